@@ -1,0 +1,134 @@
+/**
+ * The command line: flags are declared here with commander, each command's code is imported
+ * only when that command runs (so `stake --version` loads almost nothing), and one handler
+ * turns every failure into the documented exit code, without a stack trace unless
+ * STAKE_DEBUG=1.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { EXIT, type ExitCode } from './exit-codes.js';
+import type { Terminal } from './output/terminal.js';
+import { projectPath } from './paths.js';
+
+interface GlobalOptions {
+  inventory: string;
+  json: boolean;
+  color: boolean;
+  verbose: number;
+}
+
+/** One line per command for `stake --help`: what it does is the summary, this is how to call it. */
+const EXAMPLES: [string, string][] = [
+  ['stake validate -i inventories/cosmos.yaml', 'check an inventory: schema and topology rules'],
+  ['stake validate --strict --json', 'warnings fail too; findings as data'],
+  ['stake hosts -i inventories/ethereum.yaml', 'the hosts by tier and datacenter, with their roles'],
+];
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export async function main(argv: readonly string[]): Promise<ExitCode> {
+  // `stake hosts | head`: a reader that goes away is not an error.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
+  let term: Terminal | undefined;
+  let exitCode: ExitCode = EXIT.ok;
+
+  /** Builds the terminal from the global flags and runs a lazily imported command. */
+  const run = (load: (opts: GlobalOptions & Record<string, unknown>, t: Terminal) => Promise<ExitCode>) =>
+    async (_opts: unknown, command: Command) => {
+      const opts = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+      const { makeTerminal, colorWanted } = await import('./output/terminal.js');
+      term = makeTerminal({ json: opts.json, color: colorWanted(opts.color, opts.json), verbose: opts.verbose });
+      exitCode = await load(opts, term);
+    };
+
+  const program = new Command()
+    .name('stake')
+    .description('Validate, render, deploy and fail over multi-tier validator infrastructure (cosmos, ethereum, cardano).')
+    .version(version(), '-V, --version', 'print the version')
+    .addOption(
+      new Option('-i, --inventory <file>', 'the inventory file')
+        .env('STAKE_INVENTORY')
+        .default('./inventory.yaml'),
+    )
+    .option('--json', 'one JSON document on stdout, no colour, no progress', false)
+    .option('--no-color', 'no colour (also NO_COLOR=1)')
+    .option('-v, --verbose', 'more detail; repeat for more', (_: string, previous: number) => previous + 1, 0)
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(run 'stake --help' for usage)")
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) })
+    .addHelpText('after', `\nExamples:\n${EXAMPLES.map(([cmd, what]) => `  $ ${cmd.padEnd(48)} # ${what}`).join('\n')}\n\nExit codes: 0 ok, 1 failed, 2 usage, 3 invalid inventory, 4 refused by a safety guard, 5 hosts unreachable, 130 interrupted.\nDocs: docs/README.md`);
+
+  program
+    .command('validate')
+    .summary('check an inventory against the schema and topology rules')
+    .description('Check an inventory against the schema and the topology rules, reporting every finding at once.\n\nExample: stake validate -i inventories/cosmos.yaml --strict')
+    .option('--strict', 'treat warnings as errors', false)
+    .action(
+      run(async (opts, t) => {
+        const { validate } = await import('./commands/validate.js');
+        return validate({ inventory: opts.inventory, strict: Boolean(opts.strict) }, t);
+      }),
+    );
+
+  program
+    .command('hosts')
+    .summary('list the hosts by tier and datacenter, with their roles')
+    .description('List the hosts by tier and datacenter: name, tier, dc, address, client and active/standby role.\n\nExample: stake hosts -i inventories/ethereum.yaml --json')
+    .action(
+      run(async (opts, t) => {
+        const { hosts } = await import('./commands/hosts.js');
+        return hosts({ inventory: opts.inventory }, t);
+      }),
+    );
+
+  try {
+    await program.parseAsync(argv as string[]);
+    return exitCode;
+  } catch (err) {
+    return handleError(err, term);
+  }
+}
+
+/** The one place failures become exit codes and messages. */
+async function handleError(err: unknown, term: Terminal | undefined): Promise<ExitCode> {
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version') return EXIT.ok;
+    return EXIT.usage; // commander has printed the message and its suggestion
+  }
+  const { StakeError, InvalidInventoryError } = await import('./errors.js');
+  const json = term?.options.json ?? false;
+  const write = (text: string) => (term ? term.note(text) : process.stderr.write(`${text}\n`));
+  if (process.env.STAKE_DEBUG === '1' && err instanceof Error) write(err.stack ?? String(err));
+
+  if (err instanceof StakeError) {
+    if (json && term) {
+      const diagnostics = err instanceof InvalidInventoryError ? err.diagnostics : undefined;
+      term.document({ error: { message: err.message, hint: err.hint, exitCode: err.exitCode, ...(diagnostics ? { findings: diagnostics } : {}) } });
+      return err.exitCode;
+    }
+    if (err instanceof InvalidInventoryError) {
+      const { formatDiagnostic } = await import('./output/diagnostics.js');
+      const { Chalk } = await import('chalk');
+      const style = term?.style ?? new Chalk({ level: 0 });
+      const lines = err.source.split('\n');
+      for (const d of err.diagnostics.filter((x) => x.severity === 'error')) write(`${formatDiagnostic(d, style, lines)}\n`);
+    }
+    write(`stake: ${err.message}${err.hint ? `\n  hint: ${err.hint}` : ''}`);
+    return err.exitCode;
+  }
+  write(`stake: internal error: ${err instanceof Error ? err.message : String(err)}`);
+  if (process.env.STAKE_DEBUG !== '1') write('  set STAKE_DEBUG=1 for the stack trace, and please report it');
+  return EXIT.failed;
+}

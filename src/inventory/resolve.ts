@@ -1,0 +1,141 @@
+/**
+ * The resolved model: what every later stage (graph, render, plan, failover) consumes.
+ * Defaults are merged into each host, ports are the client's defaults with overrides applied,
+ * and identities hold host objects instead of names. Built only from a valid inventory.
+ */
+import { PUBLIC_TIERS, defaultPorts, type Family, type PortSpec, type Tier } from './clients.js';
+import type { Inventory } from './schema.js';
+
+export interface ResolvedSsh {
+  user: string;
+  port: number;
+  identity?: string;
+  knownHosts?: string;
+  /** Name of the host to jump through, when any. */
+  jump?: string;
+  become: 'none' | 'sudo';
+}
+
+export type Role = 'active' | 'standby' | 'upstream' | 'witness' | 'signer' | 'monitor';
+
+export interface ResolvedHost {
+  name: string;
+  tier: Tier;
+  dc: string;
+  address: string;
+  /** The address other tiers use: `private_address`, else `address`. */
+  privateAddress: string;
+  client?: string;
+  execution?: string;
+  nodeId?: string;
+  /** p2p open to the internet: default true for sentries, relays and beacons, false elsewhere. */
+  public: boolean;
+  ports: Record<string, PortSpec>;
+  ssh: ResolvedSsh;
+  root: string;
+  init: 'systemd' | 'direct';
+  firewall: 'enforce' | 'render';
+  labels: Record<string, string>;
+  /** The identities this host serves and how, sorted by identity. */
+  roles: { identity: string; role: Role }[];
+}
+
+export interface ResolvedIdentity {
+  name: string;
+  active: ResolvedHost;
+  standby: ResolvedHost[];
+  upstream: ResolvedHost[];
+  witness?: ResolvedHost;
+  signer?: { client: string; threshold: number; hosts: ResolvedHost[] };
+}
+
+export interface ResolvedInventory {
+  name: string;
+  family: Family;
+  chain: Inventory['chain'];
+  clients: NonNullable<Inventory['clients']>;
+  datacenters: Inventory['datacenters'];
+  access: { adminCidrs: string[]; monitor?: ResolvedHost };
+  operators: NonNullable<Inventory['operators']>;
+  /** Hosts in inventory order. */
+  hosts: ResolvedHost[];
+  identities: ResolvedIdentity[];
+  host(name: string): ResolvedHost;
+}
+
+/** Resolves a schema-valid inventory whose rules report no errors (references all exist). */
+export function resolveInventory(inv: Inventory): ResolvedInventory {
+  const hosts = Object.entries(inv.hosts).map(([name, h]): ResolvedHost => {
+    const ssh = { ...inv.ssh };
+    if (ssh.jump === name) delete ssh.jump;
+    Object.assign(ssh, h.ssh);
+    const ports = h.client ? defaultPorts(h.client, h.tier, h.execution) : {};
+    for (const [service, port] of Object.entries(h.ports ?? {})) {
+      if (ports[service]) ports[service] = { ...ports[service], port };
+    }
+    return {
+      name,
+      tier: h.tier,
+      dc: h.dc,
+      address: h.address,
+      privateAddress: h.private_address ?? h.address,
+      ...(h.client ? { client: h.client } : {}),
+      ...(h.execution ? { execution: h.execution } : {}),
+      ...(h.node_id ? { nodeId: h.node_id } : {}),
+      public: PUBLIC_TIERS.includes(h.tier) ? (h.public ?? true) : false,
+      ports,
+      ssh: {
+        user: ssh.user ?? 'root',
+        port: ssh.port ?? 22,
+        ...(ssh.identity ? { identity: ssh.identity } : {}),
+        ...(ssh.known_hosts ? { knownHosts: ssh.known_hosts } : {}),
+        ...(ssh.jump ? { jump: ssh.jump } : {}),
+        become: ssh.become ?? 'none',
+      },
+      root: h.root ?? '/',
+      init: h.init ?? 'systemd',
+      firewall: h.firewall ?? 'enforce',
+      labels: { ...h.labels },
+      roles: [],
+    };
+  });
+  const byName = new Map(hosts.map((h) => [h.name, h]));
+  const host = (name: string): ResolvedHost => {
+    const found = byName.get(name);
+    if (!found) throw new Error(`resolveInventory: unknown host "${name}" (validate first)`);
+    return found;
+  };
+  const assign = (h: ResolvedHost, identity: string, role: Role) => h.roles.push({ identity, role });
+
+  const identities = Object.entries(inv.validators).map(([name, v]): ResolvedIdentity => {
+    const id: ResolvedIdentity = {
+      name,
+      active: host(v.active),
+      standby: (v.standby ?? []).map(host),
+      upstream: v.upstream.map(host),
+      ...(v.witness ? { witness: host(v.witness) } : {}),
+      ...(v.signer ? { signer: { client: v.signer.client, threshold: v.signer.threshold ?? v.signer.hosts.length, hosts: v.signer.hosts.map(host) } } : {}),
+    };
+    assign(id.active, name, 'active');
+    id.standby.forEach((h) => assign(h, name, 'standby'));
+    id.upstream.forEach((h) => assign(h, name, 'upstream'));
+    if (id.witness) assign(id.witness, name, 'witness');
+    id.signer?.hosts.forEach((h) => assign(h, name, 'signer'));
+    return id;
+  });
+  const monitor = inv.access?.monitor ? host(inv.access.monitor) : undefined;
+  if (monitor) for (const id of identities) assign(monitor, id.name, 'monitor');
+
+  return {
+    name: inv.name,
+    family: inv.chain.family,
+    chain: inv.chain,
+    clients: inv.clients ?? {},
+    datacenters: inv.datacenters,
+    access: { adminCidrs: inv.access?.admin_cidrs ?? [], ...(monitor ? { monitor } : {}) },
+    operators: inv.operators ?? {},
+    hosts,
+    identities,
+    host,
+  };
+}

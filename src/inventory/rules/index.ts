@@ -1,0 +1,27 @@
+import type { Rule } from './context.js';
+import { checkAddresses, checkPorts, checkPublic, checkTierClients } from './hosts.js';
+import { checkDoubleActive, checkFailoverShape, checkRoleTiers, checkUpstream } from './identities.js';
+import { checkClientDiversity, checkOperatorKeys, checkOperators } from './people.js';
+import { checkJumpCycles, checkReferences } from './references.js';
+import { checkSignerCompatibility, checkSigners } from './signers.js';
+
+/** Every topology rule, run in this order on a schema-valid inventory. */
+export const ALL_RULES: readonly Rule[] = [
+  checkReferences,
+  checkJumpCycles,
+  checkAddresses,
+  checkTierClients,
+  checkPublic,
+  checkPorts,
+  checkRoleTiers,
+  checkDoubleActive,
+  checkFailoverShape,
+  checkUpstream,
+  checkSigners,
+  checkSignerCompatibility,
+  checkClientDiversity,
+  checkOperators,
+  checkOperatorKeys,
+];
+
+export { RULES, type RuleId } from './registry.js';

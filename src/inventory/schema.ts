@@ -1,0 +1,174 @@
+/**
+ * The inventory's JSON Schema, written once with TypeBox: the TypeScript types below are
+ * derived from it (`Static<>`), so schema and types cannot drift. `npm run schema` publishes
+ * it as schema/inventory.schema.json for editors; a test fails if that file is out of date.
+ *
+ * Every object refuses unknown keys (a typo must never be silently ignored) except `x-*`
+ * keys, which are free for the user's own anchors and notes.
+ */
+import { Type, type Static, type TSchema, type TObject, type TProperties } from '@sinclair/typebox';
+import { CLIENTS, EXECUTION_CLIENTS, FAMILIES, TIERS } from './clients.js';
+import {
+  ADDRESS_PATTERN,
+  CIDR_PATTERN,
+  HOST_PORT_PATTERN,
+  NAME_PATTERN,
+  NODE_ID_PATTERN,
+  PEER_PATTERN,
+  SSH_KEY_PATTERN,
+} from './patterns.js';
+
+export const SCHEMA_ID = 'https://stake.dev/schema/inventory/v1.json';
+
+/** A closed object: unknown keys are errors, `x-*` keys are free. */
+function Closed<T extends TProperties>(properties: T, description: string): TObject<T> {
+  return Type.Object(properties, { additionalProperties: false, patternProperties: { '^x-': {} }, description });
+}
+
+/** A string that must be one of `values` (a plain `enum`, which gives clearer errors than anyOf). */
+function OneOf<T extends string>(values: readonly T[], description: string) {
+  return Type.Unsafe<T>({ type: 'string', enum: [...values], description });
+}
+
+/** A map from user-chosen names (`[a-z0-9-]+`) to values of one schema. */
+function NamedMap<V extends TSchema>(value: V, description: string, extra: Record<string, unknown> = {}) {
+  return Type.Unsafe<Record<string, Static<V>>>({
+    type: 'object',
+    propertyNames: { pattern: NAME_PATTERN },
+    additionalProperties: value,
+    description,
+    ...extra,
+  });
+}
+
+const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a TCP/UDP port, 1-65535' });
+const Str = (description: string, extra: Record<string, unknown> = {}) => Type.String({ minLength: 1, description, ...extra });
+const StrList = (description: string, pattern?: string) =>
+  Type.Array(Type.String(pattern ? { pattern } : { minLength: 1 }), { description });
+
+const Ssh = Closed(
+  {
+    user: Type.Optional(Str('the SSH login user')),
+    port: Type.Optional(Port),
+    identity: Type.Optional(Str('private key file used to log in (else ssh-agent)')),
+    known_hosts: Type.Optional(Str('OpenSSH known_hosts file, relative to the inventory')),
+    jump: Type.Optional(Str('a host name to jump through (ProxyJump); never applies to that host itself')),
+    become: Type.Optional(OneOf(['none', 'sudo'] as const, 'how to gain root on the host')),
+  },
+  'SSH connection settings',
+);
+
+const Chain = Closed(
+  {
+    family: OneOf(FAMILIES, 'the chain family'),
+    network: Str('chain id or network name, e.g. cosmoshub-4, mainnet, preprod'),
+    seeds: Type.Optional(StrList('cosmos: seed nodes, node-id@host:port', PEER_PATTERN)),
+    persistent_peers: Type.Optional(StrList('cosmos: extra persistent peers of the sentries, node-id@host:port', PEER_PATTERN)),
+    checkpoint_sync_url: Type.Optional(Str('ethereum: checkpoint sync URL for the beacon nodes', { pattern: '^https?://' })),
+    fee_recipient: Type.Optional(Str('ethereum: default fee recipient address', { pattern: '^0x[0-9a-fA-F]{40}$' })),
+    bootstrap_peers: Type.Optional(StrList('cardano: bootstrap peers of the relays, host:port', HOST_PORT_PATTERN)),
+  },
+  'the chain this deployment validates',
+);
+
+const ClientSettings = Closed(
+  {
+    version: Type.Optional(Str('client version to run')),
+    binary: Type.Optional(Str('path of the client binary on the host')),
+    args: Type.Optional(Type.Array(Type.String(), { description: 'extra command-line arguments' })),
+  },
+  'settings of one client',
+);
+
+const Datacenter = Closed(
+  {
+    provider: Str('hosting provider'),
+    country: Str('ISO 3166 alpha-2 country code', { pattern: '^[A-Z]{2}$' }),
+  },
+  'a datacenter (site)',
+);
+
+const Access = Closed(
+  {
+    admin_cidrs: Type.Optional(StrList('networks SSH may come from, besides bastions (CIDR)', CIDR_PATTERN)),
+    monitor: Type.Optional(Str('the host that scrapes metrics')),
+  },
+  'who may reach the hosts for administration and monitoring',
+);
+
+const Operator = Closed({ key: Str('an OpenSSH public key line', { pattern: SSH_KEY_PATTERN }) }, 'a person allowed to approve a failover');
+
+const Host = Closed(
+  {
+    tier: OneOf(TIERS, 'the layer this host belongs to'),
+    dc: Str('a key of datacenters'),
+    address: Str('IP or DNS name stake connects to over SSH', { pattern: ADDRESS_PATTERN }),
+    private_address: Type.Optional(Str('address the other tiers use (private network)', { pattern: ADDRESS_PATTERN })),
+    client: Type.Optional(OneOf(Object.keys(CLIENTS), 'the chain client this host runs')),
+    node_id: Type.Optional(Str('cometbft p2p node id (40 hex characters)', { pattern: NODE_ID_PATTERN })),
+    execution: Type.Optional(OneOf(EXECUTION_CLIENTS, 'beacon hosts: the paired execution client')),
+    public: Type.Optional(Type.Boolean({ description: 'sentries, relays, beacons: p2p open to the internet (default true)' })),
+    ports: Type.Optional(NamedMap(Port, "overrides of the client's default ports, by name")),
+    ssh: Type.Optional(Ssh),
+    root: Type.Optional(Str('path prefix for every remote path (default /)', { pattern: '^/' })),
+    init: Type.Optional(OneOf(['systemd', 'direct'] as const, 'service manager (default systemd)')),
+    firewall: Type.Optional(OneOf(['enforce', 'render'] as const, 'load the ruleset (enforce, default) or only ship it (render)')),
+    labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'free labels' })),
+  },
+  'a host',
+);
+
+const Signer = Closed(
+  {
+    client: OneOf(
+      Object.keys(CLIENTS).filter((c) => CLIENTS[c]?.tiers.includes('signer')),
+      'the remote signer software',
+    ),
+    threshold: Type.Optional(Type.Integer({ description: 'signatures needed (m of n); default: all hosts' })),
+    hosts: Type.Array(Str('a signer host'), { minItems: 1, description: 'the signer hosts' }),
+  },
+  'remote signing for this identity',
+);
+
+const Validator = Closed(
+  {
+    active: Str('the host that signs now'),
+    standby: Type.Optional(Type.Array(Str('a standby host'), { description: 'hosts ready to take over' })),
+    upstream: Type.Array(Str('an upstream host'), { description: 'sentries (cosmos), relays (cardano) or beacons (ethereum)' }),
+    witness: Type.Optional(Str('the witness host: third vote for failover quorum')),
+    signer: Type.Optional(Signer),
+  },
+  'a signing identity',
+);
+
+export const InventorySchema = Closed(
+  {
+    version: Type.Unsafe<1>({ type: 'integer', enum: [1], description: 'inventory format version: 1' }),
+    name: Str('deployment name', { pattern: NAME_PATTERN }),
+    chain: Chain,
+    clients: Type.Optional(NamedMap(ClientSettings, 'per client name: version, binary, args')),
+    datacenters: NamedMap(Datacenter, 'datacenters by name', { minProperties: 1 }),
+    ssh: Type.Optional(Ssh),
+    access: Type.Optional(Access),
+    operators: Type.Optional(NamedMap(Operator, 'people allowed to approve a failover')),
+    hosts: NamedMap(Host, 'hosts by name', { minProperties: 1 }),
+    validators: NamedMap(Validator, 'signing identities by name', { minProperties: 1 }),
+  },
+  'a stake inventory: one staking deployment',
+);
+
+export type Inventory = Static<typeof InventorySchema>;
+export type Host = Static<typeof Host>;
+export type Validator = Static<typeof Validator>;
+export type SshSettings = Static<typeof Ssh>;
+export type SignerGroup = Static<typeof Signer>;
+
+/** The schema as published in schema/inventory.schema.json. */
+export function publishedSchema(): Record<string, unknown> {
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    $id: SCHEMA_ID,
+    title: 'stake inventory',
+    ...JSON.parse(JSON.stringify(InventorySchema)),
+  };
+}
