@@ -4,9 +4,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync, openSync, ftruncateSync, closeSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { projectPath } from '../../src/paths.js';
 import { runStake } from '../helpers.js';
 
 const BILLION_LAUGHS = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
@@ -68,6 +69,18 @@ describe('bad input', () => {
     ftruncateSync(fd, 50 * 1024 * 1024);
     closeSync(fd);
     expectRefused(path, 'file/too-large', 1, /50\.0 MB/);
+  });
+
+  test('an endless stream on stdin is cut off at the limit', () => {
+    const r = runStake(['validate', '-i', '-'], { input: 'a'.repeat(9 * 1024 * 1024) });
+    assert.equal(r.code, 3);
+    assert.match(r.stdout, /error\[file\/too-large\] -:1:1/);
+  });
+
+  test('an inventory on stdin (-i -) is read like a file', () => {
+    const r = runStake(['validate', '-i', '-'], { input: readFileSync(projectPath('inventories', 'cardano.yaml'), 'utf8') });
+    assert.equal(r.code, 0, r.stdout);
+    assert.match(r.stdout, /- is valid \(9 hosts, 1 identity\)/);
   });
 
   test('unknown keys get a did-you-mean', () => {
