@@ -22,6 +22,8 @@ const EXAMPLES: [string, string][] = [
   ['stake validate -i inventories/cosmos.yaml', 'check an inventory: schema and topology rules'],
   ['stake validate --strict --json', 'warnings fail too; findings as data'],
   ['stake hosts -i inventories/ethereum.yaml', 'the hosts by tier and datacenter, with their roles'],
+  ['stake graph --format dot | dot -Tsvg > topology.svg', 'the topology as a picture'],
+  ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
 ];
 
 function version(): string {
@@ -43,10 +45,11 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
   let term: Terminal | undefined;
   let exitCode: ExitCode = EXIT.ok;
 
-  /** Builds the terminal from the global flags and runs a lazily imported command. */
-  const run = (load: (opts: GlobalOptions & Record<string, unknown>, t: Terminal) => Promise<ExitCode>) =>
-    async (_opts: unknown, command: Command) => {
-      const opts = command.optsWithGlobals<GlobalOptions & Record<string, unknown>>();
+  /** Builds the terminal from the global flags and runs a lazily imported command; positional arguments arrive as `args`. */
+  const run = (load: (opts: GlobalOptions & Record<string, unknown> & { args: string[] }, t: Terminal) => Promise<ExitCode>) =>
+    async (...params: unknown[]) => {
+      const command = params[params.length - 1] as Command;
+      const opts = { ...command.optsWithGlobals<GlobalOptions & Record<string, unknown>>(), args: command.processedArgs as string[] };
       const { makeTerminal, colorWanted } = await import('./output/terminal.js');
       term = makeTerminal({ json: opts.json, color: colorWanted(opts.color, opts.json), verbose: opts.verbose });
       exitCode = await load(opts, term);
@@ -90,6 +93,32 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { hosts } = await import('./commands/hosts.js');
         return hosts({ inventory: opts.inventory }, t);
+      }),
+    );
+
+  program
+    .command('graph')
+    .summary('draw the topology: datacenters, tiers and the flows between hosts')
+    .description('Draw the topology computed from the inventory: datacenters as clusters, tiers as shapes, flows as edges.\n\nExample: stake graph --format dot | dot -Tsvg > topology.svg')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'dot', 'mermaid']).default('text'))
+    .option('--all', 'include SSH, metrics and loopback flows', false)
+    .action(
+      run(async (opts, t) => {
+        const { graph } = await import('./commands/graph.js');
+        return graph({ inventory: opts.inventory, format: opts.format as 'text' | 'dot' | 'mermaid', all: Boolean(opts.all) }, t);
+      }),
+    );
+
+  const firewall = program.command('firewall').summary("explain a host's firewall rules").description('Firewall rules derived from the topology graph.');
+  firewall
+    .command('explain')
+    .argument('<host>', 'the host whose ruleset to explain')
+    .summary('each rule of a host with the flow and inventory lines that cause it')
+    .description("Show each rule of a host's nftables ruleset with the flow it allows and the inventory lines that cause it.\n\nExample: stake firewall explain val-fra -i inventories/cosmos.yaml")
+    .action(
+      run(async (opts, t) => {
+        const { firewallExplain } = await import('./commands/firewall-explain.js');
+        return firewallExplain({ inventory: opts.inventory, host: opts.args[0] ?? '' }, t);
       }),
     );
 

@@ -4,6 +4,7 @@
  */
 import { hasErrors, promoteWarnings, type Diagnostic } from '../diagnostics.js';
 import { InvalidInventoryError } from '../errors.js';
+import { makeLocator, type Locate } from './locate.js';
 import { readInventoryFile } from './read.js';
 import { resolveInventory, type ResolvedInventory } from './resolve.js';
 import type { Inventory } from './schema.js';
@@ -30,6 +31,8 @@ export interface LoadedInventory {
   inventory: Inventory;
   resolved: ResolvedInventory;
   warnings: Diagnostic[];
+  /** Positions of inventory paths, for messages that cite the inventory. */
+  locate: Locate;
 }
 
 export async function loadInventory(file: string): Promise<LoadedInventory> {
@@ -44,5 +47,6 @@ export async function loadInventory(file: string): Promise<LoadedInventory> {
     inventory: result.inventory,
     resolved: resolveInventory(result.inventory),
     warnings: result.diagnostics,
+    locate: makeLocator(result.parsed!),
   };
 }

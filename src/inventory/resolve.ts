@@ -13,6 +13,8 @@ export interface ResolvedSsh {
   knownHosts?: string;
   /** Name of the host to jump through, when any. */
   jump?: string;
+  /** True when the jump comes from the top-level `ssh:` defaults rather than the host's own. */
+  jumpFromDefault?: boolean;
   become: 'none' | 'sudo';
 }
 
@@ -89,7 +91,7 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
         port: ssh.port ?? 22,
         ...(ssh.identity ? { identity: ssh.identity } : {}),
         ...(ssh.known_hosts ? { knownHosts: ssh.known_hosts } : {}),
-        ...(ssh.jump ? { jump: ssh.jump } : {}),
+        ...(ssh.jump ? { jump: ssh.jump, ...(h.ssh?.jump === undefined ? { jumpFromDefault: true } : {}) } : {}),
         become: ssh.become ?? 'none',
       },
       root: h.root ?? '/',

@@ -13,7 +13,7 @@ describe('resolved inventory', () => {
   test('ssh defaults merge under host settings; the jump host does not jump through itself', () => {
     const inv = resolve(edit(example('cosmos'), '    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ssh: { port: 2222, user: ops }\n'));
     const val = inv.host('val-fra');
-    assert.deepEqual(val.ssh, { user: 'ops', port: 2222, knownHosts: './known_hosts', jump: 'bastion-fra', become: 'sudo' });
+    assert.deepEqual(val.ssh, { user: 'ops', port: 2222, knownHosts: './known_hosts', jump: 'bastion-fra', jumpFromDefault: true, become: 'sudo' });
     assert.equal(inv.host('bastion-fra').ssh.jump, undefined);
     assert.equal(inv.host('sentry-fra-1').ssh.user, 'stake');
   });
