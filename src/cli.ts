@@ -22,6 +22,7 @@ const EXAMPLES: [string, string][] = [
   ['stake validate -i inventories/cosmos.yaml', 'check an inventory: schema and topology rules'],
   ['stake validate --strict --json', 'warnings fail too; findings as data'],
   ['stake hosts -i inventories/ethereum.yaml', 'the hosts by tier and datacenter, with their roles'],
+  ['stake render --out rendered/ --host val-fra', 'the files each host needs, with a manifest'],
   ['stake graph --format dot | dot -Tsvg > topology.svg', 'the topology as a picture'],
   ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
 ];
@@ -93,6 +94,22 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { hosts } = await import('./commands/hosts.js');
         return hosts({ inventory: opts.inventory }, t);
+      }),
+    );
+
+  const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').filter(Boolean)];
+  program
+    .command('render')
+    .summary('write the client configs, service units, hardening and firewall of each host')
+    .description('Render every file each host needs, derived from the topology graph, into OUT/<host>/<path>, with OUT/<host>/manifest.json.\n\nExample: stake render -i inventories/cosmos.yaml --out rendered/ --tier validator')
+    .option('-o, --out <dir>', 'where to write', 'rendered')
+    .option('--host <names>', 'only these hosts (repeat or comma-separate)', collect, [])
+    .option('--tier <tiers>', 'only hosts of these tiers (repeat or comma-separate)', collect, [])
+    .option('--templates <dir>', 'your templates; a file at the same path as a built-in one wins (default: templates/ next to the inventory)')
+    .action(
+      run(async (opts, t) => {
+        const { render } = await import('./commands/render.js');
+        return render({ inventory: opts.inventory, out: String(opts.out), hosts: opts.host as string[], tiers: opts.tier as string[], ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t);
       }),
     );
 

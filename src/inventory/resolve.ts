@@ -37,6 +37,8 @@ export interface ResolvedHost {
   root: string;
   init: 'systemd' | 'direct';
   firewall: 'enforce' | 'render';
+  /** Which parts of the hardening profile to render (the host's setting over the top-level one, default on). */
+  hardening: { sshd: boolean; sysctl: boolean; unattendedUpgrades: boolean };
   labels: Record<string, string>;
   /** The identities this host serves and how, sorted by identity. */
   roles: { identity: string; role: Role }[];
@@ -97,6 +99,11 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
       root: h.root ?? '/',
       init: h.init ?? 'systemd',
       firewall: h.firewall ?? 'enforce',
+      hardening: {
+        sshd: h.hardening?.sshd ?? inv.hardening?.sshd ?? true,
+        sysctl: h.hardening?.sysctl ?? inv.hardening?.sysctl ?? true,
+        unattendedUpgrades: h.hardening?.unattended_upgrades ?? inv.hardening?.unattended_upgrades ?? true,
+      },
       labels: { ...h.labels },
       roles: [],
     };

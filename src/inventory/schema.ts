@@ -58,6 +58,15 @@ const Ssh = Closed(
   'SSH connection settings',
 );
 
+const Hardening = Closed(
+  {
+    sshd: Type.Optional(Type.Boolean({ description: 'render the sshd drop-in: keys only, deploy user only, allowed sources only (default true)' })),
+    sysctl: Type.Optional(Type.Boolean({ description: 'render the kernel network sysctls (default true)' })),
+    unattended_upgrades: Type.Optional(Type.Boolean({ description: 'render unattended security upgrades, never rebooting (default true)' })),
+  },
+  'host hardening profile; each part can be switched off',
+);
+
 const Chain = Closed(
   {
     family: OneOf(FAMILIES, 'the chain family'),
@@ -113,6 +122,7 @@ const Host = Closed(
     root: Type.Optional(Str('path prefix for every remote path (default /)', { pattern: '^/' })),
     init: Type.Optional(OneOf(['systemd', 'direct'] as const, 'service manager (default systemd)')),
     firewall: Type.Optional(OneOf(['enforce', 'render'] as const, 'load the ruleset (enforce, default) or only ship it (render)')),
+    hardening: Type.Optional(Hardening),
     labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'free labels' })),
   },
   'a host',
@@ -150,6 +160,7 @@ export const InventorySchema = Closed(
     datacenters: NamedMap(Datacenter, 'datacenters by name', { minProperties: 1 }),
     ssh: Type.Optional(Ssh),
     access: Type.Optional(Access),
+    hardening: Type.Optional(Hardening),
     operators: Type.Optional(NamedMap(Operator, 'people allowed to approve a failover')),
     hosts: NamedMap(Host, 'hosts by name', { minProperties: 1 }),
     validators: NamedMap(Validator, 'signing identities by name', { minProperties: 1 }),

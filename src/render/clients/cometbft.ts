@@ -1,0 +1,78 @@
+/**
+ * CometBFT nodes. A validator peers only with its own sentries (pex off, no seeds); a sentry
+ * keeps the validator's id private, always lets it in, and uses pex and the chain's seeds when
+ * it is public. RPC stays on loopback; Prometheus listens on the private address for the monitor.
+ */
+import type { ResolvedHost } from '../../inventory/resolve.js';
+import { baseData, identitiesOf, nodeIdOf, onHost, type HostContext } from '../context.js';
+import type { RenderedFile, Service } from '../../render/types.js';
+
+export const COMETBFT_HOME = '/var/lib/cometbft';
+
+const peer = (ctx: HostContext, h: ResolvedHost) => `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
+const unique = <T>(xs: T[]) => [...new Set(xs)];
+
+export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; services: Service[] } {
+  const { host, inv } = ctx;
+  const isValidator = host.tier === 'validator';
+  const p2p = host.ports.p2p?.port ?? 26656;
+  let data: Record<string, unknown>;
+
+  if (isValidator) {
+    const ids = identitiesOf(ctx, 'active', 'standby');
+    const sentries = unique(ids.flatMap((id) => id.upstream));
+    const remoteSigner = ids.some((id) => id.signer);
+    data = {
+      role: 'validator',
+      privval_laddr: remoteSigner ? `tcp://${host.privateAddress}:${host.ports.privval?.port ?? 26659}` : '',
+      seeds: [],
+      persistent_peers: sentries.map((s) => peer(ctx, s)),
+      unconditional_peer_ids: sentries.map((s) => nodeIdOf(ctx, s)),
+      private_peer_ids: [],
+      pex: false,
+      external_address: '',
+      double_sign_check_height: 10,
+    };
+  } else {
+    const ids = identitiesOf(ctx, 'upstream');
+    const validators = unique(ids.flatMap((id) => [id.active, ...id.standby]));
+    const otherSentries = unique(ids.flatMap((id) => id.upstream)).filter((s) => s !== host);
+    data = {
+      role: host.public ? 'public sentry' : 'private sentry',
+      privval_laddr: '',
+      seeds: host.public ? (inv.chain.seeds ?? []) : [],
+      persistent_peers: [...validators.map((v) => peer(ctx, v)), ...(inv.chain.persistent_peers ?? [])],
+      unconditional_peer_ids: [...validators, ...otherSentries].map((h) => nodeIdOf(ctx, h)),
+      private_peer_ids: validators.map((v) => nodeIdOf(ctx, v)),
+      pex: host.public,
+      external_address: `${host.public ? host.address : host.privateAddress}:${p2p}`,
+      double_sign_check_height: 0,
+    };
+  }
+
+  const home = onHost(host, COMETBFT_HOME);
+  const content = ctx.engine.render('cometbft/config.toml.liquid', {
+    ...baseData(ctx),
+    ...data,
+    proxy_app: 'tcp://127.0.0.1:26658',
+    rpc_laddr: `tcp://127.0.0.1:${host.ports.rpc?.port ?? 26657}`,
+    p2p_laddr: `tcp://0.0.0.0:${p2p}`,
+    prometheus_listen_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 26660}`,
+  });
+  const binary = inv.clients.cometbft?.binary ?? '/usr/local/bin/cometbft';
+  return {
+    files: [{ path: `${COMETBFT_HOME}/config/config.toml`, mode: '0640', owner: 'cometbft:cometbft', format: 'toml', content, restarts: ['cometbft'], template: ctx.engine.origin('cometbft/config.toml.liquid') }],
+    services: [
+      {
+        name: 'cometbft',
+        description: `CometBFT ${data.role} ${host.name} (${inv.chain.network})`,
+        user: 'cometbft',
+        exec: [binary, 'start', '--home', home, ...(inv.clients.cometbft?.args ?? [])],
+        writable: [home],
+        after: [],
+        jit: false,
+        health: { tcp: p2p },
+      },
+    ],
+  };
+}

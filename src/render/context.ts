@@ -1,0 +1,35 @@
+import { posix } from 'node:path';
+import type { ResolvedHost, ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
+import type { TopologyGraph } from '../topology/graph.js';
+import type { TemplateEngine } from './engine.js';
+import { RenderError } from './errors.js';
+
+/** Everything rendering one host needs. Pure data plus the template engine. */
+export interface HostContext {
+  inv: ResolvedInventory;
+  graph: TopologyGraph;
+  host: ResolvedHost;
+  engine: TemplateEngine;
+  /** CometBFT node ids by host: the inventory's `node_id`s, then those gathered from hosts. */
+  nodeIds: Readonly<Record<string, string>>;
+}
+
+/** A path as the processes on the host see it: under the host's `root`. */
+export const onHost = (host: ResolvedHost, path: string) => posix.join(host.root, path);
+
+/** The identities a host serves in a role. */
+export const identitiesOf = (ctx: HostContext, ...roles: string[]): ResolvedIdentity[] =>
+  ctx.inv.identities.filter((id) => ctx.host.roles.some((r) => r.identity === id.name && roles.includes(r.role)));
+
+/** The node id of a cometbft host, or a RenderError that says how to provide it. */
+export function nodeIdOf(ctx: HostContext, host: ResolvedHost): string {
+  const id = host.nodeId ?? ctx.nodeIds[host.name];
+  if (id) return id;
+  throw new RenderError(
+    `the cometbft node id of "${host.name}" is unknown (${ctx.host.name}'s config needs it)`,
+    `add node_id: to "${host.name}" in the inventory, or let stake gather it from the host's node_key.json (stake plan caches it in .stake/node-ids.json)`,
+  );
+}
+
+/** Shared template data: who rendered what for whom. */
+export const baseData = (ctx: HostContext) => ({ deployment: ctx.inv.name, host: { name: ctx.host.name, tier: ctx.host.tier, dc: ctx.host.dc } });
