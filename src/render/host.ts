@@ -4,6 +4,7 @@
  * Pure: the same inputs give byte-identical output (sorted, no timestamps).
  */
 import { createHash } from 'node:crypto';
+import { renderCardano } from './clients/cardano.js';
 import { renderCometbft } from './clients/cometbft.js';
 import type { HostContext } from './context.js';
 import { RenderError } from './errors.js';
@@ -20,6 +21,7 @@ type ClientRenderer = (ctx: HostContext) => { files: RenderedFile[]; services: S
 /** Renderers by client (and, where a client plays two roles, by tier). */
 const RENDERERS: Record<string, ClientRenderer> = {
   cometbft: renderCometbft,
+  'cardano-node': renderCardano,
 };
 
 export const RENDERED_CLIENTS = Object.keys(RENDERERS);

@@ -1,0 +1,86 @@
+/**
+ * cardano-node, P2P topology. A block producer's local roots are its own relays only: no public
+ * roots, no bootstrap peers, never ledger peers, so it talks to nothing else. A relay's local
+ * roots are the block producers (active and standby, so either can produce) and the other relays;
+ * its public roots (and bootstrap peers) are the chain's `bootstrap_peers`.
+ */
+import type { ResolvedHost } from '../../inventory/resolve.js';
+import { RenderError } from '../errors.js';
+import { baseData, identitiesOf, onHost, type HostContext } from '../context.js';
+import type { RenderedFile, Service } from '../types.js';
+
+export const CARDANO_TOPOLOGY = '/etc/cardano/topology.json';
+/** The network's node configuration and genesis files, provided with the node (not rendered). */
+export const CARDANO_CONFIG = '/etc/cardano/config.json';
+export const CARDANO_KEYS = '/var/lib/cardano/keys';
+
+const accessPoint = (h: ResolvedHost) => ({ address: h.privateAddress, port: h.ports.p2p?.port ?? 3001 });
+const unique = <T>(xs: T[]) => [...new Set(xs)];
+
+function hostPort(peer: string): { address: string; port: number } {
+  const at = peer.lastIndexOf(':');
+  return { address: peer.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(peer.slice(at + 1)) };
+}
+
+export function renderCardano(ctx: HostContext): { files: RenderedFile[]; services: Service[] } {
+  const { host, inv } = ctx;
+  const producer = host.tier === 'validator';
+  const bootstrap = (inv.chain.bootstrap_peers ?? []).map(hostPort);
+  let topology: Record<string, unknown>;
+  if (producer) {
+    const relays = unique(identitiesOf(ctx, 'active', 'standby').flatMap((id) => id.upstream));
+    topology = {
+      bootstrapPeers: null,
+      localRoots: [{ accessPoints: relays.map(accessPoint), advertise: false, trustable: true, valency: relays.length }],
+      publicRoots: [{ accessPoints: [], advertise: false }],
+      useLedgerAfterSlot: -1,
+    };
+  } else {
+    const ids = identitiesOf(ctx, 'upstream');
+    const producers = unique(ids.flatMap((id) => [id.active, ...id.standby]));
+    const relays = unique(ids.flatMap((id) => id.upstream)).filter((r) => r !== host);
+    const local = [...producers, ...relays];
+    if (bootstrap.length === 0) {
+      throw new RenderError(`relay "${host.name}" has no peers outside the pool: chain.bootstrap_peers is empty`, 'add chain.bootstrap_peers (e.g. backbone.cardano.iog.io:3001)');
+    }
+    topology = {
+      bootstrapPeers: bootstrap,
+      localRoots: [{ accessPoints: local.map(accessPoint), advertise: false, trustable: true, valency: local.length }],
+      publicRoots: [{ accessPoints: bootstrap, advertise: false }],
+      useLedgerAfterSlot: 0,
+    };
+  }
+
+  const template = 'cardano-node/topology.json.liquid';
+  const binary = inv.clients['cardano-node']?.binary ?? '/usr/local/bin/cardano-node';
+  const p2p = host.ports.p2p?.port ?? 3001;
+  const keys = producer
+    ? ['--shelley-kes-key', onHost(host, `${CARDANO_KEYS}/kes.skey`), '--shelley-vrf-key', onHost(host, `${CARDANO_KEYS}/vrf.skey`), '--shelley-operational-certificate', onHost(host, `${CARDANO_KEYS}/node.cert`)]
+    : [];
+  return {
+    files: [{ path: CARDANO_TOPOLOGY, mode: '0644', owner: 'cardano:cardano', format: 'json', content: `${ctx.engine.render(template, { ...baseData(ctx), topology }).trim()}\n`, restarts: ['cardano-node'], template: ctx.engine.origin(template) }],
+    services: [
+      {
+        name: 'cardano-node',
+        description: `cardano-node ${producer ? 'block producer' : 'relay'} ${host.name} (${inv.chain.network})`,
+        user: 'cardano',
+        exec: [
+          binary,
+          'run',
+          '--topology', onHost(host, CARDANO_TOPOLOGY),
+          '--config', onHost(host, CARDANO_CONFIG),
+          '--database-path', onHost(host, '/var/lib/cardano/db'),
+          '--socket-path', onHost(host, '/var/lib/cardano/node.socket'),
+          '--host-addr', '0.0.0.0',
+          '--port', String(p2p),
+          ...keys,
+          ...(inv.clients['cardano-node']?.args ?? []),
+        ],
+        writable: [onHost(host, '/var/lib/cardano')],
+        after: [],
+        jit: false,
+        health: { tcp: p2p },
+      },
+    ],
+  };
+}
