@@ -2,7 +2,7 @@
 import { isIP } from 'node:net';
 import { baseData, type HostContext } from './context.js';
 import type { RenderedFile } from './types.js';
-import { sourceLabel } from '../topology/graph.js';
+import { flowsInto, sourceLabel } from '../topology/graph.js';
 
 function file(ctx: HostContext, template: string, path: string, restarts: string[]): RenderedFile {
   return { path, mode: '0644', owner: 'root:root', format: 'text', content: ctx.engine.render(template, baseData(ctx)), restarts, template: ctx.engine.origin(template) };
@@ -13,8 +13,8 @@ export function renderHardening(ctx: HostContext): RenderedFile[] {
   const files: RenderedFile[] = [];
   if (host.hardening.sshd) {
     // The same sources the firewall lets in on the SSH port.
-    const sources = graph.flows
-      .filter((f) => f.to === host.name && f.service === 'ssh')
+    const sources = flowsInto(graph, host.name)
+      .filter((f) => f.service === 'ssh')
       .map((f) => (f.from.kind === 'host' ? inv.host(f.from.host).privateAddress : sourceLabel(f.from)))
       .filter((a) => isIP(a.split('/')[0] ?? '') !== 0);
     const user = host.ssh.user;

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { renderCardano } from './clients/cardano.js';
 import { renderCometbft } from './clients/cometbft.js';
+import { renderEthereum } from './clients/ethereum.js';
 import type { HostContext } from './context.js';
 import { RenderError } from './errors.js';
 import { renderHardening } from './hardening.js';
@@ -22,6 +23,11 @@ type ClientRenderer = (ctx: HostContext) => { files: RenderedFile[]; services: S
 const RENDERERS: Record<string, ClientRenderer> = {
   cometbft: renderCometbft,
   'cardano-node': renderCardano,
+  lighthouse: renderEthereum,
+  teku: renderEthereum,
+  vouch: renderEthereum,
+  dirk: renderEthereum,
+  web3signer: renderEthereum,
 };
 
 export const RENDERED_CLIENTS = Object.keys(RENDERERS);

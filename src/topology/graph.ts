@@ -158,5 +158,19 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
   return { flows: flows.sorted() };
 }
 
-/** The flows a host accepts, in rule order. */
-export const flowsInto = (graph: TopologyGraph, hostName: string) => graph.flows.filter((f) => f.to === hostName);
+const byTarget = new WeakMap<TopologyGraph, Map<string, Flow[]>>();
+
+/** The flows a host accepts, in rule order. Indexed once per graph: rendering asks for every host. */
+export function flowsInto(graph: TopologyGraph, hostName: string): Flow[] {
+  let index = byTarget.get(graph);
+  if (!index) {
+    index = new Map();
+    for (const f of graph.flows) {
+      const list = index.get(f.to);
+      if (list) list.push(f);
+      else index.set(f.to, [f]);
+    }
+    byTarget.set(graph, index);
+  }
+  return index.get(hostName) ?? [];
+}
