@@ -70,6 +70,7 @@ export function renderHost(ctx: HostContext): HostRender {
       tier: host.tier,
       root: host.root,
       init: host.init,
+      firewall: host.firewall,
       services: [...services].sort((a, b) => a.name.localeCompare(b.name)),
       files: files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, sha256: sha256(f.content), restarts: f.restarts })),
     },

@@ -53,6 +53,8 @@ export interface Manifest {
   tier: string;
   root: string;
   init: 'systemd' | 'direct';
+  /** enforce: deploy loads the ruleset; render: shipped, never loaded. */
+  firewall: 'enforce' | 'render';
   services: Service[];
   files: ManifestEntry[];
 }
