@@ -27,7 +27,7 @@ export function nodeIdOf(ctx: HostContext, host: ResolvedHost): string {
   if (id) return id;
   throw new RenderError(
     `the cometbft node id of "${host.name}" is unknown (${ctx.host.name}'s config needs it)`,
-    `add node_id: to "${host.name}" in the inventory, or let stake gather it from the host's node_key.json (stake plan caches it in .stake/node-ids.json)`,
+    `add node_id: to "${host.name}" in the inventory, or its id to .stake/node-ids.json next to the inventory ({ "${host.name}": "<40 hex>" })`,
   );
 }
 
