@@ -24,6 +24,7 @@ const EXAMPLES: [string, string][] = [
   ['stake hosts -i inventories/ethereum.yaml', 'the hosts by tier and datacenter, with their roles'],
   ['stake render --out rendered/ --host val-fra', 'the files each host needs, with a manifest'],
   ['stake graph --format dot | dot -Tsvg > topology.svg', 'the topology as a picture'],
+  ['stake trust val-fra', "check a host's SSH key fingerprint and trust it"],
   ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
 ];
 
@@ -123,6 +124,19 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { graph } = await import('./commands/graph.js');
         return graph({ inventory: opts.inventory, format: opts.format as 'text' | 'dot' | 'mermaid', all: Boolean(opts.all) }, t);
+      }),
+    );
+
+  program
+    .command('trust')
+    .argument('<host>', 'the host whose key to trust')
+    .summary("show a host's SSH key fingerprint and add it to known_hosts once confirmed")
+    .description("Connect to a host far enough to see its SSH host key, show the fingerprint, and append it to the inventory's known_hosts once you confirm (or with --yes). A changed key is refused.\n\nExample: stake trust val-fra -i inventories/cosmos.yaml")
+    .option('-y, --yes', 'trust without asking (after checking the fingerprint yourself)', false)
+    .action(
+      run(async (opts, t) => {
+        const { trust } = await import('./commands/trust.js');
+        return trust({ inventory: opts.inventory, host: opts.args[0] ?? '', yes: Boolean(opts.yes) }, t);
       }),
     );
 

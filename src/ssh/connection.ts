@@ -1,0 +1,266 @@
+/**
+ * One SSH connection to one host, on ssh2: host key checked against known_hosts before anything
+ * else, authentication with ssh-agent or a key file, jump hosts (chained) through forwardOut,
+ * commands with timeouts, and atomic file writes over SFTP.
+ */
+import { readFileSync } from 'node:fs';
+import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import { SshError, RemoteCommandError } from './errors.js';
+import { fingerprint, keyTypeOf, knownKeyTypes, verifyHostKey, type KnownHostLine } from './known-hosts.js';
+
+const { Client, utils } = ssh2;
+
+/** Everything needed to reach one host. */
+export interface SshTarget {
+  /** The inventory's host name, for messages. */
+  name: string;
+  address: string;
+  port: number;
+  user: string;
+  /** Private key file; without it, ssh-agent ($SSH_AUTH_SOCK). */
+  identity?: string;
+  /** The host to go through first, itself possibly behind another. */
+  jump?: SshTarget;
+}
+
+export interface ConnectOptions {
+  knownHosts: readonly KnownHostLine[];
+  /** Like OpenSSH's StrictHostKeyChecking=accept-new: an unknown host is accepted (and reported); a changed key never. */
+  acceptNew?: boolean;
+  /** Called with each host key accepted as new, so the caller can record it. */
+  onNewHostKey?: (target: SshTarget, key: Buffer) => void;
+  connectTimeoutMs?: number;
+  keepaliveIntervalMs?: number;
+  /** The key's passphrase, asked once per key file (STAKE_SSH_PASSPHRASE, else a prompt). */
+  passphrase?: (identity: string) => Promise<string | undefined>;
+}
+
+export interface ExecResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** ssh2's host key algorithm names, in OpenSSH's order of preference. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+export class SshConnection {
+  private sftpSession: Promise<SFTPWrapper> | undefined;
+  /** Rejects when the connection goes away: ssh2 leaves pending SFTP requests unanswered then. */
+  private readonly lost: Promise<never>;
+
+  private constructor(
+    readonly target: SshTarget,
+    private readonly client: InstanceType<typeof Client>,
+    private readonly via: SshConnection | undefined,
+  ) {
+    this.lost = new Promise<never>((_, reject) => {
+      client.once('close', () => reject(new SshError(target.name, 'connect', 'the connection was lost', 'check the host and the network, then run the command again')));
+    });
+    this.lost.catch(() => undefined); // observed by whoever is waiting; not an error by itself
+  }
+
+  /** Waits for an operation, or fails as soon as the connection is lost. */
+  private guard<T>(operation: Promise<T>): Promise<T> {
+    return Promise.race([operation, this.lost]);
+  }
+
+  /** Connects (through the jump chain, if any). Errors are SshErrors naming the host and phase. */
+  static async open(target: SshTarget, options: ConnectOptions): Promise<SshConnection> {
+    const via = target.jump ? await SshConnection.open(target.jump, options) : undefined;
+    try {
+      const sock = via ? await via.forward(target) : undefined;
+      const client = new Client();
+      const config = await connectConfig(target, options);
+      await new Promise<void>((resolve, reject) => {
+        let hostKeyProblem: SshError | undefined;
+        client.once('ready', () => resolve());
+        client.once('error', (err: Error & { level?: string }) => reject(hostKeyProblem ?? classify(target, err)));
+        client.connect({
+          ...config,
+          ...(sock ? { sock } : {}),
+          hostVerifier: (key: Buffer) => {
+            const verdict = verifyHostKey(options.knownHosts, target.address, target.port, key);
+            if (verdict.status === 'trusted') return true;
+            if (verdict.status === 'unknown' && options.acceptNew) {
+              options.onNewHostKey?.(target, key);
+              return true;
+            }
+            hostKeyProblem = hostKeyError(target, key, verdict);
+            return false;
+          },
+        });
+      });
+      return new SshConnection(target, client, via);
+    } catch (err) {
+      via?.close();
+      throw err;
+    }
+  }
+
+  /**
+   * The host key a host presents, without logging in: the handshake stops at key verification.
+   * Jump hosts on the way must already be trusted.
+   */
+  static async hostKeyOf(target: SshTarget, options: ConnectOptions): Promise<Buffer> {
+    const via = target.jump ? await SshConnection.open(target.jump, options) : undefined;
+    try {
+      const sock = via ? await via.forward(target) : undefined;
+      const client = new Client();
+      return await new Promise<Buffer>((resolve, reject) => {
+        let key: Buffer | undefined;
+        client.once('error', (err: Error & { level?: string }) => (key ? resolve(key) : reject(classify(target, err))));
+        client.once('close', () => (key ? resolve(key) : reject(new SshError(target.name, 'connect', 'closed before showing a host key'))));
+        client.connect({
+          host: target.address,
+          port: target.port,
+          username: target.user,
+          readyTimeout: options.connectTimeoutMs ?? 15_000,
+          ...(sock ? { sock } : {}),
+          hostVerifier: (presented: Buffer) => {
+            key = presented;
+            return false;
+          },
+        });
+      });
+    } finally {
+      via?.close();
+    }
+  }
+
+  /** A TCP stream to another host, opened from this one (the jump). */
+  private forward(next: SshTarget): Promise<ClientChannel> {
+    return new Promise((resolve, reject) => {
+      this.client.forwardOut('127.0.0.1', 0, next.address, next.port, (err, stream) => {
+        if (err) reject(new SshError(next.name, 'connect', `cannot reach ${next.address}:${next.port} through ${this.target.name}: ${err.message}`, `check that ${this.target.name} allows TCP forwarding and reaches ${next.address}`, err));
+        else resolve(stream);
+      });
+    });
+  }
+
+  /** Runs a command; resolves with its exit code and output, whatever the code. */
+  exec(command: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+    const timeoutMs = options.timeoutMs ?? 60_000;
+    return this.guard(new Promise((resolve, reject) => {
+      this.client.exec(command, (err, stream) => {
+        if (err) return reject(new SshError(this.target.name, 'exec', `cannot start \`${command}\`: ${err.message}`, undefined, err));
+        const out: Buffer[] = [];
+        const errOut: Buffer[] = [];
+        const timer = setTimeout(() => {
+          stream.close();
+          reject(new SshError(this.target.name, 'timeout', `\`${command}\` did not finish within ${timeoutMs / 1000} s`));
+        }, timeoutMs);
+        stream.on('data', (d: Buffer) => out.push(d));
+        stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+        stream.on('close', (code: number | null, signal?: string) => {
+          clearTimeout(timer);
+          const result = { code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') };
+          if (code === null && signal) reject(new RemoteCommandError(this.target.name, command, null, signal, result.stderr));
+          else resolve(result);
+        });
+        if (options.stdin !== undefined) stream.end(options.stdin);
+        else stream.end();
+      });
+    }));
+  }
+
+  /** Runs a command and fails (RemoteCommandError) unless it exits 0. */
+  async run(command: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<string> {
+    const r = await this.exec(command, options);
+    if (r.code !== 0) throw new RemoteCommandError(this.target.name, command, r.code, undefined, r.stderr);
+    return r.stdout;
+  }
+
+  private sftp(): Promise<SFTPWrapper> {
+    this.sftpSession ??= new Promise((resolve, reject) => {
+      this.client.sftp((err, sftp) => (err ? reject(new SshError(this.target.name, 'transfer', `no SFTP: ${err.message}`, 'enable the sftp subsystem in sshd', err)) : resolve(sftp)));
+    });
+    return this.sftpSession;
+  }
+
+  /**
+   * Writes a file so that no reader ever sees it half-written: a temporary name in the same
+   * folder, the bytes, fsync, the mode, then an atomic rename over the target.
+   */
+  async writeFileAtomic(path: string, content: string | Buffer, mode: number): Promise<void> {
+    const sftp = await this.guard(this.sftp());
+    const dir = path.slice(0, path.lastIndexOf('/')) || '/';
+    const temp = `${dir}/.${path.slice(dir.length + 1)}.stake-${process.pid}-${Date.now()}`;
+    const fail = (what: string) => (err: Error) => new SshError(this.target.name, 'transfer', `${what} ${temp}: ${err.message}`, undefined, err);
+    const call = <T>(what: string, fn: (cb: (err: Error | null | undefined, value?: T) => void) => void) =>
+      this.guard(new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(fail(what)(err)) : resolve(value as T)))));
+    const handle = await call<Buffer>('cannot create', (cb) => sftp.open(temp, 'w', { mode: 0o600 }, cb));
+    try {
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
+      let offset = 0;
+      while (offset < bytes.length) {
+        const chunk = Math.min(32 * 1024, bytes.length - offset);
+        await call('cannot write', (cb) => sftp.write(handle, bytes, offset, chunk, offset, cb));
+        offset += chunk;
+      }
+      await call('cannot fsync', (cb) => sftp.ext_openssh_fsync(handle, cb));
+    } finally {
+      await call('cannot close', (cb) => sftp.close(handle, cb)).catch(() => undefined);
+    }
+    await call('cannot chmod', (cb) => sftp.chmod(temp, mode, cb));
+    await call('cannot rename', (cb) => sftp.ext_openssh_rename(temp, path, cb));
+  }
+
+  close(): void {
+    this.client.end();
+    this.via?.close();
+  }
+}
+
+async function connectConfig(target: SshTarget, options: ConnectOptions): Promise<ConnectConfig> {
+  // Ask first for a key type we already trust for this host, as OpenSSH does (RSA signatures use ssh-rsa keys).
+  const known = knownKeyTypes(options.knownHosts, target.address, target.port);
+  const keyType = (algorithm: string) => (algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm);
+  const serverHostKey = [...HOST_KEY_ALGORITHMS.filter((a) => known.includes(keyType(a))), ...HOST_KEY_ALGORITHMS.filter((a) => !known.includes(keyType(a)))];
+  const base: ConnectConfig = {
+    host: target.address,
+    port: target.port,
+    username: target.user,
+    readyTimeout: options.connectTimeoutMs ?? 15_000,
+    keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
+    keepaliveCountMax: 3,
+    algorithms: { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
+  };
+  if (target.identity) {
+    let data: Buffer;
+    try {
+      data = readFileSync(target.identity);
+    } catch (err) {
+      throw new SshError(target.name, 'auth', `cannot read the key ${target.identity}: ${(err as Error).message}`, 'set ssh.identity to a readable private key, or use ssh-agent', err);
+    }
+    const plain = utils.parseKey(data);
+    if (!(plain instanceof Error)) return { ...base, privateKey: data };
+    if (!/encrypted|passphrase/i.test(plain.message)) throw new SshError(target.name, 'auth', `${target.identity} is not a private key ssh2 can read: ${plain.message}`, 'use an OpenSSH or PEM private key');
+    const passphrase = await options.passphrase?.(target.identity);
+    if (!passphrase) throw new SshError(target.name, 'auth', `${target.identity} is encrypted and no passphrase was given`, 'set STAKE_SSH_PASSPHRASE, run on a terminal to be asked, or use ssh-agent');
+    const parsed = utils.parseKey(data, passphrase);
+    if (parsed instanceof Error) throw new SshError(target.name, 'auth', `wrong passphrase for ${target.identity}`, 'check STAKE_SSH_PASSPHRASE');
+    return { ...base, privateKey: data, passphrase };
+  }
+  const agent = process.env.SSH_AUTH_SOCK;
+  if (!agent) throw new SshError(target.name, 'auth', 'no key to log in with: ssh.identity is not set and there is no ssh-agent ($SSH_AUTH_SOCK)', 'set ssh.identity in the inventory, or start ssh-agent and ssh-add your key');
+  return { ...base, agent };
+}
+
+function hostKeyError(target: SshTarget, key: Buffer, verdict: ReturnType<typeof verifyHostKey>): SshError {
+  const where = `${target.address}:${target.port}`;
+  const fp = `${keyTypeOf(key)} ${fingerprint(key)}`;
+  if (verdict.status === 'revoked') return new SshError(target.name, 'hostkey', `the host key of ${where} (${fp}) is REVOKED (known_hosts line ${verdict.line})`, 'never connect to this host until its key is replaced and the new one verified');
+  if (verdict.status === 'changed') {
+    const was = verdict.known.map((k) => `${k.type} ${k.fingerprint} (line ${k.line})`).join(', ');
+    return new SshError(target.name, 'hostkey', `the host key of ${where} CHANGED: it presents ${fp}, known_hosts has ${was}`, 'this may be an attack; verify the new key out of band before removing the old line. stake never accepts a changed key');
+  }
+  return new SshError(target.name, 'hostkey', `unknown host ${where}, key ${fp}`, `verify the fingerprint, then trust it: stake trust ${target.name} (or --accept-new on first contact)`);
+}
+
+function classify(target: SshTarget, err: Error & { level?: string; code?: string }): SshError {
+  const message = err.message;
+  if (err.level === 'client-authentication') return new SshError(target.name, 'auth', `login as ${target.user} refused (${message})`, 'check ssh.user and that the key is in the host\'s authorized_keys', err);
+  if (/Timed out/i.test(message)) return new SshError(target.name, 'timeout', `no SSH answer from ${target.address}:${target.port} in time`, 'is the host up, and does the firewall let you in?', err);
+  return new SshError(target.name, 'connect', `cannot connect to ${target.address}:${target.port}: ${message}`, 'is the host up and sshd running?', err);
+}

@@ -1,0 +1,135 @@
+/**
+ * Real OpenSSH sshd test hosts on loopback (../shared/notes/sshd-test-hosts.md): each its own
+ * address in 127.0.1.0/24 on a free port, its own host key, keys-only login with a generated
+ * client key, and its own `root` folder. Stopped by pid, never by name.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface TestHost {
+  name: string;
+  address: string;
+  port: number;
+  /** The host key's public line (`ssh-ed25519 AAAA...`). */
+  hostKey: string;
+  /** This host's `root` prefix. */
+  root: string;
+  process: ChildProcess;
+}
+
+export interface TestHosts {
+  dir: string;
+  /** Private key that logs in to every host. */
+  clientKey: string;
+  hosts: TestHost[];
+  /** A known_hosts file that trusts every host. */
+  knownHosts: string;
+  stop(): Promise<void>;
+  stopHost(host: TestHost): Promise<void>;
+}
+
+/** Why sshd test hosts cannot run here, or undefined when they can. */
+export function sshdUnavailable(): string | undefined {
+  if (!existsSync('/usr/sbin/sshd')) return 'no /usr/sbin/sshd (apt-get install openssh-server; .ci/run does)';
+  if (process.getuid?.() !== 0) return 'sshd test hosts need root (they log in as root)';
+  return undefined;
+}
+
+function freePort(address: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, address, () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the host answers with an SSH banner. */
+async function waitForBanner(address: string, port: number, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = createConnection({ host: address, port });
+      socket.setTimeout(1000);
+      socket.once('data', (d) => {
+        socket.destroy();
+        resolve(d.toString().startsWith('SSH-'));
+      });
+      socket.once('error', () => resolve(false));
+      socket.once('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`sshd on ${address}:${port} did not answer in time`);
+}
+
+const keygen = (path: string, comment: string) => spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'ignore' });
+
+export async function startTestHosts(names: string[], options: { firstAddress?: number } = {}): Promise<TestHosts> {
+  const dir = mkdtempSync(join(tmpdir(), 'stake-sshd-'));
+  mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+  const clientKey = join(dir, 'client_ed25519');
+  keygen(clientKey, 'stake-test-client');
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+  const config = join(dir, 'sshd_config');
+  writeFileSync(
+    config,
+    [
+      `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
+      'StrictModes no',
+      'UsePAM no',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'PubkeyAuthentication yes',
+      'PermitRootLogin yes',
+      'AllowTcpForwarding yes',
+      'MaxStartups 500:30:1000',
+      'MaxSessions 200',
+      'SetEnv SHLVL=1',
+      'Subsystem sftp internal-sftp',
+      'LogLevel ERROR',
+      '',
+    ].join('\n'),
+  );
+  const hosts: TestHost[] = [];
+  const first = options.firstAddress ?? 10;
+  const stopHost = async (host: TestHost) => {
+    if (host.process.exitCode !== null || host.process.signalCode !== null) return;
+    const exited = new Promise((r) => host.process.once('exit', r));
+    host.process.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (host.process.exitCode === null && host.process.signalCode === null) host.process.kill('SIGKILL');
+  };
+  const stop = async () => {
+    await Promise.all(hosts.map(stopHost));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [i, name] of names.entries()) {
+      const address = `127.0.1.${first + i}`;
+      const port = await freePort(address);
+      const hostKey = join(dir, `${name}_host_ed25519`);
+      keygen(hostKey, name);
+      const root = join(dir, 'roots', name);
+      mkdirSync(root, { recursive: true });
+      const child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-h', hostKey, '-o', `ListenAddress=${address}`, '-o', `Port=${port}`, '-o', `PidFile=${join(dir, `${name}.pid`)}`, '-E', join(dir, `${name}.log`)], { stdio: 'ignore' });
+      hosts.push({ name, address, port, hostKey: readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' '), root, process: child });
+    }
+    const deadline = Date.now() + 10_000;
+    await Promise.all(hosts.map((h) => waitForBanner(h.address, h.port, deadline)));
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const knownHosts = join(dir, 'known_hosts');
+  writeFileSync(knownHosts, hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}`).join('\n') + '\n');
+  return { dir, clientKey, hosts, knownHosts, stop, stopHost };
+}
