@@ -25,6 +25,7 @@ const EXAMPLES: [string, string][] = [
   ['stake render --out rendered/ --host val-fra', 'the files each host needs, with a manifest'],
   ['stake graph --format dot | dot -Tsvg > topology.svg', 'the topology as a picture'],
   ['stake trust val-fra', "check a host's SSH key fingerprint and trust it"],
+  ['stake plan --limit validator', 'what deploy would change on the validators'],
   ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
 ];
 
@@ -124,6 +125,22 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { graph } = await import('./commands/graph.js');
         return graph({ inventory: opts.inventory, format: opts.format as 'text' | 'dot' | 'mermaid', all: Boolean(opts.all) }, t);
+      }),
+    );
+
+  program
+    .command('plan')
+    .summary('what deploy would change on each host: files to create, change or delete, services to restart')
+    .description('Gather facts from each host over SSH (file hashes, service states, cometbft node ids), compare them with the render, and print what deploy would change. Changes nothing.\n\nExample: stake plan -i prod/inventory.yaml --limit validator')
+    .option('--limit <terms>', 'only hosts whose name, tier or datacenter is one of these (repeat or comma-separate)', collect, [])
+    .option('--parallel <n>', 'hosts at once', (v: string) => Number.parseInt(v, 10), 20)
+    .option('--accept-new', 'accept the host key of a host never seen before (never a changed one)', false)
+    .option('-o, --out <file>', 'also save the plan as JSON')
+    .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)')
+    .action(
+      run(async (opts, t) => {
+        const { plan } = await import('./commands/plan.js');
+        return plan({ inventory: opts.inventory, limit: opts.limit as string[], parallel: Number(opts.parallel), acceptNew: Boolean(opts.acceptNew), ...(opts.out ? { out: String(opts.out) } : {}), ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t);
       }),
     );
 

@@ -1,0 +1,85 @@
+/**
+ * Facts about a host, gathered over SSH with one shell script per host: each managed file's
+ * sha256, mode and owner (or its absence), each service's state, what stake deployed last time
+ * (its manifest on the host), and the cometbft node id. The node id is derived on the host from
+ * node_key.json with coreutils, so the private key never leaves it.
+ */
+import { posix } from 'node:path';
+import type { ResolvedHost } from '../inventory/resolve.js';
+import { COMETBFT_HOME } from '../render/clients/cometbft.js';
+import { pidFilePath, unitPath } from '../render/services.js';
+import type { Manifest } from '../render/types.js';
+import type { SshConnection } from '../ssh/connection.js';
+
+/** Where deploy keeps, on each host, the manifest of what it last deployed. */
+export const DEPLOYED_MANIFEST = '/var/lib/stake/deployed.json';
+
+export interface FileFact {
+  sha256: string;
+  mode: string;
+  owner: string;
+}
+
+export interface HostFacts {
+  host: string;
+  /** By path under the host's root; null when the file does not exist. */
+  files: Record<string, FileFact | null>;
+  /** By service name: 'active', 'inactive', or 'missing' (never installed). */
+  services: Record<string, 'active' | 'inactive' | 'missing'>;
+  deployed?: Manifest;
+  nodeId?: string;
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The fact-gathering script for a host. Output: one tab-separated record per line. */
+export function factsScript(host: ResolvedHost, paths: string[], services: string[]): string {
+  const at = (p: string) => quote(posix.join(host.root, p));
+  const lines = ['set -u', 'export LC_ALL=C'];
+  for (const p of paths) {
+    lines.push(`if [ -f ${at(p)} ]; then printf 'F\\t%s\\t%s\\t%s\\n' ${quote(p)} "$(sha256sum < ${at(p)} | cut -d' ' -f1)" "$(stat -c '%a %U:%G' ${at(p)})"; else printf 'M\\t%s\\n' ${quote(p)}; fi`);
+  }
+  for (const s of services) {
+    if (host.init === 'systemd') {
+      lines.push(`if [ -f ${at(unitPath(s))} ]; then printf 'S\\t%s\\t%s\\n' ${quote(s)} "$(systemctl is-active stake-${s} 2>/dev/null || true)"; else printf 'S\\t%s\\tmissing\\n' ${quote(s)}; fi`);
+    } else {
+      const pid = at(pidFilePath(s));
+      lines.push(`if [ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`);
+    }
+  }
+  lines.push(`if [ -f ${at(DEPLOYED_MANIFEST)} ]; then printf 'D\\t'; tr -d '\\n' < ${at(DEPLOYED_MANIFEST)}; printf '\\n'; fi`);
+  // node id = first 20 bytes of SHA-256 of the public half (last 32 bytes) of the ed25519 node key
+  const nodeKey = at(`${COMETBFT_HOME}/config/node_key.json`);
+  lines.push(`if [ -f ${nodeKey} ]; then printf 'N\\t%s\\n' "$(sed -n 's/.*"value" *: *"\\([^"]*\\)".*/\\1/p' ${nodeKey} | base64 -d | tail -c 32 | sha256sum | cut -c1-40)"; fi`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function parseFacts(hostName: string, output: string): HostFacts {
+  const facts: HostFacts = { host: hostName, files: {}, services: {} };
+  for (const line of output.split('\n')) {
+    const [kind, ...rest] = line.split('\t');
+    if (kind === 'F' && rest.length === 3) {
+      const [mode, owner] = rest[2]!.split(' ');
+      facts.files[rest[0]!] = { sha256: rest[1]!, mode: (mode ?? '').padStart(4, '0'), owner: owner ?? '' };
+    } else if (kind === 'M' && rest[0]) {
+      facts.files[rest[0]] = null;
+    } else if (kind === 'S' && rest.length === 2) {
+      const state = rest[1] === 'active' ? 'active' : rest[1] === 'missing' ? 'missing' : 'inactive';
+      facts.services[rest[0]!] = state;
+    } else if (kind === 'D' && rest[0]) {
+      try {
+        facts.deployed = JSON.parse(rest.join('\t')) as Manifest;
+      } catch {
+        // a damaged record of the last deploy: treat as none, the plan then rewrites every file
+      }
+    } else if (kind === 'N' && /^[0-9a-f]{40}$/.test(rest[0] ?? '')) {
+      facts.nodeId = rest[0];
+    }
+  }
+  return facts;
+}
+
+export async function gatherFacts(conn: SshConnection, host: ResolvedHost, paths: string[], services: string[]): Promise<HostFacts> {
+  const output = await conn.run('sh -s', { stdin: factsScript(host, paths, services), timeoutMs: 60_000 });
+  return parseFacts(host.name, output);
+}

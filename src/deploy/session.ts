@@ -1,0 +1,91 @@
+/**
+ * A run against many hosts: one SSH connection per host for the whole command, opened with
+ * bounded concurrency, and each host's failure kept with the host instead of stopping the others.
+ */
+import { readFileSync } from 'node:fs';
+import pLimit from 'p-limit';
+import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
+import { SshConnection } from '../ssh/connection.js';
+import { SshError } from '../ssh/errors.js';
+import { knownHostsPath, readKnownHosts, targetOf } from '../ssh/targets.js';
+
+export interface SessionOptions {
+  inventory: string;
+  parallel: number;
+  acceptNew: boolean;
+  connectTimeoutMs: number;
+}
+
+export type HostOutcome<T> = { host: string; ok: true; value: T } | { host: string; ok: false; error: SshError };
+
+/** The passphrase of an encrypted key: STAKE_SSH_PASSPHRASE, asked for at most once per key file. */
+function passphrases(): (identity: string) => Promise<string | undefined> {
+  const cache = new Map<string, Promise<string | undefined>>();
+  return (identity) => {
+    let answer = cache.get(identity);
+    if (!answer) {
+      answer = Promise.resolve(process.env.STAKE_SSH_PASSPHRASE);
+      cache.set(identity, answer);
+    }
+    return answer;
+  };
+}
+
+export class HostSession {
+  private readonly connections = new Map<string, Promise<SshConnection>>();
+  private readonly limit: ReturnType<typeof pLimit>;
+  private readonly passphrase = passphrases();
+  /** Host keys accepted on first contact (--accept-new), to record in known_hosts. */
+  readonly newHostKeys: { host: ResolvedHost; key: Buffer }[] = [];
+
+  constructor(private readonly inv: ResolvedInventory, private readonly options: SessionOptions) {
+    this.limit = pLimit(Math.max(1, options.parallel));
+  }
+
+  connection(host: ResolvedHost): Promise<SshConnection> {
+    let conn = this.connections.get(host.name);
+    if (!conn) {
+      const target = targetOf(this.inv, host, this.options.inventory);
+      conn = SshConnection.open(target, {
+        knownHosts: readKnownHosts(knownHostsPath(host, this.options.inventory)),
+        acceptNew: this.options.acceptNew,
+        onNewHostKey: (t, key) => {
+          if (t.name === host.name) this.newHostKeys.push({ host, key });
+        },
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        passphrase: this.passphrase,
+      });
+      this.connections.set(host.name, conn);
+    }
+    return conn;
+  }
+
+  /** Runs `work` on each host, at most `parallel` at once; a host's SshError is its outcome, not a crash. */
+  async each<T>(hosts: ResolvedHost[], work: (conn: SshConnection, host: ResolvedHost) => Promise<T>): Promise<HostOutcome<T>[]> {
+    return Promise.all(
+      hosts.map((host) =>
+        this.limit(async (): Promise<HostOutcome<T>> => {
+          try {
+            return { host: host.name, ok: true, value: await work(await this.connection(host), host) };
+          } catch (err) {
+            if (err instanceof SshError) return { host: host.name, ok: false, error: err };
+            throw err;
+          }
+        }),
+      ),
+    );
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.connections.values()].map(async (c) => (await c.catch(() => undefined))?.close()));
+  }
+}
+
+/** Reads a file if it exists (for the node-id cache and known_hosts appends). */
+export const readIfExists = (path: string) => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+};

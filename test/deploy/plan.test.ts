@@ -1,0 +1,103 @@
+/** stake plan against real sshd hosts. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { edit, runStake } from '../helpers.js';
+import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
+import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+
+const skip = sshdUnavailable();
+let lab: TestHosts;
+let inv: string;
+
+const planOf = (args: string[]) => {
+  const r = runStake(['plan', '--json', '-i', inv, ...args]);
+  return { ...r, doc: r.stdout ? JSON.parse(r.stdout) : undefined };
+};
+
+describe('stake plan', { skip: skip ?? false }, () => {
+  before(async () => {
+    lab = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 60 });
+    inv = join(lab.dir, 'inventory.yaml');
+    writeFileSync(inv, sshInventory(lab));
+  });
+  after(async () => lab?.stop());
+
+  test('a fresh host: every file to create, the service to start', () => {
+    const { code, doc, stderr } = planOf(['--limit', 'val-a']);
+    assert.equal(code, 0, stderr);
+    const host = doc.plan.hosts[0];
+    assert.equal(host.host, 'val-a');
+    assert.ok(host.files.length >= 6);
+    assert.ok(host.files.every((f: { action: string }) => f.action === 'create'));
+    assert.deepEqual(host.restart, ['cometbft']);
+    assert.ok(host.actions.includes('nftables'));
+  });
+
+  test('files already in place are left alone; other content or mode is a change', () => {
+    const out = join(lab.dir, 'rendered');
+    assert.equal(runStake(['render', '-i', inv, '--out', out, '--host', 'sentry-a']).code, 0);
+    const root = lab.hosts.find((h) => h.name === 'sentry-a')!.root;
+    const put = (path: string, content?: string, mode = 0o644) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), content ?? readFileSync(join(out, 'sentry-a', path)));
+      chmodSync(join(root, path), mode);
+    };
+    put('/etc/sysctl.d/60-stake.conf');
+    put('/etc/ssh/sshd_config.d/50-stake.conf', 'PasswordAuthentication yes\n');
+    put('/etc/apt/apt.conf.d/20auto-upgrades', undefined, 0o600);
+    const { doc } = planOf(['--limit', 'sentry-a']);
+    const action = (p: string) => doc.plan.hosts[0].files.find((f: { path: string }) => f.path === p);
+    assert.equal(action('/etc/sysctl.d/60-stake.conf').action, 'unchanged');
+    assert.equal(action('/etc/ssh/sshd_config.d/50-stake.conf').action, 'change');
+    assert.deepEqual(action('/etc/ssh/sshd_config.d/50-stake.conf').differs, ['content']);
+    assert.deepEqual(action('/etc/apt/apt.conf.d/20auto-upgrades').differs, ['mode']);
+    const human = runStake(['plan', '-i', inv, '--limit', 'sentry-a']);
+    assert.match(human.stdout, /sentry-a: \d+ to create, 2 to change; restarts cometbft/);
+    assert.match(human.stdout, /~ \/etc\/ssh\/sshd_config\.d\/50-stake\.conf \(content\)/);
+  });
+
+  test("node ids the inventory lacks are derived on the host from node_key.json and cached", () => {
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
+    const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+    const root = lab.hosts.find((h) => h.name === 'sentry-b')!.root;
+    mkdirSync(join(root, 'var/lib/cometbft/config'), { recursive: true });
+    writeFileSync(join(root, 'var/lib/cometbft/config/node_key.json'), JSON.stringify({ priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([seed, pub]).toString('base64') } }));
+    const noId = join(lab.dir, 'noid', 'inventory.yaml');
+    mkdirSync(dirname(noId), { recursive: true });
+    writeFileSync(noId, edit(sshInventory(lab), 'node_id: "0000000000000000000000000000000000000002", ', ''));
+    const r = runStake(['plan', '--json', '-i', noId, '--limit', 'val-a']);
+    assert.equal(r.code, 0, r.stderr);
+    const cache = JSON.parse(readFileSync(join(lab.dir, 'noid', '.stake', 'node-ids.json'), 'utf8'));
+    assert.equal(cache['sentry-b'], createHash('sha256').update(pub).digest('hex').slice(0, 40));
+  });
+
+  test('--limit selects by name, tier or datacenter; -o saves the plan', () => {
+    const saved = join(lab.dir, 'plan.json');
+    const { doc } = planOf(['--limit', 'sentry,dc-c', '-o', saved]);
+    assert.deepEqual(doc.plan.hosts.map((h: { host: string }) => h.host), ['sentry-a', 'sentry-b', 'witness']);
+    assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), doc.plan);
+    assert.equal(runStake(['plan', '-i', inv, '--limit', 'nothing']).code, 2);
+  });
+
+  test('a host that is down is reported and exits 5; the others are still planned', async () => {
+    await lab.stopHost(lab.hosts.find((h) => h.name === 'witness')!);
+    const { code, doc } = planOf(['--limit', 'witness,val-b']);
+    assert.equal(code, 5);
+    assert.deepEqual(doc.plan.hosts.map((h: { host: string }) => h.host), ['val-b']);
+    assert.equal(doc.unreachable.filter(Boolean)[0].host, 'witness');
+  });
+
+  test('an unknown host key refuses that host (exit 4)', () => {
+    const kh = join(lab.dir, 'empty_known_hosts');
+    writeFileSync(kh, '');
+    const other = join(lab.dir, 'unknown.yaml');
+    writeFileSync(other, sshInventory(lab, { knownHosts: kh }));
+    const r = runStake(['plan', '-i', other, '--limit', 'val-b']);
+    assert.equal(r.code, 4);
+    assert.match(r.stdout, /val-b: unknown host .* key ssh-ed25519 SHA256:/);
+  });
+});
