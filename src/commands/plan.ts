@@ -98,6 +98,7 @@ export async function plan(options: PlanOptions, term: Terminal): Promise<ExitCo
   const session = new HostSession(resolved, { inventory: options.inventory, parallel: options.parallel, acceptNew: options.acceptNew, connectTimeoutMs: 15_000 });
   try {
     const { plan: result, failures } = await makePlan(options, session, resolved);
+    for (const added of session.recordNewHostKeys()) term.note(term.style.yellow(`${added.host}: new host key ${added.fingerprint} accepted (--accept-new) and added to ${added.file}`));
     if (options.out) writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
     if (term.options.json) term.document({ plan: result, unreachable: failures.map((f) => (f.ok ? undefined : { host: f.host, error: f.error.message, hint: f.error.hint })) });
     else printPlan(result, failures, term);

@@ -1,12 +1,11 @@
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { StakeError, UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Terminal } from '../output/terminal.js';
 import { SshConnection } from '../ssh/connection.js';
-import { fingerprint, keyTypeOf, knownHostsLine, verifyHostKey } from '../ssh/known-hosts.js';
-import { knownHostsPath, readKnownHosts, targetOf } from '../ssh/targets.js';
+import { fingerprint, keyTypeOf, verifyHostKey } from '../ssh/known-hosts.js';
+import { appendKnownHost, knownHostsPath, readKnownHosts, targetOf } from '../ssh/targets.js';
 
 export interface TrustOptions {
   inventory: string;
@@ -53,8 +52,7 @@ export async function trust(options: TrustOptions, term: Terminal): Promise<Exit
       return EXIT.refused;
     }
   }
-  const prefix = existsSync(path) && !readFileSync(path, 'utf8').endsWith('\n') && readFileSync(path, 'utf8').length > 0 ? '\n' : '';
-  appendFileSync(path, `${prefix}${knownHostsLine(host.address, host.ssh.port, key)}\n`);
+  appendKnownHost(path, host.address, host.ssh.port, key);
   if (term.options.json) term.document({ ...report, trusted: true, written: true });
   else term.print(term.style.green(`✓ trusted ${host.name}: added to ${path}`));
   return EXIT.ok;

@@ -2,12 +2,13 @@
  * A run against many hosts: one SSH connection per host for the whole command, opened with
  * bounded concurrency, and each host's failure kept with the host instead of stopping the others.
  */
-import { readFileSync } from 'node:fs';
 import pLimit from 'p-limit';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { SshConnection } from '../ssh/connection.js';
 import { SshError } from '../ssh/errors.js';
-import { knownHostsPath, readKnownHosts, targetOf } from '../ssh/targets.js';
+import { askSecret } from '../output/prompt.js';
+import { fingerprint } from '../ssh/known-hosts.js';
+import { appendKnownHost, knownHostsPath, readKnownHosts, targetOf } from '../ssh/targets.js';
 
 export interface SessionOptions {
   inventory: string;
@@ -18,13 +19,14 @@ export interface SessionOptions {
 
 export type HostOutcome<T> = { host: string; ok: true; value: T } | { host: string; ok: false; error: SshError };
 
-/** The passphrase of an encrypted key: STAKE_SSH_PASSPHRASE, asked for at most once per key file. */
+/** The passphrase of an encrypted key: STAKE_SSH_PASSPHRASE, else asked on the terminal; once per key file. */
 function passphrases(): (identity: string) => Promise<string | undefined> {
   const cache = new Map<string, Promise<string | undefined>>();
   return (identity) => {
     let answer = cache.get(identity);
     if (!answer) {
-      answer = Promise.resolve(process.env.STAKE_SSH_PASSPHRASE);
+      const fromEnv = process.env.STAKE_SSH_PASSPHRASE;
+      answer = fromEnv !== undefined ? Promise.resolve(fromEnv) : askSecret(`Passphrase for ${identity}: `);
       cache.set(identity, answer);
     }
     return answer;
@@ -76,16 +78,19 @@ export class HostSession {
     );
   }
 
+  /**
+   * Records the keys accepted with --accept-new in each host's known_hosts, as OpenSSH does, so the
+   * next run checks them. Returns what was recorded, for the output.
+   */
+  recordNewHostKeys(): { host: string; fingerprint: string; file: string }[] {
+    return this.newHostKeys.map(({ host, key }) => {
+      const file = knownHostsPath(host, this.options.inventory);
+      appendKnownHost(file, host.address, host.ssh.port, key);
+      return { host: host.name, fingerprint: fingerprint(key), file };
+    });
+  }
+
   async close(): Promise<void> {
     await Promise.all([...this.connections.values()].map(async (c) => (await c.catch(() => undefined))?.close()));
   }
 }
-
-/** Reads a file if it exists (for the node-id cache and known_hosts appends). */
-export const readIfExists = (path: string) => {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-};

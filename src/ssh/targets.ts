@@ -1,9 +1,9 @@
 /** From the resolved inventory to what the SSH layer needs: targets with their jump chains, and the known_hosts file. */
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import type { SshTarget } from './connection.js';
-import { parseKnownHosts, type KnownHostLine } from './known-hosts.js';
+import { knownHostsLine, parseKnownHosts, type KnownHostLine } from './known-hosts.js';
 
 const relativeTo = (inventory: string, path: string) => (isAbsolute(path) ? path : join(dirname(inventory), path));
 
@@ -24,4 +24,11 @@ export const knownHostsPath = (host: ResolvedHost, inventory: string) => relativ
 
 export function readKnownHosts(path: string): KnownHostLine[] {
   return existsSync(path) ? parseKnownHosts(readFileSync(path, 'utf8')) : [];
+}
+
+/** Appends a host key to a known_hosts file (starting a new line if the file does not end with one). */
+export function appendKnownHost(path: string, address: string, port: number, key: Buffer): void {
+  const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
+  const prefix = existing.length > 0 && !existing.endsWith('\n') ? '\n' : '';
+  appendFileSync(path, `${prefix}${knownHostsLine(address, port, key)}\n`);
 }

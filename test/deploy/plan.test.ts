@@ -1,10 +1,11 @@
 /** stake plan against real sshd hosts. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { edit, runStake } from '../helpers.js';
+import { edit, runStake, STAKE } from '../helpers.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
 import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
 
@@ -99,5 +100,51 @@ describe('stake plan', { skip: skip ?? false }, () => {
     const r = runStake(['plan', '-i', other, '--limit', 'val-b']);
     assert.equal(r.code, 4);
     assert.match(r.stdout, /val-b: unknown host .* key ssh-ed25519 SHA256:/);
+  });
+});
+
+describe('stake plan --accept-new', { skip: skip ?? false }, () => {
+  let hosts: TestHosts;
+  before(async () => {
+    hosts = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 80 });
+  });
+  after(async () => hosts?.stop());
+
+  test('accepts the keys of hosts never seen, records them, and checks them from then on', () => {
+    const kh = join(hosts.dir, 'new_known_hosts');
+    writeFileSync(kh, '');
+    const file = join(hosts.dir, 'inventory.yaml');
+    writeFileSync(file, sshInventory(hosts, { knownHosts: kh }));
+    const first = runStake(['plan', '-i', file, '--limit', 'val-a', '--accept-new']);
+    assert.equal(first.code, 0, first.stdout + first.stderr);
+    assert.match(first.stderr, /val-a: new host key SHA256:\S+ accepted \(--accept-new\) and added to /);
+    const host = hosts.hosts.find((h) => h.name === 'val-a')!;
+    assert.equal(readFileSync(kh, 'utf8'), `[${host.address}]:${host.port} ${host.hostKey}\n`);
+    const second = runStake(['plan', '-i', file, '--limit', 'val-a']);
+    assert.equal(second.code, 0, 'now known, without --accept-new');
+    assert.equal(readFileSync(kh, 'utf8').split('\n').filter(Boolean).length, 1, 'recorded once');
+  });
+});
+
+describe('an encrypted SSH key on a terminal', { skip: skip ?? false }, () => {
+  let hosts: TestHosts;
+  before(async () => {
+    hosts = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 100 });
+  });
+  after(async () => hosts?.stop());
+
+  test('asks for the passphrase once, without echoing it, through a real pseudo-terminal', () => {
+    const key = join(hosts.dir, 'operator_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', key]);
+    appendFileSync(join(hosts.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
+    const file = join(hosts.dir, 'inventory.yaml');
+    writeFileSync(file, sshInventory(hosts).replace(`identity: ${hosts.clientKey}`, `identity: ${key}`));
+    // `script` gives the command a real terminal; the answer is typed after the prompt, as a person would.
+    const command = `${STAKE} plan -i ${file} --limit sentry,val-a; echo "exit=$?"`;
+    const r = spawnSync('sh', ['-c', `(sleep 2; printf 'correct horse\\n') | script -qec '${command}' /dev/null`], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, STAKE_SSH_PASSPHRASE: undefined } as NodeJS.ProcessEnv });
+    assert.match(r.stdout, /Passphrase for .*operator_ed25519: /);
+    assert.equal((r.stdout.match(/Passphrase for/g) ?? []).length, 1, 'asked once for three hosts');
+    assert.doesNotMatch(r.stdout, /correct horse/, 'never echoed');
+    assert.match(r.stdout, /exit=0/);
   });
 });
