@@ -136,11 +136,12 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
     .option('--parallel <n>', 'hosts at once', (v: string) => Number.parseInt(v, 10), 20)
     .option('--accept-new', 'accept the host key of a host never seen before (never a changed one)', false)
     .option('-o, --out <file>', 'also save the plan as JSON')
+    .option('--diff', 'show unified diffs of changed files (secrets masked)', false)
     .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)')
     .action(
       run(async (opts, t) => {
         const { plan } = await import('./commands/plan.js');
-        return plan({ inventory: opts.inventory, limit: opts.limit as string[], parallel: Number(opts.parallel), acceptNew: Boolean(opts.acceptNew), ...(opts.out ? { out: String(opts.out) } : {}), ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t);
+        return plan({ inventory: opts.inventory, limit: opts.limit as string[], diff: Boolean(opts.diff), parallel: Number(opts.parallel), acceptNew: Boolean(opts.acceptNew), ...(opts.out ? { out: String(opts.out) } : {}), ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t);
       }),
     );
 

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import { posix } from 'node:path';
+import { fileDiff } from '../deploy/diff.js';
 import { gatherFacts, type HostFacts } from '../deploy/facts.js';
 import { computePlan, type Plan } from '../deploy/plan.js';
 import { HostSession, type HostOutcome } from '../deploy/session.js';
@@ -18,6 +20,8 @@ import { computeGraph } from '../topology/graph.js';
 export interface PlanOptions {
   inventory: string;
   limit: string[];
+  /** Unified diffs of changed text files, secrets masked. */
+  diff?: boolean;
   parallel: number;
   acceptNew: boolean;
   out?: string;
@@ -27,6 +31,8 @@ export interface PlanOptions {
 export interface PlanRun {
   plan: Plan;
   failures: HostOutcome<unknown>[];
+  /** With --diff: host -> path -> unified diff (secrets masked). */
+  diffs: Record<string, Record<string, string>>;
 }
 
 /** Gathers node ids the inventory lacks from the hosts, and keeps them in .stake/node-ids.json. */
@@ -63,8 +69,25 @@ export async function makePlan(options: PlanOptions, session: HostSession, inv: 
   });
   const facts = new Map<string, HostFacts>();
   for (const o of outcomes) if (o.ok) facts.set(o.host, o.value);
-  return { plan: computePlan(inv.name, renders, facts), failures: outcomes.filter((o) => !o.ok) };
+  const result = computePlan(inv.name, renders, facts);
+  const diffs: Record<string, Record<string, string>> = {};
+  if (options.diff) {
+    const reached = selected.filter((h) => facts.has(h.name));
+    await session.each(reached, async (conn, host) => {
+      const changed = result.hosts.find((h) => h.host === host.name)!.files.filter((f) => f.action === 'change' && f.differs.includes('content'));
+      for (const f of changed) {
+        // base64 keeps any byte intact over the channel
+        const current = Buffer.from(await conn.run(`base64 < ${shellQuote(posix.join(host.root, f.path))}`), 'base64').toString('utf8');
+        const next = byHost.get(host.name)!.files.find((x) => x.path === f.path)!.content;
+        const patch = fileDiff(f.path, current, next);
+        if (patch) (diffs[host.name] ??= {})[f.path] = patch;
+      }
+    });
+  }
+  return { plan: result, failures: outcomes.filter((o) => !o.ok), diffs };
 }
+
+const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The exit code for hosts that failed: a refused host key is a guard (4), unreachable 5, anything else 1. */
 export function failureExit(failures: HostOutcome<unknown>[]): ExitCode {
@@ -76,7 +99,7 @@ export function failureExit(failures: HostOutcome<unknown>[]): ExitCode {
 
 const MARK = { create: '+', change: '~', delete: '-', unchanged: ' ' } as const;
 
-export function printPlan(plan: Plan, failures: HostOutcome<unknown>[], term: Terminal): void {
+export function printPlan(plan: Plan, failures: HostOutcome<unknown>[], term: Terminal, diffs: Record<string, Record<string, string>> = {}): void {
   const { style } = term;
   const colour = { create: style.green, change: style.yellow, delete: style.red, unchanged: style.dim };
   for (const h of plan.hosts) {
@@ -84,6 +107,13 @@ export function printPlan(plan: Plan, failures: HostOutcome<unknown>[], term: Te
     term.print(style.bold(`${h.host}: ${counts.length ? counts.map(([a, n]) => `${n} to ${a}`).join(', ') : 'no file changes'}${h.restart.length ? `; restarts ${h.restart.join(', ')}` : ''}${h.actions.length ? `; then ${h.actions.join(', ')}` : ''}`));
     for (const f of h.files.filter((x) => x.action !== 'unchanged' || term.options.verbose > 0)) {
       term.print(colour[f.action](`  ${MARK[f.action]} ${f.path}${f.action === 'change' ? ` (${f.differs.join(', ')})` : ''}`));
+      const patch = diffs[h.host]?.[f.path];
+      if (patch) {
+        for (const line of patch.split('\n').slice(2)) {
+          if (!line) continue;
+          term.print(`      ${line.startsWith('+') ? style.green(line) : line.startsWith('-') ? style.red(line) : line.startsWith('@@') ? style.cyan(line) : style.dim(line)}`);
+        }
+      }
     }
   }
   for (const f of failures) if (!f.ok) term.print(style.red(`${f.host}: ${f.error.message}${f.error.hint ? `\n  hint: ${f.error.hint}` : ''}`));
@@ -97,11 +127,11 @@ export async function plan(options: PlanOptions, term: Terminal): Promise<ExitCo
   const { resolved } = await loadInventory(options.inventory);
   const session = new HostSession(resolved, { inventory: options.inventory, parallel: options.parallel, acceptNew: options.acceptNew, connectTimeoutMs: 15_000 });
   try {
-    const { plan: result, failures } = await makePlan(options, session, resolved);
+    const { plan: result, failures, diffs } = await makePlan(options, session, resolved);
     for (const added of session.recordNewHostKeys()) term.note(term.style.yellow(`${added.host}: new host key ${added.fingerprint} accepted (--accept-new) and added to ${added.file}`));
     if (options.out) writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
-    if (term.options.json) term.document({ plan: result, unreachable: failures.map((f) => (f.ok ? undefined : { host: f.host, error: f.error.message, hint: f.error.hint })) });
-    else printPlan(result, failures, term);
+    if (term.options.json) term.document({ plan: result, ...(options.diff ? { diffs } : {}), unreachable: failures.map((f) => (f.ok ? undefined : { host: f.host, error: f.error.message, hint: f.error.hint })) });
+    else printPlan(result, failures, term, diffs);
     return failureExit(failures);
   } finally {
     await session.close();

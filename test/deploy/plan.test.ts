@@ -76,6 +76,26 @@ describe('stake plan', { skip: skip ?? false }, () => {
     assert.equal(cache['sentry-b'], createHash('sha256').update(pub).digest('hex').slice(0, 40));
   });
 
+  test('--diff shows what changes in each changed file, never a secret', () => {
+    const root = lab.hosts.find((h) => h.name === 'val-b')!.root;
+    const config = join(root, 'var/lib/cometbft/config/config.toml');
+    const out = join(lab.dir, 'rendered-val-b');
+    assert.equal(runStake(['render', '-i', inv, '--out', out, '--host', 'val-b']).code, 0);
+    const rendered = readFileSync(join(out, 'val-b', 'var/lib/cometbft/config/config.toml'), 'utf8');
+    mkdirSync(dirname(config), { recursive: true });
+    writeFileSync(config, rendered.replace('pex = false', 'pex = true').replace('[rpc]', 'db_password = "hunter2"\n\n[rpc]'));
+    chmodSync(config, 0o640);
+    const { code, doc } = planOf(['--limit', 'val-b', '--diff']);
+    assert.equal(code, 0);
+    const patch: string = doc.diffs['val-b']['/var/lib/cometbft/config/config.toml'];
+    assert.match(patch, /^-pex = true$/m);
+    assert.match(patch, /^\+pex = false$/m);
+    assert.match(patch, /^-db_password = \*{8}$/m);
+    const human = runStake(['plan', '-i', inv, '--limit', 'val-b', '--diff']);
+    assert.match(human.stdout, /^ {6}\+pex = false$/m);
+    assert.doesNotMatch(human.stdout + JSON.stringify(doc), /hunter2/);
+  });
+
   test('--limit selects by name, tier or datacenter; -o saves the plan', () => {
     const saved = join(lab.dir, 'plan.json');
     const { doc } = planOf(['--limit', 'sentry,dc-c', '-o', saved]);
