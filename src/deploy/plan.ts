@@ -55,7 +55,7 @@ export function planHost(render: HostRender, facts: HostFacts): HostPlan {
   // Files stake deployed last time that this render no longer has.
   const rendered = new Set(render.files.map((f) => f.path));
   for (const old of facts.deployed?.files ?? []) {
-    if (!rendered.has(old.path) && old.path !== undefined && facts.files[old.path] !== null) {
+    if (!rendered.has(old.path) && facts.files[old.path] !== null) {
       files.push({ path: old.path, action: 'delete', differs: [], sha256: null, mode: old.mode, owner: old.owner, restarts: old.restarts });
     }
   }

@@ -5,6 +5,7 @@
  */
 import { PUBLIC_TIERS, defaultPorts, type Family, type PortSpec, type Tier } from './clients.js';
 import type { Inventory } from './schema.js';
+import { effectiveSsh } from './ssh-settings.js';
 
 export interface ResolvedSsh {
   user: string;
@@ -70,9 +71,7 @@ export interface ResolvedInventory {
 /** Resolves a schema-valid inventory whose rules report no errors (references all exist). */
 export function resolveInventory(inv: Inventory): ResolvedInventory {
   const hosts = Object.entries(inv.hosts).map(([name, h]): ResolvedHost => {
-    const ssh = { ...inv.ssh };
-    if (ssh.jump === name) delete ssh.jump;
-    Object.assign(ssh, h.ssh);
+    const ssh = effectiveSsh(inv, name);
     const ports = h.client ? defaultPorts(h.client, h.tier, h.execution) : {};
     for (const [service, port] of Object.entries(h.ports ?? {})) {
       if (ports[service]) ports[service] = { ...ports[service], port };

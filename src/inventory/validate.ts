@@ -3,7 +3,7 @@
  * collects every finding it can; a stage runs only when the one before produced data it
  * can trust (rules need schema-valid input), which the result says in `stage`.
  */
-import { hasErrors, sortDiagnostics, type Diagnostic } from '../diagnostics.js';
+import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { checkSchema } from './check-schema.js';
 import { makeLocator } from './locate.js';
 import { parseInventory, type ParsedInventory } from './parse.js';
@@ -34,4 +34,3 @@ export function validateInventory(file: string, bytes: Uint8Array): ValidationRe
   return { stage: 'rules', diagnostics: sortDiagnostics(diagnostics), inventory: schema.inventory, parsed: parse.parsed };
 }
 
-export { hasErrors };

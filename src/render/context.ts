@@ -31,5 +31,8 @@ export function nodeIdOf(ctx: HostContext, host: ResolvedHost): string {
   );
 }
 
+/** Each item once, first occurrence first (a host can serve several identities). */
+export const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+
 /** Shared template data: who rendered what for whom. */
 export const baseData = (ctx: HostContext) => ({ deployment: ctx.inv.name, host: { name: ctx.host.name, tier: ctx.host.tier, dc: ctx.host.dc } });

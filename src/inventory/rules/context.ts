@@ -1,6 +1,7 @@
 import type { Diagnostic } from '../../diagnostics.js';
 import type { DataPath, Locate, Part } from '../locate.js';
 import type { Host, Inventory, SshSettings } from '../schema.js';
+import { effectiveSsh } from '../ssh-settings.js';
 import { RULES, type RuleId } from './registry.js';
 
 /** What every rule gets: the schema-valid inventory, lookups, and a way to report. */
@@ -20,12 +21,7 @@ export function makeContext(inv: Inventory, locate: Locate, out: Diagnostic[]): 
   return {
     inv,
     host: (name) => (name !== undefined && Object.hasOwn(inv.hosts, name) ? inv.hosts[name] : undefined),
-    ssh(name) {
-      const defaults = { ...inv.ssh };
-      // A host never jumps through itself, so the default jump does not apply to the jump host.
-      if (defaults.jump === name) delete defaults.jump;
-      return { ...defaults, ...inv.hosts[name]?.ssh };
-    },
+    ssh: (name) => effectiveSsh(inv, name),
     report(id, path, summary, hint, part = 'value') {
       out.push({ id, severity: RULES[id].severity, summary, hint, location: locate(path, part) });
     },

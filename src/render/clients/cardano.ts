@@ -6,7 +6,7 @@
  */
 import type { ResolvedHost } from '../../inventory/resolve.js';
 import { RenderError } from '../errors.js';
-import { baseData, identitiesOf, onHost, type HostContext } from '../context.js';
+import { baseData, identitiesOf, onHost, unique, type HostContext } from '../context.js';
 import type { RenderedFile, Service } from '../types.js';
 
 export const CARDANO_TOPOLOGY = '/etc/cardano/topology.json';
@@ -15,7 +15,6 @@ export const CARDANO_CONFIG = '/etc/cardano/config.json';
 export const CARDANO_KEYS = '/var/lib/cardano/keys';
 
 const accessPoint = (h: ResolvedHost) => ({ address: h.privateAddress, port: h.ports.p2p?.port ?? 3001 });
-const unique = <T>(xs: T[]) => [...new Set(xs)];
 
 function hostPort(peer: string): { address: string; port: number } {
   const at = peer.lastIndexOf(':');

@@ -4,13 +4,12 @@
  * it is public. RPC stays on loopback; Prometheus listens on the private address for the monitor.
  */
 import type { ResolvedHost } from '../../inventory/resolve.js';
-import { baseData, identitiesOf, nodeIdOf, onHost, type HostContext } from '../context.js';
-import type { RenderedFile, Service } from '../../render/types.js';
+import { baseData, identitiesOf, nodeIdOf, onHost, unique, type HostContext } from '../context.js';
+import type { RenderedFile, Service } from '../types.js';
 
 export const COMETBFT_HOME = '/var/lib/cometbft';
 
 const peer = (ctx: HostContext, h: ResolvedHost) => `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
-const unique = <T>(xs: T[]) => [...new Set(xs)];
 
 export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; services: Service[] } {
   const { host, inv } = ctx;
