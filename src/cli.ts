@@ -5,7 +5,7 @@
  * STAKE_DEBUG=1.
  */
 import { readFileSync } from 'node:fs';
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './output/terminal.js';
 import { projectPath } from './paths.js';
@@ -26,6 +26,7 @@ const EXAMPLES: [string, string][] = [
   ['stake graph --format dot | dot -Tsvg > topology.svg', 'the topology as a picture'],
   ['stake trust val-fra', "check a host's SSH key fingerprint and trust it"],
   ['stake plan --limit validator', 'what deploy would change on the validators'],
+  ['stake deploy --limit sentry', 'apply the plan: rolling, health-checked, rolled back on failure'],
   ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
 ];
 
@@ -142,6 +143,30 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { plan } = await import('./commands/plan.js');
         return plan({ inventory: opts.inventory, limit: opts.limit as string[], diff: Boolean(opts.diff), parallel: Number(opts.parallel), acceptNew: Boolean(opts.acceptNew), ...(opts.out ? { out: String(opts.out) } : {}), ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t);
+      }),
+    );
+
+  const seconds = (v: string) => {
+    const n = Number.parseInt(v, 10);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1');
+    return n;
+  };
+  program
+    .command('deploy')
+    .summary('apply the plan: atomic uploads, rolling restarts with health checks, rollback of a failed host')
+    .description('Apply what `stake plan` shows. Reads each identity\'s live generation first and refuses a stale inventory (exit 4). Files are staged, checked and renamed into place; the previous version is kept. Order: signers, then sentries/relays/beacons, then validators, never two upstreams of one identity at once; each restarted service must answer its health check. A failure stops the rollout and rolls that host back.\n\nExample: stake deploy -i prod/inventory.yaml --limit fra1')
+    .option('--limit <terms>', 'only hosts whose name, tier or datacenter is one of these (repeat or comma-separate)', collect, [])
+    .option('--parallel <n>', 'hosts at once', (v: string) => Number.parseInt(v, 10), 20)
+    .option('--dry-run', 'print the plan and change nothing (= stake plan)', false)
+    .option('--accept-new', 'accept the host key of a host never seen before (never a changed one)', false)
+    .option('--health-timeout <seconds>', 'how long a restarted service has to answer on its port', seconds, 60)
+    .option('--firewall-timeout <seconds>', 'a new ruleset reverts by itself after this long unless a new SSH connection got in', seconds, 60)
+    .option('-o, --out <file>', 'also save the plan as JSON')
+    .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)')
+    .action(
+      run(async (opts, t) => {
+        const { deploy } = await import('./commands/deploy.js');
+        return deploy({ inventory: opts.inventory, limit: opts.limit as string[], parallel: Number(opts.parallel), acceptNew: Boolean(opts.acceptNew), dryRun: Boolean(opts.dryRun), healthTimeoutSeconds: Number(opts.healthTimeout), firewallRevertSeconds: Number(opts.firewallTimeout), ...(opts.out ? { out: String(opts.out) } : {}), ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t);
       }),
     );
 

@@ -38,7 +38,7 @@ export function sshdUnavailable(): string | undefined {
   return undefined;
 }
 
-function freePort(address: string): Promise<number> {
+export function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

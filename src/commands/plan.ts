@@ -7,6 +7,9 @@ import { gatherFacts, type HostFacts } from '../deploy/facts.js';
 import { computePlan, type Plan } from '../deploy/plan.js';
 import { HostSession, type HostOutcome } from '../deploy/session.js';
 import { selectHosts } from '../deploy/select.js';
+import { binariesOf } from '../deploy/binaries.js';
+import { asRoot, shq } from '../deploy/remote-script.js';
+import type { HostRender } from '../render/host.js';
 import { loadInventory } from '../inventory/load.js';
 import type { ResolvedInventory } from '../inventory/resolve.js';
 import { plural } from '../output/diagnostics.js';
@@ -30,6 +33,7 @@ export interface PlanOptions {
 
 export interface PlanRun {
   plan: Plan;
+  renders: Map<string, HostRender>;
   failures: HostOutcome<unknown>[];
   /** With --diff: host -> path -> unified diff (secrets masked). */
   diffs: Record<string, Record<string, string>>;
@@ -63,31 +67,31 @@ export async function makePlan(options: PlanOptions, session: HostSession, inv: 
   const { sources } = loadTemplates({ inventory: options.inventory, ...(options.templates ? { templates: options.templates } : {}) });
   const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), ids, { hosts: selected.map((h) => h.name) });
   const byHost = new Map(renders.map((r) => [r.host, r]));
+  const binaries = new Map(renders.map((r) => [r.host, binariesOf(inv, r, options.inventory)]));
   const outcomes = await session.each(selected, (conn, host) => {
     const r = byHost.get(host.name)!;
-    return gatherFacts(conn, host, r.files.map((f) => f.path), r.manifest.services.map((s) => s.name));
+    const paths = [...r.files.map((f) => f.path), ...binaries.get(host.name)!.map((b) => b.path)];
+    return gatherFacts(conn, host, paths, r.manifest.services.map((s) => s.name));
   });
   const facts = new Map<string, HostFacts>();
   for (const o of outcomes) if (o.ok) facts.set(o.host, o.value);
-  const result = computePlan(inv.name, renders, facts);
+  const result = computePlan(inv.name, renders, facts, binaries);
   const diffs: Record<string, Record<string, string>> = {};
   if (options.diff) {
     const reached = selected.filter((h) => facts.has(h.name));
     await session.each(reached, async (conn, host) => {
-      const changed = result.hosts.find((h) => h.host === host.name)!.files.filter((f) => f.action === 'change' && f.differs.includes('content'));
+      const changed = result.hosts.find((h) => h.host === host.name)!.files.filter((f) => f.action === 'change' && f.differs.includes('content') && !f.binary);
       for (const f of changed) {
         // base64 keeps any byte intact over the channel
-        const current = Buffer.from(await conn.run(`base64 < ${shellQuote(posix.join(host.root, f.path))}`), 'base64').toString('utf8');
+        const current = Buffer.from(await conn.run(asRoot(host, `base64 < ${shq(posix.join(host.root, f.path))}`)), 'base64').toString('utf8');
         const next = byHost.get(host.name)!.files.find((x) => x.path === f.path)!.content;
         const patch = fileDiff(f.path, current, next);
         if (patch) (diffs[host.name] ??= {})[f.path] = patch;
       }
     });
   }
-  return { plan: result, failures: outcomes.filter((o) => !o.ok), diffs };
+  return { plan: result, renders: byHost, failures: outcomes.filter((o) => !o.ok), diffs };
 }
-
-const shellQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The exit code for hosts that failed: a refused host key is a guard (4), unreachable 5, anything else 1. */
 export function failureExit(failures: HostOutcome<unknown>[]): ExitCode {

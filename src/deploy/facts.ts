@@ -10,9 +10,12 @@ import { COMETBFT_HOME } from '../render/clients/cometbft.js';
 import { pidFilePath, unitPath } from '../render/services.js';
 import type { Manifest } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
+import { rootShell } from './remote-script.js';
 
 /** Where deploy keeps, on each host, the manifest of what it last deployed. */
 export const DEPLOYED_MANIFEST = '/var/lib/stake/deployed.json';
+/** Services whose files changed but that have not yet restarted cleanly (a deploy cut off in between). */
+export const PENDING_RESTARTS = '/var/lib/stake/pending-restarts';
 
 export interface FileFact {
   sha256: string;
@@ -28,6 +31,8 @@ export interface HostFacts {
   services: Record<string, 'active' | 'inactive' | 'missing'>;
   deployed?: Manifest;
   nodeId?: string;
+  /** Services a cut-off deploy left to restart. */
+  pending: string[];
 }
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -48,6 +53,7 @@ export function factsScript(host: ResolvedHost, paths: string[], services: strin
     }
   }
   lines.push(`if [ -f ${at(DEPLOYED_MANIFEST)} ]; then printf 'D\\t'; tr -d '\\n' < ${at(DEPLOYED_MANIFEST)}; printf '\\n'; fi`);
+  lines.push(`if [ -f ${at(PENDING_RESTARTS)} ]; then sed 's/^/P\\t/' ${at(PENDING_RESTARTS)}; fi`);
   // node id = first 20 bytes of SHA-256 of the public half (last 32 bytes) of the ed25519 node key
   const nodeKey = at(`${COMETBFT_HOME}/config/node_key.json`);
   lines.push(`if [ -f ${nodeKey} ]; then printf 'N\\t%s\\n' "$(sed -n 's/.*"value" *: *"\\([^"]*\\)".*/\\1/p' ${nodeKey} | base64 -d | tail -c 32 | sha256sum | cut -c1-40)"; fi`);
@@ -55,7 +61,7 @@ export function factsScript(host: ResolvedHost, paths: string[], services: strin
 }
 
 export function parseFacts(hostName: string, output: string): HostFacts {
-  const facts: HostFacts = { host: hostName, files: {}, services: {} };
+  const facts: HostFacts = { host: hostName, files: {}, services: {}, pending: [] };
   for (const line of output.split('\n')) {
     const [kind, ...rest] = line.split('\t');
     if (kind === 'F' && rest.length === 3) {
@@ -72,6 +78,8 @@ export function parseFacts(hostName: string, output: string): HostFacts {
       } catch {
         // a damaged record of the last deploy: treat as none, the plan then rewrites every file
       }
+    } else if (kind === 'P' && /^[a-z0-9-]+$/.test(rest[0] ?? '')) {
+      if (!facts.pending.includes(rest[0]!)) facts.pending.push(rest[0]!);
     } else if (kind === 'N' && /^[0-9a-f]{40}$/.test(rest[0] ?? '')) {
       facts.nodeId = rest[0];
     }
@@ -80,6 +88,6 @@ export function parseFacts(hostName: string, output: string): HostFacts {
 }
 
 export async function gatherFacts(conn: SshConnection, host: ResolvedHost, paths: string[], services: string[]): Promise<HostFacts> {
-  const output = await conn.run('sh -s', { stdin: factsScript(host, paths, services), timeoutMs: 60_000 });
+  const output = await conn.run(rootShell(host), { stdin: factsScript(host, paths, services), timeoutMs: 60_000 });
   return parseFacts(host.name, output);
 }

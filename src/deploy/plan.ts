@@ -6,6 +6,7 @@
  */
 import type { HostRender } from '../render/host.js';
 import { sha256 } from '../render/host.js';
+import type { ClientBinary } from './binaries.js';
 import type { HostFacts } from './facts.js';
 
 export type FileAction = 'create' | 'change' | 'delete' | 'unchanged';
@@ -19,14 +20,16 @@ export interface PlannedFile {
   mode: string;
   owner: string;
   restarts: string[];
+  /** A client binary (not rendered: uploaded or fetched, checked against its pinned sha256). */
+  binary?: { client: string; source: string };
 }
 
 export interface HostPlan {
   host: string;
   files: PlannedFile[];
-  /** Services to restart because a file they depend on changed, plus services not running. */
+  /** Services to restart: a file they depend on changed, a cut-off deploy left them pending, or they are not running. */
   restart: string[];
-  /** Special actions: load the firewall, reload sshd, apply sysctls. */
+  /** Host-level actions, in order: load the firewall (nftables), reload sshd, apply sysctls. */
   actions: string[];
   changes: number;
 }
@@ -37,23 +40,48 @@ export interface Plan {
   hosts: HostPlan[];
 }
 
-const SPECIAL = new Set(['nftables', 'sshd', 'sysctl']);
+const SPECIAL = ['nftables', 'sshd', 'sysctl'];
 
-export function planHost(render: HostRender, facts: HostFacts): HostPlan {
-  const files: PlannedFile[] = render.files.map((f) => {
-    const have = facts.files[f.path] ?? null;
-    const want = sha256(f.content);
+/**
+ * Which special actions a host can take. The firewall loads only where it is enforced; sshd and
+ * sysctl act on the machine itself, so a host with a root prefix (sharing its machine, as test
+ * and lab hosts do) gets the files but never reloads the machine's sshd or kernel settings.
+ */
+export function applicableActions(render: HostRender): Set<string> {
+  const m = render.manifest;
+  const actions = new Set<string>();
+  if (m.firewall === 'enforce') actions.add('nftables');
+  if (m.root === '/' && m.init === 'systemd') actions.add('sshd');
+  if (m.root === '/') actions.add('sysctl');
+  return actions;
+}
+
+/**
+ * Owners are managed only on a host that is its whole machine (root `/`): a host under a root
+ * prefix shares the machine's users, so stake creates none there and leaves owners as they are.
+ */
+export const managesOwners = (render: HostRender) => render.manifest.root === '/';
+
+export function planHost(render: HostRender, facts: HostFacts, binaries: readonly ClientBinary[] = []): HostPlan {
+  const owners = managesOwners(render);
+  const compare = (path: string, want: string, mode: string, owner: string): Pick<PlannedFile, 'action' | 'differs'> => {
+    const have = facts.files[path] ?? null;
+    if (!have) return { action: 'create', differs: [] };
     const differs: PlannedFile['differs'] = [];
-    if (have) {
-      if (have.sha256 !== want) differs.push('content');
-      if (have.mode !== f.mode) differs.push('mode');
-      if (have.owner !== f.owner && facts.deployed) differs.push('owner');
-    }
-    const action: FileAction = !have ? 'create' : differs.length ? 'change' : 'unchanged';
-    return { path: f.path, action, differs, sha256: want, mode: f.mode, owner: f.owner, restarts: f.restarts };
+    if (have.sha256 !== want) differs.push('content');
+    if (have.mode !== mode) differs.push('mode');
+    if (owners && have.owner !== owner) differs.push('owner');
+    return { action: differs.length ? 'change' : 'unchanged', differs };
+  };
+  const files: PlannedFile[] = render.files.map((f) => {
+    const want = sha256(f.content);
+    return { path: f.path, ...compare(f.path, want, f.mode, f.owner), sha256: want, mode: f.mode, owner: f.owner, restarts: f.restarts };
   });
+  for (const b of binaries) {
+    files.push({ path: b.path, ...compare(b.path, b.sha256, b.mode, b.owner), sha256: b.sha256, mode: b.mode, owner: b.owner, restarts: b.restarts, binary: { client: b.client, source: b.source } });
+  }
   // Files stake deployed last time that this render no longer has.
-  const rendered = new Set(render.files.map((f) => f.path));
+  const rendered = new Set(files.map((f) => f.path));
   for (const old of facts.deployed?.files ?? []) {
     if (!rendered.has(old.path) && facts.files[old.path] !== null) {
       files.push({ path: old.path, action: 'delete', differs: [], sha256: null, mode: old.mode, owner: old.owner, restarts: old.restarts });
@@ -61,17 +89,19 @@ export function planHost(render: HostRender, facts: HostFacts): HostPlan {
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
   const touched = files.filter((f) => f.action !== 'unchanged');
-  const triggered = new Set(touched.flatMap((f) => f.restarts));
+  const services = new Set(render.manifest.services.map((s) => s.name));
+  const triggered = new Set([...touched.flatMap((f) => f.restarts), ...facts.pending]);
   const stopped = render.manifest.services.filter((s) => facts.services[s.name] !== 'active').map((s) => s.name);
-  const restart = [...new Set([...[...triggered].filter((r) => !SPECIAL.has(r) && render.manifest.services.some((s) => s.name === r)), ...stopped])].sort();
-  const actions = [...triggered].filter((r) => SPECIAL.has(r)).sort();
-  return { host: render.host, files, restart, actions, changes: touched.length + restart.length };
+  const restart = [...new Set([...[...triggered].filter((r) => services.has(r)), ...stopped])].sort();
+  const possible = applicableActions(render);
+  const actions = SPECIAL.filter((a) => triggered.has(a) && possible.has(a));
+  return { host: render.host, files, restart, actions, changes: touched.length + restart.length + actions.length };
 }
 
-export function computePlan(deployment: string, renders: HostRender[], facts: ReadonlyMap<string, HostFacts>): Plan {
+export function computePlan(deployment: string, renders: HostRender[], facts: ReadonlyMap<string, HostFacts>, binaries: ReadonlyMap<string, ClientBinary[]> = new Map()): Plan {
   return {
     version: 1,
     deployment,
-    hosts: renders.filter((r) => facts.has(r.host)).map((r) => planHost(r, facts.get(r.host)!)),
+    hosts: renders.filter((r) => facts.has(r.host)).map((r) => planHost(r, facts.get(r.host)!, binaries.get(r.host) ?? [])),
   };
 }

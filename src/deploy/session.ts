@@ -47,19 +47,27 @@ export class HostSession {
   connection(host: ResolvedHost): Promise<SshConnection> {
     let conn = this.connections.get(host.name);
     if (!conn) {
-      const target = targetOf(this.inv, host, this.options.inventory);
-      conn = SshConnection.open(target, {
-        knownHosts: readKnownHosts(knownHostsPath(host, this.options.inventory)),
-        acceptNew: this.options.acceptNew,
-        onNewHostKey: (t, key) => {
-          if (t.name === host.name) this.newHostKeys.push({ host, key });
-        },
-        connectTimeoutMs: this.options.connectTimeoutMs,
-        passphrase: this.passphrase,
-      });
+      conn = this.open(host, this.options.connectTimeoutMs);
       this.connections.set(host.name, conn);
     }
     return conn;
+  }
+
+  /** A new connection, not the shared one: the firewall's proof that SSH still gets in. The caller closes it. */
+  fresh(host: ResolvedHost, connectTimeoutMs: number): Promise<SshConnection> {
+    return this.open(host, connectTimeoutMs);
+  }
+
+  private open(host: ResolvedHost, connectTimeoutMs: number): Promise<SshConnection> {
+    return SshConnection.open(targetOf(this.inv, host, this.options.inventory), {
+      knownHosts: readKnownHosts(knownHostsPath(host, this.options.inventory)),
+      acceptNew: this.options.acceptNew,
+      onNewHostKey: (t, key) => {
+        if (t.name === host.name && !this.newHostKeys.some((k) => k.host === host)) this.newHostKeys.push({ host, key });
+      },
+      connectTimeoutMs,
+      passphrase: this.passphrase,
+    });
   }
 
   /** Runs `work` on each host, at most `parallel` at once; a host's SshError is its outcome, not a crash. */

@@ -85,6 +85,8 @@ const ClientSettings = Closed(
     version: Type.Optional(Str('client version to run')),
     binary: Type.Optional(Str('path of the client binary on the host')),
     args: Type.Optional(Type.Array(Type.String(), { description: 'extra command-line arguments' })),
+    source: Type.Optional(Str('where deploy gets the binary: a file on the operator machine (relative to the inventory) or an https:// URL fetched on the host')),
+    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'the pinned sha256 of the binary (64 lowercase hex digits); required with source' })),
   },
   'settings of one client',
 );
@@ -156,7 +158,7 @@ export const InventorySchema = Closed(
     version: Type.Unsafe<1>({ type: 'integer', enum: [1], description: 'inventory format version: 1' }),
     name: Str('deployment name', { pattern: NAME_PATTERN }),
     chain: Chain,
-    clients: Type.Optional(NamedMap(ClientSettings, 'per client name: version, binary, args')),
+    clients: Type.Optional(NamedMap(ClientSettings, 'per client name: version, binary, args, source, sha256')),
     datacenters: NamedMap(Datacenter, 'datacenters by name', { minProperties: 1 }),
     ssh: Type.Optional(Ssh),
     access: Type.Optional(Access),

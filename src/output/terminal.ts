@@ -21,6 +21,8 @@ export interface Terminal {
   note(text: string): void;
   /** The one JSON document of a --json run. */
   document(value: unknown): void;
+  /** One event of a long --json run (deploy): a JSON object per line, for machines to follow. */
+  event(value: Record<string, unknown>): void;
 }
 
 export function colorWanted(flag: boolean | undefined, json: boolean, stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -40,5 +42,8 @@ export function makeTerminal(options: OutputOptions): Terminal {
     },
     note: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
     document: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    event: (value) => {
+      if (options.json) process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...value })}\n`);
+    },
   };
 }

@@ -17,6 +17,9 @@ export interface HostContext {
 /** A path as the processes on the host see it: under the host's `root`. */
 export const onHost = (host: ResolvedHost, path: string) => posix.join(host.root, path);
 
+/** Where a client's binary lives, relative to the host's root: `clients.<name>.binary`, default /usr/local/bin/<name>. */
+export const binaryPath = (inv: ResolvedInventory, client: string) => inv.clients[client]?.binary ?? `/usr/local/bin/${client}`;
+
 /** The identities a host serves in a role. */
 export const identitiesOf = (ctx: HostContext, ...roles: string[]): ResolvedIdentity[] =>
   ctx.inv.identities.filter((id) => ctx.host.roles.some((r) => r.identity === id.name && roles.includes(r.role)));

@@ -18,7 +18,7 @@ const deployedBefore = { ...render.manifest, files: [{ path: '/etc/a.conf', mode
 
 describe('planHost', () => {
   test('a file stake deployed last time and no longer renders is deleted, with its action', () => {
-    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } }, services: { svc: 'active' }, deployed: deployedBefore };
+    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } }, services: { svc: 'active' }, pending: [], deployed: deployedBefore };
     const p = planHost(render, facts);
     assert.deepEqual(p.files.map((f) => [f.path, f.action]), [['/etc/a.conf', 'unchanged'], ['/etc/old.conf', 'delete']]);
     assert.deepEqual(p.actions, ['sysctl']);
@@ -26,13 +26,13 @@ describe('planHost', () => {
   });
 
   test('a deployed file already gone is not deleted again; nothing to do when all matches', () => {
-    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' }, '/etc/old.conf': null }, services: { svc: 'active' }, deployed: deployedBefore };
+    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' }, '/etc/old.conf': null }, services: { svc: 'active' }, pending: [], deployed: deployedBefore };
     const p = planHost(render, facts);
     assert.equal(p.changes, 0);
   });
 
   test('a stopped service restarts even when no file changed', () => {
-    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } }, services: { svc: 'inactive' } };
+    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } }, services: { svc: 'inactive' }, pending: [] };
     assert.deepEqual(planHost(render, facts).restart, ['svc']);
   });
 });

@@ -53,6 +53,7 @@ export const CASES: RuleCase[] = [
   { rule: 'operators-two-person', base: 'cosmos', breakIt: [[BOB_LINE, '']], at: 'operators:', fix: [[`  alice: { key: "${ALICE}" }\n`, `  alice: { key: "${ALICE}" }\n${BOB_LINE}`]] },
   { rule: 'unknown-port', base: 'cosmos', breakIt: [['    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ports: { metric: 26661 }\n']], at: 'ports: { metric: 26661 }', fix: [['{ metric: 26661 }', '{ metrics: 26661 }']] },
   { rule: 'no-witness', base: 'cosmos', breakIt: [['    witness: witness-ams\n', '']], at: '  cosmoshub:', fix: [[UPSTREAM, `${UPSTREAM}\n    witness: witness-ams`]] },
+  { rule: 'client-source-pin', base: 'cosmos', breakIt: [['cometbft: { version: v0.38.17 }', 'cometbft: { version: v0.38.17, source: ./bin/cometbft }']], at: 'source: ./bin/cometbft', fix: [['source: ./bin/cometbft }', `source: ./bin/cometbft, sha256: ${'ab'.repeat(32)} }`]] },
   { rule: 'operator-key', base: 'cosmos', breakIt: [[ALICE, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops']], at: 'alice:', fix: [['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops', ALICE]] },
 ];
 

@@ -1,7 +1,7 @@
 import type { Rule } from './context.js';
 import { checkAddresses, checkPorts, checkPublic, checkTierClients } from './hosts.js';
 import { checkDoubleActive, checkFailoverShape, checkRoleTiers, checkUpstream } from './identities.js';
-import { checkClientDiversity, checkOperatorKeys, checkOperators } from './people.js';
+import { checkClientDiversity, checkClientPins, checkOperatorKeys, checkOperators } from './people.js';
 import { checkJumpCycles, checkReferences } from './references.js';
 import { checkSignerCompatibility, checkSigners } from './signers.js';
 
@@ -22,6 +22,7 @@ export const ALL_RULES: readonly Rule[] = [
   checkClientDiversity,
   checkOperators,
   checkOperatorKeys,
+  checkClientPins,
 ];
 
 export { RULES, type RuleId } from './registry.js';

@@ -42,3 +42,12 @@ function decodesAs(blob: string, type: string): boolean {
   const length = bytes.readUInt32BE(0);
   return bytes.subarray(4, 4 + length).toString('latin1') === type && bytes.length > 4 + length;
 }
+
+/** `client-source-pin`: a binary deploy installs must be pinned, or nothing checks what runs. */
+export const checkClientPins: Rule = (ctx) => {
+  for (const [name, c] of Object.entries(ctx.inv.clients ?? {})) {
+    if (c.source !== undefined && c.sha256 === undefined) {
+      ctx.report('client-source-pin', ['clients', name, 'source'], `client "${name}" is installed from ${c.source} with no pinned sha256`, `add sha256: (sha256sum of the binary you verified) next to source`, 'key');
+    }
+  }
+};

@@ -28,6 +28,7 @@ export const RULES = {
   'unknown-port': { severity: 'error', finding: "a ports: override names a port the host's clients do not have (stake addition)", why: 'An override of a port the client does not have is a typo that would be silently ignored.' },
   'no-witness': { severity: 'warning', finding: 'an identity with a standby but no witness: failover quorum has no tie-breaker (stake addition)', why: 'Without a witness, the failover quorum is the active host and its standbys only: a split brain has no tie-breaker.' },
   'operator-key': { severity: 'warning', finding: 'an operator key that does not decode as the OpenSSH key its type names (stake addition)', why: 'A truncated or mangled key can never verify an approval.' },
+  'client-source-pin': { severity: 'error', finding: 'a clients entry has a source but no pinned sha256 (stake addition)', why: 'A binary installed without a pinned checksum is whatever the mirror or the file happens to hold that day: a compromised or truncated download would run with the signing key.' },
 } as const satisfies Record<string, { severity: Severity; finding: string; why: string }>;
 
 export type RuleId = keyof typeof RULES;

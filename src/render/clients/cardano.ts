@@ -6,7 +6,7 @@
  */
 import type { ResolvedHost } from '../../inventory/resolve.js';
 import { RenderError } from '../errors.js';
-import { baseData, identitiesOf, onHost, unique, type HostContext } from '../context.js';
+import { baseData, binaryPath, identitiesOf, onHost, unique, type HostContext } from '../context.js';
 import type { RenderedFile, Service } from '../types.js';
 
 export const CARDANO_TOPOLOGY = '/etc/cardano/topology.json';
@@ -51,7 +51,7 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
   }
 
   const template = 'cardano-node/topology.json.liquid';
-  const binary = inv.clients['cardano-node']?.binary ?? '/usr/local/bin/cardano-node';
+  const binary = onHost(host, binaryPath(inv, 'cardano-node'));
   const p2p = host.ports.p2p?.port ?? 3001;
   const keys = producer
     ? ['--shelley-kes-key', onHost(host, `${CARDANO_KEYS}/kes.skey`), '--shelley-vrf-key', onHost(host, `${CARDANO_KEYS}/vrf.skey`), '--shelley-operational-certificate', onHost(host, `${CARDANO_KEYS}/node.cert`)]

@@ -4,7 +4,7 @@
  * it is public. RPC stays on loopback; Prometheus listens on the private address for the monitor.
  */
 import type { ResolvedHost } from '../../inventory/resolve.js';
-import { baseData, identitiesOf, nodeIdOf, onHost, unique, type HostContext } from '../context.js';
+import { baseData, binaryPath, identitiesOf, nodeIdOf, onHost, unique, type HostContext } from '../context.js';
 import type { RenderedFile, Service } from '../types.js';
 
 export const COMETBFT_HOME = '/var/lib/cometbft';
@@ -58,7 +58,7 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
     p2p_laddr: `tcp://0.0.0.0:${p2p}`,
     prometheus_listen_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 26660}`,
   });
-  const binary = inv.clients.cometbft?.binary ?? '/usr/local/bin/cometbft';
+  const binary = onHost(host, binaryPath(inv, 'cometbft'));
   return {
     files: [{ path: `${COMETBFT_HOME}/config/config.toml`, mode: '0640', owner: 'cometbft:cometbft', format: 'toml', content, restarts: ['cometbft'], template: ctx.engine.origin('cometbft/config.toml.liquid') }],
     services: [

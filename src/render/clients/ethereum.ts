@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { ResolvedHost } from '../../inventory/resolve.js';
-import { baseData, identitiesOf, onHost, type HostContext } from '../context.js';
+import { baseData, binaryPath, identitiesOf, onHost, type HostContext } from '../context.js';
 import { RenderError, TemplateError } from '../errors.js';
 import type { RenderedFile, Service } from '../types.js';
 
@@ -40,7 +40,7 @@ function configFile(ctx: HostContext, template: string, path: string, owner: str
 }
 
 const service = (s: Omit<Service, 'after' | 'jit'> & Partial<Pick<Service, 'after' | 'jit'>>): Service => ({ after: [], jit: false, ...s });
-const binaryOf = (ctx: HostContext, client: string) => ctx.inv.clients[client]?.binary ?? `/usr/local/bin/${client}`;
+const binaryOf = (ctx: HostContext, client: string) => onHost(ctx.host, binaryPath(ctx.inv, client));
 const extraArgs = (ctx: HostContext, client: string) => ctx.inv.clients[client]?.args ?? [];
 
 function renderExecution(ctx: HostContext): Rendered {

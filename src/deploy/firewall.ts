@@ -1,0 +1,56 @@
+/**
+ * Loading a firewall ruleset with a safety net, like a router's "commit confirmed": before the
+ * new rules load, the host starts a timer of its own that puts the previous `inet stake` table
+ * back. stake then opens a fresh SSH connection through the new rules; only that connection
+ * can stop the timer. A ruleset that locks the operator out therefore undoes itself, even if
+ * stake is killed or the network drops: the host needs nobody to come back.
+ */
+import { posix } from 'node:path';
+import { NFT_PATH } from '../render/host.js';
+import { shq } from './remote-script.js';
+
+export const FIREWALL_STATE_DIR = '/var/lib/stake/firewall';
+
+const at = (root: string, path: string) => shq(posix.join(root, path));
+
+/** Saves the live `inet stake` table, arms the revert timer, loads the new ruleset. */
+export function armFirewallScript(root: string, token: string, revertAfterSeconds: number): string {
+  const dir = (name: string) => at(root, posix.join(FIREWALL_STATE_DIR, name));
+  const timer = `sleep ${revertAfterSeconds}; if [ ! -e ${dir(`confirmed-${token}`)} ]; then nft -f ${dir('rollback.nft')} && echo ${token} > ${dir('reverted')}; fi`;
+  return [
+    '{',
+    'set -eu',
+    `mkdir -p ${at(root, FIREWALL_STATE_DIR)}`,
+    `if nft list table inet stake > ${dir('saved.nft')} 2>/dev/null; then`,
+    `  { echo 'table inet stake'; echo 'delete table inet stake'; cat ${dir('saved.nft')}; } > ${dir('rollback.nft')}`,
+    'else',
+    `  printf 'table inet stake\\ndelete table inet stake\\n' > ${dir('rollback.nft')}`,
+    'fi',
+    `rm -f ${dir('saved.nft')} ${dir('reverted')} ${dir('confirmed-')}*`,
+    `setsid sh -c ${shq(timer)} </dev/null >/dev/null 2>&1 &`,
+    `echo $! > ${dir('revert.pid')}`,
+    `nft -f ${at(root, NFT_PATH)}`,
+    'echo STAKE-FIREWALL-ARMED',
+    '}',
+    '',
+  ].join('\n');
+}
+
+/**
+ * Run over the fresh connection: stops the timer. Exits 41 when the timer already reverted the
+ * rules (the confirmation came too late).
+ */
+export function confirmFirewallScript(root: string, token: string): string {
+  const dir = (name: string) => at(root, posix.join(FIREWALL_STATE_DIR, name));
+  const reverted = `[ -f ${dir('reverted')} ] && [ "$(cat ${dir('reverted')})" = ${token} ]`;
+  return [
+    '{',
+    `if ${reverted}; then echo 'the host already reverted the ruleset' >&2; exit 41; fi`,
+    `touch ${dir(`confirmed-${token}`)}`,
+    `kill -TERM -- -"$(cat ${dir('revert.pid')})" 2>/dev/null || true`,
+    `if ${reverted}; then echo 'the host already reverted the ruleset' >&2; exit 41; fi`,
+    'echo STAKE-FIREWALL-CONFIRMED',
+    '}',
+    '',
+  ].join('\n');
+}

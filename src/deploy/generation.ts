@@ -1,0 +1,121 @@
+/**
+ * The generation guard of ../shared/spec/failover.md. Each identity's generation record lives on
+ * its quorum hosts (active, standbys, witness); the live truth is the highest generation a
+ * majority of them hold, not the inventory file. Deploy reads it first and refuses a checkout
+ * whose `active` is not the live active host: someone failed over since it was pulled.
+ *
+ * Pure decisions here; reading and writing the records over SSH is the applier's.
+ */
+import { posix } from 'node:path';
+import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
+import { COMETBFT_HOME } from '../render/clients/cometbft.js';
+import { shq } from './remote-script.js';
+
+export interface GenerationRecord {
+  generation: number;
+  active: string;
+  since: string;
+  approvers: string[];
+  plan: string;
+}
+
+export const generationPath = (identity: string) => `/var/lib/stake/${identity}/generation`;
+
+/** Where a cometbft validator keeps its signing key (the client's default under its home). */
+export const COMETBFT_KEY = `${COMETBFT_HOME}/config/priv_validator_key.json`;
+
+export const quorumOf = (id: ResolvedIdentity): ResolvedHost[] => [id.active, ...id.standby, ...(id.witness ? [id.witness] : [])];
+export const majorityOf = (n: number) => Math.floor(n / 2) + 1;
+
+/** What one quorum host said: its record (null when it has none), and the address of the key it holds, if any. */
+export interface QuorumAnswer {
+  host: string;
+  record: GenerationRecord | null;
+  keyAddress?: string;
+}
+
+export type GenerationVerdict =
+  | { kind: 'first'; quorum: string[] }
+  | { kind: 'live'; record: GenerationRecord; holders: string[] }
+  | { kind: 'stale'; record: GenerationRecord; holders: string[]; inventoryActive: string }
+  | { kind: 'unknown'; why: string };
+
+/** Reads the record and the key's address on one quorum host, in one command. */
+export function quorumReadScript(root: string, identity: string): string {
+  const gen = shq(posix.join(root, generationPath(identity)));
+  const key = shq(posix.join(root, COMETBFT_KEY));
+  return [
+    `if [ -f ${gen} ]; then printf 'G\\t'; tr -d '\\n' < ${gen}; printf '\\n'; fi`,
+    `if [ -f ${key} ]; then printf 'K\\t%s\\n' "$(sed -n 's/.*"address" *: *"\\([0-9A-Fa-f]*\\)".*/\\1/p' ${key} | head -n 1)"; fi`,
+    'true',
+    '',
+  ].join('\n');
+}
+
+export function parseQuorumAnswer(host: string, output: string): QuorumAnswer {
+  const answer: QuorumAnswer = { host, record: null };
+  for (const line of output.split('\n')) {
+    const [kind, ...rest] = line.split('\t');
+    const value = rest.join('\t');
+    if (kind === 'G') {
+      try {
+        const parsed = JSON.parse(value) as Partial<GenerationRecord>;
+        if (Number.isInteger(parsed.generation) && typeof parsed.active === 'string') {
+          answer.record = { generation: parsed.generation!, active: parsed.active, since: String(parsed.since ?? ''), approvers: Array.isArray(parsed.approvers) ? parsed.approvers.map(String) : [], plan: String(parsed.plan ?? '') };
+        }
+      } catch {
+        // a damaged record counts as no record from this host
+      }
+    } else if (kind === 'K' && /^[0-9A-Fa-f]{40}$/.test(value)) {
+      answer.keyAddress = value.toUpperCase();
+    }
+  }
+  return answer;
+}
+
+/**
+ * The live generation from the answers of the quorum hosts that could be reached.
+ * - no host has a record and a majority answered: the identity was never deployed (first);
+ * - a majority holds one generation that is the highest seen: that is the live truth;
+ * - otherwise nothing can be trusted: unknown (deploy refuses).
+ */
+export function decideGeneration(identity: ResolvedIdentity, answers: readonly QuorumAnswer[]): GenerationVerdict {
+  const quorum = quorumOf(identity).map((h) => h.name);
+  const needed = majorityOf(quorum.length);
+  if (answers.length < needed) {
+    return { kind: 'unknown', why: `only ${answers.length} of ${quorum.length} quorum hosts (${quorum.join(', ')}) answered; ${needed} are needed to know which host is live` };
+  }
+  const records = answers.filter((a) => a.record !== null);
+  if (records.length === 0) return { kind: 'first', quorum };
+  const highest = Math.max(...records.map((a) => a.record!.generation));
+  const holders = records.filter((a) => a.record!.generation === highest);
+  if (holders.length < needed) {
+    return { kind: 'unknown', why: `generation ${highest} is held by ${holders.map((a) => a.host).join(', ')} only, not by a majority of ${quorum.join(', ')}: a failover may be in progress (stake failover --resume)` };
+  }
+  const record = holders[0]!.record!;
+  const names = holders.map((a) => a.host);
+  if (record.active !== identity.active.name) return { kind: 'stale', record, holders: names, inventoryActive: identity.active.name };
+  return { kind: 'live', record, holders: names };
+}
+
+/** The record a first deploy writes: generation 1, the inventory's active host. */
+export function firstRecord(identity: ResolvedIdentity, by: string, now: Date): GenerationRecord {
+  return { generation: 1, active: identity.active.name, since: now.toISOString(), approvers: [], plan: `first deploy by ${by}` };
+}
+
+export function writeRecordScript(root: string, identity: string, record: GenerationRecord): string {
+  const path = posix.join(root, generationPath(identity));
+  const json = `${JSON.stringify(record)}\n`;
+  return `{\nset -eu\nmkdir -p ${shq(posix.dirname(path))}\nprintf '%s' ${shq(json)} > ${shq(`${path}.new`)}\nmv -f ${shq(`${path}.new`)} ${shq(path)}\n}\n`;
+}
+
+/**
+ * Hosts that hold the live active host's signing key without being it: starting their signing
+ * service would be a double sign. Compared by the key's address (derived from its public half),
+ * never by the key itself.
+ */
+export function duplicateKeyHolders(live: string, answers: readonly QuorumAnswer[]): string[] {
+  const activeKey = answers.find((a) => a.host === live)?.keyAddress;
+  if (!activeKey) return [];
+  return answers.filter((a) => a.host !== live && a.keyAddress === activeKey).map((a) => a.host);
+}

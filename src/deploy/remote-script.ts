@@ -1,0 +1,189 @@
+/**
+ * The shell scripts deploy runs on a host, built here as plain strings (pure, unit-tested) and
+ * run by the applier over SSH. Each script is one brace group: the shell parses the whole group
+ * before running any of it, so a connection cut off while the script is still arriving runs
+ * nothing at all, instead of the first half.
+ *
+ * Layout under the host's root:
+ *   /var/lib/stake/deployed.json      what stake deployed last (the manifest)
+ *   /var/lib/stake/previous/files/... what the last deploy replaced, to roll back to
+ *   /var/lib/stake/pending-restarts   services whose files changed but not yet restarted cleanly
+ *   /var/lib/stake/incoming/          client binaries uploaded, waiting for their checksum
+ */
+import { posix } from 'node:path';
+import type { ResolvedHost } from '../inventory/resolve.js';
+import { launchScriptPath, pidFilePath } from '../render/services.js';
+import type { Service } from '../render/types.js';
+import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './facts.js';
+
+export const PREVIOUS_DIR = '/var/lib/stake/previous';
+export const INCOMING_DIR = '/var/lib/stake/incoming';
+
+/** Exit codes of the scripts, so the applier can say what failed. */
+export const SCRIPT_EXIT = { checksum: 21, noPrevious: 22, unhealthy: 30, exited: 31, firewallInvalid: 40 } as const;
+
+export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** A command run as root: as it is, or through `sudo -n` when the host says `become: sudo`. */
+export function asRoot(host: Pick<ResolvedHost, 'ssh'>, command: string): string {
+  return host.ssh.become === 'sudo' ? `sudo -n -- sh -c ${shq(command)}` : command;
+}
+
+/** The shell for a script on stdin, as root. */
+export const rootShell = (host: Pick<ResolvedHost, 'ssh'>) => (host.ssh.become === 'sudo' ? 'sudo -n -- sh -s' : 'sh -s');
+
+export interface FileWrite {
+  path: string;
+  mode: string;
+  owner: string;
+  sha256: string;
+  /** Rendered text; or, for a binary, where its bytes wait. */
+  from: { content: string } | { uploaded: string } | { url: string };
+}
+
+export interface StageInput {
+  root: string;
+  manageOwners: boolean;
+  /** Service users to create and the directories they write (only where owners are managed). */
+  services: Pick<Service, 'user' | 'writable'>[];
+  writes: FileWrite[];
+  deletes: string[];
+  /** The manifest to record as deployed, JSON. */
+  manifest: string;
+  /** Services to restart once the files are in place (kept in pending-restarts until they did). */
+  restarts: string[];
+  /** The ruleset to check with `nft -c` before anything is replaced (hosts whose firewall is enforced). */
+  checkRuleset?: string;
+}
+
+const at = (root: string, path: string) => shq(posix.join(root, path));
+const tempOf = (path: string) => `${posix.dirname(path)}/.${posix.basename(path)}.stake-new`;
+const backupOf = (path: string) => posix.join(PREVIOUS_DIR, 'files', path);
+
+/**
+ * Stage every file under a temporary name beside its target (same filesystem, so the rename is
+ * atomic), check each checksum, sync, keep what is there now in previous/, then rename all into
+ * place and record the manifest. Prints STAKE-COMMITTED once the new files are in place.
+ */
+export function stageScript(input: StageInput): string {
+  const { root } = input;
+  const out: string[] = ['{', 'set -eu', 'umask 022', 'export LC_ALL=C'];
+  const check = (temp: string, sha: string, what: string) =>
+    `[ "$(sha256sum < ${at(root, temp)} | cut -c1-64)" = ${sha} ] || { echo ${shq(`stake: ${what} does not match its sha256 ${sha}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.checksum}; }`;
+
+  if (input.manageOwners) {
+    for (const user of [...new Set(input.services.map((s) => s.user))].sort()) {
+      out.push(`id -u ${shq(user)} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${shq(user)}`);
+    }
+  }
+  for (const s of input.services) {
+    for (const dir of s.writable) {
+      out.push(`mkdir -p ${shq(dir)}`);
+      if (input.manageOwners) out.push(`chown ${shq(`${s.user}:${s.user}`)} ${shq(dir)}`);
+    }
+  }
+
+  // 1. stage (a failure or a hang-up before the commit leaves no temporary file behind)
+  const temps = input.writes.map((w) => tempOf(w.path));
+  if (temps.length) out.push(`trap 'rm -f ${temps.map((t) => at(root, t)).join(' ').replace(/'/g, `'\\''`)}' EXIT`, "trap 'exit 129' HUP INT TERM PIPE");
+  input.writes.forEach((w, i) => {
+    const temp = temps[i]!;
+    out.push(`mkdir -p ${at(root, posix.dirname(w.path))}`);
+    if ('content' in w.from) {
+      const marker = `STAKE_EOF_${i}`;
+      out.push(`base64 -d > ${at(root, temp)} <<'${marker}'`, Buffer.from(w.from.content, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\n').trimEnd(), marker);
+    } else if ('uploaded' in w.from) {
+      out.push(`mv -f ${at(root, w.from.uploaded)} ${at(root, temp)}`);
+    } else {
+      const url = shq(w.from.url);
+      out.push(`if command -v curl >/dev/null 2>&1; then curl -fsSL --max-time 900 -o ${at(root, temp)} ${url}; else wget -q -T 900 -O ${at(root, temp)} ${url}; fi`);
+    }
+    out.push(check(temp, w.sha256, w.path));
+    if (input.checkRuleset === w.path) {
+      out.push(`nft -c -f ${at(root, temp)} >&2 || { echo ${shq(`stake: nft rejects the new ${w.path}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.firewallInvalid}; }`);
+    }
+    out.push(`chmod ${w.mode} ${at(root, temp)}`);
+    if (input.manageOwners) out.push(`chown ${shq(w.owner)} ${at(root, temp)}`);
+  });
+  if (temps.length) out.push(`sync -- ${temps.map((t) => at(root, t)).join(' ')} 2>/dev/null || sync`);
+
+  // 2. keep what is there now
+  const kept = [...input.writes.map((w) => w.path), ...input.deletes, DEPLOYED_MANIFEST];
+  const next = `${PREVIOUS_DIR}.new`;
+  out.push(`rm -rf ${at(root, next)}`, `mkdir -p ${at(root, `${next}/files`)}`);
+  for (const path of kept) {
+    const backup = posix.join(next, 'files', path);
+    out.push(`if [ -e ${at(root, path)} ]; then mkdir -p ${at(root, posix.dirname(backup))}; cp -p ${at(root, path)} ${at(root, backup)}; fi`);
+  }
+  out.push(`rm -rf ${at(root, PREVIOUS_DIR)}`, `mv ${at(root, next)} ${at(root, PREVIOUS_DIR)}`);
+
+  // 3. what must restart, recorded before anything changes: a cut-off deploy still restarts it next time
+  if (input.restarts.length) {
+    const pending = at(root, PENDING_RESTARTS);
+    out.push(`{ cat ${pending} 2>/dev/null || true; printf '%s\\n' ${input.restarts.map(shq).join(' ')}; } | sort -u > ${at(root, `${PENDING_RESTARTS}.new`)}`, `mv -f ${at(root, `${PENDING_RESTARTS}.new`)} ${pending}`);
+  }
+
+  // 4. commit: one rename per file, each atomic
+  if (temps.length) out.push('trap - EXIT');
+  input.writes.forEach((w, i) => out.push(`mv -f ${at(root, temps[i]!)} ${at(root, w.path)}`));
+  for (const path of input.deletes) out.push(`rm -f ${at(root, path)}`);
+  const manifestTemp = tempOf(DEPLOYED_MANIFEST);
+  out.push(`mkdir -p ${at(root, posix.dirname(DEPLOYED_MANIFEST))}`);
+  out.push(`base64 -d > ${at(root, manifestTemp)} <<'STAKE_EOF_MANIFEST'`, Buffer.from(input.manifest, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\n').trimEnd(), 'STAKE_EOF_MANIFEST');
+  out.push(`mv -f ${at(root, manifestTemp)} ${at(root, DEPLOYED_MANIFEST)}`);
+  const dirs = [...new Set([...input.writes.map((w) => posix.dirname(w.path)), posix.dirname(DEPLOYED_MANIFEST)])].sort();
+  out.push(`sync -- ${dirs.map((d) => at(root, d)).join(' ')} 2>/dev/null || sync`);
+  out.push('echo STAKE-COMMITTED', '}');
+  return `${out.join('\n')}\n`;
+}
+
+/** Puts back exactly what the last deploy replaced: each kept file restored (atomically), each file it created removed. */
+export function rollbackScript(root: string, paths: readonly string[]): string {
+  const out: string[] = ['{', 'set -eu', `[ -d ${at(root, PREVIOUS_DIR)} ] || { echo 'stake: no previous version is kept on this host' >&2; exit ${SCRIPT_EXIT.noPrevious}; }`];
+  for (const path of [...paths, DEPLOYED_MANIFEST]) {
+    const backup = backupOf(path);
+    out.push(`if [ -e ${at(root, backup)} ]; then cp -p ${at(root, backup)} ${at(root, tempOf(path))} && mv -f ${at(root, tempOf(path))} ${at(root, path)}; else rm -f ${at(root, path)}; fi`);
+  }
+  out.push('echo STAKE-ROLLED-BACK', '}');
+  return `${out.join('\n')}\n`;
+}
+
+/** Restarts one service through the host's init. */
+export function restartCommand(host: Pick<ResolvedHost, 'root' | 'init'>, service: string, reloadUnits: boolean): string {
+  if (host.init === 'systemd') {
+    return `${reloadUnits ? 'systemctl daemon-reload && ' : ''}systemctl enable --quiet stake-${service}.service && systemctl restart stake-${service}.service`;
+  }
+  return `${at(host.root, launchScriptPath(service))} restart`;
+}
+
+/** Clears the pending-restarts record once every service restarted and answered. */
+export const clearPendingCommand = (root: string) => `rm -f ${at(root, PENDING_RESTARTS)}`;
+
+/**
+ * Waits on the host for a service to answer on its TCP port (on loopback or the host's private
+ * address), failing fast if the service exits. Runs on the host because hardened sshd forbids
+ * TCP forwarding, and bash's /dev/tcp needs no extra tool.
+ */
+export function healthScript(host: Pick<ResolvedHost, 'root' | 'init' | 'privateAddress'>, service: Pick<Service, 'name' | 'health'>, timeoutSeconds: number): string {
+  const alive = host.init === 'systemd'
+    ? `! systemctl is-failed --quiet stake-${service.name}.service`
+    : `[ -f ${at(host.root, pidFilePath(service.name))} ] && kill -0 "$(cat ${at(host.root, pidFilePath(service.name))})" 2>/dev/null`;
+  const addresses = [...new Set(['127.0.0.1', host.privateAddress])].map(shq).join(' ');
+  const port = service.health.tcp;
+  return [
+    '{',
+    `tries=${Math.max(1, Math.ceil(timeoutSeconds * 4))}`,
+    'while [ "$tries" -gt 0 ]; do',
+    `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,
+    `  for a in ${addresses}; do`,
+    `    if timeout 2 bash -c "exec 3<>/dev/tcp/$a/${port}" 2>/dev/null; then echo "answering on $a:${port}"; exit 0; fi`,
+    '  done',
+    '  sleep 0.25',
+    '  tries=$((tries - 1))',
+    'done',
+    `echo ${shq(`${service.name} did not answer on port ${port} within ${timeoutSeconds} s`)} >&2`,
+    `exit ${SCRIPT_EXIT.unhealthy}`,
+    '}',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,157 @@
+/**
+ * `stake deploy`, the orchestration: the plan, the generation guard, then the rollout stage by
+ * stage and wave by wave, each host applied over the session's connection. Everything it does
+ * is reported as events; the command decides how to show them.
+ */
+import { hostname, userInfo } from 'node:os';
+import { makePlan, type PlanOptions } from '../commands/plan.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
+import { StakeError } from '../errors.js';
+import { applyHost, type HostResult, type HostStep } from './apply.js';
+import { decideGeneration, duplicateKeyHolders, firstRecord, parseQuorumAnswer, quorumOf, quorumReadScript, writeRecordScript, type GenerationVerdict, type QuorumAnswer } from './generation.js';
+import type { Plan } from './plan.js';
+import { rootShell } from './remote-script.js';
+import { rolloutStages } from './rollout.js';
+import type { HostSession } from './session.js';
+
+export interface DeployOptions extends PlanOptions {
+  dryRun: boolean;
+  healthTimeoutSeconds: number;
+  firewallRevertSeconds: number;
+}
+
+export type DeployEvent =
+  | { event: 'plan'; plan: Plan; unreachable: { host: string; error: string; hint?: string }[] }
+  | { event: 'generation'; identity: string; verdict: GenerationVerdict['kind']; generation: number; active: string }
+  | { event: 'stage'; stage: string; hosts: string[]; waves: string[][] }
+  | { event: 'step'; host: string; step: HostStep; detail: string }
+  | ({ event: 'host' } & HostResult);
+
+export interface DeployReport {
+  plan: Plan;
+  results: HostResult[];
+  exitCode: ExitCode;
+}
+
+/** The guard refusing: a stale checkout, an unknown live state, or a standby holding the active key. */
+export class GuardRefusal extends StakeError {
+  constructor(message: string, hint: string) {
+    super(message, { exitCode: EXIT.refused, hint });
+    this.name = 'GuardRefusal';
+  }
+}
+
+const operatorName = () => `${userInfo().username}@${hostname()}`;
+
+/** The identities a deploy of these hosts touches: any host of theirs in any role. */
+function touchedIdentities(inv: ResolvedInventory, hosts: ReadonlySet<string>): ResolvedIdentity[] {
+  return inv.identities.filter((id) => [...quorumOf(id), ...id.upstream, ...(id.signer?.hosts ?? [])].some((h) => hosts.has(h.name)));
+}
+
+/**
+ * Reads every touched identity's live generation. Throws GuardRefusal (exit 4) on a stale or
+ * unknowable state; returns the verdicts and the hosts that must not start a signing service.
+ */
+async function guard(inv: ResolvedInventory, session: HostSession, selected: ReadonlySet<string>): Promise<{ verdicts: Map<ResolvedIdentity, GenerationVerdict>; keyHolders: Map<string, string> }> {
+  const identities = touchedIdentities(inv, selected);
+  const verdicts = new Map<ResolvedIdentity, GenerationVerdict>();
+  const keyHolders = new Map<string, string>();
+  for (const id of identities) {
+    const outcomes = await session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: quorumReadScript(host.root, id.name), timeoutMs: 30_000 }).then((out) => parseQuorumAnswer(host.name, out)));
+    const answers: QuorumAnswer[] = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+    const verdict = decideGeneration(id, answers);
+    if (verdict.kind === 'stale') {
+      const who = verdict.record.approvers.length ? verdict.record.approvers.join(' and ') : verdict.record.plan || 'someone';
+      throw new GuardRefusal(
+        `identity ${id.name} is live on ${verdict.record.active} (generation ${verdict.record.generation}, moved by ${who} at ${verdict.record.since}), but this inventory says ${verdict.inventoryActive}: the checkout is stale`,
+        'pull the inventory that failover recorded (it rewrites active/standby), then deploy again; never edit active by hand to move a signer',
+      );
+    }
+    if (verdict.kind === 'unknown') {
+      throw new GuardRefusal(`cannot establish which host is live for identity ${id.name}: ${verdict.why}`, 'bring the quorum hosts back (stake status shows them), or finish the failover in progress, then deploy again');
+    }
+    const live = verdict.kind === 'live' ? verdict.record.active : id.active.name;
+    for (const h of duplicateKeyHolders(live, answers)) keyHolders.set(h, `${h} holds the signing key of ${id.name}, which is live on ${live}: starting it would double sign`);
+    verdicts.set(id, verdict);
+  }
+  return { verdicts, keyHolders };
+}
+
+export async function runDeploy(options: DeployOptions, session: HostSession, inv: ResolvedInventory, emit: (e: DeployEvent) => void): Promise<DeployReport> {
+  const { plan, renders, failures } = await makePlan(options, session, inv);
+  emit({ event: 'plan', plan, unreachable: failures.flatMap((f) => (f.ok ? [] : [{ host: f.host, error: f.error.message, ...(f.error.hint ? { hint: f.error.hint } : {}) }])) });
+  const results = new Map<string, HostResult>();
+  const record = (r: HostResult) => {
+    results.set(r.host, r);
+    emit({ event: 'host', ...r });
+  };
+  for (const f of failures) if (!f.ok) record({ host: f.host, status: 'unreachable', reason: f.error.message.replace(/^[^:]+: /, ''), ...(f.error.hint ? { hint: f.error.hint } : {}), restarted: [], written: 0 });
+
+  const planned = new Set(plan.hosts.map((h) => h.host));
+  const { verdicts, keyHolders } = await guard(inv, session, planned);
+  for (const [id, v] of verdicts) {
+    if (v.kind === 'first') continue; // reported once recorded, below
+    emit({ event: 'generation', identity: id.name, verdict: v.kind, generation: v.kind === 'live' ? v.record.generation : 0, active: v.kind === 'live' ? v.record.active : id.active.name });
+  }
+  const byHost = new Map(plan.hosts.map((h) => [h.host, h]));
+  for (const [host, why] of keyHolders) {
+    if (byHost.get(host)?.changes) record({ host, status: 'refused', reason: why, hint: 'remove the key from this host (stake keys status shows where keys are), then deploy again', restarted: [], written: 0 });
+  }
+  if (options.dryRun) return { plan, results: [...results.values()], exitCode: exitOf([...results.values()]) };
+
+  // The first deploy of an identity records generation 1 on its quorum hosts, before anything starts.
+  for (const [id, v] of verdicts) {
+    if (v.kind !== 'first') continue;
+    const rec = firstRecord(id, operatorName(), new Date());
+    const written = await session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: writeRecordScript(host.root, id.name, rec), timeoutMs: 30_000 }));
+    emit({ event: 'generation', identity: id.name, verdict: 'first', generation: 1, active: rec.active });
+    if (written.filter((w) => w.ok).length < Math.floor(quorumOf(id).length / 2) + 1) {
+      throw new GuardRefusal(`could not record generation 1 of ${id.name} on a majority of its quorum hosts`, 'check the quorum hosts, then deploy again');
+    }
+  }
+
+  const todo = plan.hosts.filter((h) => h.changes > 0 && !results.has(h.host));
+  for (const h of plan.hosts) if (h.changes === 0 && !results.has(h.host)) record({ host: h.host, status: 'unchanged', restarted: [], written: 0 });
+  const restarting = new Set(todo.filter((h) => h.restart.length > 0 || h.actions.length > 0).map((h) => h.host));
+  const stages = rolloutStages(inv, todo.map((h) => h.host), restarting);
+  let stopped: string | undefined;
+  const apply = async (names: string[]) => {
+    const outcomes = await session.each(names.map((n) => inv.host(n)), (conn, host) =>
+      applyHost(conn, host, renders.get(host.name)!, byHost.get(host.name)!, {
+        healthTimeoutSeconds: options.healthTimeoutSeconds,
+        firewallRevertSeconds: options.firewallRevertSeconds,
+        freshConnection: (h) => session.fresh(h, Math.min(15_000, (options.firewallRevertSeconds * 1000) / 2)),
+        onStep: (hostName, step, detail) => emit({ event: 'step', host: hostName, step, detail }),
+      }),
+    );
+    for (const o of outcomes) record(o.ok ? o.value : { host: o.host, status: 'failed', reason: o.error.message.replace(/^[^:]+: /, ''), ...(o.error.hint ? { hint: o.error.hint } : {}), restarted: [], written: 0 });
+    return outcomes.every((o) => o.ok && (o.value.status === 'deployed' || o.value.status === 'unchanged'));
+  };
+  for (const stage of stages) {
+    const members = [...stage.quiet, ...stage.waves.flat()];
+    if (stopped) {
+      for (const h of members) record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
+      continue;
+    }
+    emit({ event: 'stage', stage: stage.name, hosts: members, waves: stage.waves });
+    if (stage.quiet.length && !(await apply(stage.quiet))) stopped = `the rollout of ${stage.name} stopped after a failure`;
+    for (const wave of stage.waves) {
+      if (stopped) {
+        for (const h of wave) record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
+      } else if (!(await apply(wave))) {
+        stopped = `the rollout of ${stage.name} stopped after a failure`;
+      }
+    }
+  }
+  const all = [...results.values()];
+  return { plan, results: all, exitCode: exitOf(all) };
+}
+
+/** A refusal by a guard is 4; a failed or rolled-back host 1; hosts only unreachable 5. */
+export function exitOf(results: readonly HostResult[]): ExitCode {
+  if (results.some((r) => r.status === 'refused')) return EXIT.refused;
+  if (results.some((r) => r.status === 'failed' || r.status === 'rolled-back')) return EXIT.failed;
+  if (results.some((r) => r.status === 'unreachable')) return EXIT.unreachable;
+  return EXIT.ok;
+}
