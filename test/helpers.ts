@@ -1,6 +1,7 @@
 /** Shared test helpers: run the real bin/stake, read example inventories, validate text in memory. */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
 import { validateInventory, type ValidationResult } from '../src/inventory/validate.js';
 
@@ -36,4 +37,12 @@ export function edit(text: string, from: string, to: string): string {
   if (first < 0) throw new Error(`edit: "${from}" not found`);
   if (text.indexOf(from, first + 1) >= 0) throw new Error(`edit: "${from}" occurs more than once`);
   return text.slice(0, first) + to + text.slice(first + from.length);
+}
+
+/** A copy of the built-in templates with one edit, as a user's --templates folder. */
+export function templatesWith(dir: string, file: string, from: string, to: string): string {
+  cpSync(projectPath('templates'), dir, { recursive: true });
+  const path = join(dir, file);
+  writeFileSync(path, edit(readFileSync(path, 'utf8'), from, to));
+  return dir;
 }

@@ -73,7 +73,26 @@ async function waitForBanner(address: string, port: number, deadline: number): P
 
 const keygen = (path: string, comment: string) => spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path], { stdio: 'ignore' });
 
-export async function startTestHosts(names: string[], options: { firstAddress?: number } = {}): Promise<TestHosts> {
+/** A host started inside a network namespace (test/netns.ts) on port 22 of the given address. */
+export interface Placement {
+  /** The namespace's real name. */
+  netns: string;
+  address: string;
+  /** A namespace this machine's stack can reach the address from (itself, or a neighbour), to wait for the banner. */
+  probeFrom?: string;
+}
+
+/** Waits for a banner from inside a namespace (for hosts this machine cannot reach directly). */
+async function waitForBannerIn(netns: string, address: string, port: number, deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    const r = spawnSync('ip', ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`], { encoding: 'utf8', timeout: 2000 });
+    if (r.stdout.startsWith('SSH-')) return;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`sshd on ${address}:${port} in ${netns} did not answer in time`);
+}
+
+export async function startTestHosts(names: string[], options: { firstAddress?: number; placement?: Record<string, Placement> } = {}): Promise<TestHosts> {
   const dir = mkdtempSync(join(tmpdir(), 'stake-sshd-'));
   mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
   const clientKey = join(dir, 'client_ed25519');
@@ -114,22 +133,28 @@ export async function startTestHosts(names: string[], options: { firstAddress?: 
   };
   try {
     for (const [i, name] of names.entries()) {
-      const address = `127.0.1.${first + i}`;
-      const port = await freePort(address);
+      const placed = options.placement?.[name];
+      const address = placed?.address ?? `127.0.1.${first + i}`;
+      const port = placed ? 22 : await freePort(address);
       const hostKey = join(dir, `${name}_host_ed25519`);
       keygen(hostKey, name);
       const root = join(dir, 'roots', name);
       mkdirSync(root, { recursive: true });
-      const child = spawn('/usr/sbin/sshd', ['-D', '-f', config, '-h', hostKey, '-o', `ListenAddress=${address}`, '-o', `Port=${port}`, '-o', `PidFile=${join(dir, `${name}.pid`)}`, '-E', join(dir, `${name}.log`)], { stdio: 'ignore' });
+      // `ip netns exec` execs sshd in place: the child's pid is sshd's own
+      const child = spawn(placed ? 'ip' : '/usr/sbin/sshd', [...(placed ? ['netns', 'exec', placed.netns, '/usr/sbin/sshd'] : []), '-D', '-f', config, '-h', hostKey, '-o', `ListenAddress=${address}`, '-o', `Port=${port}`, '-o', `PidFile=${join(dir, `${name}.pid`)}`, '-E', join(dir, `${name}.log`)], { stdio: 'ignore' });
       hosts.push({ name, address, port, hostKey: readFileSync(`${hostKey}.pub`, 'utf8').trim().split(/\s+/).slice(0, 2).join(' '), root, process: child });
     }
     const deadline = Date.now() + 10_000;
-    await Promise.all(hosts.map((h) => waitForBanner(h.address, h.port, deadline)));
+    await Promise.all(hosts.map((h) => {
+      const placed = options.placement?.[h.name];
+      return placed?.probeFrom ? waitForBannerIn(placed.probeFrom, h.address, h.port, deadline) : waitForBanner(h.address, h.port, deadline);
+    }));
   } catch (err) {
     await stop();
     throw err;
   }
   const knownHosts = join(dir, 'known_hosts');
-  writeFileSync(knownHosts, hosts.map((h) => `[${h.address}]:${h.port} ${h.hostKey}`).join('\n') + '\n');
+  // as OpenSSH writes them: a bare address for port 22, [address]:port otherwise
+  writeFileSync(knownHosts, hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`).join('\n') + '\n');
   return { dir, clientKey, hosts, knownHosts, stop, stopHost };
 }

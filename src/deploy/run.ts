@@ -86,7 +86,8 @@ export async function runDeploy(options: DeployOptions, session: HostSession, in
     results.set(r.host, r);
     emit({ event: 'host', ...r });
   };
-  for (const f of failures) if (!f.ok) record({ host: f.host, status: 'unreachable', reason: f.error.message.replace(/^[^:]+: /, ''), ...(f.error.hint ? { hint: f.error.hint } : {}), restarted: [], written: 0 });
+  // a host key refused is a guard speaking (exit 4); anything else on the way in, unreachable (5)
+  for (const f of failures) if (!f.ok) record({ host: f.host, status: f.error.exitCode === EXIT.refused ? 'refused' : 'unreachable', reason: f.error.message.replace(/^[^:]+: /, ''), ...(f.error.hint ? { hint: f.error.hint } : {}), restarted: [], written: 0 });
 
   const planned = new Set(plan.hosts.map((h) => h.host));
   const { verdicts, keyHolders } = await guard(inv, session, planned);

@@ -6,10 +6,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { projectPath } from '../../src/paths.js';
-import { edit, runStake } from '../helpers.js';
+import { runStake, templatesWith as copyTemplatesWith } from '../helpers.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
 import { freePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
 
@@ -57,14 +57,7 @@ const deploy = (args: string[] = [], file = inv) => {
   return { ...r, events, done, status };
 };
 
-/** A copy of the built-in templates with one edit, as a user's --templates folder. */
-function templatesWith(name: string, file: string, from: string, to: string): string {
-  const dir = join(lab.dir, name);
-  cpSync(projectPath('templates'), dir, { recursive: true });
-  const path = join(dir, file);
-  writeFileSync(path, edit(readFileSync(path, 'utf8'), from, to));
-  return dir;
-}
+const templatesWith = (name: string, file: string, from: string, to: string) => copyTemplatesWith(join(lab.dir, name), file, from, to);
 
 describe('stake deploy', { skip: skip ?? false }, () => {
   before(async () => {
