@@ -100,9 +100,10 @@ describe('stake render', () => {
 
   test('init: direct renders a launch script that really starts, tracks and stops the service', () => {
     const root = join(dir, 'hostroot');
-    const fake = join(dir, 'fake-cometbft.sh');
-    writeFileSync(fake, '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
-    let text = edit(example('cosmos'), 'clients:\n  cometbft: { version: v0.38.17 }', `clients:\n  cometbft: { version: v0.38.17, binary: ${fake} }`);
+    // the binary, like every path of the host, lives under its root
+    mkdirSync(join(root, 'opt/bin'), { recursive: true });
+    writeFileSync(join(root, 'opt/bin/cometbft'), '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
+    let text = edit(example('cosmos'), 'clients:\n  cometbft: { version: v0.38.17 }', 'clients:\n  cometbft: { version: v0.38.17, binary: /opt/bin/cometbft }');
     text = edit(text, '    address: 10.1.0.10\n', `    address: 10.1.0.10\n    init: direct\n    root: ${root}\n`);
     const inv = join(dir, 'direct.yaml');
     writeFileSync(inv, text);
