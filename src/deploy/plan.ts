@@ -31,6 +31,12 @@ export interface HostPlan {
   restart: string[];
   /** Host-level actions, in order: load the firewall (nftables), reload sshd, apply sysctls. */
   actions: string[];
+  /**
+   * Whether applying this host interrupts something running: a restart of a service that is up,
+   * or a host-level action. Only such hosts roll one by one among their rivals; a service that
+   * is not running (a first deploy) has no availability to lose and starts right away.
+   */
+  disrupts: boolean;
   changes: number;
 }
 
@@ -95,7 +101,8 @@ export function planHost(render: HostRender, facts: HostFacts, binaries: readonl
   const restart = [...new Set([...[...triggered].filter((r) => services.has(r)), ...stopped])].sort();
   const possible = applicableActions(render);
   const actions = SPECIAL.filter((a) => triggered.has(a) && possible.has(a));
-  return { host: render.host, files, restart, actions, changes: touched.length + restart.length + actions.length };
+  const disrupts = restart.some((s) => facts.services[s] === 'active') || actions.length > 0;
+  return { host: render.host, files, restart, actions, disrupts, changes: touched.length + restart.length + actions.length };
 }
 
 export function computePlan(deployment: string, renders: HostRender[], facts: ReadonlyMap<string, HostFacts>, binaries: ReadonlyMap<string, ClientBinary[]> = new Map()): Plan {

@@ -172,14 +172,13 @@ export function healthScript(host: Pick<ResolvedHost, 'root' | 'init' | 'private
   const port = service.health.tcp;
   return [
     '{',
-    `tries=${Math.max(1, Math.ceil(timeoutSeconds * 4))}`,
-    'while [ "$tries" -gt 0 ]; do',
+    `end=$(( $(date +%s) + ${Math.max(1, Math.ceil(timeoutSeconds))} ))`,
+    'while [ "$(date +%s)" -lt "$end" ]; do',
     `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,
     `  for a in ${addresses}; do`,
     `    if timeout 2 bash -c "exec 3<>/dev/tcp/$a/${port}" 2>/dev/null; then echo "answering on $a:${port}"; exit 0; fi`,
     '  done',
-    '  sleep 0.25',
-    '  tries=$((tries - 1))',
+    '  sleep 0.05',
     'done',
     `echo ${shq(`${service.name} did not answer on port ${port} within ${timeoutSeconds} s`)} >&2`,
     `exit ${SCRIPT_EXIT.unhealthy}`,

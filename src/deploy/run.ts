@@ -114,7 +114,7 @@ export async function runDeploy(options: DeployOptions, session: HostSession, in
 
   const todo = plan.hosts.filter((h) => h.changes > 0 && !results.has(h.host));
   for (const h of plan.hosts) if (h.changes === 0 && !results.has(h.host)) record({ host: h.host, status: 'unchanged', restarted: [], written: 0 });
-  const restarting = new Set(todo.filter((h) => h.restart.length > 0 || h.actions.length > 0).map((h) => h.host));
+  const restarting = new Set(todo.filter((h) => h.disrupts).map((h) => h.host));
   const stages = rolloutStages(inv, todo.map((h) => h.host), restarting);
   let stopped: string | undefined;
   const apply = async (names: string[]) => {

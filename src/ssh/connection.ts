@@ -74,7 +74,11 @@ export class SshConnection {
       const config = await connectConfig(target, options);
       await new Promise<void>((resolve, reject) => {
         let hostKeyProblem: SshError | undefined;
-        client.once('ready', () => resolve());
+        client.once('ready', () => {
+          // Many small request/reply packets: without TCP_NODELAY, Nagle's algorithm and delayed ACKs cost ~40 ms per command
+          client.setNoDelay(true);
+          resolve();
+        });
         client.once('error', (err: Error & { level?: string }) => reject(hostKeyProblem ?? classify(target, err)));
         client.connect({
           ...config,
