@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
-import { freePort, startTestHosts, type TestHosts } from '../test/sshd.js';
+import { servicePort, startTestHosts, type TestHosts } from '../test/sshd.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -43,7 +43,7 @@ async function inventoryFor(lab: TestHosts): Promise<string> {
     const [role, k, side] = h.name.split('-') as [string, string, string];
     const dc = ROLES.find((r) => r[0] === role && r[1] === side)![2];
     const tier = role === 'sentry' ? 'sentry' : role === 'val' ? 'validator' : 'witness';
-    const client = tier === 'witness' ? '' : `client: cometbft, node_id: "${createHash('sha1').update(h.name).digest('hex')}", ports: { p2p: ${await freePort('127.0.0.1')} }, `;
+    const client = tier === 'witness' ? '' : `client: cometbft, node_id: "${createHash('sha1').update(h.name).digest('hex')}", ports: { p2p: ${await servicePort()} }, `;
     lines.push(`  ${h.name}: { tier: ${tier}, dc: ${dc}, ${client}address: ${h.address}, root: ${h.root}, init: direct, firewall: render, ssh: { port: ${h.port} } }`);
     if (role === 'wit') ids.push(`  id-${k}: { active: val-${k}-a, standby: [val-${k}-b], upstream: [sentry-${k}-a, sentry-${k}-b], witness: wit-${k}-c }`);
   }
@@ -87,7 +87,13 @@ function timed(cmd: string, args: string[], env: Record<string, string> = {}): n
   const start = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 256 * 1024 * 1024 });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(0, 3).join(' ')}… exited ${r.status}: ${(r.stderr || r.stdout).slice(-2000)}`);
+  // BENCH_TRACE=FILE keeps the events of each stake run, to see where the time goes
+  if (process.env.BENCH_TRACE && cmd === STAKE) writeFileSync(process.env.BENCH_TRACE, r.stdout, { flag: 'a' });
+  if (r.status !== 0) {
+    const done = r.stdout.split('\n').filter((l) => l.includes('"event":"done"')).map((l) => JSON.parse(l) as { results: { host: string; status: string; reason?: string }[] })[0];
+    const bad = done?.results.filter((x) => !['deployed', 'unchanged', 'skipped'].includes(x.status)).map((x) => `${x.host} ${x.status}: ${x.reason}`).join('\n');
+    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')}… exited ${r.status}: ${bad || (r.stderr || r.stdout).slice(-2000)}`);
+  }
   return ms;
 }
 

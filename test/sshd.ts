@@ -49,6 +49,24 @@ export function freePort(address: string): Promise<number> {
   });
 }
 
+/**
+ * A free port below the kernel's ephemeral range (32768 and up), for a service a test starts:
+ * a port from the ephemeral range may meanwhile be taken by an outgoing connection (dozens of
+ * SSH connections are), and the service could then not bind it.
+ */
+export async function servicePort(address = '127.0.0.1'): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, address, () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
+}
+
 /** Resolves once the host answers with an SSH banner. */
 async function waitForBanner(address: string, port: number, deadline: number): Promise<void> {
   while (Date.now() < deadline) {

@@ -9,7 +9,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { StakeError } from '../errors.js';
 import { applyHost, type HostResult, type HostStep } from './apply.js';
-import { decideGeneration, duplicateKeyHolders, firstRecord, parseQuorumAnswer, quorumOf, quorumReadScript, writeRecordScript, type GenerationVerdict, type QuorumAnswer } from './generation.js';
+import { decideGeneration, duplicateKeyHolders, firstRecord, majorityOf, parseQuorumAnswer, quorumOf, quorumReadScript, writeRecordScript, type GenerationVerdict, type QuorumAnswer } from './generation.js';
 import type { Plan } from './plan.js';
 import { rootShell } from './remote-script.js';
 import { rolloutStages } from './rollout.js';
@@ -57,9 +57,10 @@ async function guard(inv: ResolvedInventory, session: HostSession, selected: Rea
   const identities = touchedIdentities(inv, selected);
   const verdicts = new Map<ResolvedIdentity, GenerationVerdict>();
   const keyHolders = new Map<string, string>();
-  for (const id of identities) {
-    const outcomes = await session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: quorumReadScript(host.root, id.name), timeoutMs: 30_000 }).then((out) => parseQuorumAnswer(host.name, out)));
-    const answers: QuorumAnswer[] = outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+  // every identity's quorum read at once (the session bounds the connections); decided in order below
+  const read = await Promise.all(identities.map((id) => session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: quorumReadScript(host.root, id.name), timeoutMs: 30_000 }).then((out) => parseQuorumAnswer(host.name, out)))));
+  for (const [i, id] of identities.entries()) {
+    const answers: QuorumAnswer[] = read[i]!.flatMap((o) => (o.ok ? [o.value] : []));
     const verdict = decideGeneration(id, answers);
     if (verdict.kind === 'stale') {
       const who = verdict.record.approvers.length ? verdict.record.approvers.join(' and ') : verdict.record.plan || 'someone';
@@ -102,12 +103,12 @@ export async function runDeploy(options: DeployOptions, session: HostSession, in
   if (options.dryRun) return { plan, results: [...results.values()], exitCode: exitOf([...results.values()]) };
 
   // The first deploy of an identity records generation 1 on its quorum hosts, before anything starts.
-  for (const [id, v] of verdicts) {
-    if (v.kind !== 'first') continue;
-    const rec = firstRecord(id, operatorName(), new Date());
-    const written = await session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: writeRecordScript(host.root, id.name, rec), timeoutMs: 30_000 }));
-    emit({ event: 'generation', identity: id.name, verdict: 'first', generation: 1, active: rec.active });
-    if (written.filter((w) => w.ok).length < Math.floor(quorumOf(id).length / 2) + 1) {
+  const firsts = [...verdicts].filter(([, v]) => v.kind === 'first').map(([id]) => id);
+  const records = firsts.map((id) => firstRecord(id, operatorName(), new Date()));
+  const writes = await Promise.all(firsts.map((id, i) => session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: writeRecordScript(host.root, id.name, records[i]!), timeoutMs: 30_000 }))));
+  for (const [i, id] of firsts.entries()) {
+    emit({ event: 'generation', identity: id.name, verdict: 'first', generation: 1, active: records[i]!.active });
+    if (writes[i]!.filter((w) => w.ok).length < majorityOf(quorumOf(id).length)) {
       throw new GuardRefusal(`could not record generation 1 of ${id.name} on a majority of its quorum hosts`, 'check the quorum hosts, then deploy again');
     }
   }

@@ -13,7 +13,7 @@ import { projectPath } from '../../src/paths.js';
 import { runStake, STAKE, templatesWith } from '../helpers.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../netns.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { freePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { servicePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
 
 const skip = sshdUnavailable() ?? netnsUnavailable();
 const STANDIN = projectPath('test', 'fixtures', 'standin-cometbft.mjs');
@@ -48,7 +48,7 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
       },
     });
     p2p = {};
-    for (const name of COMETBFT_HOSTS) p2p[name] = await freePort('127.0.0.1');
+    for (const name of COMETBFT_HOSTS) p2p[name] = await servicePort();
   });
   after(async () => {
     for (const name of COMETBFT_HOSTS) {

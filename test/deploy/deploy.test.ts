@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { projectPath } from '../../src/paths.js';
 import { runStake, templatesWith as copyTemplatesWith } from '../helpers.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { freePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { servicePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
 
 const skip = sshdUnavailable();
 const STANDIN = projectPath('test', 'fixtures', 'standin-cometbft.mjs');
@@ -63,7 +63,7 @@ describe('stake deploy', { skip: skip ?? false }, () => {
   before(async () => {
     lab = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 120 });
     const p2p: Record<string, number> = {};
-    for (const h of lab.hosts.filter((x) => COMETBFT_HOSTS.includes(x.name))) p2p[h.name] = await freePort('127.0.0.1');
+    for (const h of lab.hosts.filter((x) => COMETBFT_HOSTS.includes(x.name))) p2p[h.name] = await servicePort();
     const sha = createHash('sha256').update(readFileSync(STANDIN)).digest('hex');
     inv = join(lab.dir, 'inventory.yaml');
     baseInventory = sshInventory(lab, { p2p, clients: `{ cometbft: { version: standin, source: ${STANDIN}, sha256: ${sha} } }` });
