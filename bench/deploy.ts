@@ -12,10 +12,10 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
-import { servicePort, startTestHosts, type TestHosts } from '../test/sshd.js';
+import { servicePort, startTestHosts, stopServices, type TestHosts } from '../test/sshd.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,15 +70,8 @@ ${ids.join('\n')}
 
 /** Stops the stand-ins (by their pid files) and empties every host's root: the next deploy is a first one. */
 function wipe(lab: TestHosts): void {
+  stopServices(lab.hosts.map((h) => h.root));
   for (const h of lab.hosts) {
-    const pidFile = join(h.root, 'var/lib/stake/run/cometbft.pid');
-    if (existsSync(pidFile)) {
-      try {
-        process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-      } catch {
-        // gone already
-      }
-    }
     for (const entry of readdirSync(h.root)) rmSync(join(h.root, entry), { recursive: true, force: true });
   }
 }

@@ -176,3 +176,16 @@ export async function startTestHosts(names: string[], options: { firstAddress?: 
   writeFileSync(knownHosts, hosts.map((h) => `${h.port === 22 ? h.address : `[${h.address}]:${h.port}`} ${h.hostKey}`).join('\n') + '\n');
   return { dir, clientKey, hosts, knownHosts, stop, stopHost };
 }
+
+/** Stops the services a test started on its hosts, each by the pid in its pid file (never by name). */
+export function stopServices(roots: string[], service = 'cometbft'): void {
+  for (const root of roots) {
+    const pidFile = join(root, 'var/lib/stake/run', `${service}.pid`);
+    if (!existsSync(pidFile)) continue;
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}

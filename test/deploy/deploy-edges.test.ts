@@ -13,7 +13,7 @@ import { projectPath } from '../../src/paths.js';
 import { runStake, STAKE, templatesWith } from '../helpers.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../netns.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { servicePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../sshd.js';
 
 const skip = sshdUnavailable() ?? netnsUnavailable();
 const STANDIN = projectPath('test', 'fixtures', 'standin-cometbft.mjs');
@@ -51,16 +51,7 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
     for (const name of COMETBFT_HOSTS) p2p[name] = await servicePort();
   });
   after(async () => {
-    for (const name of COMETBFT_HOSTS) {
-      const pidFile = onHost(name, '/var/lib/stake/run/cometbft.pid');
-      if (existsSync(pidFile)) {
-        try {
-          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
+    stopServices(COMETBFT_HOSTS.map(rootOf));
     await lab?.stop();
     net?.remove();
   });

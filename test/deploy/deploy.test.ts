@@ -11,7 +11,7 @@ import { join, relative } from 'node:path';
 import { projectPath } from '../../src/paths.js';
 import { runStake, templatesWith as copyTemplatesWith } from '../helpers.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { servicePort, startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../sshd.js';
 
 const skip = sshdUnavailable();
 const STANDIN = projectPath('test', 'fixtures', 'standin-cometbft.mjs');
@@ -70,17 +70,7 @@ describe('stake deploy', { skip: skip ?? false }, () => {
     writeFileSync(inv, baseInventory);
   });
   after(async () => {
-    // stop the stand-in nodes this suite started (by their pid files), then the hosts
-    for (const name of COMETBFT_HOSTS) {
-      const pidFile = onHost(name, '/var/lib/stake/run/cometbft.pid');
-      if (existsSync(pidFile)) {
-        try {
-          process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    }
+    stopServices(COMETBFT_HOSTS.map(rootOf));
     await lab?.stop();
   });
 
