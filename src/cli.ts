@@ -129,16 +129,26 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
-  program
+  /** Whole numbers of at least 1, for counts and seconds: 0 or `abc` is a usage error, not a silent default. */
+  const atLeastOne = (what: string) => (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${what}: a whole number, at least 1`);
+    return n;
+  };
+  /** The options of every command that works on hosts over SSH (plan, deploy). */
+  const overSsh = (command: Command) =>
+    command
+      .option('--limit <terms>', 'only hosts whose name, tier or datacenter is one of these (repeat or comma-separate)', collect, [])
+      .option('--parallel <n>', 'hosts at once', atLeastOne('hosts at once'), 20)
+      .option('--accept-new', 'accept the host key of a host never seen before (never a changed one)', false)
+      .option('-o, --out <file>', 'also save the plan as JSON')
+      .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)');
+
+  overSsh(program
     .command('plan')
     .summary('what deploy would change on each host: files to create, change or delete, services to restart')
-    .description('Gather facts from each host over SSH (file hashes, service states, cometbft node ids), compare them with the render, and print what deploy would change. Changes nothing.\n\nExample: stake plan -i prod/inventory.yaml --limit validator')
-    .option('--limit <terms>', 'only hosts whose name, tier or datacenter is one of these (repeat or comma-separate)', collect, [])
-    .option('--parallel <n>', 'hosts at once', (v: string) => Number.parseInt(v, 10), 20)
-    .option('--accept-new', 'accept the host key of a host never seen before (never a changed one)', false)
-    .option('-o, --out <file>', 'also save the plan as JSON')
+    .description('Gather facts from each host over SSH (file hashes, service states, cometbft node ids), compare them with the render, and print what deploy would change. Changes nothing.\n\nExample: stake plan -i prod/inventory.yaml --limit validator'))
     .option('--diff', 'show unified diffs of changed files (secrets masked)', false)
-    .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)')
     .action(
       run(async (opts, t) => {
         const { plan } = await import('./commands/plan.js');
@@ -146,23 +156,13 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
-  const seconds = (v: string) => {
-    const n = Number.parseInt(v, 10);
-    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number of seconds, at least 1');
-    return n;
-  };
-  program
+  overSsh(program
     .command('deploy')
     .summary('apply the plan: atomic uploads, rolling restarts with health checks, rollback of a failed host')
-    .description('Apply what `stake plan` shows. Reads each identity\'s live generation first and refuses a stale inventory (exit 4). Files are staged, checked and renamed into place; the previous version is kept. Order: signers, then sentries/relays/beacons, then validators, never two upstreams of one identity at once; each restarted service must answer its health check. A failure stops the rollout and rolls that host back.\n\nExample: stake deploy -i prod/inventory.yaml --limit fra1')
-    .option('--limit <terms>', 'only hosts whose name, tier or datacenter is one of these (repeat or comma-separate)', collect, [])
-    .option('--parallel <n>', 'hosts at once', (v: string) => Number.parseInt(v, 10), 20)
+    .description('Apply what `stake plan` shows. Reads each identity\'s live generation first and refuses a stale inventory (exit 4). Files are staged, checked and renamed into place; the previous version is kept. Order: signers, then sentries/relays/beacons, then validators, never two upstreams of one identity at once; each restarted service must answer its health check. A failure stops the rollout and rolls that host back.\n\nExample: stake deploy -i prod/inventory.yaml --limit fra1'))
     .option('--dry-run', 'print the plan and change nothing (= stake plan)', false)
-    .option('--accept-new', 'accept the host key of a host never seen before (never a changed one)', false)
-    .option('--health-timeout <seconds>', 'how long a restarted service has to answer on its port', seconds, 60)
-    .option('--firewall-timeout <seconds>', 'a new ruleset reverts by itself after this long unless a new SSH connection got in', seconds, 60)
-    .option('-o, --out <file>', 'also save the plan as JSON')
-    .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)')
+    .option('--health-timeout <seconds>', 'how long a restarted service has to answer on its port', atLeastOne('seconds'), 60)
+    .option('--firewall-timeout <seconds>', 'a new ruleset reverts by itself after this long unless a new SSH connection got in', atLeastOne('seconds'), 60)
     .action(
       run(async (opts, t) => {
         const { deploy } = await import('./commands/deploy.js');

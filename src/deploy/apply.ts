@@ -8,16 +8,17 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
-import type { HostRender } from '../render/host.js';
+import { NFT_PATH, type HostRender } from '../render/host.js';
 import { launchScriptPath, unitPath } from '../render/services.js';
 import type { Service } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { SshError } from '../ssh/errors.js';
+import { plural } from '../output/diagnostics.js';
 import { isUrl } from './binaries.js';
-import { armFirewallScript, confirmFirewallScript } from './firewall.js';
+import { armFirewallScript, confirmFirewallScript, rollbackRulesetPath } from './firewall.js';
+import { INCOMING_DIR } from './layout.js';
 import { managesOwners, type HostPlan } from './plan.js';
-import { asRoot, clearPendingCommand, healthScript, INCOMING_DIR, restartCommand, rollbackScript, rootShell, shq, stageScript, type FileWrite } from './remote-script.js';
-import { NFT_PATH } from '../render/host.js';
+import { asRoot, clearPendingCommand, healthScript, restartCommand, rollbackScript, rootShell, shq, stageScript, type FileWrite } from './remote-script.js';
 
 export type HostStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'refused' | 'skipped' | 'unreachable';
 
@@ -194,7 +195,7 @@ async function rollBack(conn: SshConnection, host: ResolvedHost, render: HostRen
   const touched = plan.files.filter((f) => f.action !== 'unchanged').map((f) => f.path);
   await runStep(conn, host, 'rollback', rollbackScript(host.root, touched), 120_000, 'restoring the previous files');
   if (firewallLoaded) {
-    await runStep(conn, host, 'rollback', `nft -f ${shq(posix.join(host.root, '/var/lib/stake/firewall/rollback.nft'))}\n`, 60_000, 'restoring the previous ruleset');
+    await runStep(conn, host, 'rollback', `nft -f ${shq(rollbackRulesetPath(host.root))}\n`, 60_000, 'restoring the previous ruleset');
   }
   const again = plan.restart.filter((s) => !fresh.includes(s));
   for (const name of startOrder(render.manifest.services, again)) {
@@ -203,5 +204,4 @@ async function rollBack(conn: SshConnection, host: ResolvedHost, render: HostRen
   await conn.run(asRoot(host, clearPendingCommand(host.root)), { timeoutMs: 30_000 });
 }
 
-const errorText = (err: unknown) => (err instanceof SshError ? err.message.replace(/^[^:]+: /, '') : err instanceof Error ? err.message : String(err));
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const errorText = (err: unknown) => (err instanceof SshError ? err.detail : err instanceof Error ? err.message : String(err));

@@ -4,11 +4,10 @@
  * in, what to install out. Where the bytes come from (a file here, a URL fetched on the host) is
  * the applier's business; what may be installed is decided by the pin alone.
  */
-import { isAbsolute, join, dirname } from 'node:path';
+import { dirname, isAbsolute, join, posix } from 'node:path';
 import type { ResolvedInventory } from '../inventory/resolve.js';
 import { binaryPath } from '../render/context.js';
 import type { HostRender } from '../render/host.js';
-import { posix } from 'node:path';
 
 export interface ClientBinary {
   client: string;

@@ -10,12 +10,9 @@ import { COMETBFT_HOME } from '../render/clients/cometbft.js';
 import { pidFilePath, unitPath } from '../render/services.js';
 import type { Manifest } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
+import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './layout.js';
 import { rootShell } from './remote-script.js';
 
-/** Where deploy keeps, on each host, the manifest of what it last deployed. */
-export const DEPLOYED_MANIFEST = '/var/lib/stake/deployed.json';
-/** Services whose files changed but that have not yet restarted cleanly (a deploy cut off in between). */
-export const PENDING_RESTARTS = '/var/lib/stake/pending-restarts';
 
 export interface FileFact {
   sha256: string;

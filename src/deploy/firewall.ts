@@ -7,11 +7,14 @@
  */
 import { posix } from 'node:path';
 import { NFT_PATH } from '../render/host.js';
+import { FIREWALL_STATE_DIR } from './layout.js';
 import { shq } from './remote-script.js';
 
-export const FIREWALL_STATE_DIR = '/var/lib/stake/firewall';
 
 const at = (root: string, path: string) => shq(posix.join(root, path));
+
+/** Where the saved ruleset waits, for the revert timer and for a rollback. */
+export const rollbackRulesetPath = (root: string) => posix.join(root, FIREWALL_STATE_DIR, 'rollback.nft');
 
 /** Saves the live `inet stake` table, arms the revert timer, loads the new ruleset. */
 export function armFirewallScript(root: string, token: string, revertAfterSeconds: number): string {

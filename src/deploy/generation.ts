@@ -9,6 +9,7 @@
 import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import { COMETBFT_HOME } from '../render/clients/cometbft.js';
+import { generationPath } from './layout.js';
 import { shq } from './remote-script.js';
 
 export interface GenerationRecord {
@@ -19,7 +20,6 @@ export interface GenerationRecord {
   plan: string;
 }
 
-export const generationPath = (identity: string) => `/var/lib/stake/${identity}/generation`;
 
 /** Where a cometbft validator keeps its signing key (the client's default under its home). */
 export const COMETBFT_KEY = `${COMETBFT_HOME}/config/priv_validator_key.json`;

@@ -4,20 +4,13 @@
  * before running any of it, so a connection cut off while the script is still arriving runs
  * nothing at all, instead of the first half.
  *
- * Layout under the host's root:
- *   /var/lib/stake/deployed.json      what stake deployed last (the manifest)
- *   /var/lib/stake/previous/files/... what the last deploy replaced, to roll back to
- *   /var/lib/stake/pending-restarts   services whose files changed but not yet restarted cleanly
- *   /var/lib/stake/incoming/          client binaries uploaded, waiting for their checksum
+ * The paths they use on the host are in ./layout.ts.
  */
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 import type { Service } from '../render/types.js';
-import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './facts.js';
-
-export const PREVIOUS_DIR = '/var/lib/stake/previous';
-export const INCOMING_DIR = '/var/lib/stake/incoming';
+import { DEPLOYED_MANIFEST, PENDING_RESTARTS, PREVIOUS_DIR } from './layout.js';
 
 /** Exit codes of the scripts, so the applier can say what failed. */
 export const SCRIPT_EXIT = { checksum: 21, noPrevious: 22, unhealthy: 30, exited: 31, firewallInvalid: 40 } as const;

@@ -8,6 +8,7 @@ import { makePlan, type PlanOptions } from '../commands/plan.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { StakeError } from '../errors.js';
+import type { SshError } from '../ssh/errors.js';
 import { applyHost, type HostResult, type HostStep } from './apply.js';
 import { decideGeneration, duplicateKeyHolders, firstRecord, majorityOf, parseQuorumAnswer, quorumOf, quorumReadScript, writeRecordScript, type GenerationVerdict, type QuorumAnswer } from './generation.js';
 import type { Plan } from './plan.js';
@@ -41,6 +42,9 @@ export class GuardRefusal extends StakeError {
     this.name = 'GuardRefusal';
   }
 }
+
+/** An SSH failure for a host's line: without its name, unless it happened on a jump host on the way. */
+const reasonOf = (host: string, error: SshError) => (error.host === host ? error.detail : error.message);
 
 const operatorName = () => `${userInfo().username}@${hostname()}`;
 
@@ -88,7 +92,7 @@ export async function runDeploy(options: DeployOptions, session: HostSession, in
     emit({ event: 'host', ...r });
   };
   // a host key refused is a guard speaking (exit 4); anything else on the way in, unreachable (5)
-  for (const f of failures) if (!f.ok) record({ host: f.host, status: f.error.exitCode === EXIT.refused ? 'refused' : 'unreachable', reason: f.error.message.replace(/^[^:]+: /, ''), ...(f.error.hint ? { hint: f.error.hint } : {}), restarted: [], written: 0 });
+  for (const f of failures) if (!f.ok) record({ host: f.host, status: f.error.exitCode === EXIT.refused ? 'refused' : 'unreachable', reason: reasonOf(f.host, f.error), ...(f.error.hint ? { hint: f.error.hint } : {}), restarted: [], written: 0 });
 
   const planned = new Set(plan.hosts.map((h) => h.host));
   const { verdicts, keyHolders } = await guard(inv, session, planned);
@@ -127,7 +131,7 @@ export async function runDeploy(options: DeployOptions, session: HostSession, in
         onStep: (hostName, step, detail) => emit({ event: 'step', host: hostName, step, detail }),
       }),
     );
-    for (const o of outcomes) record(o.ok ? o.value : { host: o.host, status: 'failed', reason: o.error.message.replace(/^[^:]+: /, ''), ...(o.error.hint ? { hint: o.error.hint } : {}), restarted: [], written: 0 });
+    for (const o of outcomes) record(o.ok ? o.value : { host: o.host, status: 'failed', reason: reasonOf(o.host, o.error), ...(o.error.hint ? { hint: o.error.hint } : {}), restarted: [], written: 0 });
     return outcomes.every((o) => o.ok && (o.value.status === 'deployed' || o.value.status === 'unchanged'));
   };
   for (const stage of stages) {

@@ -17,11 +17,14 @@ const EXIT_BY_PHASE: Record<SshPhase, ExitCode> = {
 export class SshError extends StakeError {
   readonly host: string;
   readonly phase: SshPhase;
+  /** What went wrong without the host's name, for output that already names the host. */
+  readonly detail: string;
   constructor(host: string, phase: SshPhase, message: string, hint?: string, cause?: unknown) {
     super(`${host}: ${message}`, { exitCode: EXIT_BY_PHASE[phase], ...(hint ? { hint } : {}), cause });
     this.name = 'SshError';
     this.host = host;
     this.phase = phase;
+    this.detail = message;
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { edit, runStake } from '../helpers.js';
 import { SshConnection } from '../../src/ssh/connection.js';
@@ -15,7 +15,6 @@ import { NFT_PATH, sha256 } from '../../src/render/host.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../netns.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
 import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
-import { existsSync } from 'node:fs';
 
 const skip = sshdUnavailable() ?? netnsUnavailable() ?? (existsSync('/usr/sbin/nft') ? undefined : 'no nft (apt-get install nftables; .ci/run does)');
 let lab: TestHosts;
