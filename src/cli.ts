@@ -28,6 +28,7 @@ const EXAMPLES: [string, string][] = [
   ['stake plan --limit validator', 'what deploy would change on the validators'],
   ['stake deploy --limit sentry', 'apply the plan: rolling, health-checked, rolled back on failure'],
   ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
+  ['stake lab up -i inventories/cosmos.yaml', 'a local lab: real sshd hosts and a simulated chain'],
 ];
 
 function version(): string {
@@ -180,6 +181,42 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { trust } = await import('./commands/trust.js');
         return trust({ inventory: opts.inventory, host: opts.args[0] ?? '', yes: Boolean(opts.yes) }, t);
+      }),
+    );
+
+  const lab = program.command('lab').summary('a local lab of real SSH hosts and a simulated chain').description('A local lab built from any inventory: a real sshd per host (in its own network namespace when run as root), throwaway keys, simulated clients and a simulated chain that judges every signature. See docs/lab.md.');
+  const labDir = (command: Command) => command.option('--dir <dir>', 'the lab folder', '.stake-lab');
+  labDir(lab
+    .command('up')
+    .summary('start a lab of the inventory: sshd hosts, keys, chain, lab inventory')
+    .description('Start a lab of the inventory and write DIR/inventory.yaml, the same inventory with lab addresses, roots, init: direct and simulated client binaries. As root with ip netns, each host gets its own network namespace and its firewall is enforced; otherwise hosts are loopback addresses and firewalls are only rendered.\n\nExample: stake lab up -i inventories/cosmos.yaml && stake deploy -i .stake-lab/inventory.yaml'))
+    .option('--loopback', 'loopback hosts even where namespaces work (firewalls not enforced)', false)
+    .option('--block-time <ms>', 'milliseconds between heights (slots)', atLeastOne('milliseconds'), 500)
+    .action(
+      run(async (opts, t) => {
+        const { labUpCommand } = await import('./commands/lab.js');
+        return labUpCommand({ inventory: opts.inventory, dir: String(opts.dir), loopback: Boolean(opts.loopback), blockTimeMs: Number(opts.blockTime) }, t);
+      }),
+    );
+  labDir(lab
+    .command('status')
+    .summary("the lab's hosts, services, and the chain's verdicts: signatures, missed heights, double signs")
+    .description('Show every lab host (sshd, services deploy started, peers, key), the chain height, and per identity: heights signed, by which host last, missed heights and double signs. Exit 1 when something the lab started is gone or any double sign was seen.\n\nExample: stake lab status --json'))
+    .action(
+      run(async (opts, t) => {
+        const { labStatusCommand } = await import('./commands/lab.js');
+        return labStatusCommand({ dir: String(opts.dir) }, t);
+      }),
+    );
+  labDir(lab
+    .command('down')
+    .summary('stop exactly what the lab started and remove it')
+    .description('Stop the processes the lab and deploy started (by recorded pid), delete its namespaces by name and remove the lab folder. Safe after a crash and when run twice.\n\nExample: stake lab down'))
+    .option('--keep', 'keep the lab folder (logs, chain record, keys)', false)
+    .action(
+      run(async (opts, t) => {
+        const { labDownCommand } = await import('./commands/lab.js');
+        return labDownCommand({ dir: String(opts.dir), keep: Boolean(opts.keep) }, t);
       }),
     );
 

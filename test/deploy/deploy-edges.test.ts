@@ -11,7 +11,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
 import { runStake, STAKE, templatesWith } from '../helpers.js';
-import { makeNetwork, netnsUnavailable, type Network } from '../netns.js';
+import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
 import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../sshd.js';
 

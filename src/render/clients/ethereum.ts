@@ -13,7 +13,7 @@ import type { RenderedFile, Service } from '../types.js';
 
 /** The engine API's shared secret: created on the host by deploy, never rendered (it is a secret). */
 export const JWT_PATH = '/etc/stake/ethereum/jwt.hex';
-const CERTS = '/etc/stake/ethereum/certs';
+export const CERTS = '/etc/stake/ethereum/certs';
 const EXECUTION_NETWORKS = ['mainnet', 'holesky', 'sepolia', 'hoodi'];
 
 type Rendered = { files: RenderedFile[]; services: Service[] };

@@ -1,0 +1,43 @@
+/**
+ * Where an identity's signing key material lives on a host (../shared/spec/failover.md, Keys):
+ * active at the client's own path, or sealed on a standby under a path the client never reads.
+ * Paths are relative to the host's `root`. Pure: the lab places keys by it today; `stake keys`
+ * and failover move them by it.
+ */
+import { posix } from 'node:path';
+import type { Family } from '../inventory/clients.js';
+import { COMETBFT_HOME } from '../render/clients/cometbft.js';
+import { CERTS } from '../render/clients/ethereum.js';
+
+export interface KeyFile {
+  /** A short name, also the file's name when sealed. */
+  name: string;
+  /** Where the client reads it. */
+  path: string;
+}
+
+/** Sealed key material waits here on a standby, mode 0400. */
+export const sealedDir = (identity: string) => `/var/lib/stake/sealed/${identity}`;
+export const sealedPath = (identity: string, key: KeyFile) => posix.join(sealedDir(identity), key.name);
+
+/**
+ * The files that make a validator host able to sign, by family. With a remote signer group (ethereum
+ * with Dirk) the validator client holds no key: its client certificate is its access to the signers,
+ * and that is what moves.
+ */
+export function validatorKeyFiles(family: Family): KeyFile[] {
+  switch (family) {
+    case 'cosmos':
+      return [{ name: 'priv_validator_key.json', path: `${COMETBFT_HOME}/config/priv_validator_key.json` }];
+    case 'ethereum':
+      return [
+        { name: 'client.crt', path: `${CERTS}/client.crt` },
+        { name: 'client.key', path: `${CERTS}/client.key` },
+      ];
+    case 'cardano':
+      return ['kes.skey', 'vrf.skey', 'node.cert'].map((name) => ({ name, path: `/var/lib/cardano/keys/${name}` }));
+  }
+}
+
+/** A Dirk signer's share of an identity's key. */
+export const dirkShareFile = (identity: string): KeyFile => ({ name: `${identity}.share`, path: `/var/lib/dirk/wallets/${identity}.share` });

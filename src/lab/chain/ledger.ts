@@ -1,0 +1,128 @@
+/**
+ * What the lab chain knows: the current height (slot) and every signature it received. It judges
+ * them as a chain would: two signatures for one identity at one height from two signers are a
+ * double sign; a height after the identity first signed without its signature is missed (cardano:
+ * only the slots the pool led). Pure, so the verdicts are unit-tested.
+ */
+import type { Family } from '../../inventory/clients.js';
+import { isSlotLeader } from './leadership.js';
+
+export interface Signature {
+  identity: string;
+  height: number;
+  /** The host that produced it. */
+  host: string;
+  /** The signing process: host and pid. One process signing a height twice is a retry, two processes are two signers. */
+  signer: string;
+  /** precommit (cosmos), attestation (ethereum), block (cardano). */
+  kind: string;
+  /** cardano: the operational certificate's issue counter. */
+  counter?: number;
+  at: string;
+}
+
+export interface DoubleSign {
+  identity: string;
+  height: number;
+  hosts: string[];
+  signers: string[];
+}
+
+export interface IdentitySummary {
+  identity: string;
+  signatures: number;
+  firstHeight?: number;
+  lastHeight?: number;
+  lastSigner?: string;
+  /** Heights signed per host. */
+  byHost: Record<string, number>;
+  missed: number;
+  doubleSigns: DoubleSign[];
+}
+
+export interface ChainSummary {
+  family: Family;
+  height: number;
+  identities: IdentitySummary[];
+  doubleSigns: number;
+}
+
+interface IdentityBook {
+  byHeight: Map<number, Signature[]>;
+  first?: number;
+  last?: Signature;
+  doubles: Map<number, DoubleSign>;
+  byHost: Record<string, number>;
+  count: number;
+}
+
+export class Ledger {
+  height = 0;
+  private readonly books = new Map<string, IdentityBook>();
+
+  constructor(readonly family: Family, identities: string[]) {
+    for (const id of identities) this.book(id);
+  }
+
+  private book(identity: string): IdentityBook {
+    let b = this.books.get(identity);
+    if (!b) {
+      b = { byHeight: new Map(), doubles: new Map(), byHost: {}, count: 0 };
+      this.books.set(identity, b);
+    }
+    return b;
+  }
+
+  tick(): number {
+    return ++this.height;
+  }
+
+  /** Records a signature; returns false for a retry of one already recorded (same signer, same height). */
+  record(sig: Signature): boolean {
+    const b = this.book(sig.identity);
+    const at = b.byHeight.get(sig.height) ?? [];
+    if (at.some((s) => s.signer === sig.signer)) return false;
+    at.push(sig);
+    b.byHeight.set(sig.height, at);
+    b.count++;
+    b.byHost[sig.host] = (b.byHost[sig.host] ?? 0) + 1;
+    if (b.first === undefined || sig.height < b.first) b.first = sig.height;
+    if (!b.last || sig.height >= b.last.height) b.last = sig;
+    if (at.length > 1) {
+      b.doubles.set(sig.height, { identity: sig.identity, height: sig.height, hosts: [...new Set(at.map((s) => s.host))], signers: at.map((s) => s.signer) });
+    }
+    if (sig.height > this.height) this.height = sig.height;
+    return true;
+  }
+
+  /** Heights the identity should have signed since its first signature, up to the last complete one. */
+  private missed(identity: string, b: IdentityBook): number {
+    if (b.first === undefined) return 0;
+    let missed = 0;
+    for (let h = b.first + 1; h < this.height; h++) {
+      if (this.family === 'cardano' && !isSlotLeader(identity, h)) continue;
+      if (!b.byHeight.has(h)) missed++;
+    }
+    return missed;
+  }
+
+  summary(): ChainSummary {
+    const identities = [...this.books.entries()].map(([identity, b]): IdentitySummary => ({
+      identity,
+      signatures: b.count,
+      ...(b.first !== undefined ? { firstHeight: b.first } : {}),
+      ...(b.last ? { lastHeight: b.last.height, lastSigner: b.last.host } : {}),
+      byHost: { ...b.byHost },
+      missed: this.missed(identity, b),
+      doubleSigns: [...b.doubles.values()].sort((x, y) => x.height - y.height),
+    }));
+    return { family: this.family, height: this.height, identities, doubleSigns: identities.reduce((n, i) => n + i.doubleSigns.length, 0) };
+  }
+
+  /** The signatures of one identity in height order (for timelines). */
+  signaturesOf(identity: string): Signature[] {
+    const b = this.books.get(identity);
+    if (!b) return [];
+    return [...b.byHeight.entries()].sort(([x], [y]) => x - y).flatMap(([, sigs]) => sigs);
+  }
+}

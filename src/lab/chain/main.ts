@@ -1,0 +1,77 @@
+/**
+ * The lab chain process: `node main.js LAB_DIR`. Produces one height every blockTimeMs, announces
+ * it to every connected simulated client, records the signatures they submit (appended to
+ * chain/signatures.ndjson, so a restarted chain and a reader after `lab down` see them all), and
+ * answers status queries. Started detached by `stake lab up`, stopped by pid by `stake lab down`.
+ */
+import { appendFileSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { labPaths } from '../layout.js';
+import { readLabState } from '../state.js';
+import { Ledger, type Signature } from './ledger.js';
+import { onLines, send, type ClientReport, type ToChain } from './protocol.js';
+
+const dir = process.argv[2];
+if (!dir) {
+  process.stderr.write('usage: node main.js LAB_DIR\n');
+  process.exit(2);
+}
+const paths = labPaths(dir);
+const state = readLabState(paths.state);
+if (!state) {
+  process.stderr.write(`no lab at ${dir}\n`);
+  process.exit(2);
+}
+
+const ledger = new Ledger(state.family, state.identities.map((i) => i.name));
+if (existsSync(paths.signatures)) {
+  for (const line of readFileSync(paths.signatures, 'utf8').split('\n')) {
+    if (line.trim()) ledger.record(JSON.parse(line) as Signature);
+  }
+}
+const reports = new Map<string, ClientReport>();
+const clients = new Set<Socket>();
+
+const server = createServer((socket) => {
+  clients.add(socket);
+  socket.on('close', () => clients.delete(socket));
+  socket.on('error', () => socket.destroy());
+  onLines<ToChain>(socket, (m) => {
+    switch (m.type) {
+      case 'hello':
+        send(socket, { type: 'height', height: ledger.height });
+        break;
+      case 'report':
+        reports.set(`${m.report.host}/${m.report.client}`, m.report);
+        break;
+      case 'sign': {
+        const sig = { ...m.signature, at: new Date().toISOString() };
+        // A signature for a height the chain has not reached is not a vote it could count.
+        if (sig.height > ledger.height) break;
+        if (ledger.record(sig)) appendFileSync(paths.signatures, `${JSON.stringify(sig)}\n`);
+        break;
+      }
+      case 'status':
+        send(socket, { type: 'status', summary: ledger.summary(), reports: [...reports.values()].sort((a, b) => a.host.localeCompare(b.host) || a.client.localeCompare(b.client)), blockTimeMs: state.blockTimeMs });
+        break;
+    }
+  });
+});
+
+if (existsSync(state.chain.socket)) unlinkSync(state.chain.socket); // left by a crashed chain
+server.listen(state.chain.socket, () => {
+  process.stdout.write(`lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}\n`);
+});
+const timer = setInterval(() => {
+  const height = ledger.tick();
+  for (const c of clients) send(c, { type: 'height', height });
+}, state.blockTimeMs);
+
+const stop = () => {
+  clearInterval(timer);
+  for (const c of clients) c.destroy();
+  server.close(() => process.exit(0));
+  setTimeout(() => process.exit(0), 1000).unref();
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

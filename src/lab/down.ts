@@ -1,0 +1,81 @@
+/**
+ * `stake lab down`: stops exactly what the lab started (by the pids and start times in
+ * DIR/lab.json, and by the pid files deploy left in the lab hosts' roots), deletes its
+ * namespaces by name, and removes the lab folder. Safe to run after a crash, and twice.
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { labPaths } from './layout.js';
+import { removeLabNetwork } from './netns.js';
+import { isRunning, recordProcess, stopProcess, type ProcessRecord } from './processes.js';
+import { releaseSlot } from './slots.js';
+import { readLabState, type LabState } from './state.js';
+
+const RUN_DIR = 'var/lib/stake/run';
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
+  }
+}
+
+/** The services deploy started on a lab host: its pid files, each kept only if the process really runs from that host's root. */
+export function hostServices(root: string): ProcessRecord[] {
+  let files: string[];
+  try {
+    files = readdirSync(join(root, RUN_DIR)).filter((f) => f.endsWith('.pid'));
+  } catch {
+    return [];
+  }
+  const out: ProcessRecord[] = [];
+  for (const f of files) {
+    const pid = Number(readFileSync(join(root, RUN_DIR, f), 'utf8').trim());
+    if (Number.isInteger(pid) && pid > 0 && cmdline(pid).includes(`${root}/`)) out.push(recordProcess(pid, f.replace(/\.pid$/, '')));
+  }
+  return out;
+}
+
+/** Every process still inside a namespace (an SSH session, a firewall timer): ours, since the namespace is. */
+function namespacePids(ns: string): number[] {
+  const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0) : [];
+}
+
+export interface DownResult {
+  found: boolean;
+  stopped: string[];
+  namespaces: number;
+}
+
+export async function labDown(dirOption: string, options: { keep: boolean }): Promise<DownResult> {
+  const dir = resolve(dirOption);
+  const paths = labPaths(dir);
+  const state: LabState | undefined = readLabState(paths.state);
+  if (!state) return { found: false, stopped: [], namespaces: 0 };
+  const stopped: string[] = [];
+  const stop = async (p: ProcessRecord, label: string) => {
+    if ((await stopProcess(p)) === 'stopped') stopped.push(label);
+  };
+
+  // Clients first (they would notice the chain going away), then the chain, then the hosts.
+  await Promise.all(state.hosts.flatMap((h) => hostServices(h.root).map((p) => stop(p, `${p.what} on ${h.name}`))));
+  if (state.chain.process) await stop(state.chain.process, 'chain');
+  await Promise.all(state.hosts.filter((h) => h.sshd).map((h) => stop(h.sshd!, `sshd ${h.name}`)));
+  if (state.network) {
+    for (const ns of state.network.namespaces) {
+      for (const pid of namespacePids(ns)) {
+        const p = recordProcess(pid, `process in ${ns}`);
+        if (isRunning(p)) await stop(p, `pid ${pid} in ${ns}`);
+      }
+    }
+    removeLabNetwork({ switchNs: state.network.switchNs, operatorLink: state.network.operatorLink, namespaces: state.network.namespaces });
+  }
+  rmSync(state.chain.socket, { force: true });
+  releaseSlot(state.slotClaim, dir);
+  if (options.keep) rmSync(paths.state, { force: true });
+  else rmSync(dir, { recursive: true, force: true });
+  return { found: true, stopped, namespaces: state.network?.namespaces.length ?? 0 };
+}

@@ -1,0 +1,93 @@
+/**
+ * The lab's throwaway signing keys, made fresh by every `lab up` and placed as `stake keys push`
+ * would (../shared/spec/failover.md): active at the client's path on the active host, sealed on
+ * each standby. They sign nothing of value and never leave the lab folder.
+ */
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
+import { dirkShareFile, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import type { LabIdentityRecord } from './state.js';
+
+/** A CometBFT priv_validator_key.json (ed25519; address = first 20 bytes of sha256(pubkey), upper hex). */
+export function cometbftKey(): { text: string; address: string } {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  const seed = Buffer.from(jwk.d!, 'base64url');
+  const address = createHash('sha256').update(pub).digest().subarray(0, 20).toString('hex').toUpperCase();
+  const text = `${JSON.stringify(
+    {
+      address,
+      pub_key: { type: 'tendermint/PubKeyEd25519', value: pub.toString('base64') },
+      priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([seed, pub]).toString('base64') },
+    },
+    null,
+    2,
+  )}\n`;
+  return { text, address };
+}
+
+/** A cardano text envelope with random bytes: the lab's simulated node only checks it is there. */
+const envelope = (type: string, description: string) => `${JSON.stringify({ type, description, cborHex: `5840${randomBytes(64).toString('hex')}` }, null, 4)}\n`;
+
+function writeKey(root: string, path: string, text: string, mode: number): void {
+  const full = join(root, path);
+  mkdirSync(dirname(full), { recursive: true, mode: 0o700 });
+  writeFileSync(full, text, { mode });
+  chmodSync(full, mode);
+}
+
+/** The key material of one identity's validator hosts, by file name. */
+function validatorMaterial(inv: ResolvedInventory, id: ResolvedIdentity): { files: Map<string, string>; record: Partial<LabIdentityRecord> } {
+  const files = new Map<string, string>();
+  switch (inv.family) {
+    case 'cosmos': {
+      const key = cometbftKey();
+      files.set('priv_validator_key.json', key.text);
+      return { files, record: { keyAddress: key.address } };
+    }
+    case 'ethereum': {
+      const { privateKey } = generateKeyPairSync('ed25519');
+      files.set('client.key', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+      files.set('client.crt', `# stake lab: stands for the client certificate that gives a validator client of ${id.name} access to its signers\n`);
+      return { files, record: {} };
+    }
+    case 'cardano':
+      files.set('kes.skey', envelope('KesSigningKey_ed25519_kes_2^6', 'KES Signing Key (stake lab)'));
+      files.set('vrf.skey', envelope('VrfSigningKey_PraosVRF', 'VRF Signing Key (stake lab)'));
+      files.set('node.cert', envelope('NodeOperationalCertificate', 'Operational certificate (stake lab), issue counter 0'));
+      return { files, record: {} };
+  }
+}
+
+/**
+ * Makes each identity's keys, keeps a copy under keysDir (the operator's offline export), and
+ * places them on the hosts by their roots. Returns what the lab records of each identity.
+ */
+export function placeLabKeys(inv: ResolvedInventory, rootOf: (host: string) => string, keysDir: string): LabIdentityRecord[] {
+  return inv.identities.map((id) => {
+    const { files, record } = validatorMaterial(inv, id);
+    const layout: KeyFile[] = validatorKeyFiles(inv.family);
+    for (const key of layout) {
+      const text = files.get(key.name)!;
+      writeKey(keysDir, join(id.name, key.name), text, 0o600);
+      writeKey(rootOf(id.active.name), key.path, text, 0o600);
+      for (const standby of id.standby) writeKey(rootOf(standby.name), sealedPath(id.name, key), text, 0o400);
+    }
+    const signers = id.signer?.hosts ?? [];
+    const pubkey = `0x${randomBytes(48).toString('hex')}`; // the group's public key: one per identity
+    signers.forEach((s, i) => {
+      const share = dirkShareFile(id.name);
+      const text = `${JSON.stringify({ account: id.name, pubkey, participant: i + 1, threshold: id.signer!.threshold, share: randomBytes(32).toString('hex') }, null, 2)}\n`;
+      writeKey(rootOf(s.name), share.path, text, 0o600);
+    });
+    return {
+      name: id.name,
+      members: [id.active.name, ...id.standby.map((h) => h.name)],
+      ...record,
+      ...(id.signer ? { signers: signers.map((s) => s.name), threshold: id.signer.threshold } : {}),
+    };
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * Processes a lab started, recorded so that `lab down` stops exactly those: a pid alone may be
+ * reused by an unrelated process after a crash or a reboot, so each record also keeps the
+ * process's start time (field 22 of /proc/PID/stat) and its command name, and a pid whose start
+ * time differs is someone else's.
+ */
+import { readFileSync } from 'node:fs';
+
+export interface ProcessRecord {
+  pid: number;
+  /** Clock ticks since boot when it started. */
+  start: string;
+  /** What it is, for people: "sshd val-fra", "chain". */
+  what: string;
+}
+
+function statOf(pid: number): { comm: string; start: string } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // comm is in parentheses and may hold spaces: split after the last ')'
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), start: fields[19]! };
+  } catch {
+    return undefined;
+  }
+}
+
+export function recordProcess(pid: number, what: string): ProcessRecord {
+  const stat = statOf(pid);
+  return { pid, start: stat?.start ?? '', what };
+}
+
+/** Whether the recorded process is still the one running under its pid. */
+export function isRunning(p: ProcessRecord): boolean {
+  const stat = statOf(p.pid);
+  return stat !== undefined && stat.start === p.start;
+}
+
+/** Stops a recorded process: SIGTERM, then SIGKILL after the grace period. Another process that took its pid is left alone. */
+export async function stopProcess(p: ProcessRecord, graceMs = 3000): Promise<'stopped' | 'gone'> {
+  if (!isRunning(p)) return 'gone';
+  try {
+    process.kill(p.pid, 'SIGTERM');
+  } catch {
+    return 'gone';
+  }
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline) {
+    if (!isRunning(p)) return 'stopped';
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  if (isRunning(p)) {
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return 'stopped';
+}

@@ -1,0 +1,164 @@
+/**
+ * What a simulated client learns from the files `stake render` wrote for its host: which
+ * addresses and ports to listen on, which peers to dial, and where its key and signing state
+ * live. Read the way each real client reads them (cometbft's config.toml, a YAML config file,
+ * command-line flags), so a lab run also proves the rendered configs say what the topology
+ * graph says. Pure: the reading of files is passed in.
+ */
+import { posix } from 'node:path';
+import { parse as parseToml } from 'smol-toml';
+import { parse as parseYaml } from 'yaml';
+
+export interface Endpoint {
+  host: string;
+  port: number;
+}
+
+export type SimRole = 'cometbft' | 'listener' | 'vouch' | 'dirk' | 'cardano-node';
+
+export interface SimConfig {
+  client: string;
+  role: SimRole;
+  listen: Endpoint[];
+  peers: Endpoint[];
+  /** cometbft: the key and the double-sign watermark. */
+  keyFile?: string;
+  stateFile?: string;
+  /** vouch: the signer group, the accounts it signs for, and its access to the signers. */
+  signers?: Endpoint[];
+  accounts?: string[];
+  accessKey?: string;
+  /** dirk: this signer's name, its slashing protection folder, key shares and who may ask. */
+  name?: string;
+  protectionDir?: string;
+  walletsDir?: string;
+  permissions?: Record<string, string[]>;
+  /** cardano-node: block-producing keys (a relay has none). */
+  kesKey?: string;
+  opcert?: string;
+}
+
+/** `host:port`, `tcp://host:port`, `http://host:port/...` or `id@host:port`. */
+export function parseEndpoint(text: string): Endpoint | undefined {
+  const m = /^(?:[a-z]+:\/\/)?(?:[0-9a-f]+@)?\[?([^\]/@]+?)\]?:(\d+)(?:\/.*)?$/i.exec(text.trim());
+  return m ? { host: m[1]!, port: Number(m[2]) } : undefined;
+}
+
+/** Command-line flags as a map: `--a=b`, `--a b`, and bare `--a` (true). */
+export function parseFlags(argv: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) continue;
+    const eq = arg.indexOf('=');
+    if (eq > 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
+    else if (i + 1 < argv.length && !argv[i + 1]!.startsWith('--')) flags.set(arg.slice(2), argv[++i]!);
+    else flags.set(arg.slice(2), 'true');
+  }
+  return flags;
+}
+
+const ANY = '0.0.0.0';
+
+/** Listeners named by pairs of (address key, port key) in a map of settings; a missing address means every address. */
+function listeners(get: (key: string) => unknown, pairs: [string | null, string][]): Endpoint[] {
+  const out: Endpoint[] = [];
+  for (const [addressKey, portKey] of pairs) {
+    const port = Number(get(portKey));
+    if (!Number.isInteger(port) || port <= 0) continue;
+    const address = addressKey ? get(addressKey) : undefined;
+    out.push({ host: typeof address === 'string' && address ? address : ANY, port });
+  }
+  return out;
+}
+
+const FLAG_LISTENERS: Record<string, [string | null, string][]> = {
+  geth: [[null, 'port'], ['http.addr', 'http.port'], ['authrpc.addr', 'authrpc.port'], ['metrics.addr', 'metrics.port']],
+  nethermind: [[null, 'Network.P2PPort'], ['JsonRpc.Host', 'JsonRpc.Port'], ['JsonRpc.EngineHost', 'JsonRpc.EnginePort'], ['Metrics.ExposeHost', 'Metrics.ExposePort']],
+  lighthouse: [[null, 'port'], ['http-address', 'http-port'], ['metrics-address', 'metrics-port']],
+  web3signer: [['http-listen-host', 'http-listen-port'], ['metrics-host', 'metrics-port']],
+};
+
+const YAML_LISTENERS: Record<string, [string | null, string][]> = {
+  teku: [[null, 'p2p-port'], ['rest-api-interface', 'rest-api-port'], ['metrics-interface', 'metrics-port']],
+};
+
+const fileUrl = (v: unknown) => (typeof v === 'string' ? v.replace(/^file:\/\//, '') : undefined);
+const endpoints = (values: unknown): Endpoint[] => (Array.isArray(values) ? values : typeof values === 'string' ? values.split(',') : []).map((v) => parseEndpoint(String(v))).filter((e): e is Endpoint => e !== undefined);
+
+export function simConfigOf(client: string, argv: readonly string[], read: (path: string) => string): SimConfig {
+  const flags = parseFlags(argv);
+  switch (client) {
+    case 'cometbft': {
+      const home = flags.get('home');
+      if (argv[0] !== 'start' || !home) throw new Error('usage: cometbft start --home DIR');
+      const config = parseToml(read(posix.join(home, 'config/config.toml'))) as Record<string, Record<string, unknown> & unknown>;
+      const p2p = (config.p2p ?? {}) as Record<string, unknown>;
+      const rpc = (config.rpc ?? {}) as Record<string, unknown>;
+      const metrics = (config.instrumentation ?? {}) as Record<string, unknown>;
+      const listen = [p2p.laddr, rpc.laddr, metrics.prometheus ? metrics.prometheus_listen_addr : undefined].map((v) => (typeof v === 'string' ? parseEndpoint(v) : undefined)).filter((e): e is Endpoint => e !== undefined);
+      const inHome = (v: unknown, fallback: string) => posix.resolve(home, typeof v === 'string' && v ? v : fallback);
+      return {
+        client,
+        role: 'cometbft',
+        listen,
+        peers: endpoints(typeof p2p.persistent_peers === 'string' ? p2p.persistent_peers.split(',').filter(Boolean) : []),
+        keyFile: inHome(config.priv_validator_key_file, 'config/priv_validator_key.json'),
+        stateFile: inHome(config.priv_validator_state_file, 'data/priv_validator_state.json'),
+      };
+    }
+    case 'cardano-node': {
+      const topology = flags.get('topology');
+      if (argv[0] !== 'run' || !topology) throw new Error('usage: cardano-node run --topology FILE ...');
+      const t = JSON.parse(read(topology)) as { localRoots?: { accessPoints?: { address: string; port: number }[] }[] };
+      const peers = (t.localRoots ?? []).flatMap((r) => r.accessPoints ?? []).map((p) => ({ host: p.address, port: Number(p.port) }));
+      return {
+        client,
+        role: 'cardano-node',
+        listen: listeners((k) => flags.get(k), [['host-addr', 'port']]),
+        peers,
+        ...(flags.has('shelley-kes-key') ? { kesKey: flags.get('shelley-kes-key')! } : {}),
+        ...(flags.has('shelley-operational-certificate') ? { opcert: flags.get('shelley-operational-certificate')! } : {}),
+      };
+    }
+    case 'vouch': {
+      const config = parseYaml(read(flags.get('config') ?? '')) as Record<string, any>;
+      const dirk = config.accountmanager?.dirk ?? {};
+      return {
+        client,
+        role: 'vouch',
+        listen: endpoints([config.metrics?.prometheus?.['listen-address']].filter(Boolean)),
+        peers: endpoints(config['beacon-node-addresses']),
+        signers: endpoints(dirk.endpoints),
+        accounts: Array.isArray(dirk.accounts) ? dirk.accounts.map(String) : [],
+        ...(fileUrl(dirk['client-key']) ? { accessKey: fileUrl(dirk['client-key'])! } : {}),
+      };
+    }
+    case 'dirk': {
+      const config = parseYaml(read(flags.get('config') ?? '')) as Record<string, any>;
+      const permissions: Record<string, string[]> = {};
+      for (const [who, accounts] of Object.entries((config.permissions ?? {}) as Record<string, Record<string, string>>)) permissions[who] = Object.keys(accounts ?? {});
+      const own = parseEndpoint(String(config.server?.['listen-address'] ?? ''));
+      return {
+        client,
+        role: 'dirk',
+        listen: endpoints([config.server?.['listen-address'], config.metrics?.['listen-address']].filter(Boolean)),
+        // its fellow signers, not itself
+        peers: endpoints(Object.values(config.peers ?? {})).filter((p) => !(own && p.host === own.host && p.port === own.port)),
+        name: String(config.server?.name ?? ''),
+        protectionDir: String(config['storage-path'] ?? ''),
+        walletsDir: String(config.stores?.[0]?.location ?? ''),
+        permissions,
+      };
+    }
+    default: {
+      const configFile = flags.get('config-file');
+      if (configFile && YAML_LISTENERS[client]) {
+        const config = parseYaml(read(configFile)) as Record<string, unknown>;
+        const beacons = endpoints(config['beacon-node-api-endpoints']);
+        return { client, role: 'listener', listen: listeners((k) => config[k], YAML_LISTENERS[client]!), peers: beacons };
+      }
+      return { client, role: 'listener', listen: listeners((k) => flags.get(k), FLAG_LISTENERS[client] ?? []), peers: endpoints(flags.get('beacon-nodes')) };
+    }
+  }
+}

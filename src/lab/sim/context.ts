@@ -1,0 +1,32 @@
+/** What every simulated client's behaviour gets: its host, its config, its peers and the chain. */
+import type { Socket } from 'node:net';
+import type { Signature } from '../chain/ledger.js';
+import type { LabHostRecord, LabState } from '../state.js';
+import type { Endpoint, SimConfig } from './config.js';
+
+export interface SimContext {
+  lab: LabState;
+  host: LabHostRecord;
+  config: SimConfig;
+  /** Peers connected now. */
+  peersUp(): number;
+  submit(signature: Omit<Signature, 'at'>): void;
+  log(message: string): void;
+  /** host#pid: tells two signing processes apart. */
+  signer: string;
+}
+
+export interface HeightOutcome {
+  /** Holds the key (or signer access) and would sign. */
+  signing: boolean;
+  note?: string;
+}
+
+export interface Behaviour {
+  onHeight(height: number): Promise<HeightOutcome> | HeightOutcome;
+  /** An inbound connection on one of its listeners (dirk's signing API answers on it). */
+  onConnection?(endpoint: Endpoint, socket: Socket): void;
+  stop?(): void;
+}
+
+export const idle: Behaviour = { onHeight: () => ({ signing: false }) };

@@ -1,0 +1,134 @@
+/**
+ * A simulated chain client for lab hosts: `node main.js --lab DIR --client NAME --self PATH -- ARGS`.
+ * The lab installs a small script as each client's binary that runs this with the client's own
+ * arguments, so `stake deploy` starts it through the normal launch path. It reads the rendered
+ * config, listens and dials as the real client would, follows the lab chain's heights, and signs
+ * where the host holds the key.
+ */
+import { readFileSync } from 'node:fs';
+import { createConnection, type Server, type Socket } from 'node:net';
+import { onLines, send, type FromChain } from '../chain/protocol.js';
+import { readLabState, type LabHostRecord } from '../state.js';
+import { labPaths } from '../layout.js';
+import { cardanoNode } from './cardano.js';
+import { cometbftValidator } from './cometbft.js';
+import { simConfigOf, type Endpoint } from './config.js';
+import { idle, type Behaviour, type HeightOutcome, type SimContext } from './context.js';
+import { dirkSigner, vouchClient } from './ethereum.js';
+import { listenAll, Peer } from './net.js';
+
+function argument(name: string, argv: string[]): string {
+  const i = argv.indexOf(`--${name}`);
+  const value = i >= 0 ? argv[i + 1] : undefined;
+  if (!value) throw new Error(`missing --${name}`);
+  return value;
+}
+
+/** The lab host whose root holds this binary (the longest matching root wins). */
+function hostOf(hosts: LabHostRecord[], self: string): LabHostRecord {
+  const matches = hosts.filter((h) => self.startsWith(`${h.root.replace(/\/$/, '')}/`)).sort((a, b) => b.root.length - a.root.length);
+  if (!matches[0]) throw new Error(`${self} is under no lab host's root`);
+  return matches[0];
+}
+
+/**
+ * On loopback every host shares one network stack: a client that would listen on every address
+ * (or on 127.0.0.1) listens on its own host's lab addresses instead, or two hosts would collide.
+ * In a namespace the host has its own stack and listens exactly as configured.
+ */
+function bindings(endpoints: Endpoint[], host: LabHostRecord, shared: boolean): Endpoint[] {
+  if (!shared) return endpoints;
+  const out: Endpoint[] = [];
+  for (const e of endpoints) {
+    if (['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(e.host)) for (const a of host.addresses) out.push({ host: a, port: e.port });
+    else out.push(e);
+  }
+  return out.filter((e, i) => out.findIndex((x) => x.host === e.host && x.port === e.port) === i);
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const split = argv.indexOf('--');
+  const own = split >= 0 ? argv.slice(0, split) : argv;
+  const clientArgs = split >= 0 ? argv.slice(split + 1) : [];
+  const dir = argument('lab', own);
+  const client = argument('client', own);
+  const lab = readLabState(labPaths(dir).state);
+  if (!lab) throw new Error(`no lab at ${dir}`);
+  const host = hostOf(lab.hosts, argument('self', own));
+  const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
+  const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
+
+  // Peers on loopback addresses are this host's own services (an engine API): not network peers.
+  const peers = config.peers.filter((p) => !p.host.startsWith('127.')).map((e) => new Peer(e));
+  const peersUp = () => peers.filter((p) => p.connected).length;
+  let chain: Socket | undefined;
+  const ctx: SimContext = {
+    lab,
+    host,
+    config,
+    peersUp,
+    submit: (signature) => {
+      if (chain) send(chain, { type: 'sign', signature: { ...signature, at: '' } });
+      log(`signed ${signature.kind} at ${signature.height} for ${signature.identity}`);
+    },
+    log,
+    signer: `${host.name}#${process.pid}`,
+  };
+  const behaviour: Behaviour =
+    config.role === 'cometbft' ? cometbftValidator(ctx) : config.role === 'cardano-node' ? cardanoNode(ctx) : config.role === 'vouch' ? vouchClient(ctx) : config.role === 'dirk' ? dirkSigner(ctx) : idle;
+
+  const servers: Server[] = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (e, socket) => behaviour.onConnection?.(e, socket));
+  log(`listening on ${servers.map((s) => { const a = s.address() as { address: string; port: number }; return `${a.address}:${a.port}`; }).join(', ') || 'nothing'}; ${peers.length} peer(s) configured`);
+
+  let last: HeightOutcome = { signing: false };
+  let busy = false;
+  const onHeight = async (height: number) => {
+    if (busy || height < 1) return; // still working on the previous height: skip, as a slow node would
+    busy = true;
+    try {
+      last = await behaviour.onHeight(height);
+      if (last.note) log(last.note);
+    } catch (err) {
+      last = { signing: false, note: (err as Error).message };
+      log(`height ${height}: ${(err as Error).message}`);
+    } finally {
+      busy = false;
+    }
+    if (chain) send(chain, { type: 'report', report: { host: host.name, client, pid: process.pid, peers: peersUp(), peersWanted: peers.length, signing: last.signing, ...(last.note ? { note: last.note } : {}), at: new Date().toISOString() } });
+  };
+
+  const connectChain = () => {
+    const socket = createConnection(lab.chain.socket);
+    socket.on('connect', () => {
+      chain = socket;
+      send(socket, { type: 'hello', host: host.name, client, pid: process.pid });
+    });
+    onLines<FromChain>(socket, (m) => {
+      if (m.type === 'height') void onHeight(m.height);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => {
+      if (chain === socket) chain = undefined;
+      if (!stopping) setTimeout(connectChain, 500);
+    });
+  };
+  let stopping = false;
+  connectChain();
+
+  const stop = () => {
+    stopping = true;
+    behaviour.stop?.();
+    peers.forEach((p) => p.stop());
+    chain?.destroy();
+    for (const s of servers) s.close();
+    setTimeout(() => process.exit(0), 200).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`simulated client: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,185 @@
+/**
+ * `stake lab up`: a real SSH host per inventory host, a simulated chain, throwaway keys, and a
+ * lab inventory that points stake at all of it. Every piece is recorded in DIR/lab.json as soon as
+ * it exists, so `lab down` can undo a lab that crashed half-way up.
+ */
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { LoadedInventory } from '../inventory/load.js';
+import { projectPath } from '../paths.js';
+import { addressesOf, planAddresses, type LabMode } from './addressing.js';
+import { placeLabKeys } from './keys.js';
+import { clientsOf, labInventoryText } from './lab-inventory.js';
+import { chainSocketPath, labPaths } from './layout.js';
+import { createLabNetwork, namespaceExists, netnsUnavailable } from './netns.js';
+import { recordProcess } from './processes.js';
+import { claimSlot } from './slots.js';
+import { freePort, keygen, knownHostsLine, spawnSshd, waitForBanner, writeSshdConfig } from './sshd.js';
+import { writeLabState, type LabHostRecord, type LabState } from './state.js';
+
+export interface UpOptions {
+  dir: string;
+  /** Loopback even where namespaces would work. */
+  loopback: boolean;
+  blockTimeMs: number;
+  /** Progress lines for people. */
+  say(line: string): void;
+}
+
+/** Why this lab will run on loopback, or undefined for namespaces. */
+export function loopbackReason(forced: boolean): string | undefined {
+  if (forced) return '--loopback was given';
+  return netnsUnavailable();
+}
+
+const SIM_MAIN = fileURLToPath(new URL('./sim/main.js', import.meta.url));
+const CHAIN_MAIN = fileURLToPath(new URL('./chain/main.js', import.meta.url));
+const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/** The script installed as a client's binary on every lab host: runs the simulated client with the client's own arguments. */
+export function simulatedBinary(dir: string, client: string): string {
+  return [
+    '#!/bin/sh',
+    `# stake lab: the SIMULATED ${client} of the lab in ${dir}, not the real client (docs/lab.md).`,
+    `exec ${shq(process.execPath)} ${shq(SIM_MAIN)} --lab ${shq(dir)} --client ${shq(client)} --self "$0" -- "$@"`,
+    '',
+  ].join('\n');
+}
+
+export const namespaceOf = (slot: number, host: string) => `stake-lab${slot}-${host}`;
+
+/** Brings a lab up; returns its state. The caller has made sure no lab runs in `dir`. */
+export async function labUp(loaded: LoadedInventory, options: UpOptions): Promise<LabState> {
+  const dir = resolve(options.dir);
+  const paths = labPaths(dir);
+  const inv = loaded.resolved;
+  const mode: LabMode = loopbackReason(options.loopback) ? 'loopback' : 'netns';
+  mkdirSync(dir, { recursive: true });
+  for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain]) mkdirSync(d, { recursive: true, mode: 0o700 });
+
+  const { slot, claim } = claimSlot(dir, (s) => mode === 'netns' && namespaceExists(`stake-lab${s}.switch`));
+  const addressing = planAddresses(inv, mode, slot);
+  const hosts: LabHostRecord[] = [];
+  for (const h of inv.hosts) {
+    const addresses = addressesOf(addressing.hosts[h.name]!);
+    const sshAddress = addressing.hosts[h.name]!.address;
+    hosts.push({
+      name: h.name,
+      tier: h.tier,
+      root: paths.root(h.name),
+      addresses,
+      sshPort: mode === 'netns' ? h.ssh.port : await freePort(sshAddress),
+      ...(mode === 'netns' ? { netns: namespaceOf(slot, h.name) } : {}),
+    });
+  }
+  const state: LabState = {
+    version: 1,
+    name: inv.name,
+    family: inv.family,
+    origin: resolve(loaded.file),
+    mode,
+    slot,
+    createdAt: new Date().toISOString(),
+    blockTimeMs: options.blockTimeMs,
+    addressing,
+    hosts,
+    identities: [],
+    chain: { socket: chainSocketPath(dir, slot) },
+    slotClaim: claim,
+  };
+  writeLabState(paths.state, state);
+
+  // SSH: one client key logs in everywhere; each host has its own host key.
+  if (!existsSync(paths.clientKey)) keygen(paths.clientKey, 'stake-lab-client');
+  writeFileSync(paths.authorizedKeys, readFileSync(`${paths.clientKey}.pub`));
+  writeSshdConfig(paths.sshdConfig, paths.authorizedKeys);
+  const operatorKeys: Record<string, string> = {};
+  for (const name of Object.keys(inv.operators).slice(0, 2)) {
+    const key = join(paths.operators, name);
+    if (!existsSync(key)) keygen(key, `${name}@stake-lab`);
+    operatorKeys[name] = readFileSync(`${key}.pub`, 'utf8').trim();
+  }
+
+  if (mode === 'netns') {
+    const network = {
+      switchNs: `stake-lab${slot}.switch`,
+      operatorLink: `stake-lab${slot}`,
+      internetNs: `stake-lab${slot}.internet`,
+      namespaces: [`stake-lab${slot}.switch`, ...hosts.map((h) => h.netns!), `stake-lab${slot}.internet`],
+    };
+    state.network = network;
+    writeLabState(paths.state, state); // recorded before made: down removes what exists of it
+    options.say(`network: ${hosts.length} namespaces on a bridge, ${addressing.privateNet} private, ${addressing.publicNet} public, operator ${addressing.operator}`);
+    createLabNetwork({
+      switchNs: network.switchNs,
+      operatorLink: network.operatorLink,
+      operatorAddress: addressing.operator,
+      nets: [addressing.privateNet, addressing.publicNet],
+      members: [...hosts.map((h) => ({ ns: h.netns!, addresses: h.addresses })), { ns: network.internetNs, addresses: [addressing.internet!] }],
+    });
+  }
+
+  const known: string[] = [];
+  for (const h of hosts) {
+    const dirOf = paths.host(h.name);
+    mkdirSync(h.root, { recursive: true });
+    const hostKey = join(dirOf, 'ssh_host_ed25519_key');
+    if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
+    const sshAddress = addressing.hosts[h.name]!.address;
+    const child = spawnSshd({ config: paths.sshdConfig, hostKey, address: mode === 'netns' ? '0.0.0.0' : sshAddress, port: h.sshPort, pidFile: join(dirOf, 'sshd.pid'), log: join(dirOf, 'sshd.log'), detached: true, ...(h.netns ? { netns: h.netns } : {}) });
+    h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
+    known.push(knownHostsLine(sshAddress, h.sshPort, readFileSync(`${hostKey}.pub`, 'utf8')));
+  }
+  writeLabState(paths.state, state);
+  writeFileSync(paths.knownHosts, `${known.join('\n')}\n`);
+  const deadline = Date.now() + 15_000;
+  await Promise.all(hosts.map((h) => waitForBanner(addressing.hosts[h.name]!.address, h.sshPort, deadline)));
+  options.say(`ssh: ${hosts.length} sshd hosts answering`);
+
+  // The simulated clients, installed by deploy like any pinned binary.
+  const clients: Record<string, { source: string; sha256: string }> = {};
+  for (const client of clientsOf(inv)) {
+    const text = simulatedBinary(dir, client);
+    writeFileSync(join(paths.bin, client), text, { mode: 0o755 });
+    clients[client] = { source: relative(dir, join(paths.bin, client)), sha256: createHash('sha256').update(text).digest('hex') };
+  }
+
+  state.identities = placeLabKeys(inv, (name) => paths.root(name), paths.keys);
+  writeLabState(paths.state, state);
+
+  writeFileSync(
+    paths.inventory,
+    labInventoryText({
+      text: loaded.text,
+      origin: state.origin,
+      inv,
+      addressing,
+      hosts: Object.fromEntries(hosts.map((h) => [h.name, { root: h.root, sshPort: h.sshPort }])),
+      user: userInfo().username,
+      knownHosts: relative(dir, paths.knownHosts),
+      identity: relative(dir, paths.clientKey),
+      operatorKeys,
+      clients,
+      schema: projectPath('schema', 'inventory.schema.json'),
+    }),
+  );
+
+  // The chain last: it reads the identities from lab.json.
+  const out = openSync(paths.chainLog, 'a');
+  const chain = spawn(process.execPath, [CHAIN_MAIN, dir], { detached: true, stdio: ['ignore', out, out] });
+  chain.unref();
+  closeSync(out);
+  state.chain.process = recordProcess(chain.pid!, 'chain');
+  writeLabState(paths.state, state);
+  const chainDeadline = Date.now() + 10_000;
+  while (!existsSync(state.chain.socket)) {
+    if (Date.now() > chainDeadline) throw new Error(`the lab chain did not start; see ${paths.chainLog}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  options.say(`chain: one ${inv.family === 'cosmos' ? 'height' : 'slot'} every ${options.blockTimeMs} ms`);
+  return state;
+}
