@@ -220,6 +220,18 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
+  labDir(lab
+    .command('verify-firewall')
+    .summary('probe every host and port from every host, the internet and the operator; compare with the topology graph')
+    .description('Probe every (host, TCP port) of a namespace lab from every other host, from the internet namespace and from the operator, and compare what connects with the flows of the topology graph. Prints the matrix; exit 1 on any mismatch. Run it after stake deploy has loaded the firewalls.\n\nExample: stake lab verify-firewall --json'))
+    .option('--timeout <ms>', 'how long a probe waits before calling a port blocked', atLeastOne('milliseconds'), 500)
+    .action(
+      run(async (opts, t) => {
+        const { labVerifyFirewallCommand } = await import('./commands/lab.js');
+        return labVerifyFirewallCommand({ dir: String(opts.dir), timeoutMs: Number(opts.timeout) }, t);
+      }),
+    );
+
   const firewall = program.command('firewall').summary("explain a host's firewall rules").description('Firewall rules derived from the topology graph.');
   firewall
     .command('explain')

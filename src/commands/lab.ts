@@ -121,3 +121,35 @@ export async function labDownCommand(options: { dir: string; keep: boolean }, te
   term.print(term.style.green(`✓ lab down: stopped ${result.stopped.length} process${result.stopped.length === 1 ? '' : 'es'}${result.namespaces ? `, deleted ${plural(result.namespaces, 'namespace')}` : ''}${options.keep ? '' : `, removed ${shown(resolve(options.dir))}`}`));
   return EXIT.ok;
 }
+
+export async function labVerifyFirewallCommand(options: { dir: string; timeoutMs: number }, term: Terminal): Promise<ExitCode> {
+  const { verifyFirewall } = await import('../lab/verify-firewall.js');
+  const report = await verifyFirewall(options.dir, options.timeoutMs);
+  const code = report.mismatches === 0 ? EXIT.ok : EXIT.failed;
+  if (term.options.json) {
+    term.document(report);
+    return code;
+  }
+  const { style } = term;
+  const hostsFirst = report.sources;
+  const cell = (to: string, port: number, from: string) => {
+    const r = report.results.find((x) => x.to === to && x.port === port && x.from === from);
+    if (!r) return ' ';
+    if (r.ok) return r.expected ? '+' : '.';
+    return r.expected ? 'M' : 'X';
+  };
+  const rows = [...new Map(report.results.map((r) => [`${r.to}:${r.port}`, r])).values()];
+  const table = formatTable(['TO', ...hostsFirst.map((_, i) => String(i + 1))], rows.map((r) => [`${r.to}:${r.port}`, ...hostsFirst.map((s) => cell(r.to, r.port, s))]));
+  term.print(style.bold(table[0] ?? ''));
+  for (const line of table.slice(1)) term.print(/[XM]/.test(line.split(/\s+/).slice(1).join('')) ? style.red(line) : line);
+  term.print(style.dim(`from: ${hostsFirst.map((s, i) => `${i + 1} ${s}`).join(', ')}`));
+  term.print(style.dim("+ connects (allowed)  . blocked (not allowed)  X connects but the graph does not allow it  M blocked but the graph allows it"));
+  for (const r of report.results.filter((x) => !x.ok)) {
+    term.print(style.red(`✗ ${r.from} -> ${r.to}:${r.port} (${r.address}): ${r.observed === 'blocked' ? 'blocked' : 'connects'}, but the graph ${r.expected ? `allows it (${r.because})` : 'allows no such flow'}`));
+  }
+  const probes = report.results.length;
+  if (report.mismatches === 0) term.print(style.green(`✓ ${probes} probes, 0 mismatches: every allowed flow connects and everything else is blocked`));
+  else term.print(style.red(`${plural(report.mismatches, 'mismatch')} in ${probes} probes`).replace('mismatchs', 'mismatches'));
+  if (report.udpFlows) term.print(style.dim(`${plural(report.udpFlows, 'UDP flow')} not probed: a UDP probe cannot tell dropped from unanswered`));
+  return code;
+}

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { labPaths } from './layout.js';
 import { removeLabNetwork } from './netns.js';
-import { isRunning, recordProcess, stopProcess, type ProcessRecord } from './processes.js';
+import { recordProcess, stopProcess, type ProcessRecord } from './processes.js';
 import { releaseSlot } from './slots.js';
 import { readLabState, type LabState } from './state.js';
 
@@ -65,10 +65,16 @@ export async function labDown(dirOption: string, options: { keep: boolean }): Pr
   if (state.chain.process) await stop(state.chain.process, 'chain');
   await Promise.all(state.hosts.filter((h) => h.sshd).map((h) => stop(h.sshd!, `sshd ${h.name}`)));
   if (state.network) {
+    // What is left inside the lab's namespaces (SSH sessions, a firewall's revert timer) is the
+    // lab's by construction: killed outright, nothing there has state to save.
     for (const ns of state.network.namespaces) {
       for (const pid of namespacePids(ns)) {
-        const p = recordProcess(pid, `process in ${ns}`);
-        if (isRunning(p)) await stop(p, `pid ${pid} in ${ns}`);
+        try {
+          process.kill(pid, 'SIGKILL');
+          stopped.push(`pid ${pid} in ${ns}`);
+        } catch {
+          // gone meanwhile
+        }
       }
     }
     removeLabNetwork({ switchNs: state.network.switchNs, operatorLink: state.network.operatorLink, namespaces: state.network.namespaces });

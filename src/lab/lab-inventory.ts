@@ -3,7 +3,7 @@
  * text, through yaml's Document so the original's comments and layout survive: a reader
  * recognises their own inventory, with lab addresses.
  */
-import { isMap, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, parseDocument, type Document } from 'yaml';
 import type { ResolvedInventory } from '../inventory/resolve.js';
 import { addressesOf, type LabAddressing } from './addressing.js';
 
@@ -91,10 +91,16 @@ export function labInventoryText(input: LabInventoryInput): string {
     doc.deleteIn(['clients', name, 'binary']);
   }
 
-  // The original's header may sit on the document or on its first key: either way its $schema line is replaced.
-  const dropSchema = (comment: string | null | undefined) => (comment ?? '').split('\n').filter((line) => !line.includes('yaml-language-server'));
-  if (doc.contents && 'commentBefore' in doc.contents && doc.contents.commentBefore) doc.contents.commentBefore = dropSchema(doc.contents.commentBefore).join('\n');
+  // The original's header comment sits on the document or on its first key (when no blank line
+  // separates them): move it under the lab header, without its relative $schema line.
+  const dropSchema = (comment: string | null | undefined) => (comment ? comment.split('\n').filter((line) => !line.includes('yaml-language-server')) : []);
   const original = dropSchema(doc.commentBefore);
+  const firstKey = isMap(doc.contents) ? doc.contents.items[0]?.key : undefined;
+  if (isNode(firstKey) && firstKey.commentBefore) {
+    original.push(...dropSchema(firstKey.commentBefore));
+    firstKey.commentBefore = null;
+  }
+  while (original.length && !original[0]!.trim()) original.shift();
   doc.commentBefore = [
     ` yaml-language-server: $schema=${input.schema}`,
     '',

@@ -14,13 +14,13 @@ export interface ProcessRecord {
   what: string;
 }
 
-function statOf(pid: number): { comm: string; start: string } | undefined {
+function statOf(pid: number): { comm: string; state: string; start: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm is in parentheses and may hold spaces: split after the last ')'
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' ');
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), start: fields[19]! };
+    return { comm: stat.slice(stat.indexOf('(') + 1, close), state: fields[0]!, start: fields[19]! };
   } catch {
     return undefined;
   }
@@ -31,10 +31,10 @@ export function recordProcess(pid: number, what: string): ProcessRecord {
   return { pid, start: stat?.start ?? '', what };
 }
 
-/** Whether the recorded process is still the one running under its pid. */
+/** Whether the recorded process is still the one running under its pid (a zombie waiting for its parent to reap it is not). */
 export function isRunning(p: ProcessRecord): boolean {
   const stat = statOf(p.pid);
-  return stat !== undefined && stat.start === p.start;
+  return stat !== undefined && stat.start === p.start && stat.state !== 'Z' && stat.state !== 'X';
 }
 
 /** Stops a recorded process: SIGTERM, then SIGKILL after the grace period. Another process that took its pid is left alone. */

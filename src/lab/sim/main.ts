@@ -59,8 +59,8 @@ async function main(): Promise<void> {
   const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
   const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
 
-  // Peers on loopback addresses are this host's own services (an engine API): not network peers.
-  const peers = config.peers.filter((p) => !p.host.startsWith('127.')).map((e) => new Peer(e));
+  // A peer on 127.0.0.1 is this host's own service (an engine API), not a network peer.
+  const peers = config.peers.filter((p) => !['127.0.0.1', 'localhost', '::1'].includes(p.host)).map((e) => new Peer(e));
   const peersUp = () => peers.filter((p) => p.connected).length;
   let chain: Socket | undefined;
   const ctx: SimContext = {
