@@ -59,7 +59,10 @@ describe('docs', () => {
     const readme = read('README.md');
     const block = readme.split('## Set up')[1]?.split('\n## ')[0] ?? '';
     const commands = [...block.matchAll(/^```sh\n([^\n]+)\n```$/gm)].map((m) => m[1]);
-    assert.deepEqual(commands, ['npm ci && npm run demo', 'npm ci && npm test']);
+    assert.equal(commands.length, 2, commands.join('\n'));
+    // the main job needs sshd, nft and ip for its lab; the packages come first on a fresh machine
+    assert.match(commands[0]!, /^(apt-get install -y [a-z0-9 -]+ && )?npm ci && npm run demo$/);
+    assert.equal(commands[1], 'npm ci && npm test');
     assert.match(read('.ci', 'run'), /npm test/);
   });
 });
