@@ -4,39 +4,14 @@
  * namespaces by name, and removes the lab folder. Safe to run after a crash, and twice.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { hostServices } from './host-services.js';
 import { labPaths } from './layout.js';
 import { removeLabNetwork } from './netns.js';
-import { recordProcess, stopProcess, type ProcessRecord } from './processes.js';
+import { stopProcess, type ProcessRecord } from './processes.js';
 import { releaseSlot } from './slots.js';
 import { readLabState, type LabState } from './state.js';
-
-const RUN_DIR = 'var/lib/stake/run';
-
-function cmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
-
-/** The services deploy started on a lab host: its pid files, each kept only if the process really runs from that host's root. */
-export function hostServices(root: string): ProcessRecord[] {
-  let files: string[];
-  try {
-    files = readdirSync(join(root, RUN_DIR)).filter((f) => f.endsWith('.pid'));
-  } catch {
-    return [];
-  }
-  const out: ProcessRecord[] = [];
-  for (const f of files) {
-    const pid = Number(readFileSync(join(root, RUN_DIR, f), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && cmdline(pid).includes(`${root}/`)) out.push(recordProcess(pid, f.replace(/\.pid$/, '')));
-  }
-  return out;
-}
 
 /** Every process still inside a namespace (an SSH session, a firewall timer): ours, since the namespace is. */
 function namespacePids(ns: string): number[] {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { ChainSummary } from './chain/ledger.js';
 import { queryChain, type ClientReport } from './chain/protocol.js';
-import { hostServices } from './down.js';
+import { hostServices } from './host-services.js';
 import { labPaths } from './layout.js';
 import { namespaceExists } from './netns.js';
 import { isRunning } from './processes.js';
