@@ -232,6 +232,31 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
+  const protection = program.command('protection').summary('EIP-3076 slashing protection: check the module, merge interchange files').description('The EIP-3076 slashing-protection module, for operators who move keys by hand.');
+  protection
+    .command('conformance')
+    .argument('<files...>', 'test files in the official suite\'s format')
+    .summary('run EIP-3076 interchange test files against this module')
+    .description("Run test files in the format of the official EIP-3076 interchange test suite (eth-clients/slashing-protection-interchange-tests) and print pass or fail per file; exit 1 on any failure.\n\nExample: stake protection conformance tests/generated/*.json")
+    .action(
+      run(async (opts, t) => {
+        const { protectionConformance } = await import('./commands/protection.js');
+        return protectionConformance({ files: (opts.args as unknown as string[][])[0] ?? [] }, t);
+      }),
+    );
+  protection
+    .command('merge')
+    .argument('<files...>', 'EIP-3076 interchange files of one chain')
+    .option('-o, --out <file>', 'write here (atomically) instead of stdout')
+    .summary('merge interchange files: everything any of them signed')
+    .description('Merge EIP-3076 interchange files of one chain into one holding every block and attestation any of them signed. Files of different chains are refused (exit 4).\n\nExample: stake protection merge old-host.json new-host.json -o merged.json')
+    .action(
+      run(async (opts, t) => {
+        const { protectionMerge } = await import('./commands/protection.js');
+        return protectionMerge({ files: (opts.args as unknown as string[][])[0] ?? [], ...(opts.out ? { out: String(opts.out) } : {}) }, t);
+      }),
+    );
+
   const firewall = program.command('firewall').summary("explain a host's firewall rules").description('Firewall rules derived from the topology graph.');
   firewall
     .command('explain')
