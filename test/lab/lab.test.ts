@@ -82,8 +82,8 @@ describe('stake lab up and down', { skip }, () => {
       assert.equal(twice.code, 0);
       assert.match(twice.stdout, /nothing to take down/);
     } finally {
-      runStake(['lab', 'down', '--dir', dir]);
-      rmSync(dir, { recursive: true, force: true });
+      // after a failure above: stop what is left; the folder goes only once the lab is down
+      if (runStake(['lab', 'down', '--dir', dir]).code === 0) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
@@ -101,8 +101,10 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
     });
     after(() => {
-      runStake(['lab', 'down', '--dir', dir]);
-      rmSync(dir, { recursive: true, force: true });
+      // a failed down must fail the test, and keep the folder that records what is left to stop
+      const down = runStake(['lab', 'down', '--dir', dir]);
+      assert.equal(down.code, 0, down.stdout + down.stderr);
+      assert.equal(existsSync(dir), false);
     });
 
     test('the active host signs, nobody else does, and no double sign is reported', async () => {
