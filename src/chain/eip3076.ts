@@ -111,10 +111,20 @@ export class SlashingProtection {
       throw new InterchangeError(`the interchange is for genesis validators root ${parsed.genesisValidatorsRoot}, this database for ${this.genesisValidatorsRoot}: another chain`);
     }
     for (const [key, incoming] of parsed.records) {
-      const r = this.record(key);
-      for (const b of incoming.blocks) if (!r.blocks.some((x) => x.slot === b.slot && x.signingRoot === b.signingRoot)) r.blocks.push(b);
-      for (const a of incoming.attestations) if (!r.attestations.some((x) => x.source === a.source && x.target === a.target && x.signingRoot === a.signingRoot)) r.attestations.push(a);
+      for (const b of incoming.blocks) this.addBlock(key, b);
+      for (const a of incoming.attestations) this.addAttestation(key, a);
     }
+  }
+
+  /** Records a block once (an identical record is not stored twice). */
+  private addBlock(pubkey: string, b: SignedBlock): void {
+    const r = this.record(pubkey);
+    if (!r.blocks.some((x) => x.slot === b.slot && x.signingRoot === b.signingRoot)) r.blocks.push(b);
+  }
+
+  private addAttestation(pubkey: string, a: SignedAttestation): void {
+    const r = this.record(pubkey);
+    if (!r.attestations.some((x) => x.source === a.source && x.target === a.target && x.signingRoot === a.signingRoot)) r.attestations.push(a);
   }
 
   checkBlock(pubkey: string, slot: bigint, signingRoot?: string): Verdict {
@@ -151,34 +161,31 @@ export class SlashingProtection {
   /** Checks, and records when allowed (what a signer does just before signing). */
   signBlock(pubkey: string, slot: bigint, signingRoot?: string): Verdict {
     const v = this.checkBlock(pubkey, slot, signingRoot);
-    if (v.ok) {
-      const r = this.record(pubkey);
-      const known = signingRoot?.toLowerCase();
-      if (!r.blocks.some((b) => b.slot === slot && b.signingRoot === known)) r.blocks.push({ slot, ...(known ? { signingRoot: known } : {}) });
-    }
+    if (v.ok) this.addBlock(pubkey, { slot, ...(signingRoot ? { signingRoot: signingRoot.toLowerCase() } : {}) });
     return v;
   }
 
   signAttestation(pubkey: string, source: bigint, target: bigint, signingRoot?: string): Verdict {
     const v = this.checkAttestation(pubkey, source, target, signingRoot);
-    if (v.ok) {
-      const r = this.record(pubkey);
-      const known = signingRoot?.toLowerCase();
-      if (!r.attestations.some((a) => a.source === source && a.target === target && a.signingRoot === known)) r.attestations.push({ source, target, ...(known ? { signingRoot: known } : {}) });
-    }
+    if (v.ok) this.addAttestation(pubkey, { source, target, ...(signingRoot ? { signingRoot: signingRoot.toLowerCase() } : {}) });
     return v;
   }
 
-  /** The whole database as an interchange document (complete form). */
-  export(): InterchangeJson {
+  /**
+   * The database as an interchange document: every record (complete form), or per key only the
+   * highest block and the attestation with the highest target (EIP-3076's minimal form, which
+   * keeps the low watermarks and stays small on a signer that writes it at every slot).
+   */
+  export(form: 'complete' | 'minimal' = 'complete'): InterchangeJson {
+    const keep = <T>(xs: T[], rank: (x: T) => bigint): T[] => (form === 'complete' || xs.length === 0 ? xs : [xs.reduce((best, x) => (rank(x) > rank(best) ? x : best))]);
     return {
       metadata: { interchange_format_version: INTERCHANGE_VERSION, genesis_validators_root: this.genesisValidatorsRoot },
       data: [...this.records.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([pubkey, r]) => ({
           pubkey,
-          signed_blocks: [...r.blocks].sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0)).map((b) => ({ slot: String(b.slot), ...(b.signingRoot ? { signing_root: b.signingRoot } : {}) })),
-          signed_attestations: [...r.attestations].sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)).map((a) => ({ source_epoch: String(a.source), target_epoch: String(a.target), ...(a.signingRoot ? { signing_root: a.signingRoot } : {}) })),
+          signed_blocks: keep(r.blocks, (b) => b.slot).slice().sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0)).map((b) => ({ slot: String(b.slot), ...(b.signingRoot ? { signing_root: b.signingRoot } : {}) })),
+          signed_attestations: keep(r.attestations, (a) => a.target).slice().sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)).map((a) => ({ source_epoch: String(a.source), target_epoch: String(a.target), ...(a.signingRoot ? { signing_root: a.signingRoot } : {}) })),
         })),
     };
   }

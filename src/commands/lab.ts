@@ -7,6 +7,7 @@ import { plural } from '../output/diagnostics.js';
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
 import { labDown } from '../lab/down.js';
+import { DEFAULT_LAB_DIR } from '../lab/layout.js';
 import { sshdUnavailable } from '../lab/sshd.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
 import { labUp, loopbackReason } from '../lab/up.js';
@@ -48,7 +49,7 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
   term.note(`bringing up a lab of ${loaded.resolved.name} (${plural(loaded.resolved.hosts.length, 'host')}) in ${shown(dir)}`);
   let state;
   try {
-    state = await labUp(loaded, { dir, loopback: options.loopback, blockTimeMs: options.blockTimeMs, say });
+    state = await labUp(loaded, { dir, mode: why ? 'loopback' : 'netns', blockTimeMs: options.blockTimeMs, say });
   } catch (err) {
     await labDown(dir, { keep: false }).catch(() => undefined);
     throw new StakeError(`the lab did not come up: ${(err as Error).message}`, { exitCode: EXIT.failed, hint: 'everything it had started was stopped again; STAKE_DEBUG=1 shows where it failed', cause: err });
@@ -63,7 +64,7 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
   term.print(`  inventory  ${inventory}`);
   term.print(`  operators  ${shown(resolve(dir, 'operators'))}/ (keys of ${Object.keys(loaded.resolved.operators).slice(0, 2).join(' and ') || 'nobody'})`);
   term.print(`  next       stake deploy -i ${inventory}`);
-  term.print(`             stake lab status${options.dir === '.stake-lab' ? '' : ` --dir ${shown(dir)}`}`);
+  term.print(`             stake lab status${options.dir === DEFAULT_LAB_DIR ? '' : ` --dir ${shown(dir)}`}`);
   return EXIT.ok;
 }
 
@@ -149,7 +150,7 @@ export async function labVerifyFirewallCommand(options: { dir: string; timeoutMs
   }
   const probes = report.results.length;
   if (report.mismatches === 0) term.print(style.green(`✓ ${probes} probes, 0 mismatches: every allowed flow connects and everything else is blocked`));
-  else term.print(style.red(`${plural(report.mismatches, 'mismatch')} in ${probes} probes`).replace('mismatchs', 'mismatches'));
+  else term.print(style.red(`${report.mismatches} mismatch${report.mismatches === 1 ? '' : 'es'} in ${probes} probes`));
   if (report.udpFlows) term.print(style.dim(`${plural(report.udpFlows, 'UDP flow')} not probed: a UDP probe cannot tell dropped from unanswered`));
   return code;
 }

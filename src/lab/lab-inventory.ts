@@ -5,7 +5,7 @@
  */
 import { isMap, isNode, parseDocument, type Document } from 'yaml';
 import type { ResolvedInventory } from '../inventory/resolve.js';
-import { addressesOf, type LabAddressing } from './addressing.js';
+import type { LabAddressing } from './addressing.js';
 
 export interface LabHostPlacement {
   /** The folder that stands for the host's `/`. */
@@ -112,6 +112,3 @@ export function labInventoryText(input: LabInventoryInput): string {
   ].join('\n');
   return doc.toString({ lineWidth: 0 });
 }
-
-/** The addresses each lab host answers on, for tools that need them all. */
-export const labAddressesOf = (a: LabAddressing, host: string): string[] => addressesOf(a.hosts[host]!);

@@ -40,7 +40,9 @@ function ip(args: string[], input?: string): string {
 /** Runs many `ip` commands in one namespace with one process (`ip -n NS -batch -`). */
 const ipBatch = (ns: string | undefined, lines: string[]) => ip([...(ns ? ['-n', ns] : []), '-batch', '-'], `${lines.join('\n')}\n`);
 
-export const namespaceExists = (name: string) => ip(['netns', 'list']).split('\n').some((line) => line.split(' ')[0] === name);
+/** The names of every namespace on this machine (one `ip netns list`). */
+export const namespaceNames = () => new Set(ip(['netns', 'list']).split('\n').map((line) => line.split(' ')[0]!).filter(Boolean));
+export const namespaceExists = (name: string) => namespaceNames().has(name);
 
 export interface LabNetworkSpec {
   /** The namespace holding the bridge. */

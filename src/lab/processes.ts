@@ -1,8 +1,8 @@
 /**
  * Processes a lab started, recorded so that `lab down` stops exactly those: a pid alone may be
  * reused by an unrelated process after a crash or a reboot, so each record also keeps the
- * process's start time (field 22 of /proc/PID/stat) and its command name, and a pid whose start
- * time differs is someone else's.
+ * process's start time (field 22 of /proc/PID/stat): a pid whose start time differs is someone
+ * else's.
  */
 import { readFileSync } from 'node:fs';
 
@@ -14,13 +14,13 @@ export interface ProcessRecord {
   what: string;
 }
 
-function statOf(pid: number): { comm: string; state: string; start: string } | undefined {
+function statOf(pid: number): { state: string; start: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // comm is in parentheses and may hold spaces: split after the last ')'
     const close = stat.lastIndexOf(')');
     const fields = stat.slice(close + 2).split(' ');
-    return { comm: stat.slice(stat.indexOf('(') + 1, close), state: fields[0]!, start: fields[19]! };
+    return { state: fields[0]!, start: fields[19]! };
   } catch {
     return undefined;
   }

@@ -5,7 +5,7 @@ import type { ChainSummary } from './chain/ledger.js';
 import { queryChain, type ClientReport } from './chain/protocol.js';
 import { hostServices } from './host-services.js';
 import { labPaths } from './layout.js';
-import { namespaceExists } from './netns.js';
+import { namespaceNames } from './netns.js';
 import { isRunning } from './processes.js';
 import { readLabState, type LabState } from './state.js';
 
@@ -51,10 +51,11 @@ export async function labStatus(dirOption: string): Promise<LabStatus | undefine
       problems.push((err as Error).message);
     }
   }
+  const namespaces = state.network ? namespaceNames() : new Set<string>();
   const hosts = state.hosts.map((h): LabHostStatus => {
     const sshd = h.sshd !== undefined && isRunning(h.sshd);
     if (!sshd) problems.push(`sshd of ${h.name} is not running`);
-    if (h.netns && !namespaceExists(h.netns)) problems.push(`namespace ${h.netns} is gone`);
+    if (h.netns && !namespaces.has(h.netns)) problems.push(`namespace ${h.netns} is gone`);
     return {
       name: h.name,
       tier: h.tier,

@@ -15,7 +15,7 @@ import { addressesOf, planAddresses, type LabMode } from './addressing.js';
 import { placeLabKeys } from './keys.js';
 import { clientsOf, labInventoryText } from './lab-inventory.js';
 import { chainSocketPath, labPaths } from './layout.js';
-import { createLabNetwork, namespaceExists, netnsUnavailable } from './netns.js';
+import { createLabNetwork, namespaceNames, netnsUnavailable } from './netns.js';
 import { recordProcess } from './processes.js';
 import { claimSlot } from './slots.js';
 import { freePort, keygen, knownHostsLine, spawnSshd, waitForBanner, writeSshdConfig } from './sshd.js';
@@ -23,8 +23,7 @@ import { writeLabState, type LabHostRecord, type LabState } from './state.js';
 
 export interface UpOptions {
   dir: string;
-  /** Loopback even where namespaces would work. */
-  loopback: boolean;
+  mode: LabMode;
   blockTimeMs: number;
   /** Progress lines for people. */
   say(line: string): void;
@@ -57,11 +56,12 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   const dir = resolve(options.dir);
   const paths = labPaths(dir);
   const inv = loaded.resolved;
-  const mode: LabMode = loopbackReason(options.loopback) ? 'loopback' : 'netns';
+  const { mode } = options;
   mkdirSync(dir, { recursive: true });
   for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain]) mkdirSync(d, { recursive: true, mode: 0o700 });
 
-  const { slot, claim } = claimSlot(dir, (s) => mode === 'netns' && namespaceExists(`stake-lab${s}.switch`));
+  const namespaces = mode === 'netns' ? namespaceNames() : new Set<string>();
+  const { slot, claim } = claimSlot(dir, (s) => namespaces.has(`stake-lab${s}.switch`));
   const addressing = planAddresses(inv, mode, slot);
   const hosts: LabHostRecord[] = [];
   for (const h of inv.hosts) {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { resolveInventory, type ResolvedInventory } from '../../src/inventory/resolve.js';
 import { planAddresses, addressesOf } from '../../src/lab/addressing.js';
+import { SlashingProtection } from '../../src/chain/eip3076.js';
 import { Ledger } from '../../src/lab/chain/ledger.js';
 import { isSlotLeader } from '../../src/lab/chain/leadership.js';
 import { expectedMatrix, inCidr, sourceAddress } from '../../src/lab/firewall-matrix.js';
@@ -18,7 +19,6 @@ import { clientsOf, labInventoryText } from '../../src/lab/lab-inventory.js';
 import { cometbftValidator } from '../../src/lab/sim/cometbft.js';
 import { parseEndpoint, parseFlags, simConfigOf } from '../../src/lab/sim/config.js';
 import type { SimContext } from '../../src/lab/sim/context.js';
-import { attestationAllowed } from '../../src/lab/sim/ethereum.js';
 import type { LabState } from '../../src/lab/state.js';
 import { TemplateEngine } from '../../src/render/engine.js';
 import { renderInventory } from '../../src/render/render.js';
@@ -276,11 +276,26 @@ describe('simulated signers keep their watermark', () => {
     assert.deepEqual(sent, []);
   });
 
-  test('ethereum (EIP-3076 minimal form): no double vote, no surround, no going back', () => {
-    assert.equal(attestationAllowed(undefined, 4, 5), undefined);
-    assert.equal(attestationAllowed({ source: 4, target: 5 }, 5, 6), undefined);
-    assert.match(attestationAllowed({ source: 4, target: 5 }, 4, 5) ?? '', /not above/);
-    assert.match(attestationAllowed({ source: 4, target: 5 }, 3, 6) ?? '', /below the last signed source/);
-    assert.match(attestationAllowed({ source: 4, target: 5 }, 7, 6) ?? '', /after target/);
+  test(`ethereum: the simulated Dirk's protection file (EIP-3076 minimal form) still refuses a double vote, a surround and going back`, () => {
+    const GVR = `0x${'00'.repeat(32)}`;
+    const PK = `0x${'ab'.repeat(48)}`;
+    /** What the Dirk does at every slot: import its file, sign, write the minimal form back. */
+    const reload = (db: SlashingProtection) => {
+      const next = new SlashingProtection(GVR);
+      next.import(JSON.parse(JSON.stringify(db.export('minimal'))));
+      return next;
+    };
+    let db = new SlashingProtection(GVR);
+    for (let t = 1n; t <= 5n; t++) {
+      assert.equal(db.signAttestation(PK, t - 1n, t).ok, true);
+      db = reload(db);
+    }
+    assert.equal(db.export('minimal').data[0]!.signed_attestations.length, 1, 'one record, however many slots');
+    assert.equal(db.checkAttestation(PK, 5n, 6n).ok, true);
+    const refusal = (s: bigint, t: bigint) => { const v = db.checkAttestation(PK, s, t); return v.ok ? '' : v.why; };
+    assert.match(refusal(4n, 5n), /target epoch 5/);
+    assert.match(refusal(3n, 6n), /surrounds/);
+    assert.match(refusal(7n, 6n), /after target/);
+    assert.match(refusal(2n, 3n), /below the lowest signed source 4/);
   });
 });

@@ -2,13 +2,14 @@
  * Simulated Vouch and Dirk. Vouch (with its client certificate in place: its access to the
  * signers) asks every Dirk of the group to sign each slot's attestation, over the network, and
  * publishes it when the threshold agreed. Each Dirk checks the requester's permission and its own
- * slashing protection (EIP-3076 minimal form: the highest source and target epochs it signed) and
- * writes the new protection durably before answering. A lab slot stands for an epoch: one
+ * slashing protection (stake's EIP-3076 module over an interchange file in its storage path, kept
+ * in the minimal form) and writes the new protection durably before answering. A lab slot stands for an epoch: one
  * attestation per slot, source = slot - 1, target = slot.
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
+import { SlashingProtection } from '../../chain/eip3076.js';
 import { onLines } from '../chain/protocol.js';
 import type { Behaviour, SimContext } from './context.js';
 import { readIfExists, writeDurably } from './files.js';
@@ -30,22 +31,7 @@ interface SignAnswer {
   why?: string;
 }
 
-/** An EIP-3076 interchange file holding one key's latest attestation (the minimal form). */
-interface Interchange {
-  metadata: { interchange_format_version: '5'; genesis_validators_root: string };
-  data: { pubkey: string; signed_blocks: unknown[]; signed_attestations: { source_epoch: string; target_epoch: string }[] }[];
-}
-
 const LAB_GENESIS_ROOT = `0x${'00'.repeat(32)}`;
-
-/** Whether an attestation may be signed over the latest one signed (EIP-3076: no double vote, no surround, no going back). */
-export function attestationAllowed(last: { source: number; target: number } | undefined, source: number, target: number): string | undefined {
-  if (source > target) return `source ${source} is after target ${target}`;
-  if (!last) return undefined;
-  if (target <= last.target) return `target ${target} is not above the last signed target ${last.target}`;
-  if (source < last.source) return `source ${source} is below the last signed source ${last.source}`;
-  return undefined;
-}
 
 export function dirkSigner(ctx: SimContext): Behaviour {
   const { protectionDir, walletsDir, permissions = {} } = ctx.config;
@@ -56,19 +42,16 @@ export function dirkSigner(ctx: SimContext): Behaviour {
     if (!share || !protectionDir) return { id: req.id, ok: false, why: `no key share for ${req.account}` };
     const file = join(protectionDir, `${req.account}.json`);
     const text = readIfExists(file);
-    const held = text ? (JSON.parse(text) as Interchange).data[0]?.signed_attestations[0] : undefined;
-    const last = held ? { source: Number(held.source_epoch), target: Number(held.target_epoch) } : undefined;
-    const refusal = attestationAllowed(last, req.source, req.target);
-    if (refusal) {
-      ctx.log(`refused ${req.requester}'s attestation for slot ${req.slot}: ${refusal}`);
-      return { id: req.id, ok: false, why: refusal };
-    }
     const pubkey = (JSON.parse(share) as { pubkey: string }).pubkey;
-    const next: Interchange = {
-      metadata: { interchange_format_version: '5', genesis_validators_root: LAB_GENESIS_ROOT },
-      data: [{ pubkey, signed_blocks: [], signed_attestations: [{ source_epoch: String(req.source), target_epoch: String(req.target) }] }],
-    };
-    writeDurably(file, `${JSON.stringify(next, null, 2)}\n`);
+    const protection = new SlashingProtection(LAB_GENESIS_ROOT);
+    if (text) protection.import(JSON.parse(text));
+    const verdict = protection.signAttestation(pubkey, BigInt(req.source), BigInt(req.target));
+    if (!verdict.ok) {
+      ctx.log(`refused ${req.requester}'s attestation for slot ${req.slot}: ${verdict.why}`);
+      return { id: req.id, ok: false, why: verdict.why };
+    }
+    // The minimal form: one record per key, rewritten at every slot, keeps the file small.
+    writeDurably(file, `${JSON.stringify(protection.export('minimal'), null, 2)}\n`);
     return { id: req.id, ok: true };
   };
   return {
@@ -112,7 +95,10 @@ export function vouchClient(ctx: SimContext): Behaviour {
         const answers = await Promise.all(signers.map((p) => ask(p, req, Math.min(1000, ctx.lab.blockTimeMs))));
         const agreed = answers.filter((a) => a.ok).length;
         if (agreed >= threshold) ctx.submit({ identity: account, height: slot, host: ctx.host.name, signer: ctx.signer, kind: 'attestation' });
-        else return { signing: true, note: `${agreed} of ${threshold} signers agreed for slot ${slot}${answers.find((a) => a.why)?.why ? ` (${answers.find((a) => a.why)!.why})` : ''}` };
+        else {
+          const why = answers.find((a) => a.why)?.why;
+          return { signing: true, note: `${agreed} of ${threshold} signers agreed for slot ${slot}${why ? ` (${why})` : ''}` };
+        }
       }
       return { signing: true };
     },
