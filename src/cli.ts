@@ -9,6 +9,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './output/terminal.js';
 import { projectPath } from './paths.js';
+import { parseDuration as parseDurationText } from './failover/plan.js';
 
 interface GlobalOptions {
   inventory: string;
@@ -254,6 +255,79 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { protectionMerge } = await import('./commands/protection.js');
         return protectionMerge({ files: (opts.args as unknown as string[][])[0] ?? [], ...(opts.out ? { out: String(opts.out) } : {}) }, t);
+      }),
+    );
+
+  const duration = (v: string) => {
+    const ms = parseDurationText(v);
+    if (ms === undefined || ms < 1000) throw new InvalidArgumentError('a duration such as 30m, 90s or 2h');
+    return ms;
+  };
+  /** Ctrl-C during a failover: the first stops it at the next step boundary (journal and lock kept), a second one at once. */
+  const interruptible = () => {
+    let pressed = false;
+    process.on('SIGINT', () => {
+      if (pressed) process.exit(EXIT.interrupted);
+      pressed = true;
+      process.stderr.write('\nstopping after the current step (Ctrl-C again to stop now; stake failover --resume continues)\n');
+    });
+    return () => pressed;
+  };
+  const failoverFlags = (command: Command) =>
+    command
+      .option('--old-host-dead', 'the old host cannot be reached: fence it by waiting until the chain shows it silent (part of the approved plan)', false)
+      .option('--safety-window <heights>', 'with --old-host-dead: heights without a signature before the old host counts as fenced', atLeastOne('heights'), 20)
+      .option('--valid-for <duration>', 'how long the plan (and an approval) stays valid', duration, 30 * 60 * 1000);
+  const failoverOptions = (opts: Record<string, unknown>, identity: string) => ({
+    inventory: String(opts.inventory),
+    identity,
+    to: String(opts.to),
+    oldHostDead: Boolean(opts.oldHostDead),
+    safetyWindow: Number(opts.safetyWindow),
+    validForMs: Number(opts.validFor),
+    verifyTimeoutMs: Number(opts.verifyTimeout ?? 60) * 1000,
+    healthTimeoutSeconds: Number(opts.healthTimeout ?? 60),
+  });
+  const failover = failoverFlags(program
+    .command('failover')
+    .argument('[identity]', 'the signing identity to move')
+    .summary('guarded manual failover: plan, two-operator approval, fence, carry slashing protection, activate')
+    .description('Move a signing identity from its live active host to a standby without ever leaving two signers (../shared/spec/failover.md, docs/failover.md). Without --confirm: the plan and a read-only preflight, with the plan code; exit 0 when it could run, 4 when a guard would refuse. With --confirm: runs it after two operators confirm (typed at the terminal, or --approval FILE twice from `stake failover approve`).\n\nExamples:\n  stake failover cosmoshub --to val-waw\n  stake failover cosmoshub --to val-waw --confirm --approval alice.approval --approval bob.approval\n  stake failover --resume'))
+    .option('--confirm', 'run it (after two operator confirmations)', false)
+    .option('--approval <file>', 'a signed approval (give two, by two operators)', collect, [])
+    .option('--resume', 'continue an interrupted failover from its journal', false)
+    .option('--verify-timeout <seconds>', 'how long the target has to sign before step 7 fails', atLeastOne('seconds'), 60)
+    .option('--health-timeout <seconds>', 'how long an activated signer has to answer on its port', atLeastOne('seconds'), 60);
+  failover.option('--to <host>', 'the standby to move the identity to (not with --resume)');
+  failover.action(
+    run(async (opts, t) => {
+      const commands = await import('./commands/failover.js');
+      const identity = opts.args[0];
+      if (opts.resume) return commands.failoverResumeCommand({ inventory: String(opts.inventory), ...(identity ? { identity } : {}), verifyTimeoutMs: Number(opts.verifyTimeout) * 1000, healthTimeoutSeconds: Number(opts.healthTimeout) }, t, interruptible());
+      if (!identity) throw new (await import('./errors.js')).UsageError('which identity? stake failover IDENTITY --to HOST', 'or stake failover --resume');
+      if (!opts.to) throw new (await import('./errors.js')).UsageError("missing --to HOST: the standby to move the identity to");
+      const options = failoverOptions(opts, identity);
+      if (!opts.confirm) {
+        if ((opts.approval as string[]).length) throw new (await import('./errors.js')).UsageError('--approval only counts with --confirm');
+        return commands.failoverPlanCommand(options, t);
+      }
+      return commands.failoverConfirmCommand({ ...options, approvals: opts.approval as string[] }, t, interruptible());
+    }),
+  );
+  failoverFlags(failover
+    .command('approve')
+    .argument('<identity>', 'the signing identity to move')
+    .summary("sign a failover plan with an operator's key (an OpenSSH signature, namespace stake-failover)")
+    .description("Compute the plan as `stake failover IDENTITY --to HOST` does and sign it with your operator key (--key FILE, or the key in ssh-agent matching your operators entry). The file holds the plan text and the signature; `ssh-keygen -Y verify` checks it (docs/failover.md).\n\nExample: stake failover approve cosmoshub --to val-waw --as alice --key ~/.ssh/id_ed25519 -o alice.approval"))
+    .requiredOption('--as <operator>', 'your name under operators in the inventory')
+    .option('--key <file>', 'your private key file (default: ssh-agent)')
+    .option('-o, --out <file>', 'where to write the approval (default failover-IDENTITY-OPERATOR.approval)')
+    .action(
+      run(async (opts, t) => {
+        const { failoverApproveCommand } = await import('./commands/failover.js');
+        // --to is failover's own option (commander gives it to the parent), shared with approve
+        if (!opts.to) throw new (await import('./errors.js')).UsageError('missing --to HOST: the standby the approved plan moves the identity to');
+        return failoverApproveCommand({ ...failoverOptions(opts, opts.args[0] ?? ''), as: String(opts.as), ...(opts.key ? { key: String(opts.key) } : {}), ...(opts.out ? { out: String(opts.out) } : {}) }, t);
       }),
     );
 

@@ -52,20 +52,27 @@ export function quorumReadScript(root: string, identity: string): string {
   ].join('\n');
 }
 
+/** A record's JSON; null when damaged (a damaged record counts as no record from that host). */
+export function parseGenerationRecord(json: string | undefined): GenerationRecord | null {
+  if (!json) return null;
+  try {
+    const parsed = JSON.parse(json) as Partial<GenerationRecord>;
+    if (Number.isInteger(parsed.generation) && typeof parsed.active === 'string') {
+      return { generation: parsed.generation!, active: parsed.active, since: String(parsed.since ?? ''), approvers: Array.isArray(parsed.approvers) ? parsed.approvers.map(String) : [], plan: String(parsed.plan ?? '') };
+    }
+  } catch {
+    // damaged
+  }
+  return null;
+}
+
 export function parseQuorumAnswer(host: string, output: string): QuorumAnswer {
   const answer: QuorumAnswer = { host, record: null };
   for (const line of output.split('\n')) {
     const [kind, ...rest] = line.split('\t');
     const value = rest.join('\t');
     if (kind === 'G') {
-      try {
-        const parsed = JSON.parse(value) as Partial<GenerationRecord>;
-        if (Number.isInteger(parsed.generation) && typeof parsed.active === 'string') {
-          answer.record = { generation: parsed.generation!, active: parsed.active, since: String(parsed.since ?? ''), approvers: Array.isArray(parsed.approvers) ? parsed.approvers.map(String) : [], plan: String(parsed.plan ?? '') };
-        }
-      } catch {
-        // a damaged record counts as no record from this host
-      }
+      answer.record = parseGenerationRecord(value);
     } else if (kind === 'K' && /^[0-9A-Fa-f]{40}$/.test(value)) {
       answer.keyAddress = value.toUpperCase();
     }

@@ -6,6 +6,7 @@
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { opcertCbor } from '../chain/cardano-opcert.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { dirkShareFile, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import type { LabIdentityRecord } from './state.js';
@@ -57,7 +58,7 @@ function validatorMaterial(inv: ResolvedInventory, id: ResolvedIdentity): { file
     case 'cardano':
       files.set('kes.skey', envelope('KesSigningKey_ed25519_kes_2^6', 'KES Signing Key (stake lab)'));
       files.set('vrf.skey', envelope('VrfSigningKey_PraosVRF', 'VRF Signing Key (stake lab)'));
-      files.set('node.cert', envelope('NodeOperationalCertificate', 'Operational certificate (stake lab), issue counter 0'));
+      files.set('node.cert', `${JSON.stringify({ type: 'NodeOperationalCertificate', description: '', cborHex: opcertCbor(randomBytes(32), 0, 0, randomBytes(64), randomBytes(32)) }, null, 4)}\n`);
       return { files, record: {} };
   }
 }

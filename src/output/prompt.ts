@@ -24,3 +24,29 @@ export function askSecret(question: string): Promise<string | undefined> {
     muted = true; // everything typed after the question stays off the screen
   });
 }
+
+/**
+ * Questions answered in the open on the terminal, one readline for the whole conversation (two
+ * readlines on one stdin lose what the first had buffered). Answers come back trimmed; undefined
+ * when the input ends.
+ */
+export function openPrompt(): { ask(question: string): Promise<string | undefined>; close(): void } {
+  const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: Boolean(process.stdin.isTTY) });
+  const lines: string[] = [];
+  const waiting: ((line: string | undefined) => void)[] = [];
+  let ended = false;
+  rl.on('line', (line) => (waiting.length ? waiting.shift()!(line) : lines.push(line)));
+  rl.on('close', () => {
+    ended = true;
+    while (waiting.length) waiting.shift()!(undefined);
+  });
+  return {
+    ask(question) {
+      process.stderr.write(question);
+      if (lines.length) return Promise.resolve(lines.shift());
+      if (ended) return Promise.resolve(undefined);
+      return new Promise((resolve) => waiting.push(resolve));
+    },
+    close: () => rl.close(),
+  };
+}

@@ -13,7 +13,7 @@ import { netnsUnavailable } from '../../src/lab/netns.js';
 import { isRunning } from '../../src/lab/processes.js';
 import type { LabStatus } from '../../src/lab/status.js';
 import type { LabState } from '../../src/lab/state.js';
-import { writeDurably } from '../../src/lab/sim/files.js';
+import { writeDurably } from '../../src/files.js';
 import { projectPath } from '../../src/paths.js';
 import { runStake } from '../helpers.js';
 import { sshdUnavailable } from '../sshd.js';

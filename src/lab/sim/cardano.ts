@@ -3,14 +3,18 @@
  * certificate at its configured paths) forges a block in each slot its pool leads, reporting
  * its operational certificate's issue counter with the block.
  */
+import { parseOpcert } from '../../chain/cardano-opcert.js';
 import { isSlotLeader } from '../chain/leadership.js';
 import type { Behaviour, SimContext } from './context.js';
-import { readIfExists } from './files.js';
+import { readIfExists } from '../../files.js';
 
-/** The lab writes the issue counter into the certificate's description ("... issue counter N"). */
+/** The certificate's issue counter, read from its CBOR as cardano-node would; undefined when it is not a certificate. */
 export const opcertCounter = (text: string): number | undefined => {
-  const m = /issue counter (\d+)/.exec((JSON.parse(text) as { description?: string }).description ?? '');
-  return m ? Number(m[1]) : undefined;
+  try {
+    return parseOpcert(text).counter;
+  } catch {
+    return undefined;
+  }
 };
 
 export function cardanoNode(ctx: SimContext): Behaviour {

@@ -7,7 +7,7 @@
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { checkHRS, parseSignState, serializeSignState, STEP, type SignState } from '../../chain/cometbft-sign-state.js';
 import type { Behaviour, SimContext } from './context.js';
-import { readIfExists, writeDurably } from './files.js';
+import { readIfExists, writeDurably } from '../../files.js';
 
 interface PrivValidatorKey {
   address: string;

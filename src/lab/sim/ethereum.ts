@@ -12,7 +12,7 @@ import type { Socket } from 'node:net';
 import { SlashingProtection } from '../../chain/eip3076.js';
 import { onLines } from '../chain/protocol.js';
 import type { Behaviour, SimContext } from './context.js';
-import { readIfExists, writeDurably } from './files.js';
+import { readIfExists, writeDurably } from '../../files.js';
 import { Peer } from './net.js';
 
 interface SignRequest {

@@ -1,4 +1,4 @@
-/** File writes of simulated signers: durable before anything is signed, as CometBFT's file signer does. */
+/** Durable local file writes: a temporary file, fsynced, renamed into place (signers write their watermark this way before signing; failover its journal). */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
