@@ -233,6 +233,20 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
+  for (const [name, heal] of [['cut', false], ['heal', true]] as const) {
+    labDir(lab
+      .command(name)
+      .argument('<host>', 'the lab host')
+      .summary(heal ? "bring a cut lab host's SSH back" : "cut a lab host's SSH (its sshd and open connections); its services keep running")
+      .description(heal ? "Start the lab host's sshd again, with its own host key, after stake lab cut.\n\nExample: stake lab heal val-fra" : "Stop a lab host's sshd and every SSH connection through it, as a host whose network to the operator failed: its services keep running. For drills and fault tests; stake lab heal brings it back.\n\nExample: stake lab cut val-fra"))
+      .action(
+        run(async (opts, t) => {
+          const { labCutCommand } = await import('./commands/lab.js');
+          return labCutCommand({ dir: String(opts.dir), host: opts.args[0] ?? '', heal }, t);
+        }),
+      );
+  }
+
   const protection = program.command('protection').summary('EIP-3076 slashing protection: check the module, merge interchange files').description('The EIP-3076 slashing-protection module, for operators who move keys by hand.');
   protection
     .command('conformance')

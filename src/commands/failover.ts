@@ -17,7 +17,7 @@ import { liveVerdict, refusals, type Check } from '../failover/checks.js';
 import { journalPath, readJournal, unfinishedJournals, writeJournal, type Journal } from '../failover/journal.js';
 import { probeQuorum, signingServices } from '../failover/live.js';
 import { observerFor } from '../failover/observer.js';
-import { DEFAULT_VALIDITY_MS, expiryOf, planCode, sameCode, STEP_TEXT, STEPS, type FailoverPlan } from '../failover/plan.js';
+import { expiryOf, planCode, sameCode, STEP_TEXT, STEPS, type FailoverPlan } from '../failover/plan.js';
 import { resumeLine, runFailover, type FailoverEvent } from '../failover/run.js';
 import { manualVerifyLines, signText, verifyApprovals } from '../failover/ssh-signature.js';
 import { currentChecks, operatorName, type StepContext } from '../failover/steps.js';
@@ -83,7 +83,7 @@ async function preparePlan(options: FailoverOptions, loaded: LoadedInventory, se
   return { ctx, checks: await currentChecks(ctx, undefined) };
 }
 
-const sessionFor = (loaded: LoadedInventory, inventory: string) => new HostSession(loaded.resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 });
+const sessionFor = (loaded: LoadedInventory, inventory: string) => new HostSession(loaded.resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000, keepaliveIntervalMs: 2000 });
 
 function printPlan(term: Terminal, plan: FailoverPlan, checks: readonly Check[], code: string, expires: string): void {
   const { style } = term;

@@ -154,3 +154,19 @@ export async function labVerifyFirewallCommand(options: { dir: string; timeoutMs
   if (report.udpFlows) term.print(style.dim(`${plural(report.udpFlows, 'UDP flow')} not probed: a UDP probe cannot tell dropped from unanswered`));
   return code;
 }
+
+/** `stake lab cut|heal HOST`: take a lab host's SSH away (its services keep running) or bring it back. */
+export async function labCutCommand(options: { dir: string; host: string; heal: boolean }, term: Terminal): Promise<ExitCode> {
+  const { cutHost, healHost } = await import('../lab/host-ssh.js');
+  const dir = resolve(options.dir);
+  let changed: boolean;
+  try {
+    changed = options.heal ? await healHost(dir, options.host) : await cutHost(dir, options.host);
+  } catch (err) {
+    throw new StakeError((err as Error).message, { exitCode: EXIT.usage, hint: 'stake lab status lists the lab\'s hosts' });
+  }
+  const what = options.heal ? (changed ? 'SSH is back' : 'SSH was already up') : changed ? 'SSH cut: its sshd and every open connection stopped; its services keep running' : 'SSH was already cut';
+  if (term.options.json) term.document({ host: options.host, ssh: options.heal ? 'up' : 'cut', changed });
+  else term.print(`${options.host}: ${what}`);
+  return EXIT.ok;
+}

@@ -15,6 +15,8 @@ export interface SessionOptions {
   parallel: number;
   acceptNew: boolean;
   connectTimeoutMs: number;
+  /** How often to check a quiet connection is alive (3 missed answers drop it); failover checks often, to notice a cut host in seconds. */
+  keepaliveIntervalMs?: number;
 }
 
 export type HostOutcome<T> = { host: string; ok: true; value: T } | { host: string; ok: false; error: SshError };
@@ -66,6 +68,7 @@ export class HostSession {
         if (t.name === host.name && !this.newHostKeys.some((k) => k.host === host)) this.newHostKeys.push({ host, key });
       },
       connectTimeoutMs,
+      ...(this.options.keepaliveIntervalMs ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
       passphrase: this.passphrase,
     });
   }

@@ -21,7 +21,7 @@ import { rewriteActive } from './inventory-rewrite.js';
 import { journalDir, type Journal } from './journal.js';
 import { probeQuorum, type RenderedService } from './live.js';
 import type { ChainObserver, ChainReading } from './observer.js';
-import { decideCarry, stateFiles, witnessAsOld } from './protection.js';
+import { decideCarry, witnessAsOld } from './protection.js';
 import { activateScript, auditAppendScript, fenceScript, lockScript, recordGenerationScript, unlockScript, writeFileLines } from './scripts.js';
 
 /** Everything the steps act with. */

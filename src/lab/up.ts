@@ -18,7 +18,8 @@ import { chainSocketPath, labPaths } from './layout.js';
 import { createLabNetwork, namespaceNames, netnsUnavailable } from './netns.js';
 import { recordProcess } from './processes.js';
 import { claimSlot } from './slots.js';
-import { freePort, keygen, knownHostsLine, spawnSshd, waitForBanner, writeSshdConfig } from './sshd.js';
+import { startHostSshd } from './host-ssh.js';
+import { freePort, keygen, knownHostsLine, waitForBanner, writeSshdConfig } from './sshd.js';
 import { writeLabState, type LabHostRecord, type LabState } from './state.js';
 
 export interface UpOptions {
@@ -130,8 +131,7 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
     const hostKey = join(dirOf, 'ssh_host_ed25519_key');
     if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
     const sshAddress = addressing.hosts[h.name]!.address;
-    const child = spawnSshd({ config: paths.sshdConfig, hostKey, address: mode === 'netns' ? '0.0.0.0' : sshAddress, port: h.sshPort, pidFile: join(dirOf, 'sshd.pid'), log: join(dirOf, 'sshd.log'), detached: true, ...(h.netns ? { netns: h.netns } : {}) });
-    h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
+    startHostSshd(dir, { mode, addressing }, h);
     known.push(knownHostsLine(sshAddress, h.sshPort, readFileSync(`${hostKey}.pub`, 'utf8')));
   }
   writeLabState(paths.state, state);

@@ -55,7 +55,10 @@ export class SshConnection {
     private readonly via: SshConnection | undefined,
   ) {
     this.lost = new Promise<never>((_, reject) => {
-      client.once('close', () => reject(new SshError(target.name, 'connect', 'the connection was lost', 'check the host and the network, then run the command again')));
+      // 'end' comes alone when the far end of a jump host's channel went away ('close' only follows with the jump host's own connection)
+      const lost = () => reject(new SshError(target.name, 'connect', 'the connection was lost', 'check the host and the network, then run the command again'));
+      client.once('close', lost);
+      client.once('end', lost);
     });
     this.lost.catch(() => undefined); // observed by whoever is waiting; not an error by itself
   }
@@ -95,6 +98,8 @@ export class SshConnection {
           },
         });
       });
+      // Through a jump host the transport is a forwarded channel: when the jump host closes it, so does this connection.
+      sock?.once('close', () => client.end());
       return new SshConnection(target, client, via);
     } catch (err) {
       via?.close();
@@ -146,14 +151,20 @@ export class SshConnection {
   exec(command: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     return this.guard(new Promise((resolve, reject) => {
+      // The deadline counts from the request: a transport that died silently never opens the channel either.
+      let channel: ClientChannel | undefined;
+      const timer = setTimeout(() => {
+        channel?.close();
+        reject(new SshError(this.target.name, 'timeout', `\`${command}\` did not finish within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
       this.client.exec(command, (err, stream) => {
-        if (err) return reject(new SshError(this.target.name, 'exec', `cannot start \`${command}\`: ${err.message}`, undefined, err));
+        if (err) {
+          clearTimeout(timer);
+          return reject(new SshError(this.target.name, 'exec', `cannot start \`${command}\`: ${err.message}`, undefined, err));
+        }
+        channel = stream;
         const out: Buffer[] = [];
         const errOut: Buffer[] = [];
-        const timer = setTimeout(() => {
-          stream.close();
-          reject(new SshError(this.target.name, 'timeout', `\`${command}\` did not finish within ${timeoutMs / 1000} s`));
-        }, timeoutMs);
         stream.on('data', (d: Buffer) => out.push(d));
         stream.stderr.on('data', (d: Buffer) => errOut.push(d));
         stream.on('close', (code: number | null, signal?: string) => {

@@ -1,0 +1,65 @@
+/**
+ * A lab host's sshd, started, cut and restored: `lab up` starts them all; `stake lab cut HOST` and
+ * `stake lab heal HOST` take one host's SSH away and bring it back, so drills and tests can lose a
+ * host at a chosen instant (its services keep running, as a host whose network to the operator
+ * failed would).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { labPaths } from './layout.js';
+import { isRunning, recordProcess, stopProcess, type ProcessRecord } from './processes.js';
+import { spawnSshd, waitForBanner } from './sshd.js';
+import { readLabState, writeLabState, type LabHostRecord, type LabState } from './state.js';
+
+/** Starts a host's sshd with its own host key, recorded in the state (the caller writes it). */
+export function startHostSshd(dir: string, state: Pick<LabState, 'mode' | 'addressing'>, h: LabHostRecord): void {
+  const paths = labPaths(dir);
+  const dirOf = paths.host(h.name);
+  const address = state.addressing.hosts[h.name]!.address;
+  const child = spawnSshd({ config: paths.sshdConfig, hostKey: join(dirOf, 'ssh_host_ed25519_key'), address: state.mode === 'netns' ? '0.0.0.0' : address, port: h.sshPort, pidFile: join(dirOf, 'sshd.pid'), log: join(dirOf, 'sshd.log'), detached: true, ...(h.netns ? { netns: h.netns } : {}) });
+  h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
+}
+
+/** The processes whose parent is this one: an sshd's per-connection children. */
+function childrenOf(parent: ProcessRecord): ProcessRecord[] {
+  const out: ProcessRecord[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent.pid) out.push(recordProcess(Number(entry), `connection of ${parent.what}`));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+function hostIn(dir: string, name: string): { state: LabState; host: LabHostRecord } {
+  const state = readLabState(labPaths(dir).state);
+  if (!state) throw new Error(`no lab in ${dir}`);
+  const host = state.hosts.find((h) => h.name === name);
+  if (!host) throw new Error(`no host ${name} in the lab (${state.hosts.map((h) => h.name).join(', ')})`);
+  return { state, host };
+}
+
+/** Cuts a host's SSH: its sshd and every open connection through it are killed (by recorded pid). */
+export async function cutHost(dir: string, name: string): Promise<boolean> {
+  const { host } = hostIn(dir, name);
+  if (!host.sshd || !isRunning(host.sshd)) return false;
+  const connections = childrenOf(host.sshd);
+  await stopProcess(host.sshd, 1000);
+  await Promise.all(connections.map((c) => stopProcess(c, 500)));
+  return true;
+}
+
+/** Brings a cut host's SSH back; nothing to do when it answers. */
+export async function healHost(dir: string, name: string): Promise<boolean> {
+  const { state, host } = hostIn(dir, name);
+  if (host.sshd && isRunning(host.sshd)) return false;
+  startHostSshd(dir, state, host);
+  writeLabState(labPaths(dir).state, state);
+  await waitForBanner(state.addressing.hosts[name]!.address, host.sshPort, Date.now() + 10_000);
+  return true;
+}
