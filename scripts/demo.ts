@@ -1,8 +1,8 @@
 /**
  * `npm run demo`: the README's main job on the embedded lab, narrated. A lab of the cosmos
  * example comes up, the lab inventory is validated, rendered and deployed for real over SSH, the
- * simulated chain shows the validator signing with zero double signs, and the lab goes down
- * again, whatever happened on the way.
+ * simulated chain shows the validator signing with zero double signs, two operators fail it over
+ * to the standby, and the lab goes down again, whatever happened on the way.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -49,6 +49,19 @@ async function main(): Promise<void> {
     say('6. Every firewall checked from every host and from the internet against the graph');
     stake(['lab', 'verify-firewall', '--dir', dir], 'verify-firewall');
   }
+
+  say('7. A guarded failover to the standby: the plan and its preflight, changing nothing');
+  stake(['failover', 'cosmoshub', '--to', 'val-waw', '-i', inventory], 'failover plan');
+
+  say('8. Two operators sign it with their own keys (OpenSSH signatures), and it runs');
+  const approvals = ['alice', 'bob'].map((name) => {
+    const file = join(dir, `${name}.approval`);
+    stake(['failover', 'approve', 'cosmoshub', '--to', 'val-waw', '--as', name, '--key', join(dir, 'operators', name), '-o', file, '-i', inventory], `approval by ${name}`);
+    return file;
+  });
+  stake(['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', ...approvals.flatMap((a) => ['--approval', a]), '-i', inventory], 'failover');
+  await pause(2000);
+  stake(['lab', 'status', '--dir', dir], 'status');
 }
 
 main()

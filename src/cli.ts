@@ -345,6 +345,60 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
+  protection
+    .command('check')
+    .argument('<files...>', 'EIP-3076 interchange files: the signing history')
+    .requiredOption('--pubkey <hex>', 'the validator public key (0x...)')
+    .option('--block <slot>', 'a block proposal at this slot')
+    .option('--attestation <source:target>', 'an attestation with these source and target epochs')
+    .option('--signing-root <hex>', 'its signing root (a re-sign of the same root is not slashable)')
+    .summary('would this block or attestation be slashable given the history? exit 0 safe, 4 slashable')
+    .description('Import the interchange files and decide whether signing a block or an attestation would be slashable: double proposal, double vote, surround votes, below the low watermarks. Exit 0 when safe, 4 when slashable.\n\nExample: stake protection check export.json --pubkey 0xb845... --attestation 120:121')
+    .action(
+      run(async (opts, t) => {
+        const { protectionCheck } = await import('./commands/protection.js');
+        return protectionCheck({ files: (opts.args as unknown as string[][])[0] ?? [], pubkey: String(opts.pubkey), ...(opts.block ? { block: String(opts.block) } : {}), ...(opts.attestation ? { attestation: String(opts.attestation) } : {}), ...(opts.signingRoot ? { signingRoot: String(opts.signingRoot) } : {}) }, t);
+      }),
+    );
+  protection
+    .command('export')
+    .argument('<files...>', 'EIP-3076 interchange files of one chain')
+    .addOption(new Option('--form <form>', 'complete: every record; minimal: the highest block and attestation per key').choices(['complete', 'minimal']).default('complete'))
+    .option('-o, --out <file>', 'write here (atomically) instead of stdout')
+    .summary('the history as one interchange file, complete or minimal')
+    .description('Import interchange files and export their history as one EIP-3076 file: complete (every record) or minimal (one block and one attestation per key, which protects the same).\n\nExample: stake protection export a.json b.json --form minimal -o for-import.json')
+    .action(
+      run(async (opts, t) => {
+        const { protectionExport } = await import('./commands/protection.js');
+        return protectionExport({ files: (opts.args as unknown as string[][])[0] ?? [], form: opts.form === 'minimal' ? 'minimal' : 'complete', ...(opts.out ? { out: String(opts.out) } : {}) }, t);
+      }),
+    );
+
+  const keys = program.command('keys').summary("signing keys: place them from an offline export, see where they are").description('Signing keys never enter the inventory. `keys push` places an identity\'s key: active on the live active host, sealed on each standby; `keys status` shows where keys are (never their content).');
+  keys
+    .command('push')
+    .argument('<identity>', 'the signing identity')
+    .option('--file <file>', 'a key file (repeat for each: cosmos priv_validator_key.json; ethereum client.crt, client.key; cardano kes.skey, vrf.skey, node.cert)', collect, [])
+    .option('--dir <dir>', 'a folder holding the key files by those names')
+    .summary('place an identity\'s key: active on the live active host, sealed on the standbys')
+    .description("Place an identity's key files from an offline export: at the client's path on the live active host (from the generation, not the file), and sealed (mode 0400, where the client never reads them) on each standby. A different key already in place is refused (exit 4), never replaced.\n\nExample: stake keys push cosmoshub --file /media/offline/priv_validator_key.json")
+    .action(
+      run(async (opts, t) => {
+        const { keysPushCommand } = await import('./commands/keys.js');
+        return keysPushCommand({ inventory: String(opts.inventory), identity: opts.args[0] ?? '', files: opts.file as string[], ...(opts.dir ? { dir: String(opts.dir) } : {}) }, t);
+      }),
+    );
+  keys
+    .command('status')
+    .summary('where each identity\'s key is active, sealed or missing')
+    .description('For each identity and validator host: the key active, sealed, both or missing, and the live active host; an active key on any other host is an alarm (exit 1).\n\nExample: stake keys status --json')
+    .action(
+      run(async (opts, t) => {
+        const { keysStatusCommand } = await import('./commands/keys.js');
+        return keysStatusCommand({ inventory: String(opts.inventory) }, t);
+      }),
+    );
+
   const firewall = program.command('firewall').summary("explain a host's firewall rules").description('Firewall rules derived from the topology graph.');
   firewall
     .command('explain')

@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { StakeError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { runConformance } from '../chain/eip3076-conformance.js';
-import { InterchangeError, mergeInterchanges } from '../chain/eip3076.js';
+import { InterchangeError, mergeInterchanges, SlashingProtection } from '../chain/eip3076.js';
 import type { Terminal } from '../output/terminal.js';
 
 function readJson(file: string): unknown {
@@ -51,5 +51,64 @@ export async function protectionMerge(options: { files: string[]; out?: string }
   writeFileSync(`${options.out}.tmp`, text, { mode: 0o600 });
   renameSync(`${options.out}.tmp`, options.out);
   term.note(`merged ${options.files.length} interchange files (${merged.data.length} keys) into ${options.out}`);
+  return EXIT.ok;
+}
+
+export interface CheckOptions {
+  files: string[];
+  pubkey: string;
+  block?: string;
+  attestation?: string;
+  signingRoot?: string;
+}
+
+const decimal = (what: string, text: string) => {
+  if (!/^\d+$/.test(text)) throw new StakeError(`${what} must be a decimal number, not ${JSON.stringify(text)}`, { exitCode: EXIT.usage });
+  return BigInt(text);
+};
+
+/** Imports the files (one chain) into one protection database. */
+function importAll(files: string[]): SlashingProtection {
+  const documents = files.map(readJson);
+  try {
+    const merged = mergeInterchanges(documents);
+    const protection = new SlashingProtection(merged.metadata.genesis_validators_root);
+    protection.import(merged);
+    return protection;
+  } catch (err) {
+    if (err instanceof InterchangeError) throw new StakeError(`cannot import: ${err.message}`, { exitCode: EXIT.refused, hint: 'every file must be an EIP-3076 version 5 interchange of the same chain' });
+    throw err;
+  }
+}
+
+/** `stake protection check`: would this block or attestation be slashable given the files' history? Exit 0 safe, 4 slashable. */
+export async function protectionCheck(options: CheckOptions, term: Terminal): Promise<ExitCode> {
+  if (Boolean(options.block) === Boolean(options.attestation)) throw new StakeError('give one of --block SLOT or --attestation SOURCE:TARGET', { exitCode: EXIT.usage });
+  const protection = importAll(options.files);
+  let what: string;
+  let verdict;
+  if (options.block) {
+    what = `a block at slot ${options.block}`;
+    verdict = protection.checkBlock(options.pubkey, decimal('--block', options.block), options.signingRoot);
+  } else {
+    const [source = '', target = ''] = options.attestation!.split(':');
+    what = `an attestation from epoch ${source} to ${target}`;
+    verdict = protection.checkAttestation(options.pubkey, decimal('source epoch', source), decimal('target epoch', target), options.signingRoot);
+  }
+  if (term.options.json) term.document({ pubkey: options.pubkey, what, safe: verdict.ok, ...(verdict.ok ? {} : { why: verdict.why }) });
+  else term.print(verdict.ok ? term.style.green(`safe: ${what} by ${options.pubkey.slice(0, 12)}… is not slashable given this history`) : term.style.red(`SLASHABLE: ${what}: ${verdict.why}`));
+  return verdict.ok ? EXIT.ok : EXIT.refused;
+}
+
+/** `stake protection export`: the files' history as one interchange, complete or minimal. */
+export async function protectionExport(options: { files: string[]; form: 'complete' | 'minimal'; out?: string }, term: Terminal): Promise<ExitCode> {
+  const text = `${JSON.stringify(importAll(options.files).export(options.form), null, 2)}\n`;
+  if (!options.out) {
+    process.stdout.write(text);
+    return EXIT.ok;
+  }
+  writeFileSync(`${options.out}.tmp`, text, { mode: 0o600 });
+  renameSync(`${options.out}.tmp`, options.out);
+  term.note(`exported the ${options.form} form to ${options.out}`);
   return EXIT.ok;
 }

@@ -209,10 +209,13 @@ export async function carry(ctx: StepContext): Promise<string> {
   return decision.summary;
 }
 
+/** The record the bump writes, the same on every run of the step (a resumed bump rewrites it byte for byte). */
+const bumpedRecord = (journal: Journal): GenerationRecord => ({ generation: journal.plan.generation + 1, active: journal.plan.to, since: journal.startedAt, approvers: journal.approvers, plan: journal.code });
+
 // 5. bump the generation
 export async function bump(ctx: StepContext): Promise<string> {
   const { journal } = ctx;
-  const record: GenerationRecord = { generation: journal.plan.generation + 1, active: journal.plan.to, since: journal.startedAt, approvers: journal.approvers, plan: journal.code };
+  const record = bumpedRecord(journal);
   const json = JSON.stringify(record);
   const { ok, failed } = await onQuorum(ctx, (h) => recordGenerationScript(h.root, ctx.identity.name, json));
   const written = [...ok.keys()];
@@ -294,13 +297,16 @@ export async function record(ctx: StepContext): Promise<string> {
   const local = join(journalDir(ctx.inventory), 'audit.ndjson');
   const before = readIfExists(local) ?? '';
   if (!before.includes(`"plan":"${journal.code}"`)) writeDurably(local, `${before}${audit}\n`, 0o644);
+  // Quorum hosts the bump could not reach get the record now: every host names the new signer.
+  const json = JSON.stringify(bumpedRecord(journal));
+  const { failed } = await onQuorum(ctx, (h) => recordGenerationScript(h.root, identity.name, json));
+  if (failed.size) throw new StepFailure(`generation ${plan.generation + 1} is not yet on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`, EXIT.unreachable, 'bring the host back, then stake failover --resume completes the record');
   let where = `${ctx.inventory} rewritten (active ${plan.to}), audit in ${local}`;
   if (identity.witness) {
     await onHost(ctx, identity.witness.name, auditAppendScript(identity.witness.root, identity.name, audit, journal.code));
     where += ` and on ${identity.witness.name}`;
   }
-  const { ok } = await onQuorum(ctx, (h) => unlockScript(h.root, identity.name, journal.code));
-  return `${where}; lock released on ${[...ok.keys()].join(', ')}`;
+  return `${where}; ${await release(ctx)}`;
 }
 
 /**
@@ -324,8 +330,17 @@ export async function rollback(ctx: StepContext): Promise<string> {
     if (plan.oldHostDead && !quorum.views.find((v) => v.host === plan.from)?.probe) detail = `${plan.from} is unreachable: it stays as it is`;
     else detail = await makeSigner(ctx, plan.from);
   }
-  const { ok } = await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, journal.code));
-  return `${detail}; lock released on ${[...ok.keys()].join(', ')}`;
+  return `${detail}; ${await release(ctx)}`;
+}
+
+/**
+ * Releases this plan's lock on every quorum host. A host that cannot be reached keeps it, and the
+ * step fails: a forgotten lock would refuse every later failover, so --resume finishes the job.
+ */
+async function release(ctx: StepContext): Promise<string> {
+  const { ok, failed } = await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, ctx.journal.code));
+  if (failed.size) throw new StepFailure(`the lock stays on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`, EXIT.unreachable, 'bring the host back, then stake failover --resume releases it');
+  return `lock released on ${[...ok.keys()].join(', ')}`;
 }
 
 /**

@@ -157,7 +157,9 @@ export class SshConnection {
         channel?.close();
         reject(new SshError(this.target.name, 'timeout', `\`${command}\` did not finish within ${timeoutMs / 1000} s`));
       }, timeoutMs);
-      this.client.exec(command, (err, stream) => {
+      // A lost connection settles the command first; its deadline must not keep the process alive after that.
+      timer.unref();
+      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
         if (err) {
           clearTimeout(timer);
           return reject(new SshError(this.target.name, 'exec', `cannot start \`${command}\`: ${err.message}`, undefined, err));
@@ -175,7 +177,14 @@ export class SshConnection {
         });
         if (options.stdin !== undefined) stream.end(options.stdin);
         else stream.end();
-      });
+      };
+      try {
+        this.client.exec(command, onChannel);
+      } catch {
+        // ssh2 throws "Not connected" at once on a connection already gone
+        clearTimeout(timer);
+        reject(new SshError(this.target.name, 'connect', 'the connection was lost', 'check the host and the network, then run the command again'));
+      }
     }));
   }
 

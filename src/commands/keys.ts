@@ -1,0 +1,119 @@
+/**
+ * `stake keys push|status`: place an identity's signing key from an offline export (active on the
+ * live active host, sealed on each standby) and show where keys are, never the keys themselves.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { StakeError, UsageError } from '../errors.js';
+import { EXIT, type ExitCode } from '../exit-codes.js';
+import { rootShell, shq } from '../deploy/remote-script.js';
+import { HostSession } from '../deploy/session.js';
+import { liveVerdict } from '../failover/checks.js';
+import { probeQuorum, signingServices } from '../failover/live.js';
+import { writeFileLines } from '../failover/scripts.js';
+import { loadInventory } from '../inventory/load.js';
+import type { ResolvedIdentity } from '../inventory/resolve.js';
+import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { formatTable } from '../output/table.js';
+import type { Terminal } from '../output/terminal.js';
+
+const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) => new HostSession(resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 });
+
+/** The key files given, by their names in the family's layout. */
+function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const candidates = [...files, ...(dir ? keys.map((k) => join(dir, k.name)) : [])];
+  for (const path of candidates) {
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      if (files.includes(path)) throw new UsageError(`--file ${path}: no such file`);
+      continue;
+    }
+    const key = keys.find((k) => k.name === basename(path));
+    if (!key) throw new UsageError(`${path}: not a key file of this family (expected ${keys.map((k) => k.name).join(', ')})`);
+    out.set(key.name, readFileSync(path));
+  }
+  const missing = keys.filter((k) => !out.has(k.name)).map((k) => k.name);
+  if (missing.length) throw new UsageError(`missing ${missing.join(', ')}`, `give every key file of the identity: --file per file, or --dir holding ${keys.map((k) => k.name).join(', ')}`);
+  return out;
+}
+
+/**
+ * A key written atomically where it belongs, unless the same key is already there; a different
+ * key in its place is refused (the script exits 43) rather than replaced.
+ */
+function placeScript(root: string, path: string, content: Buffer, mode: string): string {
+  const sha = createHash('sha256').update(content).digest('hex');
+  const full = shq(`${root.replace(/\/$/, '')}${path}`);
+  return [
+    '{',
+    'set -eu',
+    `if [ -f ${full} ]; then if [ "$(sha256sum < ${full} | cut -c1-64)" = ${sha} ]; then echo SAME; exit 0; else echo ${shq(`stake: a different key is already at ${path}`)} >&2; exit 43; fi; fi`,
+    ...writeFileLines(root, path, content.toString('utf8'), mode),
+    'echo PLACED',
+    '}',
+    '',
+  ].join('\n');
+}
+
+export async function keysPushCommand(options: { inventory: string; identity: string; files: string[]; dir?: string }, term: Terminal): Promise<ExitCode> {
+  const loaded = await loadInventory(options.inventory);
+  const identity: ResolvedIdentity | undefined = loaded.resolved.identities.find((i) => i.name === options.identity);
+  if (!identity) throw new UsageError(`no identity "${options.identity}" in ${options.inventory}`, `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}`);
+  const keys = validatorKeyFiles(loaded.resolved.family);
+  const material = keyMaterial(keys, options.files, options.dir);
+  const session = sessionOf(options.inventory, loaded.resolved);
+  try {
+    const quorum = await probeQuorum(session, loaded.resolved, identity, signingServices(options.inventory, loaded.resolved, identity));
+    const verdict = liveVerdict(identity, quorum.views);
+    if (verdict.kind === 'unknown' || verdict.kind === 'stale') {
+      throw new StakeError(verdict.kind === 'stale' ? `this inventory says ${identity.active.name} is active, the quorum says ${verdict.record.active}: the checkout is stale` : `cannot establish which host is live for ${identity.name}: ${verdict.why}`, { exitCode: EXIT.refused, hint: 'pull the inventory the last failover recorded, or bring the quorum back; a key is never pushed active to a host that might not be the live one' });
+    }
+    const live = verdict.kind === 'live' ? verdict.record.active : identity.active.name;
+    const results: { host: string; as: string; result: string }[] = [];
+    for (const host of [identity.active, ...identity.standby]) {
+      const active = host.name === live;
+      const script = keys.map((k) => placeScript(host.root, active ? k.path : sealedPath(identity.name, k), material.get(k.name)!, active ? '0600' : '0400')).join('');
+      const [o] = await session.each([host], (conn) => conn.exec(rootShell(host), { stdin: `mkdir -p ${shq(`${host.root.replace(/\/$/, '')}${sealedPath(identity.name, keys[0]!).replace(/\/[^/]+$/, '')}`)}\n${script}`, timeoutMs: 30_000 }));
+      const result = !o!.ok ? `unreachable: ${o!.error.detail}` : o!.value.code === 43 ? 'refused: a different key is in place' : o!.value.code !== 0 ? `failed: ${o!.value.stderr.trim()}` : o!.value.stdout.includes('PLACED') ? 'placed' : 'already there';
+      results.push({ host: host.name, as: active ? 'active' : 'sealed', result });
+    }
+    if (term.options.json) term.document({ identity: identity.name, live, results });
+    else {
+      term.print(formatTable(['host', 'as', 'result'], results.map((r) => [r.host, r.as, r.result])).join('\n'));
+      term.print(term.style.dim('keys are compared by digest on the host; their content is never shown'));
+    }
+    if (results.some((r) => r.result.startsWith('refused'))) return EXIT.refused;
+    if (results.some((r) => r.result.startsWith('unreachable'))) return EXIT.unreachable;
+    return results.some((r) => r.result.startsWith('failed')) ? EXIT.failed : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
+
+export async function keysStatusCommand(options: { inventory: string }, term: Terminal): Promise<ExitCode> {
+  const loaded = await loadInventory(options.inventory);
+  const session = sessionOf(options.inventory, loaded.resolved);
+  try {
+    const rows: { identity: string; host: string; role: string; key: string; alarm?: string }[] = [];
+    for (const identity of loaded.resolved.identities) {
+      const quorum = await probeQuorum(session, loaded.resolved, identity, signingServices(options.inventory, loaded.resolved, identity));
+      const verdict = liveVerdict(identity, quorum.views);
+      const live = verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.active : undefined;
+      for (const host of [identity.active, ...identity.standby]) {
+        const view = quorum.views.find((v) => v.host === host.name);
+        const states = view?.probe ? [...new Set(Object.values(view.probe.keys))] : [];
+        const key = !view?.probe ? `unreachable (${view?.error ?? '?'})` : states.length === 1 ? states[0]! : Object.entries(view.probe.keys).map(([k, s]) => `${k} ${s}`).join(', ');
+        const holdsActive = Object.values(view?.probe?.keys ?? {}).some((s) => s === 'active' || s === 'both');
+        const role = host.name === live ? 'live active' : host.name === identity.active.name && live === undefined ? 'active (no generation yet)' : 'standby';
+        const alarm = holdsActive && live !== undefined && host.name !== live ? 'ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE' : undefined;
+        rows.push({ identity: identity.name, host: host.name, role, key, ...(alarm ? { alarm } : {}) });
+      }
+    }
+    if (term.options.json) term.document({ keys: rows });
+    else term.print(formatTable(['identity', 'host', 'role', 'key', ''], rows.map((r) => [r.identity, r.host, r.role, r.key, r.alarm ? term.style.red(r.alarm) : ''])).join('\n'));
+    return rows.some((r) => r.alarm) ? EXIT.failed : rows.some((r) => r.key.startsWith('unreachable')) ? EXIT.unreachable : EXIT.ok;
+  } finally {
+    await session.close();
+  }
+}
