@@ -36,6 +36,8 @@ export interface Journal {
   /** Chain heights around the handover (when an observer could see them). */
   lastOldHeight?: number;
   firstNewHeight?: number;
+  /** The quorum hosts the lock was taken on: only they must release it. */
+  lockedOn?: string[];
   /** What step 4 carried, for the audit record. */
   carried?: string;
 }

@@ -98,6 +98,7 @@ export async function lock(ctx: StepContext): Promise<string> {
     }
     throw new StepFailure(`took the lock on ${taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`, EXIT.unreachable, 'bring the quorum hosts back, then plan again');
   }
+  journal.lockedOn = taken;
   return `held on ${taken.join(', ')}`;
 }
 
@@ -150,7 +151,8 @@ export async function fence(ctx: StepContext): Promise<string> {
 async function waitSilent(ctx: StepContext): Promise<string> {
   const { plan } = ctx.journal;
   if (!ctx.observer) throw new StepFailure(`${plan.from} is unreachable and stake cannot watch this chain to see it silent`, EXIT.refused);
-  const deadline = Date.now() + (plan.safetyWindow * 3 + 20) * ctx.observer.blockTimeMs + 30_000;
+  // time for the window to pass three times over, and a little more: then the host is signing, not dead
+  const deadline = Date.now() + (plan.safetyWindow * 3 + 10) * ctx.observer.blockTimeMs + 5_000;
   let said = '';
   while (Date.now() < deadline) {
     const reading = await readChain(ctx);
@@ -300,6 +302,8 @@ export async function record(ctx: StepContext): Promise<string> {
   // Quorum hosts the bump could not reach get the record now: every host names the new signer.
   const json = JSON.stringify(bumpedRecord(journal));
   const { failed } = await onQuorum(ctx, (h) => recordGenerationScript(h.root, identity.name, json));
+  // a dead old host gets the record when it comes back (stake deploy reads the majority meanwhile)
+  if (plan.oldHostDead) failed.delete(plan.from);
   if (failed.size) throw new StepFailure(`generation ${plan.generation + 1} is not yet on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`, EXIT.unreachable, 'bring the host back, then stake failover --resume completes the record');
   let where = `${ctx.inventory} rewritten (active ${plan.to}), audit in ${local}`;
   if (identity.witness) {
@@ -339,6 +343,8 @@ export async function rollback(ctx: StepContext): Promise<string> {
  */
 async function release(ctx: StepContext): Promise<string> {
   const { ok, failed } = await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, ctx.journal.code));
+  // only the hosts the lock step took it on can hold it
+  for (const host of [...failed.keys()]) if (ctx.journal.lockedOn && !ctx.journal.lockedOn.includes(host)) failed.delete(host);
   if (failed.size) throw new StepFailure(`the lock stays on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`, EXIT.unreachable, 'bring the host back, then stake failover --resume releases it');
   return `lock released on ${[...ok.keys()].join(', ')}`;
 }

@@ -288,6 +288,44 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
     const to = lab.other();
     assert.match(await faultRound(lab, 'cut-target', 'after:bump'), new RegExp(`signing on ${to}`));
   });
+  test('--old-host-dead refuses while the chain still shows the cut-off host signing', () => {
+    const from = lab.live().active;
+    const to = lab.other();
+    const approvals = [lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']), lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5'])];
+    lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
+    try {
+      const r = lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']);
+      assert.equal(r.code, 4, r.stdout + r.stderr);
+      assert.match(r.stdout, /it is not dead, it is cut off from you/);
+      assert.equal(lab.journalState(), 'rolled-back');
+      assert.equal(lab.live().active, from);
+    } finally {
+      lab.ok(lab.stake(['lab', 'heal', from, '--dir', lab.dir]), 'heal');
+    }
+  });
+  test('--old-host-dead with a really dead host: the target signs after the safety window, above the chain head', async () => {
+    const from = lab.live().active;
+    const to = lab.other();
+    const approvals = [lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']), lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5'])];
+    // power loss: no SSH, and its signer gone with it
+    lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
+    const pid = Number(readFileSync(join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+    const r = lab.ok(lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']), 'dead-host failover');
+    assert.match(r.stdout, /no signature from cosmoshub for \d+ heights/);
+    await lab.signingOn(to);
+    assert.equal(lab.chain().doubleSigns, 0);
+    lab.ok(lab.stake(['lab', 'heal', from, '--dir', lab.dir]), 'heal');
+    // back from the dead with its key still in place: keys status raises the alarm
+    const keys = lab.stake(['keys', 'status', '-i', lab.inventory]);
+    assert.equal(keys.code, 1, keys.stdout);
+    assert.match(keys.stdout, /ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE/);
+    // fenced by hand (what the runbook says), then deployed back as a standby
+    const sealed = join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/sealed', lab.identity);
+    spawnSync('sh', ['-c', `mkdir -p '${sealed}' && mv '${join(lab.dir, 'hosts', from, 'root', 'var/lib/cometbft/config/priv_validator_key.json')}' '${sealed}/'`]);
+    lab.revive();
+    assert.equal(lab.chain().doubleSigns, 0);
+  });
 });
 
 describe('failover under random faults (cosmos lab, fixed seed)', { skip }, () => {
