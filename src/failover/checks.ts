@@ -33,15 +33,27 @@ export function liveVerdict(identity: ResolvedIdentity, views: readonly HostView
   return decideGeneration(identity, views.filter((v) => v.probe).map((v) => ({ host: v.host, record: parseGenerationRecord(v.probe!.generation) })));
 }
 
-/** The lock a host holds for another plan than ours, as its JSON. */
-export function foreignLock(view: HostView | undefined, ownCode?: string): { plan?: string; by?: string; since?: string; to?: string } | undefined {
-  if (!view?.probe?.lock) return undefined;
+export interface LockRecord {
+  plan?: string;
+  by?: string;
+  since?: string;
+  to?: string;
+}
+
+/** A lock file's JSON; a damaged one is still a lock, of an unreadable plan. */
+export function parseLock(json: string): LockRecord {
   try {
-    const lock = JSON.parse(view.probe.lock) as { plan?: string; by?: string; since?: string; to?: string };
-    return lock.plan === ownCode ? undefined : lock;
+    return JSON.parse(json) as LockRecord;
   } catch {
     return { plan: 'unreadable' };
   }
+}
+
+/** The lock a host holds for another plan than ours. */
+export function foreignLock(view: HostView | undefined, ownCode?: string): LockRecord | undefined {
+  if (!view?.probe?.lock) return undefined;
+  const lock = parseLock(view.probe.lock);
+  return lock.plan === ownCode ? undefined : lock;
 }
 
 export interface PreflightInput {

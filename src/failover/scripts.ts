@@ -11,7 +11,7 @@ import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 
 /** Exit codes of the scripts, so the runner can say what failed. */
-export const FAILOVER_EXIT = { notFenced: 41, keyMissing: 42, keyPresent: 43 } as const;
+export const FAILOVER_EXIT = { notFenced: 41, keyMissing: 42 } as const;
 
 type Host = Pick<ResolvedHost, 'root' | 'init' | 'address' | 'privateAddress'>;
 /** A signing service as the scripts need it: its name and the TCP port it listens on. */

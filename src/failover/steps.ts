@@ -16,7 +16,7 @@ import { readIfExists, writeDurably } from '../files.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import type { KeyFile } from '../keys/layout.js';
-import { foreignLock, preflightChecks, refusals, type Check, type HostView } from './checks.js';
+import { parseLock, preflightChecks, refusals, type Check, type HostView } from './checks.js';
 import { rewriteActive } from './inventory-rewrite.js';
 import { journalDir, type Journal } from './journal.js';
 import { probeQuorum, type RenderedService } from './live.js';
@@ -93,8 +93,8 @@ export async function lock(ctx: StepContext): Promise<string> {
   if (held.length || taken.length < needed(ctx)) {
     await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, journal.code));
     if (held.length) {
-      const holder = foreignLock({ host: held[0]![0], probe: { keys: {}, services: {}, listening: {}, files: {}, lock: held[0]![1].split('\t').slice(1).join('\t').trim() } });
-      throw new StepFailure(`the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder?.plan ?? '?'} of ${holder?.by ?? 'someone'} since ${holder?.since ?? '?'}`, EXIT.refused, 'another failover is running or was interrupted: finish it with stake failover --resume where it ran');
+      const holder = parseLock(held[0]![1].split('\t').slice(1).join('\t').trim());
+      throw new StepFailure(`the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder.plan ?? '?'} of ${holder.by ?? 'someone'} since ${holder.since ?? '?'}`, EXIT.refused, 'another failover is running or was interrupted: finish it with stake failover --resume where it ran');
     }
     throw new StepFailure(`took the lock on ${taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`, EXIT.unreachable, 'bring the quorum hosts back, then plan again');
   }

@@ -4,10 +4,9 @@
  * host at a chosen instant (its services keep running, as a host whose network to the operator
  * failed would).
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { labPaths } from './layout.js';
-import { isRunning, recordProcess, stopProcess, type ProcessRecord } from './processes.js';
+import { childrenOf, isRunning, recordProcess, stopProcess } from './processes.js';
 import { spawnSshd, waitForBanner } from './sshd.js';
 import { readLabState, writeLabState, type LabHostRecord, type LabState } from './state.js';
 
@@ -18,22 +17,6 @@ export function startHostSshd(dir: string, state: Pick<LabState, 'mode' | 'addre
   const address = state.addressing.hosts[h.name]!.address;
   const child = spawnSshd({ config: paths.sshdConfig, hostKey: join(dirOf, 'ssh_host_ed25519_key'), address: state.mode === 'netns' ? '0.0.0.0' : address, port: h.sshPort, pidFile: join(dirOf, 'sshd.pid'), log: join(dirOf, 'sshd.log'), detached: true, ...(h.netns ? { netns: h.netns } : {}) });
   h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
-}
-
-/** The processes whose parent is this one: an sshd's per-connection children. */
-function childrenOf(parent: ProcessRecord): ProcessRecord[] {
-  const out: ProcessRecord[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent.pid) out.push(recordProcess(Number(entry), `connection of ${parent.what}`));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
 }
 
 function hostIn(dir: string, name: string): { state: LabState; host: LabHostRecord } {
@@ -48,7 +31,7 @@ function hostIn(dir: string, name: string): { state: LabState; host: LabHostReco
 export async function cutHost(dir: string, name: string): Promise<boolean> {
   const { host } = hostIn(dir, name);
   if (!host.sshd || !isRunning(host.sshd)) return false;
-  const connections = childrenOf(host.sshd);
+  const connections = childrenOf(host.sshd.pid);
   await stopProcess(host.sshd, 1000);
   await Promise.all(connections.map((c) => stopProcess(c, 500)));
   return true;

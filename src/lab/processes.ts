@@ -4,7 +4,7 @@
  * process's start time (field 22 of /proc/PID/stat): a pid whose start time differs is someone
  * else's.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 export interface ProcessRecord {
   pid: number;
@@ -58,4 +58,19 @@ export async function stopProcess(p: ProcessRecord, graceMs = 3000): Promise<'st
     }
   }
   return 'stopped';
+}
+
+/** The processes whose parent is this pid (from /proc), recorded: an sshd's per-connection children. */
+export function childrenOf(parent: number): ProcessRecord[] {
+  const out: ProcessRecord[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(recordProcess(Number(entry), `child of ${parent}`));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
 }

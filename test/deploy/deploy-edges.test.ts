@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
 import { runStake, STAKE, templatesWith } from '../helpers.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
+import { childrenOf } from '../../src/lab/processes.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
 import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../sshd.js';
 
@@ -121,7 +122,7 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
     while (!(existsSync(part) && statSync(part).size > 4 * 1024 * 1024) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     assert.ok(existsSync(part), 'the upload started');
     assert.ok(statSync(part).size < 96 * 1024 * 1024, 'and had not finished');
-    for (const pid of childrenOf(host.process.pid!)) process.kill(pid, 'SIGKILL');
+    for (const child of childrenOf(host.process.pid!)) process.kill(child.pid, 'SIGKILL');
     const code = await exited;
     assert.notEqual(code, 0);
     const done = out.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'done');
@@ -140,18 +141,3 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
 /** The built-in templates with one line added before [p2p] of cometbft's config. */
 const tweakedTemplates = (name: string, line: string) => templatesWith(join(lab.dir, `tpl-${name}`), 'cometbft/config.toml.liquid', '[p2p]', `${line}\n[p2p]`);
 
-/** The processes whose parent is pid (from /proc): the per-connection sshd processes. */
-function childrenOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid) out.push(Number(entry));
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
