@@ -48,6 +48,31 @@ function identityOf(loaded: LoadedInventory, name: string, to: string): Resolved
   return id;
 }
 
+/** What the steps act with, for a new failover or a resumed one. */
+function stepContext(
+  inventory: string,
+  loaded: LoadedInventory,
+  identity: ResolvedIdentity,
+  session: HostSession,
+  journal: Journal,
+  timeouts: { verifyTimeoutMs: number; healthTimeoutSeconds: number },
+  services = signingServices(inventory, loaded.resolved, identity),
+): StepContext {
+  return {
+    inventory,
+    loaded,
+    identity,
+    session,
+    observer: observerFor(inventory),
+    services,
+    keys: validatorKeyFiles(loaded.resolved.family),
+    journal,
+    verifyTimeoutMs: timeouts.verifyTimeoutMs,
+    healthTimeoutSeconds: timeouts.healthTimeoutSeconds,
+    note: () => undefined,
+  };
+}
+
 /** Reads the live state, makes the plan, and judges it: everything a failover decides before it touches anything. */
 async function preparePlan(options: FailoverOptions, loaded: LoadedInventory, session: HostSession): Promise<{ ctx: StepContext; checks: Check[] }> {
   const identity = identityOf(loaded, options.identity, options.to);
@@ -67,19 +92,7 @@ async function preparePlan(options: FailoverOptions, loaded: LoadedInventory, se
   };
   if (plan.from === plan.to) throw refused(`${plan.to} is already the live active host of ${identity.name} (generation ${plan.generation})`, 'nothing to fail over');
   const journal: Journal = { version: 1, inventory: resolve(options.inventory), plan, code: '', expires: '', approvers: [], approval: 'signatures', by: operatorName(), startedAt: '', direction: 'forward', state: 'running', steps: [] };
-  const ctx: StepContext = {
-    inventory: resolve(options.inventory),
-    loaded,
-    identity,
-    session,
-    observer: observerFor(resolve(options.inventory)),
-    services,
-    keys: validatorKeyFiles(loaded.resolved.family),
-    journal,
-    verifyTimeoutMs: options.verifyTimeoutMs,
-    healthTimeoutSeconds: options.healthTimeoutSeconds,
-    note: () => undefined,
-  };
+  const ctx = stepContext(resolve(options.inventory), loaded, identity, session, journal, options, services);
   return { ctx, checks: await currentChecks(ctx, undefined) };
 }
 
@@ -248,19 +261,7 @@ export async function failoverResumeCommand(options: { inventory: string; identi
   if (!identity) throw new StakeError(`identity ${journal.plan.identity} is no longer in ${journal.inventory}`, { exitCode: EXIT.refused, hint: 'restore the inventory the failover started from' });
   const session = sessionFor(loaded, journal.inventory);
   try {
-    const ctx: StepContext = {
-      inventory: journal.inventory,
-      loaded,
-      identity,
-      session,
-      observer: observerFor(journal.inventory),
-      services: signingServices(journal.inventory, loaded.resolved, identity),
-      keys: validatorKeyFiles(loaded.resolved.family),
-      journal,
-      verifyTimeoutMs: options.verifyTimeoutMs,
-      healthTimeoutSeconds: options.healthTimeoutSeconds,
-      note: () => undefined,
-    };
+    const ctx = stepContext(journal.inventory, loaded, identity, session, journal, options);
     term.note(`resuming the failover of ${journal.plan.identity} to ${journal.plan.to} (plan ${journal.code}, ${journal.direction === 'rollback' ? 'rolling back' : `after ${journal.steps.filter((s) => s.ended).map((s) => s.name).join(', ') || 'no step'}`})`);
     return await execute(ctx, path, term, interrupted);
   } finally {

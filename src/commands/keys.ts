@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { basename, join, posix } from 'node:path';
 import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { rootShell, shq } from '../deploy/remote-script.js';
@@ -14,7 +14,7 @@ import { probeQuorum, signingServices } from '../failover/live.js';
 import { writeFileLines } from '../failover/scripts.js';
 import { loadInventory } from '../inventory/load.js';
 import type { ResolvedIdentity } from '../inventory/resolve.js';
-import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { sealedDir, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
 
@@ -44,7 +44,7 @@ function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined):
  */
 function placeScript(root: string, path: string, content: Buffer, mode: string): string {
   const sha = createHash('sha256').update(content).digest('hex');
-  const full = shq(`${root.replace(/\/$/, '')}${path}`);
+  const full = shq(posix.join(root, path));
   return [
     '{',
     'set -eu',
@@ -74,7 +74,7 @@ export async function keysPushCommand(options: { inventory: string; identity: st
     for (const host of [identity.active, ...identity.standby]) {
       const active = host.name === live;
       const script = keys.map((k) => placeScript(host.root, active ? k.path : sealedPath(identity.name, k), material.get(k.name)!, active ? '0600' : '0400')).join('');
-      const [o] = await session.each([host], (conn) => conn.exec(rootShell(host), { stdin: `mkdir -p ${shq(`${host.root.replace(/\/$/, '')}${sealedPath(identity.name, keys[0]!).replace(/\/[^/]+$/, '')}`)}\n${script}`, timeoutMs: 30_000 }));
+      const [o] = await session.each([host], (conn) => conn.exec(rootShell(host), { stdin: `mkdir -p ${shq(posix.join(host.root, sealedDir(identity.name)))}\n${script}`, timeoutMs: 30_000 }));
       const result = !o!.ok ? `unreachable: ${o!.error.detail}` : o!.value.code === 43 ? 'refused: a different key is in place' : o!.value.code !== 0 ? `failed: ${o!.value.stderr.trim()}` : o!.value.stdout.includes('PLACED') ? 'placed' : 'already there';
       results.push({ host: host.name, as: active ? 'active' : 'sealed', result });
     }

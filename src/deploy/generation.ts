@@ -8,7 +8,7 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
-import { COMETBFT_HOME } from '../render/clients/cometbft.js';
+import { validatorKeyFiles } from '../keys/layout.js';
 import { generationPath } from './layout.js';
 import { shq } from './remote-script.js';
 
@@ -21,8 +21,8 @@ export interface GenerationRecord {
 }
 
 
-/** Where a cometbft validator keeps its signing key (the client's default under its home). */
-export const COMETBFT_KEY = `${COMETBFT_HOME}/config/priv_validator_key.json`;
+/** Where a cometbft validator keeps its signing key: the one place keys/layout.ts says. */
+export const COMETBFT_KEY = validatorKeyFiles('cosmos')[0]!.path;
 
 export const quorumOf = (id: ResolvedIdentity): ResolvedHost[] => [id.active, ...id.standby, ...(id.witness ? [id.witness] : [])];
 export const majorityOf = (n: number) => Math.floor(n / 2) + 1;

@@ -55,7 +55,8 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       const since = lab.chain().height;
       const r = lab.ok(lab.failover(to), 'failover');
       assert.match(r.stdout, /now signs on/);
-      assert.deepEqual(lab.live(), { ...lab.live(), active: to, generation: 2 });
+      assert.equal(lab.live().active, to);
+      assert.equal(lab.live().generation, 2);
       await lab.signingOn(to);
       handedOver(lab, from, to, since);
       assert.equal(lab.chain().doubleSigns, 0);
@@ -165,21 +166,11 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
   }, /target synced/);
   refuses('a target that is unreachable', () => {
     const approvals = [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')];
-    lab.ok(lab.stake(['lab', 'cut', 'val-waw', '--dir', lab.dir]), 'cut');
-    try {
-      return lab.confirm('val-waw', approvals);
-    } finally {
-      lab.ok(lab.stake(['lab', 'heal', 'val-waw', '--dir', lab.dir]), 'heal');
-    }
+    return lab.whileCut('val-waw', () => lab.confirm('val-waw', approvals));
   }, /target reachable/);
   refuses('an old host that is unreachable, without --old-host-dead', () => {
     const approvals = [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')];
-    lab.ok(lab.stake(['lab', 'cut', 'val-fra', '--dir', lab.dir]), 'cut');
-    try {
-      return lab.confirm('val-waw', approvals);
-    } finally {
-      lab.ok(lab.stake(['lab', 'heal', 'val-fra', '--dir', lab.dir]), 'heal');
-    }
+    return lab.whileCut('val-fra', () => lab.confirm('val-waw', approvals));
   }, /old host reachable.*--old-host-dead/s);
   refuses('a witness that disagrees about the active host', () => {
     const record = join(lab.dir, 'hosts', 'witness-ams', 'root', 'var/lib/stake', lab.identity, 'generation');
@@ -292,16 +283,11 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
     const from = lab.live().active;
     const to = lab.other();
     const approvals = [lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']), lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5'])];
-    lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
-    try {
-      const r = lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']);
-      assert.equal(r.code, 4, r.stdout + r.stderr);
-      assert.match(r.stdout, /it is not dead, it is cut off from you/);
-      assert.equal(lab.journalState(), 'rolled-back');
-      assert.equal(lab.live().active, from);
-    } finally {
-      lab.ok(lab.stake(['lab', 'heal', from, '--dir', lab.dir]), 'heal');
-    }
+    const r = lab.whileCut(from, () => lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']));
+    assert.equal(r.code, 4, r.stdout + r.stderr);
+    assert.match(r.stdout, /it is not dead, it is cut off from you/);
+    assert.equal(lab.journalState(), 'rolled-back');
+    assert.equal(lab.live().active, from);
   });
   test('--old-host-dead with a really dead host: the target signs after the safety window, above the chain head', async () => {
     const from = lab.live().active;

@@ -71,6 +71,16 @@ export class FailoverLab {
     return this.confirm(to, [this.approve(to, 'alice'), this.approve(to, 'bob')], env);
   }
 
+  /** Runs `work` while the host's SSH is cut (`stake lab cut`), healing it afterwards whatever happens. */
+  whileCut<T>(host: string, work: () => T): T {
+    this.ok(this.stake(['lab', 'cut', host, '--dir', this.dir]), `cut ${host}`);
+    try {
+      return work();
+    } finally {
+      this.ok(this.stake(['lab', 'heal', host, '--dir', this.dir]), `heal ${host}`);
+    }
+  }
+
   resume(): RunResult {
     return this.stake(['failover', '--resume', '-i', this.inventory, '--verify-timeout', '20']);
   }
