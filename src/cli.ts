@@ -29,6 +29,7 @@ const EXAMPLES: [string, string][] = [
   ['stake plan --limit validator', 'what deploy would change on the validators'],
   ['stake deploy --limit sentry', 'apply the plan: rolling, health-checked, rolled back on failure'],
   ['stake firewall explain val-fra', "why each rule of a host's firewall exists"],
+  ['stake status --watch', 'the on-call view of every host and identity, redrawn in place'],
   ['stake lab up -i inventories/cosmos.yaml', 'a local lab: real sshd hosts and a simulated chain'],
 ];
 
@@ -182,6 +183,24 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       run(async (opts, t) => {
         const { trust } = await import('./commands/trust.js');
         return trust({ inventory: opts.inventory, host: opts.args[0] ?? '', yes: Boolean(opts.yes) }, t);
+      }),
+    );
+
+  program
+    .command('status')
+    .summary('the on-call view: every host (reachable, services, version, height, sync, peers, drift) and identity (live host, generation, last signed, other signers)')
+    .description("One screen for the whole deployment. Per host: reachable over SSH, each service up or down, the client's version (the pin, when the installed binary is the pinned one), height and sync state and peers (from the client's own metrics endpoint, read on the host), and drift (files that differ from the render). Per identity: the live active host and generation (from the quorum's records), the last signed height and by whom, and any other host running a signer with the key: a red alarm. Each run also refreshes the witness's copy of the live active host's signing state, which `stake failover --old-host-dead` carries. Exit 1 when an identity has an alarm, 5 when only hosts are unreachable.\n\nExamples:\n  stake status -i prod/inventory.yaml\n  stake status --watch --interval 5\n  stake status --json | jq '.identities[] | {identity, live, lastSigned}'")
+    .option('-w, --watch', 'redraw in place until Ctrl-C, keeping the SSH connections open', false)
+    .option('--interval <seconds>', 'seconds between refreshes with --watch', atLeastOne('seconds'), 2)
+    .option('--parallel <n>', 'hosts at once', atLeastOne('hosts at once'), 256)
+    .option('--no-witness-copy', "do not refresh the witness's copy of the signing state")
+    .option('--templates <dir>', 'your templates (default: templates/ next to the inventory)')
+    .action(
+      run(async (opts, t) => {
+        const { statusCommand } = await import('./commands/status.js');
+        // watching, Ctrl-C ends the loop and closes the connections; otherwise it stops the process as usual
+        const stopped = opts.watch ? new Promise<void>((resolve) => process.once('SIGINT', () => resolve())) : undefined;
+        return statusCommand({ inventory: String(opts.inventory), watch: Boolean(opts.watch), intervalSeconds: Number(opts.interval), parallel: Number(opts.parallel), saveWitnessCopy: opts.witnessCopy !== false, ...(opts.templates ? { templates: String(opts.templates) } : {}) }, t, stopped);
       }),
     );
 

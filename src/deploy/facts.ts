@@ -34,38 +34,50 @@ export interface HostFacts {
 
 const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
-/** The fact-gathering script for a host. Output: one tab-separated record per line. */
-export function factsScript(host: ResolvedHost, paths: string[], services: string[]): string {
+/**
+ * The fact-gathering script for a host. Output: one tab-separated record per line. The files
+ * are hashed and stat'ed by one `sha256sum` and one `stat` for all of them (a process per file
+ * would cost more than the SSH connection on a host with many files); what neither names is
+ * missing.
+ */
+export function factsScript(host: ResolvedHost, paths: string[], services: string[], options: { nodeId?: boolean } = {}): string {
   const at = (p: string) => quote(posix.join(host.root, p));
   const lines = ['set -u', 'export LC_ALL=C'];
-  for (const p of paths) {
-    lines.push(`if [ -f ${at(p)} ]; then printf 'F\\t%s\\t%s\\t%s\\n' ${quote(p)} "$(sha256sum < ${at(p)} | cut -d' ' -f1)" "$(stat -c '%a %U:%G' ${at(p)})"; else printf 'M\\t%s\\n' ${quote(p)}; fi`);
+  if (paths.length) {
+    const all = paths.map(at).join(' ');
+    lines.push(`stat --printf='F\t%n\t%a %U:%G\t%F\n' -- ${all} 2>/dev/null`);
+    lines.push(`sha256sum -- ${all} 2>/dev/null`);
   }
   for (const s of services) {
     if (host.init === 'systemd') {
       lines.push(`if [ -f ${at(unitPath(s))} ]; then printf 'S\\t%s\\t%s\\n' ${quote(s)} "$(systemctl is-active stake-${s} 2>/dev/null || true)"; else printf 'S\\t%s\\tmissing\\n' ${quote(s)}; fi`);
     } else {
       const pid = at(pidFilePath(s));
-      lines.push(`if [ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`);
+      lines.push(`if [ -f ${pid} ] && read -r p < ${pid} && kill -0 "$p" 2>/dev/null; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`);
     }
   }
   lines.push(`if [ -f ${at(DEPLOYED_MANIFEST)} ]; then printf 'D\\t'; tr -d '\\n' < ${at(DEPLOYED_MANIFEST)}; printf '\\n'; fi`);
   lines.push(`if [ -f ${at(PENDING_RESTARTS)} ]; then sed 's/^/P\\t/' ${at(PENDING_RESTARTS)}; fi`);
   // node id = first 20 bytes of SHA-256 of the public half (last 32 bytes) of the ed25519 node key
   const nodeKey = at(`${COMETBFT_HOME}/config/node_key.json`);
-  lines.push(`if [ -f ${nodeKey} ]; then printf 'N\\t%s\\n' "$(sed -n 's/.*"value" *: *"\\([^"]*\\)".*/\\1/p' ${nodeKey} | base64 -d | tail -c 32 | sha256sum | cut -c1-40)"; fi`);
+  if (options.nodeId !== false) lines.push(`if [ -f ${nodeKey} ]; then printf 'N\\t%s\\n' "$(sed -n 's/.*"value" *: *"\\([^"]*\\)".*/\\1/p' ${nodeKey} | base64 -d | tail -c 32 | sha256sum | cut -c1-40)"; fi`);
   return `${lines.join('\n')}\n`;
 }
 
-export function parseFacts(hostName: string, output: string): HostFacts {
+/** Facts from the script's output; `paths` are the files asked about (relative to `root`), missing unless found. */
+export function parseFacts(hostName: string, output: string, root = '/', paths: readonly string[] = []): HostFacts {
   const facts: HostFacts = { host: hostName, files: {}, services: {}, pending: [] };
+  const relative = new Map(paths.map((p) => [posix.join(root, p), p]));
+  const stats = new Map<string, string>();
+  const hashes = new Map<string, string>();
+  for (const p of paths) facts.files[p] = null;
   for (const line of output.split('\n')) {
     const [kind, ...rest] = line.split('\t');
-    if (kind === 'F' && rest.length === 3) {
-      const [mode, owner] = rest[2]!.split(' ');
-      facts.files[rest[0]!] = { sha256: rest[1]!, mode: (mode ?? '').padStart(4, '0'), owner: owner ?? '' };
-    } else if (kind === 'M' && rest[0]) {
-      facts.files[rest[0]] = null;
+    const hash = /^\\?([0-9a-f]{64}) [ *](.*)$/.exec(line);
+    if (hash) {
+      hashes.set(hash[2]!, hash[1]!);
+    } else if (kind === 'F' && rest.length === 3 && rest[2]!.startsWith('regular')) {
+      stats.set(rest[0]!, rest[1]!);
     } else if (kind === 'S' && rest.length === 2) {
       const state = rest[1] === 'active' ? 'active' : rest[1] === 'missing' ? 'missing' : 'inactive';
       facts.services[rest[0]!] = state;
@@ -81,10 +93,17 @@ export function parseFacts(hostName: string, output: string): HostFacts {
       facts.nodeId = rest[0];
     }
   }
+  for (const [abs, stat] of stats) {
+    const path = relative.get(abs);
+    const sha256 = hashes.get(abs);
+    if (path === undefined || sha256 === undefined) continue;
+    const [mode, owner] = stat.split(' ');
+    facts.files[path] = { sha256, mode: (mode ?? '').padStart(4, '0'), owner: owner ?? '' };
+  }
   return facts;
 }
 
 export async function gatherFacts(conn: SshConnection, host: ResolvedHost, paths: string[], services: string[]): Promise<HostFacts> {
   const output = await conn.run(rootShell(host), { stdin: factsScript(host, paths, services), timeoutMs: 60_000 });
-  return parseFacts(host.name, output);
+  return parseFacts(host.name, output, host.root, paths);
 }

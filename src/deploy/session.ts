@@ -37,6 +37,8 @@ function passphrases(): (identity: string) => Promise<string | undefined> {
 
 export class HostSession {
   private readonly connections = new Map<string, Promise<SshConnection>>();
+  /** Jump hosts' connections, shared by the hosts behind them. */
+  private readonly jumps = new Map<string, Promise<SshConnection>>();
   private readonly limit: ReturnType<typeof pLimit>;
   private readonly passphrase = passphrases();
   /** Host keys accepted on first contact (--accept-new), to record in known_hosts. */
@@ -70,6 +72,7 @@ export class HostSession {
       connectTimeoutMs,
       ...(this.options.keepaliveIntervalMs ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
       passphrase: this.passphrase,
+      jumps: this.jumps,
     });
   }
 
@@ -103,5 +106,6 @@ export class HostSession {
 
   async close(): Promise<void> {
     await Promise.all([...this.connections.values()].map(async (c) => (await c.catch(() => undefined))?.close()));
+    await Promise.all([...this.jumps.values()].map(async (c) => (await c.catch(() => undefined))?.close()));
   }
 }

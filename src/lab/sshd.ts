@@ -63,7 +63,7 @@ export interface SshdSpec {
 
 export function spawnSshd(spec: SshdSpec): ChildProcess {
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation
-  const argv = ['-D', '-f', spec.config, '-h', spec.hostKey, '-o', `ListenAddress=${spec.address}`, '-o', `Port=${spec.port}`, '-o', `PidFile=${spec.pidFile}`, '-E', spec.log];
+  const argv = ['-D', '-r', '-f', spec.config, '-h', spec.hostKey, '-o', `ListenAddress=${spec.address}`, '-o', `Port=${spec.port}`, '-o', `PidFile=${spec.pidFile}`, '-E', spec.log];
   const child = spec.netns ? spawn('ip', ['netns', 'exec', spec.netns, SSHD, ...argv], { stdio: 'ignore', detached: spec.detached ?? false }) : spawn(SSHD, argv, { stdio: 'ignore', detached: spec.detached ?? false });
   if (spec.detached) child.unref();
   return child;

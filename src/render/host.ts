@@ -10,6 +10,7 @@ import { renderEthereum } from './clients/ethereum.js';
 import type { HostContext } from './context.js';
 import { RenderError } from './errors.js';
 import { renderHardening } from './hardening.js';
+import { renderMonitoring } from './monitoring.js';
 import { renderNftables } from './nftables.js';
 import { parseBack } from './parse-back.js';
 import { renderServiceFiles } from './services.js';
@@ -53,6 +54,7 @@ export function renderHost(ctx: HostContext): HostRender {
   }
   for (const service of services) files.push(renderServiceFiles(ctx, service));
   files.push(...renderHardening(ctx));
+  files.push(...renderMonitoring(inv, graph, host));
   files.push({ path: NFT_PATH, mode: '0600', owner: 'root:root', format: 'nft', content: renderNftables(inv, graph, host), restarts: ['nftables'], template: 'src/render/nftables.ts' });
 
   files.sort((a, b) => a.path.localeCompare(b.path));

@@ -33,6 +33,28 @@ export interface ConnectOptions {
   keepaliveIntervalMs?: number;
   /** The key's passphrase, asked once per key file (STAKE_SSH_PASSPHRASE, else a prompt). */
   passphrase?: (identity: string) => Promise<string | undefined>;
+  /**
+   * Jump host connections shared by every host behind them (a run against 200 hosts behind one
+   * bastion opens one connection to it, not 200). Whoever owns the map closes them.
+   */
+  jumps?: Map<string, Promise<SshConnection>>;
+}
+
+const jumpKey = (t: SshTarget): string => `${t.user}@${t.address}:${t.port}${t.jump ? ` via ${jumpKey(t.jump)}` : ''}`;
+
+/** The connection to a jump host: the shared one while it lives, else a new one (shared from then on). */
+function jumpConnection(jump: SshTarget, options: ConnectOptions): Promise<SshConnection> {
+  const pool = options.jumps;
+  if (!pool) return SshConnection.open(jump, options);
+  const key = jumpKey(jump);
+  let conn = pool.get(key);
+  if (!conn) {
+    conn = SshConnection.open(jump, options);
+    pool.set(key, conn);
+    // a failed or lost jump connection leaves the pool, so the next host opens a new one
+    conn.then((c) => c.whenLost(() => pool.get(key) === conn && pool.delete(key)), () => pool.get(key) === conn && pool.delete(key));
+  }
+  return conn;
 }
 
 export interface ExecResult {
@@ -70,7 +92,8 @@ export class SshConnection {
 
   /** Connects (through the jump chain, if any). Errors are SshErrors naming the host and phase. */
   static async open(target: SshTarget, options: ConnectOptions): Promise<SshConnection> {
-    const via = target.jump ? await SshConnection.open(target.jump, options) : undefined;
+    const via = target.jump ? await jumpConnection(target.jump, options) : undefined;
+    const ownsVia = !options.jumps;
     try {
       const sock = via ? await via.forward(target) : undefined;
       const client = new Client();
@@ -100,9 +123,9 @@ export class SshConnection {
       });
       // Through a jump host the transport is a forwarded channel: when the jump host closes it, so does this connection.
       sock?.once('close', () => client.end());
-      return new SshConnection(target, client, via);
+      return new SshConnection(target, client, ownsVia ? via : undefined);
     } catch (err) {
-      via?.close();
+      if (ownsVia) via?.close();
       throw err;
     }
   }
@@ -228,6 +251,11 @@ export class SshConnection {
     }
     await call('cannot chmod', (cb) => sftp.chmod(temp, mode, cb));
     await call('cannot rename', (cb) => sftp.ext_openssh_rename(temp, path, cb));
+  }
+
+  /** Calls back once when the connection is gone. */
+  whenLost(callback: () => void): void {
+    this.lost.catch(callback);
   }
 
   close(): void {

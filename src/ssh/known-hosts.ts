@@ -46,6 +46,8 @@ export function parseKnownHosts(text: string): KnownHostLine[] {
 export const knownHostName = (host: string, port: number) => (port === 22 ? host : `[${host}]:${port}`);
 
 function wildcard(pattern: string, name: string): boolean {
+  // most lines name one host: no regular expression needed (status checks hundreds of hosts against hundreds of lines)
+  if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name.toLowerCase();
   const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
   return re.test(name);
 }

@@ -60,6 +60,9 @@ class FlowSet {
 }
 
 const host = (h: ResolvedHost): Source => ({ kind: 'host', host: h.name });
+/** Prometheus's node exporter, on every host when the inventory names a monitor (Debian: prometheus-node-exporter). */
+export const NODE_EXPORTER: PortSpec = { port: 9100, protocol: 'tcp', exposure: 'metrics' };
+
 const portsOf = (h: ResolvedHost, exposure: PortSpec['exposure']) => Object.entries(h.ports).filter(([, p]) => p.exposure === exposure);
 const members = (id: ResolvedIdentity) => [id.active, ...id.standby];
 const at = (...path: (string | number)[]): DataPath => path;
@@ -138,6 +141,8 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
   if (monitor) {
     for (const h of inv.hosts) {
       for (const [service, spec] of portsOf(h, 'metrics')) flows.add(host(monitor), h, service, spec, `${service} scraped by monitor ${monitor.name}`, [at('access', 'monitor')]);
+      // every host's node exporter (disk, clock, load): the host's own health, whatever it runs
+      flows.add(host(monitor), h, 'node-exporter', NODE_EXPORTER, `node exporter scraped by monitor ${monitor.name}`, [at('access', 'monitor')]);
     }
   }
 

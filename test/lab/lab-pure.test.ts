@@ -243,7 +243,7 @@ describe('simulated signers keep their watermark', () => {
       const ctx: SimContext = {
         lab,
         host: { name: 'v', tier: 'validator', root: dir, addresses: [], sshPort: 22 },
-        config: { client: 'cometbft', role: 'cometbft', listen: [], peers: [], keyFile, stateFile },
+        config: { client: 'cometbft', role: 'cometbft', listen: [], metrics: [], peers: [], keyFile, stateFile },
         peersUp: () => 1,
         submit: (s) => {
           // by the time a signature is submitted, the watermark on disk already covers it

@@ -20,6 +20,8 @@ export interface SimConfig {
   client: string;
   role: SimRole;
   listen: Endpoint[];
+  /** The listeners that serve Prometheus metrics (also in listen). */
+  metrics: Endpoint[];
   peers: Endpoint[];
   /** cometbft: the key and the double-sign watermark. */
   keyFile?: string;
@@ -83,6 +85,28 @@ const YAML_LISTENERS: Record<string, [string | null, string][]> = {
   teku: [[null, 'p2p-port'], ['rest-api-interface', 'rest-api-port'], ['metrics-interface', 'metrics-port']],
 };
 
+/** The pairs that configure a metrics listener. */
+const isMetricsPair = ([, portKey]: [string | null, string]) => /metrics/i.test(portKey);
+
+/**
+ * cardano-node's Prometheus endpoint comes from its node configuration (provided with the node,
+ * not rendered): a `PrometheusSimple ... ADDR PORT` backend, or the legacy `hasPrometheus`; its
+ * default is 127.0.0.1:12798.
+ */
+export function cardanoMetrics(configText: string | undefined): Endpoint {
+  const fallback = { host: '127.0.0.1', port: 12798 };
+  if (!configText) return fallback;
+  const simple = /PrometheusSimple[^"]*?\s([0-9.:a-fA-F]+)\s+(\d+)"/.exec(configText);
+  if (simple) return { host: simple[1]!, port: Number(simple[2]) };
+  try {
+    const legacy = (JSON.parse(configText) as { hasPrometheus?: [string, number] }).hasPrometheus;
+    if (Array.isArray(legacy)) return { host: String(legacy[0]), port: Number(legacy[1]) };
+  } catch {
+    // not JSON: the default
+  }
+  return fallback;
+}
+
 const fileUrl = (v: unknown) => (typeof v === 'string' ? v.replace(/^file:\/\//, '') : undefined);
 const endpoints = (values: unknown): Endpoint[] => (Array.isArray(values) ? values : typeof values === 'string' ? values.split(',') : []).map((v) => parseEndpoint(String(v))).filter((e): e is Endpoint => e !== undefined);
 
@@ -96,12 +120,15 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       const p2p = (config.p2p ?? {}) as Record<string, unknown>;
       const rpc = (config.rpc ?? {}) as Record<string, unknown>;
       const metrics = (config.instrumentation ?? {}) as Record<string, unknown>;
-      const listen = [p2p.laddr, rpc.laddr, metrics.prometheus ? metrics.prometheus_listen_addr : undefined].map((v) => (typeof v === 'string' ? parseEndpoint(v) : undefined)).filter((e): e is Endpoint => e !== undefined);
+      const metricsAt = metrics.prometheus && typeof metrics.prometheus_listen_addr === 'string' ? parseEndpoint(metrics.prometheus_listen_addr) : undefined;
+      const listen = [p2p.laddr, rpc.laddr].map((v) => (typeof v === 'string' ? parseEndpoint(v) : undefined)).filter((e): e is Endpoint => e !== undefined);
+      if (metricsAt) listen.push(metricsAt);
       const inHome = (v: unknown, fallback: string) => posix.resolve(home, typeof v === 'string' && v ? v : fallback);
       return {
         client,
         role: 'cometbft',
         listen,
+        metrics: metricsAt ? [metricsAt] : [],
         peers: endpoints(typeof p2p.persistent_peers === 'string' ? p2p.persistent_peers.split(',').filter(Boolean) : []),
         keyFile: inHome(config.priv_validator_key_file, 'config/priv_validator_key.json'),
         stateFile: inHome(config.priv_validator_state_file, 'data/priv_validator_state.json'),
@@ -112,10 +139,18 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       if (argv[0] !== 'run' || !topology) throw new Error('usage: cardano-node run --topology FILE ...');
       const t = JSON.parse(read(topology)) as { localRoots?: { accessPoints?: { address: string; port: number }[] }[] };
       const peers = (t.localRoots ?? []).flatMap((r) => r.accessPoints ?? []).map((p) => ({ host: p.address, port: Number(p.port) }));
+      let nodeConfig: string | undefined;
+      try {
+        nodeConfig = flags.has('config') ? read(flags.get('config')!) : undefined;
+      } catch {
+        nodeConfig = undefined; // not provided: cardano-node's defaults
+      }
+      const metricsAt = cardanoMetrics(nodeConfig);
       return {
         client,
         role: 'cardano-node',
-        listen: listeners((k) => flags.get(k), [['host-addr', 'port']]),
+        listen: [...listeners((k) => flags.get(k), [['host-addr', 'port']]), metricsAt],
+        metrics: [metricsAt],
         peers,
         ...(flags.has('shelley-kes-key') ? { kesKey: flags.get('shelley-kes-key')! } : {}),
         ...(flags.has('shelley-operational-certificate') ? { opcert: flags.get('shelley-operational-certificate')! } : {}),
@@ -128,6 +163,7 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         client,
         role: 'vouch',
         listen: endpoints([config.metrics?.prometheus?.['listen-address']].filter(Boolean)),
+        metrics: endpoints([config.metrics?.prometheus?.['listen-address']].filter(Boolean)),
         peers: endpoints(config['beacon-node-addresses']),
         signers: endpoints(dirk.endpoints),
         accounts: Array.isArray(dirk.accounts) ? dirk.accounts.map(String) : [],
@@ -143,6 +179,7 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         client,
         role: 'dirk',
         listen: endpoints([config.server?.['listen-address'], config.metrics?.['listen-address']].filter(Boolean)),
+        metrics: endpoints([config.metrics?.['listen-address']].filter(Boolean)),
         // its fellow signers, not itself
         peers: endpoints(Object.values(config.peers ?? {})).filter((p) => !(own && p.host === own.host && p.port === own.port)),
         name: String(config.server?.name ?? ''),
@@ -156,9 +193,11 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       if (configFile && YAML_LISTENERS[client]) {
         const config = parseYaml(read(configFile)) as Record<string, unknown>;
         const beacons = endpoints(config['beacon-node-api-endpoints']);
-        return { client, role: 'listener', listen: listeners((k) => config[k], YAML_LISTENERS[client]!), peers: beacons };
+        const pairs = YAML_LISTENERS[client]!;
+        return { client, role: 'listener', listen: listeners((k) => config[k], pairs), metrics: listeners((k) => config[k], pairs.filter(isMetricsPair)), peers: beacons };
       }
-      return { client, role: 'listener', listen: listeners((k) => flags.get(k), FLAG_LISTENERS[client] ?? []), peers: endpoints(flags.get('beacon-nodes')) };
+      const pairs = FLAG_LISTENERS[client] ?? [];
+      return { client, role: 'listener', listen: listeners((k) => flags.get(k), pairs), metrics: listeners((k) => flags.get(k), pairs.filter(isMetricsPair)), peers: endpoints(flags.get('beacon-nodes')) };
     }
   }
 }

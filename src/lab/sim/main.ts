@@ -16,6 +16,7 @@ import { simConfigOf, type Endpoint } from './config.js';
 import { idle, type Behaviour, type HeightOutcome, type SimContext } from './context.js';
 import { dirkSigner, vouchClient } from './ethereum.js';
 import { listenAll, Peer } from './net.js';
+import { metricsText } from '../../status/metrics.js';
 
 function argument(name: string, argv: string[]): string {
   const i = argv.indexOf(`--${name}`);
@@ -63,6 +64,9 @@ async function main(): Promise<void> {
   const peers = config.peers.filter((p) => !['127.0.0.1', 'localhost', '::1'].includes(p.host)).map((e) => new Peer(e));
   const peersUp = () => peers.filter((p) => p.connected).length;
   let chain: Socket | undefined;
+  // what the metrics endpoint tells: the newest height seen and the last this process signed
+  let seen = 0;
+  let lastSigned = 0;
   const ctx: SimContext = {
     lab,
     host,
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
     peersUp,
     submit: (signature) => {
       if (chain) send(chain, { type: 'sign', signature: { ...signature, at: '' } });
+      lastSigned = Math.max(lastSigned, signature.height);
       log(`signed ${signature.kind} at ${signature.height} for ${signature.identity}`);
     },
     log,
@@ -78,13 +83,22 @@ async function main(): Promise<void> {
   const behaviour: Behaviour =
     config.role === 'cometbft' ? cometbftValidator(ctx) : config.role === 'cardano-node' ? cardanoNode(ctx) : config.role === 'vouch' ? vouchClient(ctx) : config.role === 'dirk' ? dirkSigner(ctx) : idle;
 
-  const servers: Server[] = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (e, socket) => behaviour.onConnection?.(e, socket));
+  const metricsPorts = new Set(config.metrics.map((m) => m.port));
+  const validatorAddress = lab.identities.find((i) => i.members.includes(host.name))?.keyAddress;
+  const serveMetrics = (socket: Socket) => {
+    socket.once('data', () => {
+      const body = metricsText(client, { height: seen, peers: peersUp(), syncing: seen === 0 || (peers.length > 0 && peersUp() === 0), lastSigned, ...(validatorAddress ? { validatorAddress } : {}) });
+      socket.end(`HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    });
+  };
+  const servers: Server[] = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (e, socket) => (metricsPorts.has(e.port) ? serveMetrics(socket) : behaviour.onConnection?.(e, socket)));
   log(`listening on ${servers.map((s) => { const a = s.address() as { address: string; port: number }; return `${a.address}:${a.port}`; }).join(', ') || 'nothing'}; ${peers.length} peer(s) configured`);
 
   let last: HeightOutcome = { signing: false };
   let busy = false;
   const onHeight = async (height: number) => {
     if (busy || height < 1) return; // still working on the previous height: skip, as a slow node would
+    if (peers.length === 0 || peersUp() > 0) seen = Math.max(seen, height); // a node with no peer cannot see the chain
     busy = true;
     try {
       last = await behaviour.onHeight(height);

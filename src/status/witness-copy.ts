@@ -1,0 +1,44 @@
+/**
+ * The witness's copy of an identity's signing state, which `stake failover --old-host-dead`
+ * carries when the old host cannot be read (../shared/spec/failover.md). Each `stake status`
+ * refreshes it from the live active host. A copy only ever moves forward: a lower watermark
+ * (an active host restored from an old backup) never replaces a higher one, because the copy
+ * is what stops the next host from signing those heights again. Pure.
+ */
+import { parseSignState } from '../chain/cometbft-sign-state.js';
+import { parseOpcert } from '../chain/cardano-opcert.js';
+import type { Family } from '../inventory/clients.js';
+import { COMETBFT_SIGN_STATE, validatorKeyFiles } from '../keys/layout.js';
+import { stateFiles } from '../failover/protection.js';
+
+/** Where the live active host keeps the state to copy (relative to its root). */
+export function activeStateFile(family: Family): string | undefined {
+  if (family === 'cosmos') return COMETBFT_SIGN_STATE;
+  if (family === 'cardano') return validatorKeyFiles('cardano').find((k) => k.name === 'node.cert')!.path;
+  return undefined; // ethereum: slashing protection lives with the signers
+}
+
+export type CopyDecision =
+  | { write: true; path: string; content: string; why: string }
+  | { write: false; why: string };
+
+/** The watermark a state file stands for: cometbft's height, or the certificate's issue counter. */
+function mark(family: Family, text: string): number | undefined {
+  try {
+    return family === 'cosmos' ? Number(parseSignState(text).height) : parseOpcert(text).counter;
+  } catch {
+    return undefined;
+  }
+}
+
+export function decideWitnessCopy(family: Family, identity: string, active: string | undefined, copy: string | undefined): CopyDecision {
+  const [path] = stateFiles(family, identity, 'witness');
+  if (!path) return { write: false, why: 'no copy for this family (protection stays with the signers)' };
+  if (active === undefined) return { write: false, why: 'the live active host has no signing state yet' };
+  const next = mark(family, active);
+  if (next === undefined) return { write: false, why: "the live active host's signing state cannot be read; the copy is kept" };
+  if (copy === active) return { write: false, why: `current (${family === 'cosmos' ? 'height' : 'counter'} ${next})` };
+  const held = copy === undefined ? undefined : mark(family, copy);
+  if (held !== undefined && held > next) return { write: false, why: `the copy is ahead (${held} > ${next}): kept; the active host's state went backwards` };
+  return { write: true, path, content: active, why: `saved (${family === 'cosmos' ? 'height' : 'counter'} ${next})` };
+}
