@@ -393,6 +393,25 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       }),
     );
 
+  const drill = program.command('drill').summary('rehearse: failover drills with a report').description('Rehearsals that produce evidence. See docs/operate.md.');
+  drill
+    .command('failover')
+    .argument('<identity>', 'the signing identity to move back and forth')
+    .summary('rounds of real failovers back and forth, each approved with two operator keys; a report in Markdown, JSON and HTML')
+    .description("Fail the identity over from its live active host to a standby and back, --rounds times, with the real failover code: each round approved by signatures made with the two operators' keys, the old host brought back by `stake deploy --limit HOST` before the next. Writes DIR/drill.md, drill.json and drill.html (a timeline per round: steps, signing gap, heights signed by which host). Exit 1 on any double sign, a round over its time objective, or a failover that did not complete.\n\nExample: stake drill failover cosmoshub -i .stake-lab/inventory.yaml --operator-key alice=.stake-lab/operators/alice --operator-key bob=.stake-lab/operators/bob --rounds 5 --report drill/")
+    .requiredOption('--operator-key <name=file>', "an operator's name and private key file (give two)", (v: string, prev: string[]) => [...prev, v], [])
+    .option('--rounds <n>', 'failovers to run (back and forth)', atLeastOne('rounds'), 2)
+    .option('--report <dir>', 'where to write the report (default .stake/drills/IDENTITY-TIME beside the inventory)')
+    .option('--objective <duration>', "a round's time objective, from confirmation to the end of the failover", duration, 120_000)
+    .option('--verify-timeout <seconds>', 'how long the target has to sign before a failover fails', atLeastOne('seconds'), 60)
+    .option('--health-timeout <seconds>', 'how long an activated signer has to answer on its port', atLeastOne('seconds'), 60)
+    .action(
+      run(async (opts, t) => {
+        const { drillFailoverCommand } = await import('./commands/drill.js');
+        return drillFailoverCommand({ inventory: String(opts.inventory), identity: opts.args[0] ?? '', operatorKeys: opts.operatorKey as string[], rounds: Number(opts.rounds), ...(opts.report ? { report: String(opts.report) } : {}), objectiveMs: Number(opts.objective), verifyTimeoutMs: Number(opts.verifyTimeout) * 1000, healthTimeoutSeconds: Number(opts.healthTimeout) }, t);
+      }),
+    );
+
   const keys = program.command('keys').summary("signing keys: place them from an offline export, see where they are").description('Signing keys never enter the inventory. `keys push` places an identity\'s key: active on the live active host, sealed on each standby; `keys status` shows where keys are (never their content).');
   keys
     .command('push')
