@@ -5,7 +5,7 @@
  * to the standby, and the lab goes down again, whatever happened on the way.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   say('5. The chain at work: the active validator signs each height above its watermark');
   await pause(4000);
   stake(['lab', 'status', '--dir', dir], 'status');
+  say("   and the on-call view: every host's services, versions, heights, peers and drift; who signs");
+  stake(['status', '-i', inventory], 'stake status');
 
   if (process.getuid?.() === 0 && spawnSync('ip', ['netns', 'list']).status === 0) {
     say('6. Every firewall checked from every host and from the internet against the graph');
@@ -61,7 +63,15 @@ async function main(): Promise<void> {
   });
   stake(['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', ...approvals.flatMap((a) => ['--approval', a]), '-i', inventory], 'failover');
   await pause(2000);
-  stake(['lab', 'status', '--dir', dir], 'status');
+  stake(['status', '-i', inventory], 'stake status');
+
+  say('9. Bring val-fra back as a standby, then a drill: 5 failovers back and forth, each approved with both keys');
+  stake(['deploy', '-i', inventory, '--limit', 'val-fra'], 'deploy --limit val-fra');
+  const report = join(dir, 'drill');
+  stake(['drill', 'failover', 'cosmoshub', '-i', inventory, '--operator-key', `alice=${join(dir, 'operators', 'alice')}`, '--operator-key', `bob=${join(dir, 'operators', 'bob')}`, '--rounds', '5', '--report', report], 'drill');
+  const kept = join(process.cwd(), 'drill-report.html');
+  copyFileSync(join(report, 'drill.html'), kept);
+  say(`   the drill's report, with a timeline per round: ${kept}`);
 }
 
 main()

@@ -14,9 +14,9 @@ export interface RunResult {
 }
 
 /** Runs bin/stake with a clean colour environment; bounded in time. */
-export function runStake(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string } = {}): RunResult {
+export function runStake(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {}): RunResult {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, STAKE_DEBUG: undefined, STAKE_INVENTORY: undefined, ...options.env };
-  const r = spawnSync(STAKE, args, { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: 30_000, input: options.input ?? '', cwd: options.cwd });
+  const r = spawnSync(STAKE, args, { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: options.timeoutMs ?? 30_000, input: options.input ?? '', cwd: options.cwd });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -64,7 +64,8 @@ export function markdownReport(r: DrillReport): string {
 }
 
 const esc = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const HOST_COLOURS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e'];
+/** Host colours (red is kept for double signs); hosts sorted by name, so a host keeps its colour in every round. */
+const HOST_COLOURS = ['#1f77b4', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 /** One round as an SVG: step bars on top, then a row of signed heights per host, the gap shaded. */
 export function roundSvg(x: RoundRecord): string {
@@ -73,7 +74,7 @@ export function roundSvg(x: RoundRecord): string {
   const right = 20;
   const stepRow = 18;
   const hostRow = 26;
-  const hosts = [...new Set([x.from, x.to, ...Object.keys(x.signed)])];
+  const hosts = [...new Set([x.from, x.to, ...Object.keys(x.signed)])].sort();
   const times = [0, x.durationMs, ...Object.values(x.signed).flatMap((l) => l.map(([, ms]) => ms)), ...x.steps.map((st) => st.endMs)];
   const t0 = Math.min(...times);
   const t1 = Math.max(...times, t0 + 1000);
@@ -88,6 +89,7 @@ export function roundSvg(x: RoundRecord): string {
   const firstNewMs = x.firstNew !== undefined ? x.signed[x.to]?.find(([h]) => h === x.firstNew)?.[1] : undefined;
   if (lastOldMs !== undefined && firstNewMs !== undefined) {
     parts.push(`<rect x="${X(lastOldMs).toFixed(1)}" y="${top}" width="${Math.max(1, X(firstNewMs) - X(lastOldMs)).toFixed(1)}" height="${height - top - 24}" fill="#fde68a" opacity="0.6"><title>signing gap: ${x.gapHeights} heights, ${s(x.gapMs ?? 0)}</title></rect>`);
+    parts.push(`<text x="${((X(lastOldMs) + X(firstNewMs)) / 2).toFixed(1)}" y="${height - 28}" font-size="11" text-anchor="middle" fill="#92400e">signing gap ${x.gapHeights} heights, ${s(x.gapMs ?? 0)}</text>`);
   }
   x.steps.forEach((st, i) => {
     const y = top + i * stepRow;

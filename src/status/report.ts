@@ -133,7 +133,7 @@ export function buildReport(input: StatusInput): StatusReport {
     const metricsDown = Object.entries(a.metrics).filter(([, s]) => s === null).map(([c]) => c);
     const down = services.filter((s) => s.state !== 'active' && !isFencedStandby(input, h.name, s.name));
     for (const s of down) warnings.push(`${h.name}: service ${s.name} is ${s.state}`);
-    if (drift.length) warnings.push(`${h.name}: ${drift.length} file${drift.length === 1 ? '' : 's'} differ from the render (stake plan --limit ${h.name})`);
+    if (drift.length) warnings.push(`${h.name}: ${drift.length} file${drift.length === 1 ? ' differs' : 's differ'} from the render (stake plan --limit ${h.name})`);
     if (sync.startsWith('behind') || sync === 'syncing') warnings.push(`${h.name}: ${sync}`);
     return {
       ...base,

@@ -33,8 +33,8 @@ export class FailoverLab {
     return lab;
   }
 
-  stake(args: string[], env: Record<string, string> = {}): RunResult {
-    return runStake(args, { cwd: this.dir, env });
+  stake(args: string[], env: Record<string, string> = {}, timeoutMs?: number): RunResult {
+    return runStake(args, { cwd: this.dir, env, ...(timeoutMs ? { timeoutMs } : {}) });
   }
 
   ok(r: RunResult, what: string): RunResult {
