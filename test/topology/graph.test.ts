@@ -13,10 +13,11 @@ describe('topology graph', () => {
   const eth = resolve(example('ethereum'));
   const ada = resolve(example('cardano'));
 
-  test('a cosmos validator accepts exactly: its sentries p2p, SSH from bastion and admins, metrics from the monitor, its loopback RPC', () => {
+  test('a cosmos validator accepts exactly: its sentries p2p, SSH from bastion and admins, metrics and node exporter from the monitor, its loopback RPC', () => {
     const flows = computeGraph(cosmos).flows;
     assert.deepEqual(into(flows, 'val-fra'), [
       '10.3.0.9 -> val-fra 26660/tcp'.replace('10.3.0.9', 'monitor-ams'),
+      'monitor-ams -> val-fra 9100/tcp',
       '198.51.100.0/24 -> val-fra 22/tcp',
       'bastion-fra -> val-fra 22/tcp',
       'sentry-fra-1 -> val-fra 26656/tcp',
