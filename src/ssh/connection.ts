@@ -3,7 +3,6 @@
  * else, authentication with ssh-agent or a key file, jump hosts (chained) through forwardOut,
  * commands with timeouts, and atomic file writes over SFTP.
  */
-import { createHash, createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
 import { SshError, RemoteCommandError } from './errors.js';
@@ -265,38 +264,6 @@ export class SshConnection {
   }
 }
 
-/** Parsed keys by file and content: a run against hundreds of hosts decodes its key once. */
-const keyCache = new Map<string, ParsedKey>();
-/** What stake uses of ssh2's parsed key. */
-interface ParsedKey {
-  type: string;
-  getPrivatePEM(): string;
-  sign(data: Buffer, algo?: string): Buffer | Error;
-}
-
-/**
- * The parsed key, signing with a key object made once: ssh2 signs with the key's PEM text, which
- * OpenSSL 3 decodes anew for every login (about 2 ms each, most of the CPU of logging in to 200
- * hosts). Ed25519 only, whose signature needs no re-encoding; other key types sign as ssh2 does.
- */
-function quickSigning(file: string, data: Buffer, parsed: unknown): unknown {
-  const key = parsed as ParsedKey;
-  if (key.type !== 'ssh-ed25519') return data;
-  const cacheKey = `${file}\0${createHash('sha256').update(data).digest('hex')}`;
-  const cached = keyCache.get(cacheKey);
-  if (cached) return cached;
-  const keyObject = createPrivateKey(key.getPrivatePEM());
-  key.sign = (bytes: Buffer) => {
-    try {
-      return cryptoSign(null, bytes, keyObject);
-    } catch (err) {
-      return err as Error;
-    }
-  };
-  keyCache.set(cacheKey, key);
-  return key;
-}
-
 async function connectConfig(target: SshTarget, options: ConnectOptions): Promise<ConnectConfig> {
   // Ask first for a key type we already trust for this host, as OpenSSH does (RSA signatures use ssh-rsa keys).
   const known = knownKeyTypes(options.knownHosts, target.address, target.port);
@@ -319,7 +286,7 @@ async function connectConfig(target: SshTarget, options: ConnectOptions): Promis
       throw new SshError(target.name, 'auth', `cannot read the key ${target.identity}: ${(err as Error).message}`, 'set ssh.identity to a readable private key, or use ssh-agent', err);
     }
     const plain = utils.parseKey(data);
-    if (!(plain instanceof Error)) return { ...base, privateKey: quickSigning(target.identity, data, plain) as unknown as Buffer };
+    if (!(plain instanceof Error)) return { ...base, privateKey: data };
     if (!/encrypted|passphrase/i.test(plain.message)) throw new SshError(target.name, 'auth', `${target.identity} is not a private key ssh2 can read: ${plain.message}`, 'use an OpenSSH or PEM private key');
     const passphrase = await options.passphrase?.(target.identity);
     if (!passphrase) throw new SshError(target.name, 'auth', `${target.identity} is encrypted and no passphrase was given`, 'set STAKE_SSH_PASSPHRASE, run on a terminal to be asked, or use ssh-agent');
