@@ -105,6 +105,8 @@ export function buildReport(input: StatusInput): StatusReport {
     if (metric && r.height !== undefined) best.set(metric, Math.max(best.get(metric) ?? 0, r.height));
   }
 
+  // each identity's live host, decided once: hosts and identities both need it
+  const live = new Map(inv.identities.map((id) => [id.name, liveHost(verdictOf(input, id), id)]));
   const hosts: HostStatus[] = inv.hosts.map((h) => {
     const a = input.answers.get(h.name);
     const base = { host: h.name, tier: h.tier, dc: h.dc, ...(h.client ? { client: h.client } : {}) };
@@ -131,7 +133,7 @@ export function buildReport(input: StatusInput): StatusReport {
       sync = reading.syncing ? 'syncing' : behind > slack ? `behind ${behind}` : 'synced';
     } else if (reading?.syncing !== undefined) sync = reading.syncing ? 'syncing' : 'synced';
     const metricsDown = Object.entries(a.metrics).filter(([, s]) => s === null).map(([c]) => c);
-    const down = services.filter((s) => s.state !== 'active' && !isFencedStandby(input, h.name, s.name));
+    const down = services.filter((s) => s.state !== 'active' && !isFencedStandby(input, live, h.name, s.name));
     for (const s of down) warnings.push(`${h.name}: service ${s.name} is ${s.state}`);
     if (drift.length) warnings.push(`${h.name}: ${drift.length} file${drift.length === 1 ? ' differs' : 's differ'} from the render (stake plan --limit ${h.name})`);
     if (sync.startsWith('behind') || sync === 'syncing') warnings.push(`${h.name}: ${sync}`);
@@ -167,9 +169,9 @@ export function buildReport(input: StatusInput): StatusReport {
 }
 
 /** A stopped signing service on a host that is not the live active one is the fence doing its job. */
-function isFencedStandby(input: StatusInput, host: string, service: string): boolean {
+function isFencedStandby(input: StatusInput, live: ReadonlyMap<string, string | undefined>, host: string, service: string): boolean {
   if (!input.signing.get(host)?.includes(service)) return false;
-  return input.inv.identities.some((id) => [id.active, ...id.standby].some((h) => h.name === host) && liveOf(input, id) !== host);
+  return input.inv.identities.some((id) => [id.active, ...id.standby].some((h) => h.name === host) && live.get(id.name) !== host);
 }
 
 /** The live generation from the quorum hosts that answered, as deploy and failover decide it. */
@@ -184,7 +186,6 @@ function verdictOf(input: StatusInput, id: ResolvedIdentity): GenerationVerdict 
 const liveHost = (verdict: GenerationVerdict, id: ResolvedIdentity) =>
   verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.active : verdict.kind === 'first' ? id.active.name : undefined;
 
-const liveOf = (input: StatusInput, id: ResolvedIdentity) => liveHost(verdictOf(input, id), id);
 
 function identityStatus(input: StatusInput, id: ResolvedIdentity, readings: ReadonlyMap<string, ReturnType<typeof readingOf>>, stall: number): IdentityStatus {
   const alarms: string[] = [];

@@ -191,11 +191,9 @@ describe('what simulated clients read from rendered configs', () => {
           return content;
         }));
         const listening = new Set(configs.flatMap((c) => c.listen.map((e) => e.port)));
-        // cardano-node's metrics port is set in its config.json (hasPrometheus), the operator's file: stake does not render it
-        // (the sim now serves it at the config's default, 127.0.0.1:12798, so it listens anyway)
-        const notRendered = new Set(family === 'cardano' ? [12798] : []);
-        // ssh and the node exporter are the host's own, not a client's
-        const wanted = graph.flows.filter((f) => f.to === r.host && f.protocol === 'tcp' && f.service !== 'ssh' && f.service !== 'node-exporter' && !notRendered.has(f.port)).map((f) => f.port);
+        // ssh and the node exporter are the host's own, not a client's (cardano-node's metrics
+        // port comes from its node configuration, whose default 127.0.0.1:12798 the sim serves)
+        const wanted = graph.flows.filter((f) => f.to === r.host && f.protocol === 'tcp' && f.service !== 'ssh' && f.service !== 'node-exporter').map((f) => f.port);
         for (const port of wanted) assert.ok(listening.has(port), `${r.host}: nothing listens on ${port}, which the graph routes to it`);
         const host = inv.host(r.host);
         if (host.tier === 'validator') assert.ok(configs.some((c) => c.peers.length > 0 || (c.signers?.length ?? 0) > 0), `${r.host} dials nobody`);
