@@ -28,12 +28,19 @@ const MEMORY_HOSTS = arg('memory-hosts', 200);
 const STAKE = projectPath('bin', 'stake');
 const STANDIN = projectPath('bench', 'fixtures', 'standin-cometbft.py');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
-const ROLES = [['sentry', 'a', 'dc-a'], ['sentry', 'b', 'dc-b'], ['val', 'a', 'dc-a'], ['val', 'b', 'dc-b'], ['wit', 'c', 'dc-c']] as const;
+const ROLES = [
+  ['sentry', 'a', 'dc-a'],
+  ['sentry', 'b', 'dc-b'],
+  ['val', 'a', 'dc-a'],
+  ['val', 'b', 'dc-b'],
+  ['wit', 'c', 'dc-c'],
+] as const;
 
-const hostNames = (n: number) => Array.from({ length: n }, (_, i) => {
-  const [role, side] = ROLES[i % 5]!;
-  return `${role}-${Math.floor(i / 5)}-${side}`;
-});
+const hostNames = (n: number) =>
+  Array.from({ length: n }, (_, i) => {
+    const [role, side] = ROLES[i % 5]!;
+    return `${role}-${Math.floor(i / 5)}-${side}`;
+  });
 
 async function inventoryFor(lab: TestHosts): Promise<string> {
   const sha = createHash('sha256').update(readFileSync(STANDIN)).digest('hex');
@@ -43,12 +50,22 @@ async function inventoryFor(lab: TestHosts): Promise<string> {
     const [role, k, side] = h.name.split('-') as [string, string, string];
     const dc = ROLES.find((r) => r[0] === role && r[1] === side)![2];
     const tier = role === 'sentry' ? 'sentry' : role === 'val' ? 'validator' : 'witness';
-    const client = tier === 'witness' ? '' : `client: cometbft, node_id: "${createHash('sha1').update(h.name).digest('hex')}", ports: { p2p: ${await servicePort()} }, `;
-    lines.push(`  ${h.name}: { tier: ${tier}, dc: ${dc}, ${client}address: ${h.address}, root: ${h.root}, init: direct, firewall: render, ssh: { port: ${h.port} } }`);
-    if (role === 'wit') ids.push(`  id-${k}: { active: val-${k}-a, standby: [val-${k}-b], upstream: [sentry-${k}-a, sentry-${k}-b], witness: wit-${k}-c }`);
+    const client =
+      tier === 'witness'
+        ? ''
+        : `client: cometbft, node_id: "${createHash('sha1').update(h.name).digest('hex')}", ports: { p2p: ${await servicePort()} }, `;
+    lines.push(
+      `  ${h.name}: { tier: ${tier}, dc: ${dc}, ${client}address: ${h.address}, root: ${h.root}, init: direct, firewall: render, ssh: { port: ${h.port} } }`,
+    );
+    if (role === 'wit')
+      ids.push(
+        `  id-${k}: { active: val-${k}-a, standby: [val-${k}-b], upstream: [sentry-${k}-a, sentry-${k}-b], witness: wit-${k}-c }`,
+      );
   }
   const path = join(lab.dir, 'inventory.yaml');
-  writeFileSync(path, `version: 1
+  writeFileSync(
+    path,
+    `version: 1
 name: bench
 chain: { family: cosmos, network: bench-1 }
 clients: { cometbft: { version: standin, source: ${STANDIN}, sha256: ${sha} } }
@@ -64,7 +81,8 @@ hosts:
 ${lines.join('\n')}
 validators:
 ${ids.join('\n')}
-`);
+`,
+  );
   return path;
 }
 
@@ -83,36 +101,87 @@ function timed(cmd: string, args: string[], env: Record<string, string> = {}): n
   // BENCH_TRACE=FILE keeps the events of each stake run, to see where the time goes
   if (process.env.BENCH_TRACE && cmd === STAKE) writeFileSync(process.env.BENCH_TRACE, r.stdout, { flag: 'a' });
   if (r.status !== 0) {
-    const done = r.stdout.split('\n').filter((l) => l.includes('"event":"done"')).map((l) => JSON.parse(l) as { results: { host: string; status: string; reason?: string }[] })[0];
-    const bad = done?.results.filter((x) => !['deployed', 'unchanged', 'skipped'].includes(x.status)).map((x) => `${x.host} ${x.status}: ${x.reason}`).join('\n');
-    throw new Error(`${cmd} ${args.slice(0, 3).join(' ')}… exited ${r.status}: ${bad || (r.stderr || r.stdout).slice(-2000)}`);
+    const done = r.stdout
+      .split('\n')
+      .filter((l) => l.includes('"event":"done"'))
+      .map((l) => JSON.parse(l) as { results: { host: string; status: string; reason?: string }[] })[0];
+    const bad = done?.results
+      .filter((x) => !['deployed', 'unchanged', 'skipped'].includes(x.status))
+      .map((x) => `${x.host} ${x.status}: ${x.reason}`)
+      .join('\n');
+    throw new Error(
+      `${cmd} ${args.slice(0, 3).join(' ')}… exited ${r.status}: ${bad || (r.stderr || r.stdout).slice(-2000)}`,
+    );
   }
   return ms;
 }
 
 /** One plain `ssh` per host, all at once, each unpacking its host's rendered files: what any SSH tool pays at least. */
 async function floor(lab: TestHosts, rendered: string): Promise<number> {
-  const tars = new Map(lab.hosts.map((h) => [h.name, spawnSync('tar', ['-C', join(rendered, h.name), '-c', '.']).stdout]));
+  const tars = new Map(
+    lab.hosts.map((h) => [h.name, spawnSync('tar', ['-C', join(rendered, h.name), '-c', '.']).stdout]),
+  );
   const start = process.hrtime.bigint();
-  await Promise.all(lab.hosts.map((h) => new Promise<void>((resolve, reject) => {
-    const ssh = spawn('ssh', ['-q', '-i', lab.clientKey, '-o', `UserKnownHostsFile=${lab.knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'KexAlgorithms=curve25519-sha256', '-o', 'BatchMode=yes', '-p', String(h.port), `root@${h.address}`, `tar -x -C ${h.root}`], { stdio: ['pipe', 'ignore', 'pipe'] });
-    let err = '';
-    ssh.stderr.on('data', (d) => (err += d));
-    ssh.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh ${h.name}: ${err}`))));
-    ssh.stdin.end(tars.get(h.name));
-  })));
+  await Promise.all(
+    lab.hosts.map(
+      (h) =>
+        new Promise<void>((resolve, reject) => {
+          const ssh = spawn(
+            'ssh',
+            [
+              '-q',
+              '-i',
+              lab.clientKey,
+              '-o',
+              `UserKnownHostsFile=${lab.knownHosts}`,
+              '-o',
+              'StrictHostKeyChecking=yes',
+              '-o',
+              'KexAlgorithms=curve25519-sha256',
+              '-o',
+              'BatchMode=yes',
+              '-p',
+              String(h.port),
+              `root@${h.address}`,
+              `tar -x -C ${h.root}`,
+            ],
+            { stdio: ['pipe', 'ignore', 'pipe'] },
+          );
+          let err = '';
+          ssh.stderr.on('data', (d) => (err += d));
+          ssh.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`ssh ${h.name}: ${err}`))));
+          ssh.stdin.end(tars.get(h.name));
+        }),
+    ),
+  );
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
-function ansibleSetup(lab: TestHosts, inventory: string, rendered: string): { playbook: string; hostsFile: string; env: Record<string, string> } {
+function ansibleSetup(
+  lab: TestHosts,
+  inventory: string,
+  rendered: string,
+): { playbook: string; hostsFile: string; env: Record<string, string> } {
   const dir = join(lab.dir, 'ansible');
   mkdirSync(dir, { recursive: true });
   const text = readFileSync(inventory, 'utf8');
-  const p2p = (name: string) => /ports: \{ p2p: (\d+) \}/.exec(text.split('\n').find((l) => l.startsWith(`  ${name}:`)) ?? '')?.[1];
+  const p2p = (name: string) =>
+    /ports: \{ p2p: (\d+) \}/.exec(text.split('\n').find((l) => l.startsWith(`  ${name}:`)) ?? '')?.[1];
   const hostsFile = join(dir, 'hosts.ini');
-  writeFileSync(hostsFile, ['[all]', ...lab.hosts.map((h) => `${h.name} ansible_host=${h.address} ansible_port=${h.port} root=${h.root}${p2p(h.name) ? ` p2p=${p2p(h.name)}` : ''}`)].join('\n') + '\n');
+  writeFileSync(
+    hostsFile,
+    [
+      '[all]',
+      ...lab.hosts.map(
+        (h) =>
+          `${h.name} ansible_host=${h.address} ansible_port=${h.port} root=${h.root}${p2p(h.name) ? ` p2p=${p2p(h.name)}` : ''}`,
+      ),
+    ].join('\n') + '\n',
+  );
   const playbook = join(dir, 'deploy.yml');
-  writeFileSync(playbook, `- hosts: all
+  writeFileSync(
+    playbook,
+    `- hosts: all
   gather_facts: false
   tasks:
     - name: rendered files
@@ -131,14 +200,21 @@ function ansibleSetup(lab: TestHosts, inventory: string, rendered: string): { pl
     - name: health
       ansible.builtin.wait_for: { host: 127.0.0.1, port: "{{ p2p }}", timeout: 60 }
       when: p2p is defined and (files.changed or binary.changed)
-`);
+`,
+  );
   const cfg = join(dir, 'ansible.cfg');
-  writeFileSync(cfg, `[defaults]\nforks = ${lab.hosts.length}\nremote_user = root\nprivate_key_file = ${lab.clientKey}\nhost_key_checking = True\ninterpreter_python = /usr/bin/python3\nretry_files_enabled = False\n\n[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHosts} -o KexAlgorithms=curve25519-sha256\n`);
+  writeFileSync(
+    cfg,
+    `[defaults]\nforks = ${lab.hosts.length}\nremote_user = root\nprivate_key_file = ${lab.clientKey}\nhost_key_checking = True\ninterpreter_python = /usr/bin/python3\nretry_files_enabled = False\n\n[ssh_connection]\npipelining = True\nssh_args = -o ControlMaster=auto -o ControlPersist=60s -o UserKnownHostsFile=${lab.knownHosts} -o KexAlgorithms=curve25519-sha256\n`,
+  );
   return { playbook, hostsFile, env: { ANSIBLE_CONFIG: cfg, ANSIBLE_STDOUT_CALLBACK: 'minimal' } };
 }
 
 function peakRss(args: string[]): number {
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', STAKE, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', STAKE, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`stake ${args.join(' ')} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return Number(r.stderr.trim().split('\n').at(-1)) / 1024;
 }
@@ -179,11 +255,24 @@ async function main(): Promise<void> {
     const fl = median(floors);
     const af = median(aFirst);
     const an = median(aNoop);
-    const row = (name: string, ms: number, note: string) => console.log(`${name.padEnd(34)} ${Number.isFinite(ms) ? `${(ms / 1000).toFixed(2).padStart(7)} s` : '      -  '}   ${note}`);
-    console.log(`bench:deploy  ${HOSTS} sshd hosts on loopback, this machine; medians of ${RUNS} (ansible: ${ANSIBLE_RUNS})`);
+    const row = (name: string, ms: number, note: string) =>
+      console.log(
+        `${name.padEnd(34)} ${Number.isFinite(ms) ? `${(ms / 1000).toFixed(2).padStart(7)} s` : '      -  '}   ${note}`,
+      );
+    console.log(
+      `bench:deploy  ${HOSTS} sshd hosts on loopback, this machine; medians of ${RUNS} (ansible: ${ANSIBLE_RUNS})`,
+    );
     row('ssh floor (1 ssh per host, tar)', fl, '(anchor)');
-    row('stake deploy, first', f, `${(f / fl).toFixed(1)}x the floor (target <= 2x: ${f <= 2 * fl ? 'ok' : 'MISSED'})${hasAnsible ? `; Ansible/stake ${(af / f).toFixed(1)}x (target >= 10x: ${af >= 10 * f ? 'ok' : 'MISSED'})` : ''}`);
-    row('stake deploy, no-op', n, `${(n / fl).toFixed(1)}x the floor${hasAnsible ? `; Ansible/stake ${(an / n).toFixed(1)}x (target >= 20x: ${an >= 20 * n ? 'ok' : 'MISSED'})` : ''}`);
+    row(
+      'stake deploy, first',
+      f,
+      `${(f / fl).toFixed(1)}x the floor (target <= 2x: ${f <= 2 * fl ? 'ok' : 'MISSED'})${hasAnsible ? `; Ansible/stake ${(af / f).toFixed(1)}x (target >= 10x: ${af >= 10 * f ? 'ok' : 'MISSED'})` : ''}`,
+    );
+    row(
+      'stake deploy, no-op',
+      n,
+      `${(n / fl).toFixed(1)}x the floor${hasAnsible ? `; Ansible/stake ${(an / n).toFixed(1)}x (target >= 20x: ${an >= 20 * n ? 'ok' : 'MISSED'})` : ''}`,
+    );
     if (hasAnsible) {
       row('ansible-playbook, first', af, `forks ${HOSTS}, pipelining, no facts`);
       row('ansible-playbook, no-op', an, '');
@@ -201,7 +290,9 @@ async function main(): Promise<void> {
       const args = ['deploy', '-i', inventory, '--parallel', String(MEMORY_HOSTS), '--json'];
       const firstMb = peakRss(args);
       const noopMb = peakRss(args);
-      console.log(`peak memory of stake deploy at ${MEMORY_HOSTS} hosts: first ${firstMb.toFixed(0)} MB, no-op ${noopMb.toFixed(0)} MB (target < 400 MB: ${Math.max(firstMb, noopMb) < 400 ? 'ok' : 'MISSED'})`);
+      console.log(
+        `peak memory of stake deploy at ${MEMORY_HOSTS} hosts: first ${firstMb.toFixed(0)} MB, no-op ${noopMb.toFixed(0)} MB (target < 400 MB: ${Math.max(firstMb, noopMb) < 400 ? 'ok' : 'MISSED'})`,
+      );
     } finally {
       wipe(big);
       await big.stop();

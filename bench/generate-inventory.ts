@@ -43,13 +43,17 @@ export function generateInventory(options: GenerateOptions): string {
     lines.push(`  witness-${d}: { tier: witness, dc: dc${d}, address: ${address(n++)} }`);
     const count = d === dcCount - 1 ? sentries - perDc * (dcCount - 1) : perDc;
     for (let i = 0; i < count; i++) {
-      lines.push(`  ${sentry(d, i)}: { tier: sentry, dc: dc${d}, address: ${address(n)}, client: cometbft, node_id: "${hex40(n)}" }`);
+      lines.push(
+        `  ${sentry(d, i)}: { tier: sentry, dc: dc${d}, address: ${address(n)}, client: cometbft, node_id: "${hex40(n)}" }`,
+      );
       n++;
     }
   }
   for (let v = 0; v < validators; v++) {
     const dc = v % 2 === 0 ? (v / 2) % dcCount : ((v - 1) / 2 + 1) % dcCount;
-    lines.push(`  val-${v}: { tier: validator, dc: dc${dc}, address: ${address(n)}, client: cometbft, node_id: "${hex40(n)}" }`);
+    lines.push(
+      `  val-${v}: { tier: validator, dc: dc${dc}, address: ${address(n)}, client: cometbft, node_id: "${hex40(n)}" }`,
+    );
     n++;
   }
   lines.push('validators:');

@@ -38,7 +38,10 @@ try {
   writeFileSync(inventory, generateInventory({ hosts: 1000, identities: 300 }));
   const stake = projectPath('bin', 'stake');
   const fresh = (dir: string) => () => rmSync(dir, { recursive: true, force: true });
-  const row = (name: string, ms: number, note: string) => console.log(`${name.padEnd(36)} ${ms.toFixed(0).padStart(6)} ms   ${(ms / node).toFixed(1).padStart(5)}x node   ${note}`);
+  const row = (name: string, ms: number, note: string) =>
+    console.log(
+      `${name.padEnd(36)} ${ms.toFixed(0).padStart(6)} ms   ${(ms / node).toFixed(1).padStart(5)}x node   ${note}`,
+    );
 
   const node = time(process.execPath, ['-e', '0']).ms;
   console.log(`bench:render  (median of ${RUNS} fresh renders; 1,000 hosts, 300 identities)`);
@@ -48,7 +51,9 @@ try {
     const r = time(stake, ['render', '--json', '-i', inventory, '--out', out], fresh(out));
     row('stake render -> tmpfs', r.ms, `target < 1500 ms  ${r.ms < 1500 ? 'ok' : 'MISSED'}`);
     const doc = JSON.parse(r.stdout) as { files: number; bytes: number; hosts: unknown[] };
-    console.log(`  wrote ${doc.hosts.length} hosts, ${doc.files} files, ${(doc.bytes / 1024 / 1024).toFixed(2)} MB (plus one manifest.json per host)`);
+    console.log(
+      `  wrote ${doc.hosts.length} hosts, ${doc.files} files, ${(doc.bytes / 1024 / 1024).toFixed(2)} MB (plus one manifest.json per host)`,
+    );
   }
   const out = join(disk, 'out');
   const onDisk = time(stake, ['render', '-i', inventory, '--out', out], fresh(out));

@@ -41,7 +41,9 @@ try {
   const row = (name: string, ms: number, target: number) =>
     `${name.padEnd(34)} ${ms.toFixed(0).padStart(6)} ms   ${(ms / nodeStart).toFixed(1).padStart(5)}x node   target < ${target} ms  ${ms < target ? 'ok' : 'MISSED'}`;
   console.log(`bench:validate  (median of ${RUNS} runs; inventory 1,000 hosts, 300 identities, ${kb} KB)`);
-  console.log(`${'node -e 0'.padEnd(34)} ${nodeStart.toFixed(0).padStart(6)} ms   ${'1.0'.padStart(5)}x node   (anchor)`);
+  console.log(
+    `${'node -e 0'.padEnd(34)} ${nodeStart.toFixed(0).padStart(6)} ms   ${'1.0'.padStart(5)}x node   (anchor)`,
+  );
   console.log(row('stake --version', version, 150));
   console.log(row('stake validate (1,000 hosts)', validate, 400));
 } finally {

@@ -58,24 +58,74 @@ async function main(): Promise<void> {
   say('8. Two operators sign it with their own keys (OpenSSH signatures), and it runs');
   const approvals = ['alice', 'bob'].map((name) => {
     const file = join(dir, `${name}.approval`);
-    stake(['failover', 'approve', 'cosmoshub', '--to', 'val-waw', '--as', name, '--key', join(dir, 'operators', name), '-o', file, '-i', inventory], `approval by ${name}`);
+    stake(
+      [
+        'failover',
+        'approve',
+        'cosmoshub',
+        '--to',
+        'val-waw',
+        '--as',
+        name,
+        '--key',
+        join(dir, 'operators', name),
+        '-o',
+        file,
+        '-i',
+        inventory,
+      ],
+      `approval by ${name}`,
+    );
     return file;
   });
-  stake(['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', ...approvals.flatMap((a) => ['--approval', a]), '-i', inventory], 'failover');
+  stake(
+    [
+      'failover',
+      'cosmoshub',
+      '--to',
+      'val-waw',
+      '--confirm',
+      ...approvals.flatMap((a) => ['--approval', a]),
+      '-i',
+      inventory,
+    ],
+    'failover',
+  );
   await pause(2000);
   stake(['status', '-i', inventory], 'stake status');
 
   say('9. Bring val-fra back as a standby, then a drill: 5 failovers back and forth, each approved with both keys');
   stake(['deploy', '-i', inventory, '--limit', 'val-fra'], 'deploy --limit val-fra');
   const report = join(dir, 'drill');
-  stake(['drill', 'failover', 'cosmoshub', '-i', inventory, '--operator-key', `alice=${join(dir, 'operators', 'alice')}`, '--operator-key', `bob=${join(dir, 'operators', 'bob')}`, '--rounds', '5', '--report', report], 'drill');
+  stake(
+    [
+      'drill',
+      'failover',
+      'cosmoshub',
+      '-i',
+      inventory,
+      '--operator-key',
+      `alice=${join(dir, 'operators', 'alice')}`,
+      '--operator-key',
+      `bob=${join(dir, 'operators', 'bob')}`,
+      '--rounds',
+      '5',
+      '--report',
+      report,
+    ],
+    'drill',
+  );
   const kept = join(process.cwd(), 'drill-report.html');
   copyFileSync(join(report, 'drill.html'), kept);
   say(`   the drill's report, with a timeline per round: ${kept}`);
 }
 
 main()
-  .then(() => say(`Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: stake lab up -i inventories/ethereum.yaml, then stake deploy -i .stake-lab/inventory.yaml`))
+  .then(() =>
+    say(
+      `Done in ${((Date.now() - started) / 1000).toFixed(1)} s. Next: stake lab up -i inventories/ethereum.yaml, then stake deploy -i .stake-lab/inventory.yaml`,
+    ),
+  )
   .catch((err: Error) => {
     process.stderr.write(`\ndemo: ${err.message}\n`);
     process.exitCode = 1;

@@ -43,10 +43,19 @@ export function renderRuleDocs(): string {
     const clean = example(c.base);
     const bad = applyEdits(clean, c.breakIt);
     const fixed = applyEdits(bad, c.fix);
-    const finding = validateInventory(`inventories/${c.base}.yaml`, Buffer.from(bad)).diagnostics.find((d) => d.id === id);
+    const finding = validateInventory(`inventories/${c.base}.yaml`, Buffer.from(bad)).diagnostics.find(
+      (d) => d.id === id,
+    );
     out.push(`Bad (from \`inventories/${c.base}.yaml\`):`, '', '```diff', ...lineDiff(clean, bad), '```', '');
     if (finding) {
-      out.push('```text', `${finding.severity}[${finding.id}] ${finding.location.file}:${finding.location.line}:${finding.location.column}`, `  ${finding.summary}`, `  hint: ${finding.hint ?? ''}`, '```', '');
+      out.push(
+        '```text',
+        `${finding.severity}[${finding.id}] ${finding.location.file}:${finding.location.line}:${finding.location.column}`,
+        `  ${finding.summary}`,
+        `  hint: ${finding.hint ?? ''}`,
+        '```',
+        '',
+      );
     }
     out.push('Fixed:', '', '```diff', ...lineDiff(bad, fixed), '```', '');
   }

@@ -107,7 +107,10 @@ describe('stake CLI', () => {
     assert.match(r.stdout, /^val-waw\s+validator\s+waw1\s+10\.2\.0\.10\s+cometbft\s+standby cosmoshub$/m);
     // outside in: sentries before validators before the witness
     const order = ['sentry-fra-1', 'val-fra', 'witness-ams'].map((h) => lines.findIndex((l) => l.startsWith(`${h} `)));
-    assert.deepEqual([...order].sort((a, b) => a - b), order);
+    assert.deepEqual(
+      [...order].sort((a, b) => a - b),
+      order,
+    );
   });
 
   test('hosts --json: every host with its resolved defaults and roles', () => {

@@ -39,7 +39,8 @@ describe('docs', () => {
 
   test('every inventory key and every client is in docs/inventory.md', () => {
     for (const key of schemaKeys(publishedSchema())) assert.ok(inventoryDoc.includes(`\`${key}\``), `key ${key}`);
-    for (const client of [...Object.keys(CLIENTS), ...EXECUTION_CLIENTS]) assert.ok(inventoryDoc.includes(`\`${client}\``), `client ${client}`);
+    for (const client of [...Object.keys(CLIENTS), ...EXECUTION_CLIENTS])
+      assert.ok(inventoryDoc.includes(`\`${client}\``), `client ${client}`);
   });
 
   test('every command in `stake --help` is in the README and docs/cli.md', () => {

@@ -14,15 +14,33 @@ export interface RunResult {
 }
 
 /** Runs bin/stake with a clean colour environment; bounded in time. */
-export function runStake(args: string[], options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {}): RunResult {
-  const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: undefined, FORCE_COLOR: undefined, STAKE_DEBUG: undefined, STAKE_INVENTORY: undefined, ...options.env };
-  const r = spawnSync(STAKE, args, { env: env as NodeJS.ProcessEnv, encoding: 'utf8', timeout: options.timeoutMs ?? 30_000, input: options.input ?? '', cwd: options.cwd });
+export function runStake(
+  args: string[],
+  options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {},
+): RunResult {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    STAKE_DEBUG: undefined,
+    STAKE_INVENTORY: undefined,
+    ...options.env,
+  };
+  const r = spawnSync(STAKE, args, {
+    env: env as NodeJS.ProcessEnv,
+    encoding: 'utf8',
+    timeout: options.timeoutMs ?? 30_000,
+    input: options.input ?? '',
+    cwd: options.cwd,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export const example = (name: 'cosmos' | 'ethereum' | 'cardano') => readFileSync(projectPath('inventories', `${name}.yaml`), 'utf8');
+export const example = (name: 'cosmos' | 'ethereum' | 'cardano') =>
+  readFileSync(projectPath('inventories', `${name}.yaml`), 'utf8');
 
-export const validateText = (text: string, file = 'inventory.yaml'): ValidationResult => validateInventory(file, Buffer.from(text, 'utf8'));
+export const validateText = (text: string, file = 'inventory.yaml'): ValidationResult =>
+  validateInventory(file, Buffer.from(text, 'utf8'));
 
 /** 1-based number of the first line containing `needle`. */
 export function lineOf(text: string, needle: string, from = 0): number {

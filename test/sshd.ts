@@ -7,7 +7,17 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, keyOnly, keygen, knownHostsLine, spawnSshd, sshdUnavailable as sshdMissing, waitForBanner, waitForBannerIn, writeSshdConfig } from '../src/lab/sshd.js';
+import {
+  freePort,
+  keyOnly,
+  keygen,
+  knownHostsLine,
+  spawnSshd,
+  sshdUnavailable as sshdMissing,
+  waitForBanner,
+  waitForBannerIn,
+  writeSshdConfig,
+} from '../src/lab/sshd.js';
 
 export { freePort, servicePort } from '../src/lab/sshd.js';
 
@@ -48,7 +58,10 @@ export interface Placement {
   probeFrom?: string;
 }
 
-export async function startTestHosts(names: string[], options: { firstAddress?: number; placement?: Record<string, Placement> } = {}): Promise<TestHosts> {
+export async function startTestHosts(
+  names: string[],
+  options: { firstAddress?: number; placement?: Record<string, Placement> } = {},
+): Promise<TestHosts> {
   const dir = mkdtempSync(join(tmpdir(), 'stake-sshd-'));
   const clientKey = join(dir, 'client_ed25519');
   keygen(clientKey, 'stake-test-client');
@@ -77,14 +90,33 @@ export async function startTestHosts(names: string[], options: { firstAddress?: 
       keygen(hostKey, name);
       const root = join(dir, 'roots', name);
       mkdirSync(root, { recursive: true });
-      const child = spawnSshd({ config, hostKey, address, port, pidFile: join(dir, `${name}.pid`), log: join(dir, `${name}.log`), ...(placed ? { netns: placed.netns } : {}) });
-      hosts.push({ name, address, port, hostKey: keyOnly(readFileSync(`${hostKey}.pub`, 'utf8')), root, process: child });
+      const child = spawnSshd({
+        config,
+        hostKey,
+        address,
+        port,
+        pidFile: join(dir, `${name}.pid`),
+        log: join(dir, `${name}.log`),
+        ...(placed ? { netns: placed.netns } : {}),
+      });
+      hosts.push({
+        name,
+        address,
+        port,
+        hostKey: keyOnly(readFileSync(`${hostKey}.pub`, 'utf8')),
+        root,
+        process: child,
+      });
     }
     const deadline = Date.now() + 10_000;
-    await Promise.all(hosts.map((h) => {
-      const placed = options.placement?.[h.name];
-      return placed?.probeFrom ? waitForBannerIn(placed.probeFrom, h.address, h.port, deadline) : waitForBanner(h.address, h.port, deadline);
-    }));
+    await Promise.all(
+      hosts.map((h) => {
+        const placed = options.placement?.[h.name];
+        return placed?.probeFrom
+          ? waitForBannerIn(placed.probeFrom, h.address, h.port, deadline)
+          : waitForBanner(h.address, h.port, deadline);
+      }),
+    );
   } catch (err) {
     await stop();
     throw err;

@@ -22,7 +22,8 @@ function head(bytes: Buffer, at: number): { major: number; value: number; next: 
   const info = first & 31;
   if (info < 24) return { major, value: info, next: at + 1 };
   const size = { 24: 1, 25: 2, 26: 4, 27: 8 }[info];
-  if (!size || at + 1 + size > bytes.length) throw new OpcertError('the certificate holds an unsupported or truncated CBOR value');
+  if (!size || at + 1 + size > bytes.length)
+    throw new OpcertError('the certificate holds an unsupported or truncated CBOR value');
   const value = size === 8 ? Number(bytes.readBigUInt64BE(at + 1)) : bytes.readUIntBE(at + 1, size);
   return { major, value, next: at + 1 + size };
 }
@@ -40,8 +41,10 @@ export function parseOpcert(text: string): Opcert {
   } catch {
     throw new OpcertError('node.cert is not a JSON text envelope');
   }
-  if (envelope.type !== 'NodeOperationalCertificate') throw new OpcertError(`node.cert has type ${JSON.stringify(envelope.type)}, not NodeOperationalCertificate`);
-  if (typeof envelope.cborHex !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(envelope.cborHex)) throw new OpcertError('node.cert has no cborHex');
+  if (envelope.type !== 'NodeOperationalCertificate')
+    throw new OpcertError(`node.cert has type ${JSON.stringify(envelope.type)}, not NodeOperationalCertificate`);
+  if (typeof envelope.cborHex !== 'string' || !/^([0-9a-fA-F]{2})+$/.test(envelope.cborHex))
+    throw new OpcertError('node.cert has no cborHex');
   const bytes = Buffer.from(envelope.cborHex, 'hex');
   let at = expect(bytes, 0, 4, 'an array').next;
   const inner = expect(bytes, at, 4, 'the certificate body');
@@ -66,6 +69,21 @@ function uint(n: number): Buffer {
 }
 
 /** The CBOR of a certificate with these fields (the lab makes its throwaway certificates with it). */
-export function opcertCbor(hotVkey: Buffer, counter: number, kesPeriod: number, sigma: Buffer, coldVkey: Buffer): string {
-  return Buffer.concat([Buffer.from([0x82, 0x84, 0x58, 32]), hotVkey, uint(counter), uint(kesPeriod), Buffer.from([0x58, 64]), sigma, Buffer.from([0x58, 32]), coldVkey]).toString('hex');
+export function opcertCbor(
+  hotVkey: Buffer,
+  counter: number,
+  kesPeriod: number,
+  sigma: Buffer,
+  coldVkey: Buffer,
+): string {
+  return Buffer.concat([
+    Buffer.from([0x82, 0x84, 0x58, 32]),
+    hotVkey,
+    uint(counter),
+    uint(kesPeriod),
+    Buffer.from([0x58, 64]),
+    sigma,
+    Buffer.from([0x58, 32]),
+    coldVkey,
+  ]).toString('hex');
 }

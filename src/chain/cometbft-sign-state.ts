@@ -30,18 +30,24 @@ export function parseSignState(text: string): SignState {
   }
   const o = raw as Record<string, unknown>;
   if (typeof o !== 'object' || o === null) throw new SignStateError('priv_validator_state.json is not a JSON object');
-  if (typeof o.height !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(o.height)) throw new SignStateError(`height must be a decimal string (CometBFT writes int64 as a string), not ${JSON.stringify(o.height)}`);
+  if (typeof o.height !== 'string' || !/^(0|[1-9][0-9]{0,18})$/.test(o.height))
+    throw new SignStateError(
+      `height must be a decimal string (CometBFT writes int64 as a string), not ${JSON.stringify(o.height)}`,
+    );
   const height = BigInt(o.height);
   if (height > 9223372036854775807n) throw new SignStateError(`height ${o.height} does not fit in int64`);
-  if (!Number.isInteger(o.round) || (o.round as number) < 0 || (o.round as number) > 2147483647) throw new SignStateError(`round must be a non-negative int32, not ${JSON.stringify(o.round)}`);
-  if (!Number.isInteger(o.step) || (o.step as number) < 0 || (o.step as number) > 3) throw new SignStateError(`step must be 0 to 3 (none, propose, prevote, precommit), not ${JSON.stringify(o.step)}`);
+  if (!Number.isInteger(o.round) || (o.round as number) < 0 || (o.round as number) > 2147483647)
+    throw new SignStateError(`round must be a non-negative int32, not ${JSON.stringify(o.round)}`);
+  if (!Number.isInteger(o.step) || (o.step as number) < 0 || (o.step as number) > 3)
+    throw new SignStateError(`step must be 0 to 3 (none, propose, prevote, precommit), not ${JSON.stringify(o.step)}`);
   const state: SignState = { height, round: o.round as number, step: o.step as number };
   if (o.signature !== undefined) {
     if (typeof o.signature !== 'string') throw new SignStateError('signature must be a base64 string');
     state.signature = o.signature;
   }
   if (o.signbytes !== undefined) {
-    if (typeof o.signbytes !== 'string' || !/^[0-9A-Fa-f]*$/.test(o.signbytes)) throw new SignStateError('signbytes must be a hex string');
+    if (typeof o.signbytes !== 'string' || !/^[0-9A-Fa-f]*$/.test(o.signbytes))
+      throw new SignStateError('signbytes must be a hex string');
     state.signbytes = o.signbytes;
   }
   return state;
@@ -55,7 +61,10 @@ export function serializeSignState(state: SignState): string {
 }
 
 /** -1, 0 or 1 as a's height/round/step is below, equal to or above b's. */
-export function compareHRS(a: Pick<SignState, 'height' | 'round' | 'step'>, b: Pick<SignState, 'height' | 'round' | 'step'>): number {
+export function compareHRS(
+  a: Pick<SignState, 'height' | 'round' | 'step'>,
+  b: Pick<SignState, 'height' | 'round' | 'step'>,
+): number {
   if (a.height !== b.height) return a.height < b.height ? -1 : 1;
   if (a.round !== b.round) return a.round < b.round ? -1 : 1;
   if (a.step !== b.step) return a.step < b.step ? -1 : 1;
@@ -73,9 +82,14 @@ export type SignVerdict = { ok: true; reuse: boolean } | { ok: false; why: strin
 export function checkHRS(state: SignState, height: bigint, round: number, step: number): SignVerdict {
   if (height < state.height) return { ok: false, why: `height regression: got ${height}, last signed ${state.height}` };
   if (height === state.height) {
-    if (round < state.round) return { ok: false, why: `round regression at height ${height}: got ${round}, last signed ${state.round}` };
+    if (round < state.round)
+      return { ok: false, why: `round regression at height ${height}: got ${round}, last signed ${state.round}` };
     if (round === state.round) {
-      if (step < state.step) return { ok: false, why: `step regression at height ${height} round ${round}: got ${step}, last signed ${state.step}` };
+      if (step < state.step)
+        return {
+          ok: false,
+          why: `step regression at height ${height} round ${round}: got ${step}, last signed ${state.step}`,
+        };
       if (step === state.step) {
         return state.signbytes ? { ok: true, reuse: true } : { ok: false, why: 'no SignBytes found' };
       }

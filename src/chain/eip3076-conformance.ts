@@ -20,8 +20,21 @@ interface TestFile {
     should_succeed: boolean;
     contains_slashable_data: boolean;
     interchange: unknown;
-    blocks: { pubkey: string; slot: string; signing_root?: string; should_succeed: boolean; should_succeed_complete?: boolean }[];
-    attestations: { pubkey: string; source_epoch: string; target_epoch: string; signing_root?: string; should_succeed: boolean; should_succeed_complete?: boolean }[];
+    blocks: {
+      pubkey: string;
+      slot: string;
+      signing_root?: string;
+      should_succeed: boolean;
+      should_succeed_complete?: boolean;
+    }[];
+    attestations: {
+      pubkey: string;
+      source_epoch: string;
+      target_epoch: string;
+      signing_root?: string;
+      should_succeed: boolean;
+      should_succeed_complete?: boolean;
+    }[];
   }[];
 }
 
@@ -45,12 +58,18 @@ export function runConformance(raw: unknown): ConformanceResult {
     for (const [j, b] of step.blocks.entries()) {
       const expected = b.should_succeed_complete ?? b.should_succeed;
       const v = db.signBlock(b.pubkey, BigInt(b.slot), b.signing_root);
-      if (v.ok !== expected) failures.push(`step ${i} block ${j} (slot ${b.slot}): ${v.ok ? 'signed' : `refused (${v.why})`}, expected ${expected ? 'signed' : 'refused'}`);
+      if (v.ok !== expected)
+        failures.push(
+          `step ${i} block ${j} (slot ${b.slot}): ${v.ok ? 'signed' : `refused (${v.why})`}, expected ${expected ? 'signed' : 'refused'}`,
+        );
     }
     for (const [j, a] of step.attestations.entries()) {
       const expected = a.should_succeed_complete ?? a.should_succeed;
       const v = db.signAttestation(a.pubkey, BigInt(a.source_epoch), BigInt(a.target_epoch), a.signing_root);
-      if (v.ok !== expected) failures.push(`step ${i} attestation ${j} (${a.source_epoch}->${a.target_epoch}): ${v.ok ? 'signed' : `refused (${v.why})`}, expected ${expected ? 'signed' : 'refused'}`);
+      if (v.ok !== expected)
+        failures.push(
+          `step ${i} attestation ${j} (${a.source_epoch}->${a.target_epoch}): ${v.ok ? 'signed' : `refused (${v.why})`}, expected ${expected ? 'signed' : 'refused'}`,
+        );
     }
   }
   return { name, passed: failures.length === 0, failures };

@@ -32,7 +32,11 @@ interface Record {
 
 export interface InterchangeJson {
   metadata: { interchange_format_version: string; genesis_validators_root: string };
-  data: { pubkey: string; signed_blocks: { slot: string; signing_root?: string }[]; signed_attestations: { source_epoch: string; target_epoch: string; signing_root?: string }[] }[];
+  data: {
+    pubkey: string;
+    signed_blocks: { slot: string; signing_root?: string }[];
+    signed_attestations: { source_epoch: string; target_epoch: string; signing_root?: string }[];
+  }[];
 }
 
 export class InterchangeError extends Error {}
@@ -44,7 +48,8 @@ const PUBKEY = /^0x[0-9a-fA-F]{96}$/;
 const UINT = /^(0|[1-9][0-9]{0,19})$/;
 
 function uint(value: unknown, where: string): bigint {
-  if (typeof value !== 'string' || !UINT.test(value)) throw new InterchangeError(`${where} must be a decimal string, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !UINT.test(value))
+    throw new InterchangeError(`${where} must be a decimal string, not ${JSON.stringify(value)}`);
   const n = BigInt(value);
   if (n > 0xffffffffffffffffn) throw new InterchangeError(`${where} ${value} does not fit in uint64`);
   return n;
@@ -52,30 +57,43 @@ function uint(value: unknown, where: string): bigint {
 
 function root(value: unknown, where: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string' || !ROOT.test(value)) throw new InterchangeError(`${where} must be 0x and 64 hex digits, not ${JSON.stringify(value)}`);
+  if (typeof value !== 'string' || !ROOT.test(value))
+    throw new InterchangeError(`${where} must be 0x and 64 hex digits, not ${JSON.stringify(value)}`);
   return value.toLowerCase();
 }
 
 /** Checks an interchange document's shape; throws InterchangeError naming the first bad field. */
 export function parseInterchange(raw: unknown): { genesisValidatorsRoot: string; records: Map<string, Record> } {
   const doc = raw as InterchangeJson;
-  if (typeof doc !== 'object' || doc === null || typeof doc.metadata !== 'object' || doc.metadata === null) throw new InterchangeError('not an interchange document: no metadata');
-  if (doc.metadata.interchange_format_version !== INTERCHANGE_VERSION) throw new InterchangeError(`interchange_format_version ${JSON.stringify(doc.metadata.interchange_format_version)} is not "5"`);
+  if (typeof doc !== 'object' || doc === null || typeof doc.metadata !== 'object' || doc.metadata === null)
+    throw new InterchangeError('not an interchange document: no metadata');
+  if (doc.metadata.interchange_format_version !== INTERCHANGE_VERSION)
+    throw new InterchangeError(
+      `interchange_format_version ${JSON.stringify(doc.metadata.interchange_format_version)} is not "5"`,
+    );
   const gvrText = root(doc.metadata.genesis_validators_root, 'metadata.genesis_validators_root');
   if (gvrText === undefined) throw new InterchangeError('metadata.genesis_validators_root is missing');
   if (!Array.isArray(doc.data)) throw new InterchangeError('data must be a list');
   const records = new Map<string, Record>();
   doc.data.forEach((entry, i) => {
-    if (typeof entry?.pubkey !== 'string' || !PUBKEY.test(entry.pubkey)) throw new InterchangeError(`data[${i}].pubkey must be 0x and 96 hex digits`);
+    if (typeof entry?.pubkey !== 'string' || !PUBKEY.test(entry.pubkey))
+      throw new InterchangeError(`data[${i}].pubkey must be 0x and 96 hex digits`);
     const key = entry.pubkey.toLowerCase();
     const record = records.get(key) ?? { blocks: [], attestations: [] };
     for (const [j, b] of (entry.signed_blocks ?? []).entries()) {
       const signingRoot = root(b.signing_root, `data[${i}].signed_blocks[${j}].signing_root`);
-      record.blocks.push({ slot: uint(b.slot, `data[${i}].signed_blocks[${j}].slot`), ...(signingRoot ? { signingRoot } : {}) });
+      record.blocks.push({
+        slot: uint(b.slot, `data[${i}].signed_blocks[${j}].slot`),
+        ...(signingRoot ? { signingRoot } : {}),
+      });
     }
     for (const [j, a] of (entry.signed_attestations ?? []).entries()) {
       const signingRoot = root(a.signing_root, `data[${i}].signed_attestations[${j}].signing_root`);
-      record.attestations.push({ source: uint(a.source_epoch, `data[${i}].signed_attestations[${j}].source_epoch`), target: uint(a.target_epoch, `data[${i}].signed_attestations[${j}].target_epoch`), ...(signingRoot ? { signingRoot } : {}) });
+      record.attestations.push({
+        source: uint(a.source_epoch, `data[${i}].signed_attestations[${j}].source_epoch`),
+        target: uint(a.target_epoch, `data[${i}].signed_attestations[${j}].target_epoch`),
+        ...(signingRoot ? { signingRoot } : {}),
+      });
     }
     records.set(key, record);
   });
@@ -90,7 +108,8 @@ export class SlashingProtection {
   private readonly records = new Map<string, Record>();
 
   constructor(readonly genesisValidatorsRoot: string) {
-    if (!ROOT.test(genesisValidatorsRoot)) throw new InterchangeError(`genesis validators root must be 0x and 64 hex digits, not ${genesisValidatorsRoot}`);
+    if (!ROOT.test(genesisValidatorsRoot))
+      throw new InterchangeError(`genesis validators root must be 0x and 64 hex digits, not ${genesisValidatorsRoot}`);
     this.genesisValidatorsRoot = genesisValidatorsRoot.toLowerCase();
   }
 
@@ -108,7 +127,9 @@ export class SlashingProtection {
   import(raw: unknown): void {
     const parsed = parseInterchange(raw);
     if (parsed.genesisValidatorsRoot !== this.genesisValidatorsRoot) {
-      throw new InterchangeError(`the interchange is for genesis validators root ${parsed.genesisValidatorsRoot}, this database for ${this.genesisValidatorsRoot}: another chain`);
+      throw new InterchangeError(
+        `the interchange is for genesis validators root ${parsed.genesisValidatorsRoot}, this database for ${this.genesisValidatorsRoot}: another chain`,
+      );
     }
     for (const [key, incoming] of parsed.records) {
       for (const b of incoming.blocks) this.addBlock(key, b);
@@ -124,7 +145,8 @@ export class SlashingProtection {
 
   private addAttestation(pubkey: string, a: SignedAttestation): void {
     const r = this.record(pubkey);
-    if (!r.attestations.some((x) => x.source === a.source && x.target === a.target && x.signingRoot === a.signingRoot)) r.attestations.push(a);
+    if (!r.attestations.some((x) => x.source === a.source && x.target === a.target && x.signingRoot === a.signingRoot))
+      r.attestations.push(a);
   }
 
   checkBlock(pubkey: string, slot: bigint, signingRoot?: string): Verdict {
@@ -132,9 +154,13 @@ export class SlashingProtection {
     if (!r) return { ok: true };
     const known = signingRoot?.toLowerCase();
     const atSlot = r.blocks.filter((b) => b.slot === slot);
-    if (atSlot.length) return atSlot.every((b) => sameKnownRoot(b.signingRoot, known)) ? { ok: true } : { ok: false, why: `a different block at slot ${slot} is already signed (double proposal)` };
+    if (atSlot.length)
+      return atSlot.every((b) => sameKnownRoot(b.signingRoot, known))
+        ? { ok: true }
+        : { ok: false, why: `a different block at slot ${slot} is already signed (double proposal)` };
     const lowest = min(r.blocks.map((b) => b.slot));
-    if (lowest !== undefined && slot <= lowest) return { ok: false, why: `slot ${slot} is at or below the lowest signed slot ${lowest}` };
+    if (lowest !== undefined && slot <= lowest)
+      return { ok: false, why: `slot ${slot} is at or below the lowest signed slot ${lowest}` };
     return { ok: true };
   }
 
@@ -145,16 +171,22 @@ export class SlashingProtection {
     const known = signingRoot?.toLowerCase();
     const sameTarget = r.attestations.filter((a) => a.target === target);
     if (sameTarget.length) {
-      return sameTarget.every((a) => a.source === source && sameKnownRoot(a.signingRoot, known)) ? { ok: true } : { ok: false, why: `another attestation for target epoch ${target} is already signed (double vote)` };
+      return sameTarget.every((a) => a.source === source && sameKnownRoot(a.signingRoot, known))
+        ? { ok: true }
+        : { ok: false, why: `another attestation for target epoch ${target} is already signed (double vote)` };
     }
     for (const a of r.attestations) {
-      if (a.source < source && target < a.target) return { ok: false, why: `surrounded by the signed attestation ${a.source}->${a.target}` };
-      if (source < a.source && a.target < target) return { ok: false, why: `surrounds the signed attestation ${a.source}->${a.target}` };
+      if (a.source < source && target < a.target)
+        return { ok: false, why: `surrounded by the signed attestation ${a.source}->${a.target}` };
+      if (source < a.source && a.target < target)
+        return { ok: false, why: `surrounds the signed attestation ${a.source}->${a.target}` };
     }
     const lowestSource = min(r.attestations.map((a) => a.source));
-    if (lowestSource !== undefined && source < lowestSource) return { ok: false, why: `source epoch ${source} is below the lowest signed source ${lowestSource}` };
+    if (lowestSource !== undefined && source < lowestSource)
+      return { ok: false, why: `source epoch ${source} is below the lowest signed source ${lowestSource}` };
     const lowestTarget = min(r.attestations.map((a) => a.target));
-    if (lowestTarget !== undefined && target <= lowestTarget) return { ok: false, why: `target epoch ${target} is at or below the lowest signed target ${lowestTarget}` };
+    if (lowestTarget !== undefined && target <= lowestTarget)
+      return { ok: false, why: `target epoch ${target} is at or below the lowest signed target ${lowestTarget}` };
     return { ok: true };
   }
 
@@ -167,7 +199,12 @@ export class SlashingProtection {
 
   signAttestation(pubkey: string, source: bigint, target: bigint, signingRoot?: string): Verdict {
     const v = this.checkAttestation(pubkey, source, target, signingRoot);
-    if (v.ok) this.addAttestation(pubkey, { source, target, ...(signingRoot ? { signingRoot: signingRoot.toLowerCase() } : {}) });
+    if (v.ok)
+      this.addAttestation(pubkey, {
+        source,
+        target,
+        ...(signingRoot ? { signingRoot: signingRoot.toLowerCase() } : {}),
+      });
     return v;
   }
 
@@ -177,15 +214,29 @@ export class SlashingProtection {
    * keeps the low watermarks and stays small on a signer that writes it at every slot).
    */
   export(form: 'complete' | 'minimal' = 'complete'): InterchangeJson {
-    const keep = <T>(xs: T[], rank: (x: T) => bigint): T[] => (form === 'complete' || xs.length === 0 ? xs : [xs.reduce((best, x) => (rank(x) > rank(best) ? x : best))]);
+    const keep = <T>(xs: T[], rank: (x: T) => bigint): T[] =>
+      form === 'complete' || xs.length === 0 ? xs : [xs.reduce((best, x) => (rank(x) > rank(best) ? x : best))];
     return {
-      metadata: { interchange_format_version: INTERCHANGE_VERSION, genesis_validators_root: this.genesisValidatorsRoot },
+      metadata: {
+        interchange_format_version: INTERCHANGE_VERSION,
+        genesis_validators_root: this.genesisValidatorsRoot,
+      },
       data: [...this.records.entries()]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([pubkey, r]) => ({
           pubkey,
-          signed_blocks: keep(r.blocks, (b) => b.slot).slice().sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0)).map((b) => ({ slot: String(b.slot), ...(b.signingRoot ? { signing_root: b.signingRoot } : {}) })),
-          signed_attestations: keep(r.attestations, (a) => a.target).slice().sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0)).map((a) => ({ source_epoch: String(a.source), target_epoch: String(a.target), ...(a.signingRoot ? { signing_root: a.signingRoot } : {}) })),
+          signed_blocks: keep(r.blocks, (b) => b.slot)
+            .slice()
+            .sort((a, b) => (a.slot < b.slot ? -1 : a.slot > b.slot ? 1 : 0))
+            .map((b) => ({ slot: String(b.slot), ...(b.signingRoot ? { signing_root: b.signingRoot } : {}) })),
+          signed_attestations: keep(r.attestations, (a) => a.target)
+            .slice()
+            .sort((a, b) => (a.target < b.target ? -1 : a.target > b.target ? 1 : 0))
+            .map((a) => ({
+              source_epoch: String(a.source),
+              target_epoch: String(a.target),
+              ...(a.signingRoot ? { signing_root: a.signingRoot } : {}),
+            })),
         })),
     };
   }

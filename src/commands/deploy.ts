@@ -13,7 +13,15 @@ import { hostProgress, type Progress } from '../output/progress.js';
 import type { Terminal } from '../output/terminal.js';
 import { printPlan } from './plan.js';
 
-const VERDICT: Record<HostResult['status'], 'ok' | 'skip' | 'fail'> = { deployed: 'ok', unchanged: 'ok', 'rolled-back': 'fail', failed: 'fail', refused: 'fail', skipped: 'skip', unreachable: 'fail' };
+const VERDICT: Record<HostResult['status'], 'ok' | 'skip' | 'fail'> = {
+  deployed: 'ok',
+  unchanged: 'ok',
+  'rolled-back': 'fail',
+  failed: 'fail',
+  refused: 'fail',
+  skipped: 'skip',
+  unreachable: 'fail',
+};
 
 function describe(r: HostResult): string {
   switch (r.status) {
@@ -38,16 +46,30 @@ function humanView(term: Terminal, live: boolean): { on: (e: DeployEvent) => voi
       switch (e.event) {
         case 'plan': {
           changing = e.plan.hosts.filter((h) => h.changes > 0).map((h) => h.host);
-          term.print(`plan: ${plural(changing.length, 'host')} to change of ${plural(e.plan.hosts.length, 'host')} reached${e.unreachable.length ? style.red(`; ${plural(e.unreachable.length, 'host')} not reached`) : ''}`);
+          term.print(
+            `plan: ${plural(changing.length, 'host')} to change of ${plural(e.plan.hosts.length, 'host')} reached${e.unreachable.length ? style.red(`; ${plural(e.unreachable.length, 'host')} not reached`) : ''}`,
+          );
           break;
         }
         case 'generation':
-          term.print(style.dim(e.verdict === 'first' ? `generation: ${e.identity} deployed for the first time, generation 1 recorded (active ${e.active})` : `generation: ${e.identity} is live on ${e.active} (generation ${e.generation}), as the inventory says`));
+          term.print(
+            style.dim(
+              e.verdict === 'first'
+                ? `generation: ${e.identity} deployed for the first time, generation 1 recorded (active ${e.active})`
+                : `generation: ${e.identity} is live on ${e.active} (generation ${e.generation}), as the inventory says`,
+            ),
+          );
           break;
         case 'stage':
           // the live view starts with the rollout, after the lines above are out
-          if (live && !progress && changing.some((h) => !ended.has(h))) progress = hostProgress(changing.filter((h) => !ended.has(h)));
-          if (!progress) term.print(style.bold(`${e.stage}: ${e.hosts.join(', ')}${e.waves.length > 1 ? ` (restarting in ${e.waves.length} waves: ${e.waves.map((w) => w.join(' + ')).join(', then ')})` : ''}`));
+          if (live && !progress && changing.some((h) => !ended.has(h)))
+            progress = hostProgress(changing.filter((h) => !ended.has(h)));
+          if (!progress)
+            term.print(
+              style.bold(
+                `${e.stage}: ${e.hosts.join(', ')}${e.waves.length > 1 ? ` (restarting in ${e.waves.length} waves: ${e.waves.map((w) => w.join(' + ')).join(', then ')})` : ''}`,
+              ),
+            );
           break;
         case 'step':
           if (progress) progress.step(e.host, `${e.step}: ${e.detail}`);
@@ -57,7 +79,8 @@ function humanView(term: Terminal, live: boolean): { on: (e: DeployEvent) => voi
           ended.add(e.host);
           const verdict = VERDICT[e.status];
           if (progress && e.status !== 'unchanged') progress.finish(e.host, verdict, describe(e));
-          else if (e.status !== 'unchanged' || term.options.verbose > 0) term.print(`  ${mark[verdict]} ${describe(e)}${e.hint ? style.dim(`\n    hint: ${e.hint}`) : ''}`);
+          else if (e.status !== 'unchanged' || term.options.verbose > 0)
+            term.print(`  ${mark[verdict]} ${describe(e)}${e.hint ? style.dim(`\n    hint: ${e.hint}`) : ''}`);
           break;
         }
       }
@@ -75,15 +98,24 @@ function summary(results: HostResult[], term: Terminal): void {
     term.print(style.green(`✓ nothing to do: every host matches the inventory; nothing written, nothing restarted`));
     return;
   }
-  for (const r of results.filter((x) => VERDICT[x.status] !== 'ok')) term.print(style.red(`${describe(r)}${r.hint ? `\n  hint: ${r.hint}` : ''}`));
-  const parts = (['deployed', 'unchanged', 'rolled-back', 'failed', 'refused', 'skipped', 'unreachable'] as const).map((s) => [s, count(s)] as const).filter(([, n]) => n > 0).map(([s, n]) => `${n} ${s}`);
+  for (const r of results.filter((x) => VERDICT[x.status] !== 'ok'))
+    term.print(style.red(`${describe(r)}${r.hint ? `\n  hint: ${r.hint}` : ''}`));
+  const parts = (['deployed', 'unchanged', 'rolled-back', 'failed', 'refused', 'skipped', 'unreachable'] as const)
+    .map((s) => [s, count(s)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${n} ${s}`);
   const line = `${parts.join(', ')}; ${plural(wrote, 'file')} written, ${plural(restarted, 'service')} restarted`;
   term.print(results.some((r) => VERDICT[r.status] === 'fail') ? style.red(line) : style.green(`✓ ${line}`));
 }
 
 export async function deploy(options: DeployOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  const session = new HostSession(resolved, { inventory: options.inventory, parallel: options.parallel, acceptNew: options.acceptNew, connectTimeoutMs: 15_000 });
+  const session = new HostSession(resolved, {
+    inventory: options.inventory,
+    parallel: options.parallel,
+    acceptNew: options.acceptNew,
+    connectTimeoutMs: 15_000,
+  });
   const live = !term.options.json && Boolean(process.stdout.isTTY) && !process.env.CI;
   const view = humanView(term, live && !options.dryRun);
   try {
@@ -93,11 +125,17 @@ export async function deploy(options: DeployOptions, term: Terminal): Promise<Ex
       else if (!options.dryRun) view.on(e);
     });
     await view.close();
-    for (const added of session.recordNewHostKeys()) term.note(term.style.yellow(`${added.host}: new host key ${added.fingerprint} accepted (--accept-new) and added to ${added.file}`));
+    for (const added of session.recordNewHostKeys())
+      term.note(
+        term.style.yellow(
+          `${added.host}: new host key ${added.fingerprint} accepted (--accept-new) and added to ${added.file}`,
+        ),
+      );
     if (options.out) writeFileSync(options.out, `${JSON.stringify(report.plan, null, 2)}\n`);
     if (term.options.json) term.event({ event: 'done', exit: report.exitCode, results: report.results });
     else if (!options.dryRun) summary(report.results, term);
-    else for (const r of report.results.filter((x) => x.status !== 'unchanged')) term.print(term.style.red(describe(r)));
+    else
+      for (const r of report.results.filter((x) => x.status !== 'unchanged')) term.print(term.style.red(describe(r)));
     return report.exitCode;
   } finally {
     await view.close();

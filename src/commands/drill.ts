@@ -28,26 +28,53 @@ export interface DrillCommandOptions {
 function operatorKeys(values: string[], operators: Record<string, unknown>): [OperatorKey, OperatorKey] {
   const parsed = values.map((v) => {
     const at = v.indexOf('=');
-    if (at <= 0 || at === v.length - 1) throw new UsageError(`--operator-key ${v}: expected NAME=FILE`, 'e.g. --operator-key alice=~/.ssh/alice_ed25519');
+    if (at <= 0 || at === v.length - 1)
+      throw new UsageError(`--operator-key ${v}: expected NAME=FILE`, 'e.g. --operator-key alice=~/.ssh/alice_ed25519');
     const name = v.slice(0, at);
     const file = v.slice(at + 1);
-    if (!(name in operators)) throw new UsageError(`--operator-key ${v}: ${name} is not an operator of the inventory`, `operators: ${Object.keys(operators).join(', ')}`);
+    if (!(name in operators))
+      throw new UsageError(
+        `--operator-key ${v}: ${name} is not an operator of the inventory`,
+        `operators: ${Object.keys(operators).join(', ')}`,
+      );
     if (!existsSync(file)) throw new UsageError(`--operator-key ${v}: no such file ${file}`);
     return { name, file: resolve(file) };
   });
-  if (parsed.length !== 2 || parsed[0]!.name === parsed[1]!.name) throw new UsageError('a drill needs --operator-key NAME=FILE for two different operators', 'each round is approved by two people, as a real failover is');
+  if (parsed.length !== 2 || parsed[0]!.name === parsed[1]!.name)
+    throw new UsageError(
+      'a drill needs --operator-key NAME=FILE for two different operators',
+      'each round is approved by two people, as a real failover is',
+    );
   return [parsed[0]!, parsed[1]!];
 }
 
 export async function drillFailoverCommand(options: DrillCommandOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  if (!resolved.identities.some((i) => i.name === options.identity)) throw new UsageError(`no identity "${options.identity}" in ${options.inventory}`, `identities: ${resolved.identities.map((i) => i.name).join(', ')}`);
+  if (!resolved.identities.some((i) => i.name === options.identity))
+    throw new UsageError(
+      `no identity "${options.identity}" in ${options.inventory}`,
+      `identities: ${resolved.identities.map((i) => i.name).join(', ')}`,
+    );
   const operators = operatorKeys(options.operatorKeys, resolved.operators);
-  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const dir = resolve(options.report ?? join(dirname(options.inventory), '.stake', 'drills', `${options.identity}-${stamp}`));
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const dir = resolve(
+    options.report ?? join(dirname(options.inventory), '.stake', 'drills', `${options.identity}-${stamp}`),
+  );
   mkdirSync(dir, { recursive: true });
   const report = await runDrill(
-    { inventory: resolve(options.inventory), identity: options.identity, operators, rounds: options.rounds, objectiveMs: options.objectiveMs, workDir: dir, verifyTimeoutMs: options.verifyTimeoutMs, healthTimeoutSeconds: options.healthTimeoutSeconds },
+    {
+      inventory: resolve(options.inventory),
+      identity: options.identity,
+      operators,
+      rounds: options.rounds,
+      objectiveMs: options.objectiveMs,
+      workDir: dir,
+      verifyTimeoutMs: options.verifyTimeoutMs,
+      healthTimeoutSeconds: options.healthTimeoutSeconds,
+    },
     (line) => (term.options.json ? term.note(line) : term.print(line)),
   );
   const files = { json: join(dir, 'drill.json'), markdown: join(dir, 'drill.md'), html: join(dir, 'drill.html') };

@@ -14,7 +14,11 @@ export interface FirewallExplainOptions {
 export async function firewallExplain(options: FirewallExplainOptions, term: Terminal): Promise<ExitCode> {
   const { resolved, locate, text } = await loadInventory(options.inventory);
   const host = resolved.hosts.find((h) => h.name === options.host);
-  if (!host) throw new UsageError(`no host "${options.host}" in ${options.inventory}`, `hosts: ${resolved.hosts.map((h) => h.name).join(', ')}`);
+  if (!host)
+    throw new UsageError(
+      `no host "${options.host}" in ${options.inventory}`,
+      `hosts: ${resolved.hosts.map((h) => h.name).join(', ')}`,
+    );
   const entries = firewallEntries(resolved, computeGraph(resolved), host);
   const lines = text.split('\n');
   const cite = (path: readonly (string | number)[]) => {
@@ -37,10 +41,17 @@ export async function firewallExplain(options: FirewallExplainOptions, term: Ter
   }
   const { style } = term;
   term.print(style.bold(`${host.name}: input policy drop; established, loopback and ICMP errors accepted; then:`));
-  if (host.firewall === 'render') term.print(style.yellow(`  (firewall: render: this ruleset is shipped but never loaded on ${host.name})`));
+  if (host.firewall === 'render')
+    term.print(style.yellow(`  (firewall: render: this ruleset is shipped but never loaded on ${host.name})`));
   for (const e of explained) {
     term.print('');
-    term.print(e.rule ? style.green(`  ${e.rule}`) : style.dim(`  (no rule of its own: ${e.covered_by === 'loopback' ? 'loopback is accepted whole' : 'the internet rule on this port covers it'})`));
+    term.print(
+      e.rule
+        ? style.green(`  ${e.rule}`)
+        : style.dim(
+            `  (no rule of its own: ${e.covered_by === 'loopback' ? 'loopback is accepted whole' : 'the internet rule on this port covers it'})`,
+          ),
+    );
     term.print(`    ${e.from} -> ${host.name} ${e.service} ${e.port}/${e.protocol}: ${e.purpose}`);
     for (const b of e.because) term.print(style.dim(`    ${b.file}:${b.line}  ${b.text}`));
   }

@@ -28,24 +28,44 @@ export interface HostRow {
 export async function hosts(options: HostsOptions, term: Terminal): Promise<ExitCode> {
   const { resolved, warnings } = await loadInventory(options.inventory);
   const rows = [...resolved.hosts].sort(
-    (a, b) => TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) || a.dc.localeCompare(b.dc) || a.name.localeCompare(b.name),
+    (a, b) =>
+      TIER_ORDER.indexOf(a.tier) - TIER_ORDER.indexOf(b.tier) ||
+      a.dc.localeCompare(b.dc) ||
+      a.name.localeCompare(b.name),
   );
   if (term.options.json) {
-    term.document({ inventory: options.inventory, name: resolved.name, family: resolved.family, hosts: rows.map(toRow) });
+    term.document({
+      inventory: options.inventory,
+      name: resolved.name,
+      family: resolved.family,
+      hosts: rows.map(toRow),
+    });
     return EXIT.ok;
   }
   const { style } = term;
   const table = formatTable(
     ['NAME', 'TIER', 'DC', 'ADDRESS', 'CLIENT', 'ROLE'],
-    rows.map((h) => [h.name, h.tier, h.dc, h.address, [h.client, h.execution].filter(Boolean).join('+') || '-', roleText(h)]),
+    rows.map((h) => [
+      h.name,
+      h.tier,
+      h.dc,
+      h.address,
+      [h.client, h.execution].filter(Boolean).join('+') || '-',
+      roleText(h),
+    ]),
   );
   term.print(style.bold(table[0] ?? ''));
   for (const [i, line] of table.slice(1).entries()) {
     const host = rows[i]!;
     term.print(host.roles.some((r) => r.role === 'active') ? line.replace(/active\b/, style.green('active')) : line);
   }
-  term.print(style.dim(`${plural(rows.length, 'host')} in ${plural(Object.keys(resolved.datacenters).length, 'datacenter')}, ${resolved.family} ${resolved.chain.network}`));
-  if (warnings.length) term.note(style.yellow(`${plural(warnings.length, 'warning')}: run 'stake validate -i ${options.inventory}'`));
+  term.print(
+    style.dim(
+      `${plural(rows.length, 'host')} in ${plural(Object.keys(resolved.datacenters).length, 'datacenter')}, ${resolved.family} ${resolved.chain.network}`,
+    ),
+  );
+  if (warnings.length)
+    term.note(style.yellow(`${plural(warnings.length, 'warning')}: run 'stake validate -i ${options.inventory}'`));
   return EXIT.ok;
 }
 

@@ -18,7 +18,8 @@ import { sealedDir, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
 
-const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) => new HostSession(resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 });
+const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) =>
+  new HostSession(resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 });
 
 /** The key files given, by their names in the family's layout. */
 function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined): Map<string, Buffer> {
@@ -30,11 +31,16 @@ function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined):
       continue;
     }
     const key = keys.find((k) => k.name === basename(path));
-    if (!key) throw new UsageError(`${path}: not a key file of this family (expected ${keys.map((k) => k.name).join(', ')})`);
+    if (!key)
+      throw new UsageError(`${path}: not a key file of this family (expected ${keys.map((k) => k.name).join(', ')})`);
     out.set(key.name, readFileSync(path));
   }
   const missing = keys.filter((k) => !out.has(k.name)).map((k) => k.name);
-  if (missing.length) throw new UsageError(`missing ${missing.join(', ')}`, `give every key file of the identity: --file per file, or --dir holding ${keys.map((k) => k.name).join(', ')}`);
+  if (missing.length)
+    throw new UsageError(
+      `missing ${missing.join(', ')}`,
+      `give every key file of the identity: --file per file, or --dir holding ${keys.map((k) => k.name).join(', ')}`,
+    );
   return out;
 }
 
@@ -56,31 +62,78 @@ function placeScript(root: string, path: string, content: Buffer, mode: string):
   ].join('\n');
 }
 
-export async function keysPushCommand(options: { inventory: string; identity: string; files: string[]; dir?: string }, term: Terminal): Promise<ExitCode> {
+export async function keysPushCommand(
+  options: { inventory: string; identity: string; files: string[]; dir?: string },
+  term: Terminal,
+): Promise<ExitCode> {
   const loaded = await loadInventory(options.inventory);
   const identity: ResolvedIdentity | undefined = loaded.resolved.identities.find((i) => i.name === options.identity);
-  if (!identity) throw new UsageError(`no identity "${options.identity}" in ${options.inventory}`, `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}`);
+  if (!identity)
+    throw new UsageError(
+      `no identity "${options.identity}" in ${options.inventory}`,
+      `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}`,
+    );
   const keys = validatorKeyFiles(loaded.resolved.family);
   const material = keyMaterial(keys, options.files, options.dir);
   const session = sessionOf(options.inventory, loaded.resolved);
   try {
-    const quorum = await probeQuorum(session, loaded.resolved, identity, signingServices(options.inventory, loaded.resolved, identity));
+    const quorum = await probeQuorum(
+      session,
+      loaded.resolved,
+      identity,
+      signingServices(options.inventory, loaded.resolved, identity),
+    );
     const verdict = liveVerdict(identity, quorum.views);
     if (verdict.kind === 'unknown' || verdict.kind === 'stale') {
-      throw new StakeError(verdict.kind === 'stale' ? `this inventory says ${identity.active.name} is active, the quorum says ${verdict.record.active}: the checkout is stale` : `cannot establish which host is live for ${identity.name}: ${verdict.why}`, { exitCode: EXIT.refused, hint: 'pull the inventory the last failover recorded, or bring the quorum back; a key is never pushed active to a host that might not be the live one' });
+      throw new StakeError(
+        verdict.kind === 'stale'
+          ? `this inventory says ${identity.active.name} is active, the quorum says ${verdict.record.active}: the checkout is stale`
+          : `cannot establish which host is live for ${identity.name}: ${verdict.why}`,
+        {
+          exitCode: EXIT.refused,
+          hint: 'pull the inventory the last failover recorded, or bring the quorum back; a key is never pushed active to a host that might not be the live one',
+        },
+      );
     }
     const live = verdict.kind === 'live' ? verdict.record.active : identity.active.name;
     const results: { host: string; as: string; result: string }[] = [];
     for (const host of [identity.active, ...identity.standby]) {
       const active = host.name === live;
-      const script = keys.map((k) => placeScript(host.root, active ? k.path : sealedPath(identity.name, k), material.get(k.name)!, active ? '0600' : '0400')).join('');
-      const [o] = await session.each([host], (conn) => conn.exec(rootShell(host), { stdin: `mkdir -p ${shq(posix.join(host.root, sealedDir(identity.name)))}\n${script}`, timeoutMs: 30_000 }));
-      const result = !o!.ok ? `unreachable: ${o!.error.detail}` : o!.value.code === 43 ? 'refused: a different key is in place' : o!.value.code !== 0 ? `failed: ${o!.value.stderr.trim()}` : o!.value.stdout.includes('PLACED') ? 'placed' : 'already there';
+      const script = keys
+        .map((k) =>
+          placeScript(
+            host.root,
+            active ? k.path : sealedPath(identity.name, k),
+            material.get(k.name)!,
+            active ? '0600' : '0400',
+          ),
+        )
+        .join('');
+      const [o] = await session.each([host], (conn) =>
+        conn.exec(rootShell(host), {
+          stdin: `mkdir -p ${shq(posix.join(host.root, sealedDir(identity.name)))}\n${script}`,
+          timeoutMs: 30_000,
+        }),
+      );
+      const result = !o!.ok
+        ? `unreachable: ${o!.error.detail}`
+        : o!.value.code === 43
+          ? 'refused: a different key is in place'
+          : o!.value.code !== 0
+            ? `failed: ${o!.value.stderr.trim()}`
+            : o!.value.stdout.includes('PLACED')
+              ? 'placed'
+              : 'already there';
       results.push({ host: host.name, as: active ? 'active' : 'sealed', result });
     }
     if (term.options.json) term.document({ identity: identity.name, live, results });
     else {
-      term.print(formatTable(['host', 'as', 'result'], results.map((r) => [r.host, r.as, r.result])).join('\n'));
+      term.print(
+        formatTable(
+          ['host', 'as', 'result'],
+          results.map((r) => [r.host, r.as, r.result]),
+        ).join('\n'),
+      );
       term.print(term.style.dim('keys are compared by digest on the host; their content is never shown'));
     }
     if (results.some((r) => r.result.startsWith('refused'))) return EXIT.refused;
@@ -97,22 +150,51 @@ export async function keysStatusCommand(options: { inventory: string }, term: Te
   try {
     const rows: { identity: string; host: string; role: string; key: string; alarm?: string }[] = [];
     for (const identity of loaded.resolved.identities) {
-      const quorum = await probeQuorum(session, loaded.resolved, identity, signingServices(options.inventory, loaded.resolved, identity));
+      const quorum = await probeQuorum(
+        session,
+        loaded.resolved,
+        identity,
+        signingServices(options.inventory, loaded.resolved, identity),
+      );
       const verdict = liveVerdict(identity, quorum.views);
       const live = verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.active : undefined;
       for (const host of [identity.active, ...identity.standby]) {
         const view = quorum.views.find((v) => v.host === host.name);
         const states = view?.probe ? [...new Set(Object.values(view.probe.keys))] : [];
-        const key = !view?.probe ? `unreachable (${view?.error ?? '?'})` : states.length === 1 ? states[0]! : Object.entries(view.probe.keys).map(([k, s]) => `${k} ${s}`).join(', ');
+        const key = !view?.probe
+          ? `unreachable (${view?.error ?? '?'})`
+          : states.length === 1
+            ? states[0]!
+            : Object.entries(view.probe.keys)
+                .map(([k, s]) => `${k} ${s}`)
+                .join(', ');
         const holdsActive = Object.values(view?.probe?.keys ?? {}).some((s) => s === 'active' || s === 'both');
-        const role = host.name === live ? 'live active' : host.name === identity.active.name && live === undefined ? 'active (no generation yet)' : 'standby';
-        const alarm = holdsActive && live !== undefined && host.name !== live ? 'ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE' : undefined;
+        const role =
+          host.name === live
+            ? 'live active'
+            : host.name === identity.active.name && live === undefined
+              ? 'active (no generation yet)'
+              : 'standby';
+        const alarm =
+          holdsActive && live !== undefined && host.name !== live
+            ? 'ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE'
+            : undefined;
         rows.push({ identity: identity.name, host: host.name, role, key, ...(alarm ? { alarm } : {}) });
       }
     }
     if (term.options.json) term.document({ keys: rows });
-    else term.print(formatTable(['identity', 'host', 'role', 'key', ''], rows.map((r) => [r.identity, r.host, r.role, r.key, r.alarm ? term.style.red(r.alarm) : ''])).join('\n'));
-    return rows.some((r) => r.alarm) ? EXIT.failed : rows.some((r) => r.key.startsWith('unreachable')) ? EXIT.unreachable : EXIT.ok;
+    else
+      term.print(
+        formatTable(
+          ['identity', 'host', 'role', 'key', ''],
+          rows.map((r) => [r.identity, r.host, r.role, r.key, r.alarm ? term.style.red(r.alarm) : '']),
+        ).join('\n'),
+      );
+    return rows.some((r) => r.alarm)
+      ? EXIT.failed
+      : rows.some((r) => r.key.startsWith('unreachable'))
+        ? EXIT.unreachable
+        : EXIT.ok;
   } finally {
     await session.close();
   }

@@ -40,7 +40,11 @@ export interface PlanRun {
 }
 
 /** Gathers node ids the inventory lacks from the hosts, and keeps them in .stake/node-ids.json. */
-async function nodeIds(inv: ResolvedInventory, session: HostSession, inventory: string): Promise<Record<string, string>> {
+async function nodeIds(
+  inv: ResolvedInventory,
+  session: HostSession,
+  inventory: string,
+): Promise<Record<string, string>> {
   const cache = readNodeIdCache(inventory);
   const missing = inv.hosts.filter((h) => h.client === 'cometbft' && !h.nodeId && !cache[h.name]);
   if (missing.length === 0) return cache;
@@ -64,14 +68,24 @@ async function nodeIds(inv: ResolvedInventory, session: HostSession, inventory: 
 export async function makePlan(options: PlanOptions, session: HostSession, inv: ResolvedInventory): Promise<PlanRun> {
   const selected = selectHosts(inv, options.limit);
   const ids = await nodeIds(inv, session, options.inventory);
-  const { sources } = loadTemplates({ inventory: options.inventory, ...(options.templates ? { templates: options.templates } : {}) });
-  const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), ids, { hosts: selected.map((h) => h.name) });
+  const { sources } = loadTemplates({
+    inventory: options.inventory,
+    ...(options.templates ? { templates: options.templates } : {}),
+  });
+  const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), ids, {
+    hosts: selected.map((h) => h.name),
+  });
   const byHost = new Map(renders.map((r) => [r.host, r]));
   const binaries = new Map(renders.map((r) => [r.host, binariesOf(inv, r, options.inventory)]));
   const outcomes = await session.each(selected, (conn, host) => {
     const r = byHost.get(host.name)!;
     const paths = [...r.files.map((f) => f.path), ...binaries.get(host.name)!.map((b) => b.path)];
-    return gatherFacts(conn, host, paths, r.manifest.services.map((s) => s.name));
+    return gatherFacts(
+      conn,
+      host,
+      paths,
+      r.manifest.services.map((s) => s.name),
+    );
   });
   const facts = new Map<string, HostFacts>();
   for (const o of outcomes) if (o.ok) facts.set(o.host, o.value);
@@ -80,10 +94,15 @@ export async function makePlan(options: PlanOptions, session: HostSession, inv: 
   if (options.diff) {
     const reached = selected.filter((h) => facts.has(h.name));
     await session.each(reached, async (conn, host) => {
-      const changed = result.hosts.find((h) => h.host === host.name)!.files.filter((f) => f.action === 'change' && f.differs.includes('content') && !f.binary);
+      const changed = result.hosts
+        .find((h) => h.host === host.name)!
+        .files.filter((f) => f.action === 'change' && f.differs.includes('content') && !f.binary);
       for (const f of changed) {
         // base64 keeps any byte intact over the channel
-        const current = Buffer.from(await conn.run(asRoot(host, `base64 < ${shq(posix.join(host.root, f.path))}`)), 'base64').toString('utf8');
+        const current = Buffer.from(
+          await conn.run(asRoot(host, `base64 < ${shq(posix.join(host.root, f.path))}`)),
+          'base64',
+        ).toString('utf8');
         const next = byHost.get(host.name)!.files.find((x) => x.path === f.path)!.content;
         const patch = fileDiff(f.path, current, next);
         if (patch) (diffs[host.name] ??= {})[f.path] = patch;
@@ -103,38 +122,75 @@ export function failureExit(failures: HostOutcome<unknown>[]): ExitCode {
 
 const MARK = { create: '+', change: '~', delete: '-', unchanged: ' ' } as const;
 
-export function printPlan(plan: Plan, failures: HostOutcome<unknown>[], term: Terminal, diffs: Record<string, Record<string, string>> = {}): void {
+export function printPlan(
+  plan: Plan,
+  failures: HostOutcome<unknown>[],
+  term: Terminal,
+  diffs: Record<string, Record<string, string>> = {},
+): void {
   const { style } = term;
   const colour = { create: style.green, change: style.yellow, delete: style.red, unchanged: style.dim };
   for (const h of plan.hosts) {
-    const counts = (['create', 'change', 'delete'] as const).map((a) => [a, h.files.filter((f) => f.action === a).length] as const).filter(([, n]) => n > 0);
-    term.print(style.bold(`${h.host}: ${counts.length ? counts.map(([a, n]) => `${n} to ${a}`).join(', ') : 'no file changes'}${h.restart.length ? `; restarts ${h.restart.join(', ')}` : ''}${h.actions.length ? `; then ${h.actions.join(', ')}` : ''}`));
+    const counts = (['create', 'change', 'delete'] as const)
+      .map((a) => [a, h.files.filter((f) => f.action === a).length] as const)
+      .filter(([, n]) => n > 0);
+    term.print(
+      style.bold(
+        `${h.host}: ${counts.length ? counts.map(([a, n]) => `${n} to ${a}`).join(', ') : 'no file changes'}${h.restart.length ? `; restarts ${h.restart.join(', ')}` : ''}${h.actions.length ? `; then ${h.actions.join(', ')}` : ''}`,
+      ),
+    );
     for (const f of h.files.filter((x) => x.action !== 'unchanged' || term.options.verbose > 0)) {
-      term.print(colour[f.action](`  ${MARK[f.action]} ${f.path}${f.action === 'change' ? ` (${f.differs.join(', ')})` : ''}`));
+      term.print(
+        colour[f.action](`  ${MARK[f.action]} ${f.path}${f.action === 'change' ? ` (${f.differs.join(', ')})` : ''}`),
+      );
       const patch = diffs[h.host]?.[f.path];
       if (patch) {
         for (const line of patch.split('\n').slice(2)) {
           if (!line) continue;
-          term.print(`      ${line.startsWith('+') ? style.green(line) : line.startsWith('-') ? style.red(line) : line.startsWith('@@') ? style.cyan(line) : style.dim(line)}`);
+          term.print(
+            `      ${line.startsWith('+') ? style.green(line) : line.startsWith('-') ? style.red(line) : line.startsWith('@@') ? style.cyan(line) : style.dim(line)}`,
+          );
         }
       }
     }
   }
-  for (const f of failures) if (!f.ok) term.print(style.red(`${f.host}: ${f.error.message}${f.error.hint ? `\n  hint: ${f.error.hint}` : ''}`));
+  for (const f of failures)
+    if (!f.ok) term.print(style.red(`${f.host}: ${f.error.message}${f.error.hint ? `\n  hint: ${f.error.hint}` : ''}`));
   const changes = plan.hosts.reduce((n, h) => n + h.changes, 0);
   const changed = plan.hosts.filter((h) => h.changes > 0).length;
-  term.print(changes === 0 && failures.length === 0 ? style.green('✓ nothing to do: every host matches the inventory') : `${plural(changed, 'host')} to change of ${plural(plan.hosts.length, 'host')} reached${failures.length ? style.red(`; ${plural(failures.length, 'host')} not reached`) : ''}`);
+  term.print(
+    changes === 0 && failures.length === 0
+      ? style.green('✓ nothing to do: every host matches the inventory')
+      : `${plural(changed, 'host')} to change of ${plural(plan.hosts.length, 'host')} reached${failures.length ? style.red(`; ${plural(failures.length, 'host')} not reached`) : ''}`,
+  );
 }
 
 /** `stake plan`: what deploy would change on each host. Changes nothing. */
 export async function plan(options: PlanOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  const session = new HostSession(resolved, { inventory: options.inventory, parallel: options.parallel, acceptNew: options.acceptNew, connectTimeoutMs: 15_000 });
+  const session = new HostSession(resolved, {
+    inventory: options.inventory,
+    parallel: options.parallel,
+    acceptNew: options.acceptNew,
+    connectTimeoutMs: 15_000,
+  });
   try {
     const { plan: result, failures, diffs } = await makePlan(options, session, resolved);
-    for (const added of session.recordNewHostKeys()) term.note(term.style.yellow(`${added.host}: new host key ${added.fingerprint} accepted (--accept-new) and added to ${added.file}`));
+    for (const added of session.recordNewHostKeys())
+      term.note(
+        term.style.yellow(
+          `${added.host}: new host key ${added.fingerprint} accepted (--accept-new) and added to ${added.file}`,
+        ),
+      );
     if (options.out) writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
-    if (term.options.json) term.document({ plan: result, ...(options.diff ? { diffs } : {}), unreachable: failures.map((f) => (f.ok ? undefined : { host: f.host, error: f.error.message, hint: f.error.hint })) });
+    if (term.options.json)
+      term.document({
+        plan: result,
+        ...(options.diff ? { diffs } : {}),
+        unreachable: failures.map((f) =>
+          f.ok ? undefined : { host: f.host, error: f.error.message, hint: f.error.hint },
+        ),
+      });
     else printPlan(result, failures, term, diffs);
     return failureExit(failures);
   } finally {

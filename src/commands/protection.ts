@@ -12,12 +12,17 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new StakeError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { exitCode: EXIT.usage });
+    throw new StakeError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+      exitCode: EXIT.usage,
+    });
   }
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new StakeError(`${file} is not JSON: ${(err as Error).message}`, { exitCode: EXIT.usage, hint: 'give an EIP-3076 interchange file (or a test file of the official suite)' });
+    throw new StakeError(`${file} is not JSON: ${(err as Error).message}`, {
+      exitCode: EXIT.usage,
+      hint: 'give an EIP-3076 interchange file (or a test file of the official suite)',
+    });
   }
 }
 
@@ -27,7 +32,11 @@ export async function protectionConformance(options: { files: string[] }, term: 
   if (term.options.json) term.document({ results, passed: results.length - failed, failed });
   else {
     for (const r of results) {
-      term.print(r.passed ? `${term.style.green('pass')}  ${basename(r.file)}` : `${term.style.red('FAIL')}  ${basename(r.file)}`);
+      term.print(
+        r.passed
+          ? `${term.style.green('pass')}  ${basename(r.file)}`
+          : `${term.style.red('FAIL')}  ${basename(r.file)}`,
+      );
       for (const f of r.failures) term.print(term.style.dim(`      ${f}`));
     }
     term.print(`${results.length - failed} passed, ${failed} failed`);
@@ -40,7 +49,11 @@ export async function protectionMerge(options: { files: string[]; out?: string }
   try {
     merged = mergeInterchanges(options.files.map(readJson));
   } catch (err) {
-    if (err instanceof InterchangeError) throw new StakeError(`cannot merge: ${err.message}`, { exitCode: EXIT.refused, hint: 'every file must be an EIP-3076 version 5 interchange of the same chain (genesis validators root)' });
+    if (err instanceof InterchangeError)
+      throw new StakeError(`cannot merge: ${err.message}`, {
+        exitCode: EXIT.refused,
+        hint: 'every file must be an EIP-3076 version 5 interchange of the same chain (genesis validators root)',
+      });
     throw err;
   }
   const text = `${JSON.stringify(merged, null, 2)}\n`;
@@ -63,7 +76,8 @@ export interface CheckOptions {
 }
 
 const decimal = (what: string, text: string) => {
-  if (!/^\d+$/.test(text)) throw new StakeError(`${what} must be a decimal number, not ${JSON.stringify(text)}`, { exitCode: EXIT.usage });
+  if (!/^\d+$/.test(text))
+    throw new StakeError(`${what} must be a decimal number, not ${JSON.stringify(text)}`, { exitCode: EXIT.usage });
   return BigInt(text);
 };
 
@@ -76,14 +90,19 @@ function importAll(files: string[]): SlashingProtection {
     protection.import(merged);
     return protection;
   } catch (err) {
-    if (err instanceof InterchangeError) throw new StakeError(`cannot import: ${err.message}`, { exitCode: EXIT.refused, hint: 'every file must be an EIP-3076 version 5 interchange of the same chain' });
+    if (err instanceof InterchangeError)
+      throw new StakeError(`cannot import: ${err.message}`, {
+        exitCode: EXIT.refused,
+        hint: 'every file must be an EIP-3076 version 5 interchange of the same chain',
+      });
     throw err;
   }
 }
 
 /** `stake protection check`: would this block or attestation be slashable given the files' history? Exit 0 safe, 4 slashable. */
 export async function protectionCheck(options: CheckOptions, term: Terminal): Promise<ExitCode> {
-  if (Boolean(options.block) === Boolean(options.attestation)) throw new StakeError('give one of --block SLOT or --attestation SOURCE:TARGET', { exitCode: EXIT.usage });
+  if (Boolean(options.block) === Boolean(options.attestation))
+    throw new StakeError('give one of --block SLOT or --attestation SOURCE:TARGET', { exitCode: EXIT.usage });
   const protection = importAll(options.files);
   let what: string;
   let verdict;
@@ -93,15 +112,29 @@ export async function protectionCheck(options: CheckOptions, term: Terminal): Pr
   } else {
     const [source = '', target = ''] = options.attestation!.split(':');
     what = `an attestation from epoch ${source} to ${target}`;
-    verdict = protection.checkAttestation(options.pubkey, decimal('source epoch', source), decimal('target epoch', target), options.signingRoot);
+    verdict = protection.checkAttestation(
+      options.pubkey,
+      decimal('source epoch', source),
+      decimal('target epoch', target),
+      options.signingRoot,
+    );
   }
-  if (term.options.json) term.document({ pubkey: options.pubkey, what, safe: verdict.ok, ...(verdict.ok ? {} : { why: verdict.why }) });
-  else term.print(verdict.ok ? term.style.green(`safe: ${what} by ${options.pubkey.slice(0, 12)}… is not slashable given this history`) : term.style.red(`SLASHABLE: ${what}: ${verdict.why}`));
+  if (term.options.json)
+    term.document({ pubkey: options.pubkey, what, safe: verdict.ok, ...(verdict.ok ? {} : { why: verdict.why }) });
+  else
+    term.print(
+      verdict.ok
+        ? term.style.green(`safe: ${what} by ${options.pubkey.slice(0, 12)}… is not slashable given this history`)
+        : term.style.red(`SLASHABLE: ${what}: ${verdict.why}`),
+    );
   return verdict.ok ? EXIT.ok : EXIT.refused;
 }
 
 /** `stake protection export`: the files' history as one interchange, complete or minimal. */
-export async function protectionExport(options: { files: string[]; form: 'complete' | 'minimal'; out?: string }, term: Terminal): Promise<ExitCode> {
+export async function protectionExport(
+  options: { files: string[]; form: 'complete' | 'minimal'; out?: string },
+  term: Terminal,
+): Promise<ExitCode> {
   const text = `${JSON.stringify(importAll(options.files).export(options.form), null, 2)}\n`;
   if (!options.out) {
     process.stdout.write(text);

@@ -24,19 +24,49 @@ export interface RenderOptions {
 export async function render(options: RenderOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
   for (const name of options.hosts) {
-    if (!resolved.hosts.some((h) => h.name === name)) throw new UsageError(`--host ${name}: no such host in ${options.inventory}`, `hosts: ${resolved.hosts.map((h) => h.name).join(', ')}`);
+    if (!resolved.hosts.some((h) => h.name === name))
+      throw new UsageError(
+        `--host ${name}: no such host in ${options.inventory}`,
+        `hosts: ${resolved.hosts.map((h) => h.name).join(', ')}`,
+      );
   }
-  const { sources, overrides } = loadTemplates({ inventory: options.inventory, ...(options.templates ? { templates: options.templates } : {}) });
-  const renders = renderInventory(resolved, computeGraph(resolved), new TemplateEngine(sources), readNodeIdCache(options.inventory), { hosts: options.hosts, tiers: options.tiers });
+  const { sources, overrides } = loadTemplates({
+    inventory: options.inventory,
+    ...(options.templates ? { templates: options.templates } : {}),
+  });
+  const renders = renderInventory(
+    resolved,
+    computeGraph(resolved),
+    new TemplateEngine(sources),
+    readNodeIdCache(options.inventory),
+    { hosts: options.hosts, tiers: options.tiers },
+  );
   let bytes = 0;
   for (const r of renders) bytes += writeHost(options.out, r);
   const files = renders.reduce((n, r) => n + r.files.length, 0);
   if (term.options.json) {
-    term.document({ out: options.out, overrides, hosts: renders.map((r) => ({ host: r.host, files: r.manifest.files, services: r.manifest.services.map((s) => s.name) })), files, bytes });
+    term.document({
+      out: options.out,
+      overrides,
+      hosts: renders.map((r) => ({
+        host: r.host,
+        files: r.manifest.files,
+        services: r.manifest.services.map((s) => s.name),
+      })),
+      files,
+      bytes,
+    });
   } else {
     for (const o of overrides) term.print(term.style.yellow(`using your template ${o}`));
-    for (const r of renders) term.print(`${r.host.padEnd(24)} ${plural(r.files.length, 'file')}${r.manifest.services.length ? `, runs ${r.manifest.services.map((s) => s.name).join(', ')}` : ''}`);
-    term.print(term.style.green(`✓ rendered ${plural(renders.length, 'host')}, ${plural(files, 'file')} (${(bytes / 1024 / 1024).toFixed(2)} MB) into ${options.out}`));
+    for (const r of renders)
+      term.print(
+        `${r.host.padEnd(24)} ${plural(r.files.length, 'file')}${r.manifest.services.length ? `, runs ${r.manifest.services.map((s) => s.name).join(', ')}` : ''}`,
+      );
+    term.print(
+      term.style.green(
+        `✓ rendered ${plural(renders.length, 'host')}, ${plural(files, 'file')} (${(bytes / 1024 / 1024).toFixed(2)} MB) into ${options.out}`,
+      ),
+    );
   }
   return EXIT.ok;
 }

@@ -28,11 +28,21 @@ export function statusExit(report: StatusReport): ExitCode {
   return EXIT.ok;
 }
 
-export async function statusCommand(options: StatusOptions, term: Terminal, interrupted: Promise<void> = new Promise(() => undefined)): Promise<ExitCode> {
+export async function statusCommand(
+  options: StatusOptions,
+  term: Terminal,
+  interrupted: Promise<void> = new Promise(() => undefined),
+): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
   const ctx = statusContext(options.inventory, resolved, options.templates);
   // A host that does not answer in a few seconds is reported as such: status must stay quick.
-  const session = new HostSession(resolved, { inventory: options.inventory, parallel: options.parallel, acceptNew: false, connectTimeoutMs: 5_000, keepaliveIntervalMs: 5_000 });
+  const session = new HostSession(resolved, {
+    inventory: options.inventory,
+    parallel: options.parallel,
+    acceptNew: false,
+    connectTimeoutMs: 5_000,
+    keepaliveIntervalMs: 5_000,
+  });
   const screen = !term.options.json && process.stdout.isTTY && options.watch;
   let stop = false;
   void interrupted.then(() => {
@@ -49,7 +59,10 @@ export async function statusCommand(options: StatusOptions, term: Terminal, inte
       } else {
         const text = formatStatus(report, term.style, tookMs);
         // home and clear, then the frame: the screen is redrawn in place, never scrolled
-        if (screen) process.stdout.write(`\x1b[H\x1b[2J${text}\n${term.style.dim(`every ${options.intervalSeconds} s · Ctrl-C to stop`)}\n`);
+        if (screen)
+          process.stdout.write(
+            `\x1b[H\x1b[2J${text}\n${term.style.dim(`every ${options.intervalSeconds} s · Ctrl-C to stop`)}\n`,
+          );
         else term.print(options.watch ? `${text}\n` : text);
       }
       if (!options.watch) break;

@@ -30,7 +30,12 @@ export async function validate(options: ValidateOptions, term: Terminal): Promis
     valid: !hasErrors(result.diagnostics),
     stage: result.stage,
     ...counts,
-    ...(result.inventory ? { hosts: Object.keys(result.inventory.hosts).length, identities: Object.keys(result.inventory.validators).length } : {}),
+    ...(result.inventory
+      ? {
+          hosts: Object.keys(result.inventory.hosts).length,
+          identities: Object.keys(result.inventory.validators).length,
+        }
+      : {}),
     findings: result.diagnostics,
   };
   if (term.options.json) term.document(report);
@@ -42,7 +47,10 @@ function printReport(report: ValidateReport, text: string, term: Terminal): void
   const { style } = term;
   const lines = text.split('\n');
   for (const d of report.findings) term.print(`${formatDiagnostic(d, style, lines)}\n`);
-  const tally = [report.errors ? style.red(plural(report.errors, 'error')) : '', report.warnings ? style.yellow(plural(report.warnings, 'warning')) : '']
+  const tally = [
+    report.errors ? style.red(plural(report.errors, 'error')) : '',
+    report.warnings ? style.yellow(plural(report.warnings, 'warning')) : '',
+  ]
     .filter(Boolean)
     .join(', ');
   if (report.valid) {
@@ -51,6 +59,7 @@ function printReport(report: ValidateReport, text: string, term: Terminal): void
     if (term.options.verbose) term.print(style.dim(`  schema and ${ALL_RULES.length} rule groups checked`));
   } else {
     term.print(`${style.red('✗')} ${report.file} is not valid: ${tally}`);
-    if (report.stage === 'schema') term.print(style.dim('  the topology rules run once the schema errors above are fixed'));
+    if (report.stage === 'schema')
+      term.print(style.dim('  the topology rules run once the schema errors above are fixed'));
   }
 }

@@ -18,7 +18,17 @@ import { isUrl } from './binaries.js';
 import { armFirewallScript, confirmFirewallScript, rollbackRulesetPath } from './firewall.js';
 import { INCOMING_DIR } from './layout.js';
 import { managesOwners, type HostPlan } from './plan.js';
-import { asRoot, clearPendingCommand, healthScript, restartCommand, rollbackScript, rootShell, shq, stageScript, type FileWrite } from './remote-script.js';
+import {
+  asRoot,
+  clearPendingCommand,
+  healthScript,
+  restartCommand,
+  rollbackScript,
+  rootShell,
+  shq,
+  stageScript,
+  type FileWrite,
+} from './remote-script.js';
 
 export type HostStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'refused' | 'skipped' | 'unreachable';
 
@@ -69,13 +79,24 @@ const defaultReadBinary = (() => {
 })();
 
 class StepFailure extends Error {
-  constructor(readonly step: HostStep, message: string, readonly hint?: string) {
+  constructor(
+    readonly step: HostStep,
+    message: string,
+    readonly hint?: string,
+  ) {
     super(message);
   }
 }
 
 /** Runs a script as root and fails with the step and the script's own words unless it exits 0. */
-async function runStep(conn: SshConnection, host: ResolvedHost, step: HostStep, script: string, timeoutMs: number, what: string): Promise<string> {
+async function runStep(
+  conn: SshConnection,
+  host: ResolvedHost,
+  step: HostStep,
+  script: string,
+  timeoutMs: number,
+  what: string,
+): Promise<string> {
   const r = await conn.exec(rootShell(host), { stdin: script, timeoutMs });
   if (r.code !== 0) {
     const said = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
@@ -84,7 +105,13 @@ async function runStep(conn: SshConnection, host: ResolvedHost, step: HostStep, 
   return r.stdout;
 }
 
-export async function applyHost(conn: SshConnection, host: ResolvedHost, render: HostRender, plan: HostPlan, options: ApplyOptions): Promise<HostResult> {
+export async function applyHost(
+  conn: SshConnection,
+  host: ResolvedHost,
+  render: HostRender,
+  plan: HostPlan,
+  options: ApplyOptions,
+): Promise<HostResult> {
   const result: HostResult = { host: host.name, status: 'unchanged', restarted: [], written: 0 };
   if (plan.changes === 0) return result;
   const step = (s: HostStep, detail: string) => options.onStep(host.name, s, detail);
@@ -108,39 +135,73 @@ export async function applyHost(conn: SshConnection, host: ResolvedHost, render:
         step('upload', `${f.binary.client} binary`);
         const bytes = readBinary(f.binary.source);
         const target = shq(posix.join(host.root, incoming));
-        await conn.run(asRoot(host, `mkdir -p ${shq(posix.join(host.root, INCOMING_DIR))} && umask 077 && cat > ${target}.part && mv -f ${target}.part ${target}`), { stdin: bytes, timeoutMs: 900_000 });
+        await conn.run(
+          asRoot(
+            host,
+            `mkdir -p ${shq(posix.join(host.root, INCOMING_DIR))} && umask 077 && cat > ${target}.part && mv -f ${target}.part ${target}`,
+          ),
+          { stdin: bytes, timeoutMs: 900_000 },
+        );
         fileWrites.push({ ...base, from: { uploaded: incoming } });
       }
     }
     // 2. stage, check, keep the old, commit
     step('stage', `${plural(touched.length, 'file')}`);
-    const out = await runStep(conn, host, 'stage', stageScript({
-      root: host.root,
-      manageOwners: managesOwners(render),
-      services: render.manifest.services,
-      writes: fileWrites,
-      deletes: touched.filter((f) => f.action === 'delete').map((f) => f.path),
-      manifest: `${JSON.stringify(render.manifest)}\n`,
-      restarts: plan.restart,
-      ...(host.firewall === 'enforce' ? { checkRuleset: NFT_PATH } : {}),
-    }), 900_000, 'staging the files');
+    const out = await runStep(
+      conn,
+      host,
+      'stage',
+      stageScript({
+        root: host.root,
+        manageOwners: managesOwners(render),
+        services: render.manifest.services,
+        writes: fileWrites,
+        deletes: touched.filter((f) => f.action === 'delete').map((f) => f.path),
+        manifest: `${JSON.stringify(render.manifest)}\n`,
+        restarts: plan.restart,
+        ...(host.firewall === 'enforce' ? { checkRuleset: NFT_PATH } : {}),
+      }),
+      900_000,
+      'staging the files',
+    );
     committed = out.includes('STAKE-COMMITTED');
     result.written = touched.length;
 
     // 3. the firewall, with its safety net
     if (plan.actions.includes('nftables')) {
-      step('firewall', `loading; reverts by itself in ${options.firewallRevertSeconds} s unless a new SSH connection gets in`);
+      step(
+        'firewall',
+        `loading; reverts by itself in ${options.firewallRevertSeconds} s unless a new SSH connection gets in`,
+      );
       const token = randomBytes(8).toString('hex');
-      await runStep(conn, host, 'firewall', armFirewallScript(host.root, token, options.firewallRevertSeconds), 60_000, 'loading the firewall');
+      await runStep(
+        conn,
+        host,
+        'firewall',
+        armFirewallScript(host.root, token, options.firewallRevertSeconds),
+        60_000,
+        'loading the firewall',
+      );
       firewallLoaded = true;
       let fresh: SshConnection | undefined;
       try {
         fresh = await options.freshConnection(host);
-        await runStep(fresh, host, 'firewall', confirmFirewallScript(host.root, token), 30_000, 'confirming the firewall');
+        await runStep(
+          fresh,
+          host,
+          'firewall',
+          confirmFirewallScript(host.root, token),
+          30_000,
+          'confirming the firewall',
+        );
       } catch (err) {
         // Wait for the host's own timer, so the rollback below talks to a host with its old rules.
         await new Promise((r) => setTimeout(r, options.firewallRevertSeconds * 1000 + 1000));
-        throw new StepFailure('firewall', `a new SSH connection could not get in through the new firewall (${errorText(err)}); the host restored its previous ruleset by itself`, 'check access.admin_cidrs and bastions: the address stake connects from must be allowed to reach port 22');
+        throw new StepFailure(
+          'firewall',
+          `a new SSH connection could not get in through the new firewall (${errorText(err)}); the host restored its previous ruleset by itself`,
+          'check access.admin_cidrs and bastions: the address stake connects from must be allowed to reach port 22',
+        );
       } finally {
         fresh?.close();
       }
@@ -156,11 +217,19 @@ export async function applyHost(conn: SshConnection, host: ResolvedHost, render:
       reloadUnits = false;
       result.restarted.push(name);
       step('health', `${name} on port ${service.health.tcp}`);
-      await runStep(conn, host, 'health', healthScript(host, service, options.healthTimeoutSeconds), (options.healthTimeoutSeconds + 30) * 1000, `the health check of ${name}`);
+      await runStep(
+        conn,
+        host,
+        'health',
+        healthScript(host, service, options.healthTimeoutSeconds),
+        (options.healthTimeoutSeconds + 30) * 1000,
+        `the health check of ${name}`,
+      );
     }
     for (const action of plan.actions.filter((a) => a !== 'nftables')) {
       step('action', action);
-      const command = action === 'sshd' ? 'sshd -t && (systemctl reload ssh || systemctl reload sshd)' : 'sysctl --system >/dev/null';
+      const command =
+        action === 'sshd' ? 'sshd -t && (systemctl reload ssh || systemctl reload sshd)' : 'sysctl --system >/dev/null';
       await runStep(conn, host, 'action', command, 60_000, action === 'sshd' ? 'reloading sshd' : 'applying sysctls');
     }
     await conn.run(asRoot(host, clearPendingCommand(host.root)), { timeoutMs: 30_000 });
@@ -168,12 +237,18 @@ export async function applyHost(conn: SshConnection, host: ResolvedHost, render:
   } catch (err) {
     const reason = errorText(err);
     const hint = err instanceof StepFailure ? err.hint : err instanceof SshError ? err.hint : undefined;
-    if (!committed) return { ...result, status: 'failed', reason: `${reason}; nothing was replaced`, ...(hint ? { hint } : {}) };
+    if (!committed)
+      return { ...result, status: 'failed', reason: `${reason}; nothing was replaced`, ...(hint ? { hint } : {}) };
     try {
       await rollBack(conn, host, render, plan, firewallLoaded, options);
       return { ...result, status: 'rolled-back', reason, ...(hint ? { hint } : {}) };
     } catch (rollbackErr) {
-      return { ...result, status: 'failed', reason: `${reason}; the rollback failed too: ${errorText(rollbackErr)}`, hint: 'run stake plan to see what the host has, then stake deploy again' };
+      return {
+        ...result,
+        status: 'failed',
+        reason: `${reason}; the rollback failed too: ${errorText(rollbackErr)}`,
+        hint: 'run stake plan to see what the host has, then stake deploy again',
+      };
     }
   }
 }
@@ -183,25 +258,50 @@ export async function applyHost(conn: SshConnection, host: ResolvedHost, render:
  * exist), every file it touched is restored from previous/, the old ruleset goes back if the new
  * one was loaded, and the services that had a previous version restart on their old files.
  */
-async function rollBack(conn: SshConnection, host: ResolvedHost, render: HostRender, plan: HostPlan, firewallLoaded: boolean, options: ApplyOptions): Promise<void> {
+async function rollBack(
+  conn: SshConnection,
+  host: ResolvedHost,
+  render: HostRender,
+  plan: HostPlan,
+  firewallLoaded: boolean,
+  options: ApplyOptions,
+): Promise<void> {
   options.onStep(host.name, 'rollback', 'restoring the previous files');
   const launchFile = (name: string) => (host.init === 'systemd' ? unitPath(name) : launchScriptPath(name));
   const created = new Set(plan.files.filter((f) => f.action === 'create').map((f) => f.path));
   const fresh = plan.restart.filter((s) => created.has(launchFile(s)));
   for (const name of fresh) {
-    const stop = host.init === 'systemd' ? `systemctl disable --now --quiet stake-${name}.service || true` : `${shq(posix.join(host.root, launchScriptPath(name)))} stop || true`;
+    const stop =
+      host.init === 'systemd'
+        ? `systemctl disable --now --quiet stake-${name}.service || true`
+        : `${shq(posix.join(host.root, launchScriptPath(name)))} stop || true`;
     await conn.run(asRoot(host, stop), { timeoutMs: 120_000 });
   }
   const touched = plan.files.filter((f) => f.action !== 'unchanged').map((f) => f.path);
   await runStep(conn, host, 'rollback', rollbackScript(host.root, touched), 120_000, 'restoring the previous files');
   if (firewallLoaded) {
-    await runStep(conn, host, 'rollback', `nft -f ${shq(rollbackRulesetPath(host.root))}\n`, 60_000, 'restoring the previous ruleset');
+    await runStep(
+      conn,
+      host,
+      'rollback',
+      `nft -f ${shq(rollbackRulesetPath(host.root))}\n`,
+      60_000,
+      'restoring the previous ruleset',
+    );
   }
   const again = plan.restart.filter((s) => !fresh.includes(s));
   for (const name of startOrder(render.manifest.services, again)) {
-    await runStep(conn, host, 'rollback', restartCommand(host, name, host.init === 'systemd'), 120_000, `restarting ${name} on its previous files`);
+    await runStep(
+      conn,
+      host,
+      'rollback',
+      restartCommand(host, name, host.init === 'systemd'),
+      120_000,
+      `restarting ${name} on its previous files`,
+    );
   }
   await conn.run(asRoot(host, clearPendingCommand(host.root)), { timeoutMs: 30_000 });
 }
 
-const errorText = (err: unknown) => (err instanceof SshError ? err.detail : err instanceof Error ? err.message : String(err));
+const errorText = (err: unknown) =>
+  err instanceof SshError ? err.detail : err instanceof Error ? err.message : String(err);

@@ -5,7 +5,8 @@
  */
 import { createTwoFilesPatch } from 'diff';
 
-const SECRET_KEY = /((?:^|[\s{,"'])(?:[\w.-]*(?:password|passphrase|secret|token|priv_?key|private_?key|api_?key|jwt)[\w.-]*)["']?\s*[:=]\s*)(.+)$/i;
+const SECRET_KEY =
+  /((?:^|[\s{,"'])(?:[\w.-]*(?:password|passphrase|secret|token|priv_?key|private_?key|api_?key|jwt)[\w.-]*)["']?\s*[:=]\s*)(.+)$/i;
 export const MASK = '********';
 
 /** The text with every secret value replaced by ********. */
@@ -25,5 +26,7 @@ export function fileDiff(path: string, current: string, next: string): string {
   const before = maskSecrets(current);
   const after = maskSecrets(next);
   if (before === after) return '';
-  return createTwoFilesPatch(`${path} (on host)`, `${path} (rendered)`, before, after, undefined, undefined, { context: 3 });
+  return createTwoFilesPatch(`${path} (on host)`, `${path} (rendered)`, before, after, undefined, undefined, {
+    context: 3,
+  });
 }

@@ -13,7 +13,6 @@ import type { SshConnection } from '../ssh/connection.js';
 import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './layout.js';
 import { rootShell } from './remote-script.js';
 
-
 export interface FileFact {
   sha256: string;
   mode: string;
@@ -40,7 +39,12 @@ const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
  * would cost more than the SSH connection on a host with many files); what neither names is
  * missing.
  */
-export function factsScript(host: ResolvedHost, paths: string[], services: string[], options: { nodeId?: boolean } = {}): string {
+export function factsScript(
+  host: ResolvedHost,
+  paths: string[],
+  services: string[],
+  options: { nodeId?: boolean } = {},
+): string {
   const at = (p: string) => quote(posix.join(host.root, p));
   const lines = ['set -u', 'export LC_ALL=C'];
   if (paths.length) {
@@ -50,17 +54,26 @@ export function factsScript(host: ResolvedHost, paths: string[], services: strin
   }
   for (const s of services) {
     if (host.init === 'systemd') {
-      lines.push(`if [ -f ${at(unitPath(s))} ]; then printf 'S\\t%s\\t%s\\n' ${quote(s)} "$(systemctl is-active stake-${s} 2>/dev/null || true)"; else printf 'S\\t%s\\tmissing\\n' ${quote(s)}; fi`);
+      lines.push(
+        `if [ -f ${at(unitPath(s))} ]; then printf 'S\\t%s\\t%s\\n' ${quote(s)} "$(systemctl is-active stake-${s} 2>/dev/null || true)"; else printf 'S\\t%s\\tmissing\\n' ${quote(s)}; fi`,
+      );
     } else {
       const pid = at(pidFilePath(s));
-      lines.push(`if [ -f ${pid} ] && read -r p < ${pid} && kill -0 "$p" 2>/dev/null; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`);
+      lines.push(
+        `if [ -f ${pid} ] && read -r p < ${pid} && kill -0 "$p" 2>/dev/null; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`,
+      );
     }
   }
-  lines.push(`if [ -f ${at(DEPLOYED_MANIFEST)} ]; then printf 'D\\t'; tr -d '\\n' < ${at(DEPLOYED_MANIFEST)}; printf '\\n'; fi`);
+  lines.push(
+    `if [ -f ${at(DEPLOYED_MANIFEST)} ]; then printf 'D\\t'; tr -d '\\n' < ${at(DEPLOYED_MANIFEST)}; printf '\\n'; fi`,
+  );
   lines.push(`if [ -f ${at(PENDING_RESTARTS)} ]; then sed 's/^/P\\t/' ${at(PENDING_RESTARTS)}; fi`);
   // node id = first 20 bytes of SHA-256 of the public half (last 32 bytes) of the ed25519 node key
   const nodeKey = at(`${COMETBFT_HOME}/config/node_key.json`);
-  if (options.nodeId !== false) lines.push(`if [ -f ${nodeKey} ]; then printf 'N\\t%s\\n' "$(sed -n 's/.*"value" *: *"\\([^"]*\\)".*/\\1/p' ${nodeKey} | base64 -d | tail -c 32 | sha256sum | cut -c1-40)"; fi`);
+  if (options.nodeId !== false)
+    lines.push(
+      `if [ -f ${nodeKey} ]; then printf 'N\\t%s\\n' "$(sed -n 's/.*"value" *: *"\\([^"]*\\)".*/\\1/p' ${nodeKey} | base64 -d | tail -c 32 | sha256sum | cut -c1-40)"; fi`,
+    );
   return `${lines.join('\n')}\n`;
 }
 
@@ -103,7 +116,12 @@ export function parseFacts(hostName: string, output: string, root = '/', paths: 
   return facts;
 }
 
-export async function gatherFacts(conn: SshConnection, host: ResolvedHost, paths: string[], services: string[]): Promise<HostFacts> {
+export async function gatherFacts(
+  conn: SshConnection,
+  host: ResolvedHost,
+  paths: string[],
+  services: string[],
+): Promise<HostFacts> {
   const output = await conn.run(rootShell(host), { stdin: factsScript(host, paths, services), timeoutMs: 60_000 });
   return parseFacts(host.name, output, host.root, paths);
 }

@@ -10,7 +10,6 @@ import { NFT_PATH } from '../render/host.js';
 import { FIREWALL_STATE_DIR } from './layout.js';
 import { shq } from './remote-script.js';
 
-
 const at = (root: string, path: string) => shq(posix.join(root, path));
 
 /** Where the saved ruleset waits, for the revert timer and for a rollback. */

@@ -20,11 +20,14 @@ export interface GenerationRecord {
   plan: string;
 }
 
-
 /** Where a cometbft validator keeps its signing key: the one place keys/layout.ts says. */
 export const COMETBFT_KEY = validatorKeyFiles('cosmos')[0]!.path;
 
-export const quorumOf = (id: ResolvedIdentity): ResolvedHost[] => [id.active, ...id.standby, ...(id.witness ? [id.witness] : [])];
+export const quorumOf = (id: ResolvedIdentity): ResolvedHost[] => [
+  id.active,
+  ...id.standby,
+  ...(id.witness ? [id.witness] : []),
+];
 export const majorityOf = (n: number) => Math.floor(n / 2) + 1;
 
 /** What one quorum host said: its record (null when it has none), and the address of the key it holds, if any. */
@@ -58,7 +61,13 @@ export function parseGenerationRecord(json: string | undefined): GenerationRecor
   try {
     const parsed = JSON.parse(json) as Partial<GenerationRecord>;
     if (Number.isInteger(parsed.generation) && typeof parsed.active === 'string') {
-      return { generation: parsed.generation!, active: parsed.active, since: String(parsed.since ?? ''), approvers: Array.isArray(parsed.approvers) ? parsed.approvers.map(String) : [], plan: String(parsed.plan ?? '') };
+      return {
+        generation: parsed.generation!,
+        active: parsed.active,
+        since: String(parsed.since ?? ''),
+        approvers: Array.isArray(parsed.approvers) ? parsed.approvers.map(String) : [],
+        plan: String(parsed.plan ?? ''),
+      };
     }
   } catch {
     // damaged
@@ -90,24 +99,37 @@ export function decideGeneration(identity: ResolvedIdentity, answers: readonly Q
   const quorum = quorumOf(identity).map((h) => h.name);
   const needed = majorityOf(quorum.length);
   if (answers.length < needed) {
-    return { kind: 'unknown', why: `only ${answers.length} of ${quorum.length} quorum hosts (${quorum.join(', ')}) answered; ${needed} are needed to know which host is live` };
+    return {
+      kind: 'unknown',
+      why: `only ${answers.length} of ${quorum.length} quorum hosts (${quorum.join(', ')}) answered; ${needed} are needed to know which host is live`,
+    };
   }
   const records = answers.filter((a) => a.record !== null);
   if (records.length === 0) return { kind: 'first', quorum };
   const highest = Math.max(...records.map((a) => a.record!.generation));
   const holders = records.filter((a) => a.record!.generation === highest);
   if (holders.length < needed) {
-    return { kind: 'unknown', why: `generation ${highest} is held by ${holders.map((a) => a.host).join(', ')} only, not by a majority of ${quorum.join(', ')}: a failover may be in progress (stake failover --resume)` };
+    return {
+      kind: 'unknown',
+      why: `generation ${highest} is held by ${holders.map((a) => a.host).join(', ')} only, not by a majority of ${quorum.join(', ')}: a failover may be in progress (stake failover --resume)`,
+    };
   }
   const record = holders[0]!.record!;
   const names = holders.map((a) => a.host);
-  if (record.active !== identity.active.name) return { kind: 'stale', record, holders: names, inventoryActive: identity.active.name };
+  if (record.active !== identity.active.name)
+    return { kind: 'stale', record, holders: names, inventoryActive: identity.active.name };
   return { kind: 'live', record, holders: names };
 }
 
 /** The record a first deploy writes: generation 1, the inventory's active host. */
 export function firstRecord(identity: ResolvedIdentity, by: string, now: Date): GenerationRecord {
-  return { generation: 1, active: identity.active.name, since: now.toISOString(), approvers: [], plan: `first deploy by ${by}` };
+  return {
+    generation: 1,
+    active: identity.active.name,
+    since: now.toISOString(),
+    approvers: [],
+    plan: `first deploy by ${by}`,
+  };
 }
 
 export function writeRecordScript(root: string, identity: string, record: GenerationRecord): string {

@@ -70,7 +70,12 @@ export const managesOwners = (render: HostRender) => render.manifest.root === '/
 
 export function planHost(render: HostRender, facts: HostFacts, binaries: readonly ClientBinary[] = []): HostPlan {
   const owners = managesOwners(render);
-  const compare = (path: string, want: string, mode: string, owner: string): Pick<PlannedFile, 'action' | 'differs'> => {
+  const compare = (
+    path: string,
+    want: string,
+    mode: string,
+    owner: string,
+  ): Pick<PlannedFile, 'action' | 'differs'> => {
     const have = facts.files[path] ?? null;
     if (!have) return { action: 'create', differs: [] };
     const differs: PlannedFile['differs'] = [];
@@ -81,16 +86,39 @@ export function planHost(render: HostRender, facts: HostFacts, binaries: readonl
   };
   const files: PlannedFile[] = render.files.map((f) => {
     const want = sha256(f.content);
-    return { path: f.path, ...compare(f.path, want, f.mode, f.owner), sha256: want, mode: f.mode, owner: f.owner, restarts: f.restarts };
+    return {
+      path: f.path,
+      ...compare(f.path, want, f.mode, f.owner),
+      sha256: want,
+      mode: f.mode,
+      owner: f.owner,
+      restarts: f.restarts,
+    };
   });
   for (const b of binaries) {
-    files.push({ path: b.path, ...compare(b.path, b.sha256, b.mode, b.owner), sha256: b.sha256, mode: b.mode, owner: b.owner, restarts: b.restarts, binary: { client: b.client, source: b.source } });
+    files.push({
+      path: b.path,
+      ...compare(b.path, b.sha256, b.mode, b.owner),
+      sha256: b.sha256,
+      mode: b.mode,
+      owner: b.owner,
+      restarts: b.restarts,
+      binary: { client: b.client, source: b.source },
+    });
   }
   // Files stake deployed last time that this render no longer has.
   const rendered = new Set(files.map((f) => f.path));
   for (const old of facts.deployed?.files ?? []) {
     if (!rendered.has(old.path) && facts.files[old.path] !== null) {
-      files.push({ path: old.path, action: 'delete', differs: [], sha256: null, mode: old.mode, owner: old.owner, restarts: old.restarts });
+      files.push({
+        path: old.path,
+        action: 'delete',
+        differs: [],
+        sha256: null,
+        mode: old.mode,
+        owner: old.owner,
+        restarts: old.restarts,
+      });
     }
   }
   files.sort((a, b) => a.path.localeCompare(b.path));
@@ -102,13 +130,27 @@ export function planHost(render: HostRender, facts: HostFacts, binaries: readonl
   const possible = applicableActions(render);
   const actions = SPECIAL.filter((a) => triggered.has(a) && possible.has(a));
   const disrupts = restart.some((s) => facts.services[s] === 'active') || actions.length > 0;
-  return { host: render.host, files, restart, actions, disrupts, changes: touched.length + restart.length + actions.length };
+  return {
+    host: render.host,
+    files,
+    restart,
+    actions,
+    disrupts,
+    changes: touched.length + restart.length + actions.length,
+  };
 }
 
-export function computePlan(deployment: string, renders: HostRender[], facts: ReadonlyMap<string, HostFacts>, binaries: ReadonlyMap<string, ClientBinary[]> = new Map()): Plan {
+export function computePlan(
+  deployment: string,
+  renders: HostRender[],
+  facts: ReadonlyMap<string, HostFacts>,
+  binaries: ReadonlyMap<string, ClientBinary[]> = new Map(),
+): Plan {
   return {
     version: 1,
     deployment,
-    hosts: renders.filter((r) => facts.has(r.host)).map((r) => planHost(r, facts.get(r.host)!, binaries.get(r.host) ?? [])),
+    hosts: renders
+      .filter((r) => facts.has(r.host))
+      .map((r) => planHost(r, facts.get(r.host)!, binaries.get(r.host) ?? [])),
   };
 }

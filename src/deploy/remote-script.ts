@@ -23,7 +23,8 @@ export function asRoot(host: Pick<ResolvedHost, 'ssh'>, command: string): string
 }
 
 /** The shell for a script on stdin, as root. */
-export const rootShell = (host: Pick<ResolvedHost, 'ssh'>) => (host.ssh.become === 'sudo' ? 'sudo -n -- sh -s' : 'sh -s');
+export const rootShell = (host: Pick<ResolvedHost, 'ssh'>) =>
+  host.ssh.become === 'sudo' ? 'sudo -n -- sh -s' : 'sh -s';
 
 export interface FileWrite {
   path: string;
@@ -66,7 +67,9 @@ export function stageScript(input: StageInput): string {
 
   if (input.manageOwners) {
     for (const user of [...new Set(input.services.map((s) => s.user))].sort()) {
-      out.push(`id -u ${shq(user)} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${shq(user)}`);
+      out.push(
+        `id -u ${shq(user)} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${shq(user)}`,
+      );
     }
   }
   for (const s of input.services) {
@@ -78,22 +81,40 @@ export function stageScript(input: StageInput): string {
 
   // 1. stage (a failure or a hang-up before the commit leaves no temporary file behind)
   const temps = input.writes.map((w) => tempOf(w.path));
-  if (temps.length) out.push(`trap 'rm -f ${temps.map((t) => at(root, t)).join(' ').replace(/'/g, `'\\''`)}' EXIT`, "trap 'exit 129' HUP INT TERM PIPE");
+  if (temps.length)
+    out.push(
+      `trap 'rm -f ${temps
+        .map((t) => at(root, t))
+        .join(' ')
+        .replace(/'/g, `'\\''`)}' EXIT`,
+      "trap 'exit 129' HUP INT TERM PIPE",
+    );
   input.writes.forEach((w, i) => {
     const temp = temps[i]!;
     out.push(`mkdir -p ${at(root, posix.dirname(w.path))}`);
     if ('content' in w.from) {
       const marker = `STAKE_EOF_${i}`;
-      out.push(`base64 -d > ${at(root, temp)} <<'${marker}'`, Buffer.from(w.from.content, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\n').trimEnd(), marker);
+      out.push(
+        `base64 -d > ${at(root, temp)} <<'${marker}'`,
+        Buffer.from(w.from.content, 'utf8')
+          .toString('base64')
+          .replace(/.{1,76}/g, '$&\n')
+          .trimEnd(),
+        marker,
+      );
     } else if ('uploaded' in w.from) {
       out.push(`mv -f ${at(root, w.from.uploaded)} ${at(root, temp)}`);
     } else {
       const url = shq(w.from.url);
-      out.push(`if command -v curl >/dev/null 2>&1; then curl -fsSL --max-time 900 -o ${at(root, temp)} ${url}; else wget -q -T 900 -O ${at(root, temp)} ${url}; fi`);
+      out.push(
+        `if command -v curl >/dev/null 2>&1; then curl -fsSL --max-time 900 -o ${at(root, temp)} ${url}; else wget -q -T 900 -O ${at(root, temp)} ${url}; fi`,
+      );
     }
     out.push(check(temp, w.sha256, w.path));
     if (input.checkRuleset === w.path) {
-      out.push(`nft -c -f ${at(root, temp)} >&2 || { echo ${shq(`stake: nft rejects the new ${w.path}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.firewallInvalid}; }`);
+      out.push(
+        `nft -c -f ${at(root, temp)} >&2 || { echo ${shq(`stake: nft rejects the new ${w.path}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.firewallInvalid}; }`,
+      );
     }
     out.push(`chmod ${w.mode} ${at(root, temp)}`);
     if (input.manageOwners) out.push(`chown ${shq(w.owner)} ${at(root, temp)}`);
@@ -106,14 +127,19 @@ export function stageScript(input: StageInput): string {
   out.push(`rm -rf ${at(root, next)}`, `mkdir -p ${at(root, `${next}/files`)}`);
   for (const path of kept) {
     const backup = posix.join(next, 'files', path);
-    out.push(`if [ -e ${at(root, path)} ]; then mkdir -p ${at(root, posix.dirname(backup))}; cp -p ${at(root, path)} ${at(root, backup)}; fi`);
+    out.push(
+      `if [ -e ${at(root, path)} ]; then mkdir -p ${at(root, posix.dirname(backup))}; cp -p ${at(root, path)} ${at(root, backup)}; fi`,
+    );
   }
   out.push(`rm -rf ${at(root, PREVIOUS_DIR)}`, `mv ${at(root, next)} ${at(root, PREVIOUS_DIR)}`);
 
   // 3. what must restart, recorded before anything changes: a cut-off deploy still restarts it next time
   if (input.restarts.length) {
     const pending = at(root, PENDING_RESTARTS);
-    out.push(`{ cat ${pending} 2>/dev/null || true; printf '%s\\n' ${input.restarts.map(shq).join(' ')}; } | sort -u > ${at(root, `${PENDING_RESTARTS}.new`)}`, `mv -f ${at(root, `${PENDING_RESTARTS}.new`)} ${pending}`);
+    out.push(
+      `{ cat ${pending} 2>/dev/null || true; printf '%s\\n' ${input.restarts.map(shq).join(' ')}; } | sort -u > ${at(root, `${PENDING_RESTARTS}.new`)}`,
+      `mv -f ${at(root, `${PENDING_RESTARTS}.new`)} ${pending}`,
+    );
   }
 
   // 4. commit: one rename per file, each atomic
@@ -122,9 +148,18 @@ export function stageScript(input: StageInput): string {
   for (const path of input.deletes) out.push(`rm -f ${at(root, path)}`);
   const manifestTemp = tempOf(DEPLOYED_MANIFEST);
   out.push(`mkdir -p ${at(root, posix.dirname(DEPLOYED_MANIFEST))}`);
-  out.push(`base64 -d > ${at(root, manifestTemp)} <<'STAKE_EOF_MANIFEST'`, Buffer.from(input.manifest, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\n').trimEnd(), 'STAKE_EOF_MANIFEST');
+  out.push(
+    `base64 -d > ${at(root, manifestTemp)} <<'STAKE_EOF_MANIFEST'`,
+    Buffer.from(input.manifest, 'utf8')
+      .toString('base64')
+      .replace(/.{1,76}/g, '$&\n')
+      .trimEnd(),
+    'STAKE_EOF_MANIFEST',
+  );
   out.push(`mv -f ${at(root, manifestTemp)} ${at(root, DEPLOYED_MANIFEST)}`);
-  const dirs = [...new Set([...input.writes.map((w) => posix.dirname(w.path)), posix.dirname(DEPLOYED_MANIFEST)])].sort();
+  const dirs = [
+    ...new Set([...input.writes.map((w) => posix.dirname(w.path)), posix.dirname(DEPLOYED_MANIFEST)]),
+  ].sort();
   out.push(`sync -- ${dirs.map((d) => at(root, d)).join(' ')} 2>/dev/null || sync`);
   out.push('echo STAKE-COMMITTED', '}');
   return `${out.join('\n')}\n`;
@@ -132,17 +167,27 @@ export function stageScript(input: StageInput): string {
 
 /** Puts back exactly what the last deploy replaced: each kept file restored (atomically), each file it created removed. */
 export function rollbackScript(root: string, paths: readonly string[]): string {
-  const out: string[] = ['{', 'set -eu', `[ -d ${at(root, PREVIOUS_DIR)} ] || { echo 'stake: no previous version is kept on this host' >&2; exit ${SCRIPT_EXIT.noPrevious}; }`];
+  const out: string[] = [
+    '{',
+    'set -eu',
+    `[ -d ${at(root, PREVIOUS_DIR)} ] || { echo 'stake: no previous version is kept on this host' >&2; exit ${SCRIPT_EXIT.noPrevious}; }`,
+  ];
   for (const path of [...paths, DEPLOYED_MANIFEST]) {
     const backup = backupOf(path);
-    out.push(`if [ -e ${at(root, backup)} ]; then cp -p ${at(root, backup)} ${at(root, tempOf(path))} && mv -f ${at(root, tempOf(path))} ${at(root, path)}; else rm -f ${at(root, path)}; fi`);
+    out.push(
+      `if [ -e ${at(root, backup)} ]; then cp -p ${at(root, backup)} ${at(root, tempOf(path))} && mv -f ${at(root, tempOf(path))} ${at(root, path)}; else rm -f ${at(root, path)}; fi`,
+    );
   }
   out.push('echo STAKE-ROLLED-BACK', '}');
   return `${out.join('\n')}\n`;
 }
 
 /** Restarts one service through the host's init. */
-export function restartCommand(host: Pick<ResolvedHost, 'root' | 'init'>, service: string, reloadUnits: boolean): string {
+export function restartCommand(
+  host: Pick<ResolvedHost, 'root' | 'init'>,
+  service: string,
+  reloadUnits: boolean,
+): string {
   if (host.init === 'systemd') {
     return `${reloadUnits ? 'systemctl daemon-reload && ' : ''}systemctl enable --quiet stake-${service}.service && systemctl restart stake-${service}.service`;
   }
@@ -157,10 +202,15 @@ export const clearPendingCommand = (root: string) => `rm -f ${at(root, PENDING_R
  * address), failing fast if the service exits. Runs on the host because hardened sshd forbids
  * TCP forwarding, and bash's /dev/tcp needs no extra tool.
  */
-export function healthScript(host: Pick<ResolvedHost, 'root' | 'init' | 'privateAddress'>, service: Pick<Service, 'name' | 'health'>, timeoutSeconds: number): string {
-  const alive = host.init === 'systemd'
-    ? `! systemctl is-failed --quiet stake-${service.name}.service`
-    : `[ -f ${at(host.root, pidFilePath(service.name))} ] && kill -0 "$(cat ${at(host.root, pidFilePath(service.name))})" 2>/dev/null`;
+export function healthScript(
+  host: Pick<ResolvedHost, 'root' | 'init' | 'privateAddress'>,
+  service: Pick<Service, 'name' | 'health'>,
+  timeoutSeconds: number,
+): string {
+  const alive =
+    host.init === 'systemd'
+      ? `! systemctl is-failed --quiet stake-${service.name}.service`
+      : `[ -f ${at(host.root, pidFilePath(service.name))} ] && kill -0 "$(cat ${at(host.root, pidFilePath(service.name))})" 2>/dev/null`;
   const addresses = [...new Set(['127.0.0.1', host.privateAddress])].map(shq).join(' ');
   const port = service.health.tcp;
   return [

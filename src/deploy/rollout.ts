@@ -40,10 +40,15 @@ export function conflictGroups(inv: ResolvedInventory): string[][] {
  * restart a service. Greedy: each host joins the first wave holding none of its rivals, so
  * hosts of unrelated identities still restart in parallel.
  */
-export function rolloutStages(inv: ResolvedInventory, hosts: readonly string[], restarting: ReadonlySet<string>): Stage[] {
+export function rolloutStages(
+  inv: ResolvedInventory,
+  hosts: readonly string[],
+  restarting: ReadonlySet<string>,
+): Stage[] {
   const rivals = new Map<string, Set<string>>();
   for (const group of conflictGroups(inv)) {
-    for (const a of group) for (const b of group) if (a !== b) (rivals.get(a) ?? rivals.set(a, new Set()).get(a)!).add(b);
+    for (const a of group)
+      for (const b of group) if (a !== b) (rivals.get(a) ?? rivals.set(a, new Set()).get(a)!).add(b);
   }
   const tierOf = new Map(inv.hosts.map((h) => [h.name, h.tier]));
   const stageOf = (host: string) => STAGES.find((s) => s.tiers.includes(tierOf.get(host)!))?.name ?? LAST_STAGE;

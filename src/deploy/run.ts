@@ -10,7 +10,18 @@ import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.j
 import { StakeError } from '../errors.js';
 import type { SshError } from '../ssh/errors.js';
 import { applyHost, type HostResult, type HostStep } from './apply.js';
-import { decideGeneration, duplicateKeyHolders, firstRecord, majorityOf, parseQuorumAnswer, quorumOf, quorumReadScript, writeRecordScript, type GenerationVerdict, type QuorumAnswer } from './generation.js';
+import {
+  decideGeneration,
+  duplicateKeyHolders,
+  firstRecord,
+  majorityOf,
+  parseQuorumAnswer,
+  quorumOf,
+  quorumReadScript,
+  writeRecordScript,
+  type GenerationVerdict,
+  type QuorumAnswer,
+} from './generation.js';
 import type { Plan } from './plan.js';
 import { rootShell } from './remote-script.js';
 import { rolloutStages } from './rollout.js';
@@ -50,101 +61,190 @@ const operatorName = () => `${userInfo().username}@${hostname()}`;
 
 /** The identities a deploy of these hosts touches: any host of theirs in any role. */
 function touchedIdentities(inv: ResolvedInventory, hosts: ReadonlySet<string>): ResolvedIdentity[] {
-  return inv.identities.filter((id) => [...quorumOf(id), ...id.upstream, ...(id.signer?.hosts ?? [])].some((h) => hosts.has(h.name)));
+  return inv.identities.filter((id) =>
+    [...quorumOf(id), ...id.upstream, ...(id.signer?.hosts ?? [])].some((h) => hosts.has(h.name)),
+  );
 }
 
 /**
  * Reads every touched identity's live generation. Throws GuardRefusal (exit 4) on a stale or
  * unknowable state; returns the verdicts and the hosts that must not start a signing service.
  */
-async function guard(inv: ResolvedInventory, session: HostSession, selected: ReadonlySet<string>): Promise<{ verdicts: Map<ResolvedIdentity, GenerationVerdict>; keyHolders: Map<string, string> }> {
+async function guard(
+  inv: ResolvedInventory,
+  session: HostSession,
+  selected: ReadonlySet<string>,
+): Promise<{ verdicts: Map<ResolvedIdentity, GenerationVerdict>; keyHolders: Map<string, string> }> {
   const identities = touchedIdentities(inv, selected);
   const verdicts = new Map<ResolvedIdentity, GenerationVerdict>();
   const keyHolders = new Map<string, string>();
   // every identity's quorum read at once (the session bounds the connections); decided in order below
-  const read = await Promise.all(identities.map((id) => session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: quorumReadScript(host.root, id.name), timeoutMs: 30_000 }).then((out) => parseQuorumAnswer(host.name, out)))));
+  const read = await Promise.all(
+    identities.map((id) =>
+      session.each(quorumOf(id), (conn, host) =>
+        conn
+          .run(rootShell(host), { stdin: quorumReadScript(host.root, id.name), timeoutMs: 30_000 })
+          .then((out) => parseQuorumAnswer(host.name, out)),
+      ),
+    ),
+  );
   for (const [i, id] of identities.entries()) {
     const answers: QuorumAnswer[] = read[i]!.flatMap((o) => (o.ok ? [o.value] : []));
     const verdict = decideGeneration(id, answers);
     if (verdict.kind === 'stale') {
-      const who = verdict.record.approvers.length ? verdict.record.approvers.join(' and ') : verdict.record.plan || 'someone';
+      const who = verdict.record.approvers.length
+        ? verdict.record.approvers.join(' and ')
+        : verdict.record.plan || 'someone';
       throw new GuardRefusal(
         `identity ${id.name} is live on ${verdict.record.active} (generation ${verdict.record.generation}, moved by ${who} at ${verdict.record.since}), but this inventory says ${verdict.inventoryActive}: the checkout is stale`,
         'pull the inventory that failover recorded (it rewrites active/standby), then deploy again; never edit active by hand to move a signer',
       );
     }
     if (verdict.kind === 'unknown') {
-      throw new GuardRefusal(`cannot establish which host is live for identity ${id.name}: ${verdict.why}`, 'bring the quorum hosts back (stake status shows them), or finish the failover in progress, then deploy again');
+      throw new GuardRefusal(
+        `cannot establish which host is live for identity ${id.name}: ${verdict.why}`,
+        'bring the quorum hosts back (stake status shows them), or finish the failover in progress, then deploy again',
+      );
     }
     const live = verdict.kind === 'live' ? verdict.record.active : id.active.name;
-    for (const h of duplicateKeyHolders(live, answers)) keyHolders.set(h, `${h} holds the signing key of ${id.name}, which is live on ${live}: starting it would double sign`);
+    for (const h of duplicateKeyHolders(live, answers))
+      keyHolders.set(
+        h,
+        `${h} holds the signing key of ${id.name}, which is live on ${live}: starting it would double sign`,
+      );
     verdicts.set(id, verdict);
   }
   return { verdicts, keyHolders };
 }
 
-export async function runDeploy(options: DeployOptions, session: HostSession, inv: ResolvedInventory, emit: (e: DeployEvent) => void): Promise<DeployReport> {
+export async function runDeploy(
+  options: DeployOptions,
+  session: HostSession,
+  inv: ResolvedInventory,
+  emit: (e: DeployEvent) => void,
+): Promise<DeployReport> {
   const { plan, renders, failures } = await makePlan(options, session, inv);
-  emit({ event: 'plan', plan, unreachable: failures.flatMap((f) => (f.ok ? [] : [{ host: f.host, error: f.error.message, ...(f.error.hint ? { hint: f.error.hint } : {}) }])) });
+  emit({
+    event: 'plan',
+    plan,
+    unreachable: failures.flatMap((f) =>
+      f.ok ? [] : [{ host: f.host, error: f.error.message, ...(f.error.hint ? { hint: f.error.hint } : {}) }],
+    ),
+  });
   const results = new Map<string, HostResult>();
   const record = (r: HostResult) => {
     results.set(r.host, r);
     emit({ event: 'host', ...r });
   };
   // a host key refused is a guard speaking (exit 4); anything else on the way in, unreachable (5)
-  for (const f of failures) if (!f.ok) record({ host: f.host, status: f.error.exitCode === EXIT.refused ? 'refused' : 'unreachable', reason: reasonOf(f.host, f.error), ...(f.error.hint ? { hint: f.error.hint } : {}), restarted: [], written: 0 });
+  for (const f of failures)
+    if (!f.ok)
+      record({
+        host: f.host,
+        status: f.error.exitCode === EXIT.refused ? 'refused' : 'unreachable',
+        reason: reasonOf(f.host, f.error),
+        ...(f.error.hint ? { hint: f.error.hint } : {}),
+        restarted: [],
+        written: 0,
+      });
 
   const planned = new Set(plan.hosts.map((h) => h.host));
   const { verdicts, keyHolders } = await guard(inv, session, planned);
   for (const [id, v] of verdicts) {
     if (v.kind === 'first') continue; // reported once recorded, below
-    emit({ event: 'generation', identity: id.name, verdict: v.kind, generation: v.kind === 'live' ? v.record.generation : 0, active: v.kind === 'live' ? v.record.active : id.active.name });
+    emit({
+      event: 'generation',
+      identity: id.name,
+      verdict: v.kind,
+      generation: v.kind === 'live' ? v.record.generation : 0,
+      active: v.kind === 'live' ? v.record.active : id.active.name,
+    });
   }
   const byHost = new Map(plan.hosts.map((h) => [h.host, h]));
   for (const [host, why] of keyHolders) {
-    if (byHost.get(host)?.changes) record({ host, status: 'refused', reason: why, hint: 'remove the key from this host (stake keys status shows where keys are), then deploy again', restarted: [], written: 0 });
+    if (byHost.get(host)?.changes)
+      record({
+        host,
+        status: 'refused',
+        reason: why,
+        hint: 'remove the key from this host (stake keys status shows where keys are), then deploy again',
+        restarted: [],
+        written: 0,
+      });
   }
   if (options.dryRun) return { plan, results: [...results.values()], exitCode: exitOf([...results.values()]) };
 
   // The first deploy of an identity records generation 1 on its quorum hosts, before anything starts.
   const firsts = [...verdicts].filter(([, v]) => v.kind === 'first').map(([id]) => id);
   const records = firsts.map((id) => firstRecord(id, operatorName(), new Date()));
-  const writes = await Promise.all(firsts.map((id, i) => session.each(quorumOf(id), (conn, host) => conn.run(rootShell(host), { stdin: writeRecordScript(host.root, id.name, records[i]!), timeoutMs: 30_000 }))));
+  const writes = await Promise.all(
+    firsts.map((id, i) =>
+      session.each(quorumOf(id), (conn, host) =>
+        conn.run(rootShell(host), { stdin: writeRecordScript(host.root, id.name, records[i]!), timeoutMs: 30_000 }),
+      ),
+    ),
+  );
   for (const [i, id] of firsts.entries()) {
     emit({ event: 'generation', identity: id.name, verdict: 'first', generation: 1, active: records[i]!.active });
     if (writes[i]!.filter((w) => w.ok).length < majorityOf(quorumOf(id).length)) {
-      throw new GuardRefusal(`could not record generation 1 of ${id.name} on a majority of its quorum hosts`, 'check the quorum hosts, then deploy again');
+      throw new GuardRefusal(
+        `could not record generation 1 of ${id.name} on a majority of its quorum hosts`,
+        'check the quorum hosts, then deploy again',
+      );
     }
   }
 
   const todo = plan.hosts.filter((h) => h.changes > 0 && !results.has(h.host));
-  for (const h of plan.hosts) if (h.changes === 0 && !results.has(h.host)) record({ host: h.host, status: 'unchanged', restarted: [], written: 0 });
+  for (const h of plan.hosts)
+    if (h.changes === 0 && !results.has(h.host))
+      record({ host: h.host, status: 'unchanged', restarted: [], written: 0 });
   const restarting = new Set(todo.filter((h) => h.disrupts).map((h) => h.host));
-  const stages = rolloutStages(inv, todo.map((h) => h.host), restarting);
+  const stages = rolloutStages(
+    inv,
+    todo.map((h) => h.host),
+    restarting,
+  );
   let stopped: string | undefined;
   const apply = async (names: string[]) => {
-    const outcomes = await session.each(names.map((n) => inv.host(n)), (conn, host) =>
-      applyHost(conn, host, renders.get(host.name)!, byHost.get(host.name)!, {
-        healthTimeoutSeconds: options.healthTimeoutSeconds,
-        firewallRevertSeconds: options.firewallRevertSeconds,
-        freshConnection: (h) => session.fresh(h, Math.min(15_000, (options.firewallRevertSeconds * 1000) / 2)),
-        onStep: (hostName, step, detail) => emit({ event: 'step', host: hostName, step, detail }),
-      }),
+    const outcomes = await session.each(
+      names.map((n) => inv.host(n)),
+      (conn, host) =>
+        applyHost(conn, host, renders.get(host.name)!, byHost.get(host.name)!, {
+          healthTimeoutSeconds: options.healthTimeoutSeconds,
+          firewallRevertSeconds: options.firewallRevertSeconds,
+          freshConnection: (h) => session.fresh(h, Math.min(15_000, (options.firewallRevertSeconds * 1000) / 2)),
+          onStep: (hostName, step, detail) => emit({ event: 'step', host: hostName, step, detail }),
+        }),
     );
-    for (const o of outcomes) record(o.ok ? o.value : { host: o.host, status: 'failed', reason: reasonOf(o.host, o.error), ...(o.error.hint ? { hint: o.error.hint } : {}), restarted: [], written: 0 });
+    for (const o of outcomes)
+      record(
+        o.ok
+          ? o.value
+          : {
+              host: o.host,
+              status: 'failed',
+              reason: reasonOf(o.host, o.error),
+              ...(o.error.hint ? { hint: o.error.hint } : {}),
+              restarted: [],
+              written: 0,
+            },
+      );
     return outcomes.every((o) => o.ok && (o.value.status === 'deployed' || o.value.status === 'unchanged'));
   };
   for (const stage of stages) {
     const members = [...stage.quiet, ...stage.waves.flat()];
     if (stopped) {
-      for (const h of members) record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
+      for (const h of members)
+        record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
       continue;
     }
     emit({ event: 'stage', stage: stage.name, hosts: members, waves: stage.waves });
-    if (stage.quiet.length && !(await apply(stage.quiet))) stopped = `the rollout of ${stage.name} stopped after a failure`;
+    if (stage.quiet.length && !(await apply(stage.quiet)))
+      stopped = `the rollout of ${stage.name} stopped after a failure`;
     for (const wave of stage.waves) {
       if (stopped) {
-        for (const h of wave) record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
+        for (const h of wave)
+          record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
       } else if (!(await apply(wave))) {
         stopped = `the rollout of ${stage.name} stopped after a failure`;
       }

@@ -9,7 +9,10 @@ export function selectHosts(inv: ResolvedInventory, terms: string[]): ResolvedHo
   if (terms.length === 0) return inv.hosts;
   for (const t of terms) {
     if (!inv.hosts.some((h) => h.name === t || h.tier === t || h.dc === t)) {
-      throw new UsageError(`--limit ${t} matches no host, tier or datacenter`, `hosts: ${inv.hosts.map((h) => h.name).join(', ')}`);
+      throw new UsageError(
+        `--limit ${t} matches no host, tier or datacenter`,
+        `hosts: ${inv.hosts.map((h) => h.name).join(', ')}`,
+      );
     }
   }
   return inv.hosts.filter((h) => terms.includes(h.name) || terms.includes(h.tier) || terms.includes(h.dc));

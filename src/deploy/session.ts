@@ -44,7 +44,10 @@ export class HostSession {
   /** Host keys accepted on first contact (--accept-new), to record in known_hosts. */
   readonly newHostKeys: { host: ResolvedHost; key: Buffer }[] = [];
 
-  constructor(private readonly inv: ResolvedInventory, private readonly options: SessionOptions) {
+  constructor(
+    private readonly inv: ResolvedInventory,
+    private readonly options: SessionOptions,
+  ) {
     this.limit = pLimit(Math.max(1, options.parallel));
   }
 
@@ -67,7 +70,8 @@ export class HostSession {
       knownHosts: readKnownHosts(knownHostsPath(host, this.options.inventory)),
       acceptNew: this.options.acceptNew,
       onNewHostKey: (t, key) => {
-        if (t.name === host.name && !this.newHostKeys.some((k) => k.host === host)) this.newHostKeys.push({ host, key });
+        if (t.name === host.name && !this.newHostKeys.some((k) => k.host === host))
+          this.newHostKeys.push({ host, key });
       },
       connectTimeoutMs,
       ...(this.options.keepaliveIntervalMs ? { keepaliveIntervalMs: this.options.keepaliveIntervalMs } : {}),
@@ -77,7 +81,10 @@ export class HostSession {
   }
 
   /** Runs `work` on each host, at most `parallel` at once; a host's SshError is its outcome, not a crash. */
-  async each<T>(hosts: ResolvedHost[], work: (conn: SshConnection, host: ResolvedHost) => Promise<T>): Promise<HostOutcome<T>[]> {
+  async each<T>(
+    hosts: ResolvedHost[],
+    work: (conn: SshConnection, host: ResolvedHost) => Promise<T>,
+  ): Promise<HostOutcome<T>[]> {
     return Promise.all(
       hosts.map((host) =>
         this.limit(async (): Promise<HostOutcome<T>> => {

@@ -16,7 +16,15 @@ export interface DrillReport {
   endedAt: string;
   objectiveMs: number;
   rounds: RoundRecord[];
-  summary: { rounds: number; passed: number; failed: number; medianMs: number; maxMs: number; maxGapHeights: number; doubleSigns: number };
+  summary: {
+    rounds: number;
+    passed: number;
+    failed: number;
+    medianMs: number;
+    maxMs: number;
+    maxGapHeights: number;
+    doubleSigns: number;
+  };
   /** Where the signatures came from, or why none were judged. */
   observer: string;
   passed: boolean;
@@ -52,13 +60,35 @@ export function markdownReport(r: DrillReport): string {
     '',
     '| round | from → to | result | took | signing gap | last old / first new | double signs |',
     '|---|---|---|---|---|---|---|',
-    ...r.rounds.map((x) => `| ${x.round} | ${x.from} → ${x.to} | ${x.failures.length ? `FAILED: ${x.failures.join('; ')}` : x.result} | ${s(x.durationMs)} | ${x.gapHeights !== undefined ? `${x.gapHeights} heights (${s(x.gapMs ?? 0)})` : '-'} | ${x.lastOld ?? '-'} / ${x.firstNew ?? '-'} | ${x.doubleSigned.length} |`),
+    ...r.rounds.map(
+      (x) =>
+        `| ${x.round} | ${x.from} → ${x.to} | ${x.failures.length ? `FAILED: ${x.failures.join('; ')}` : x.result} | ${s(x.durationMs)} | ${x.gapHeights !== undefined ? `${x.gapHeights} heights (${s(x.gapMs ?? 0)})` : '-'} | ${x.lastOld ?? '-'} / ${x.firstNew ?? '-'} | ${x.doubleSigned.length} |`,
+    ),
     '',
   ];
   for (const x of r.rounds) {
-    lines.push(`## Round ${x.round}: ${x.from} → ${x.to}`, '', '| step | from | to | took | |', '|---|---|---|---|---|');
-    for (const st of x.steps) lines.push(`| ${st.step} | +${s(st.startMs)} | +${s(st.endMs)} | ${st.endMs - st.startMs} ms | ${st.ok ? '' : 'FAILED '}${(st.detail ?? '').replace(/\|/g, '\\|')} |`);
-    lines.push('', `Heights signed: ${Object.entries(x.signed).map(([h, list]) => `${h} ${list.length ? `${list[0]![0]}..${list[list.length - 1]![0]}` : '-'} (${list.length})`).join('; ') || 'none seen'}.`, '');
+    lines.push(
+      `## Round ${x.round}: ${x.from} → ${x.to}`,
+      '',
+      '| step | from | to | took | |',
+      '|---|---|---|---|---|',
+    );
+    for (const st of x.steps)
+      lines.push(
+        `| ${st.step} | +${s(st.startMs)} | +${s(st.endMs)} | ${st.endMs - st.startMs} ms | ${st.ok ? '' : 'FAILED '}${(st.detail ?? '').replace(/\|/g, '\\|')} |`,
+      );
+    lines.push(
+      '',
+      `Heights signed: ${
+        Object.entries(x.signed)
+          .map(
+            ([h, list]) =>
+              `${h} ${list.length ? `${list[0]![0]}..${list[list.length - 1]![0]}` : '-'} (${list.length})`,
+          )
+          .join('; ') || 'none seen'
+      }.`,
+      '',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -75,7 +105,12 @@ export function roundSvg(x: RoundRecord): string {
   const stepRow = 18;
   const hostRow = 26;
   const hosts = [...new Set([x.from, x.to, ...Object.keys(x.signed)])].sort();
-  const times = [0, x.durationMs, ...Object.values(x.signed).flatMap((l) => l.map(([, ms]) => ms)), ...x.steps.map((st) => st.endMs)];
+  const times = [
+    0,
+    x.durationMs,
+    ...Object.values(x.signed).flatMap((l) => l.map(([, ms]) => ms)),
+    ...x.steps.map((st) => st.endMs),
+  ];
   const t0 = Math.min(...times);
   const t1 = Math.max(...times, t0 + 1000);
   const X = (ms: number) => left + ((ms - t0) / (t1 - t0)) * (width - left - right);
@@ -83,34 +118,48 @@ export function roundSvg(x: RoundRecord): string {
   const stepsH = x.steps.length * stepRow;
   const hostsTop = top + stepsH + 16;
   const height = hostsTop + hosts.length * hostRow + 34;
-  const parts: string[] = [`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="round ${x.round} timeline">`];
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="round ${x.round} timeline">`,
+  ];
   // the signing gap: from the old host's last signature to the new host's first
   const lastOldMs = x.lastOld !== undefined ? x.signed[x.from]?.find(([h]) => h === x.lastOld)?.[1] : undefined;
   const firstNewMs = x.firstNew !== undefined ? x.signed[x.to]?.find(([h]) => h === x.firstNew)?.[1] : undefined;
   if (lastOldMs !== undefined && firstNewMs !== undefined) {
-    parts.push(`<rect x="${X(lastOldMs).toFixed(1)}" y="${top}" width="${Math.max(1, X(firstNewMs) - X(lastOldMs)).toFixed(1)}" height="${height - top - 24}" fill="#fde68a" opacity="0.6"><title>signing gap: ${x.gapHeights} heights, ${s(x.gapMs ?? 0)}</title></rect>`);
-    parts.push(`<text x="${((X(lastOldMs) + X(firstNewMs)) / 2).toFixed(1)}" y="${height - 28}" font-size="11" text-anchor="middle" fill="#92400e">signing gap ${x.gapHeights} heights, ${s(x.gapMs ?? 0)}</text>`);
+    parts.push(
+      `<rect x="${X(lastOldMs).toFixed(1)}" y="${top}" width="${Math.max(1, X(firstNewMs) - X(lastOldMs)).toFixed(1)}" height="${height - top - 24}" fill="#fde68a" opacity="0.6"><title>signing gap: ${x.gapHeights} heights, ${s(x.gapMs ?? 0)}</title></rect>`,
+    );
+    parts.push(
+      `<text x="${((X(lastOldMs) + X(firstNewMs)) / 2).toFixed(1)}" y="${height - 28}" font-size="11" text-anchor="middle" fill="#92400e">signing gap ${x.gapHeights} heights, ${s(x.gapMs ?? 0)}</text>`,
+    );
   }
   x.steps.forEach((st, i) => {
     const y = top + i * stepRow;
     parts.push(`<text x="${left - 6}" y="${y + 12}" font-size="11" text-anchor="end">${esc(st.step)}</text>`);
-    parts.push(`<rect x="${X(st.startMs).toFixed(1)}" y="${y + 2}" width="${Math.max(2, X(st.endMs) - X(st.startMs)).toFixed(1)}" height="${stepRow - 5}" fill="${st.ok ? '#64748b' : '#dc2626'}"><title>${esc(`${st.step}: ${st.endMs - st.startMs} ms ${st.detail ?? ''}`)}</title></rect>`);
+    parts.push(
+      `<rect x="${X(st.startMs).toFixed(1)}" y="${y + 2}" width="${Math.max(2, X(st.endMs) - X(st.startMs)).toFixed(1)}" height="${stepRow - 5}" fill="${st.ok ? '#64748b' : '#dc2626'}"><title>${esc(`${st.step}: ${st.endMs - st.startMs} ms ${st.detail ?? ''}`)}</title></rect>`,
+    );
   });
   hosts.forEach((h, i) => {
     const y = hostsTop + i * hostRow;
     const colour = HOST_COLOURS[i % HOST_COLOURS.length]!;
-    parts.push(`<text x="${left - 6}" y="${y + 15}" font-size="11" text-anchor="end" fill="${colour}">${esc(h)}</text>`);
+    parts.push(
+      `<text x="${left - 6}" y="${y + 15}" font-size="11" text-anchor="end" fill="${colour}">${esc(h)}</text>`,
+    );
     parts.push(`<line x1="${left}" x2="${width - right}" y1="${y + 11}" y2="${y + 11}" stroke="#e5e7eb"/>`);
     for (const [height, ms] of x.signed[h] ?? []) {
       const double = x.doubleSigned.includes(height);
-      parts.push(`<circle cx="${X(ms).toFixed(1)}" cy="${y + 11}" r="${double ? 6 : 3.5}" fill="${double ? '#dc2626' : colour}"><title>height ${height} signed by ${esc(h)}${double ? ' (DOUBLE SIGN)' : ''}</title></circle>`);
+      parts.push(
+        `<circle cx="${X(ms).toFixed(1)}" cy="${y + 11}" r="${double ? 6 : 3.5}" fill="${double ? '#dc2626' : colour}"><title>height ${height} signed by ${esc(h)}${double ? ' (DOUBLE SIGN)' : ''}</title></circle>`,
+      );
     }
   });
   const axisY = height - 18;
   parts.push(`<line x1="${left}" x2="${width - right}" y1="${axisY}" y2="${axisY}" stroke="#9ca3af"/>`);
   const step = Math.max(1000, Math.ceil((t1 - t0) / 10 / 1000) * 1000);
   for (let ms = Math.ceil(t0 / step) * step; ms <= t1; ms += step) {
-    parts.push(`<line x1="${X(ms).toFixed(1)}" x2="${X(ms).toFixed(1)}" y1="${axisY}" y2="${axisY + 4}" stroke="#9ca3af"/><text x="${X(ms).toFixed(1)}" y="${axisY + 14}" font-size="10" text-anchor="middle">${ms >= 0 ? '+' : ''}${(ms / 1000).toFixed(0)} s</text>`);
+    parts.push(
+      `<line x1="${X(ms).toFixed(1)}" x2="${X(ms).toFixed(1)}" y1="${axisY}" y2="${axisY + 4}" stroke="#9ca3af"/><text x="${X(ms).toFixed(1)}" y="${axisY + 14}" font-size="10" text-anchor="middle">${ms >= 0 ? '+' : ''}${(ms / 1000).toFixed(0)} s</text>`,
+    );
   }
   parts.push('</svg>');
   return parts.join('');
@@ -119,9 +168,17 @@ export function roundSvg(x: RoundRecord): string {
 export function htmlReport(r: DrillReport): string {
   const verdict = r.passed ? '<span class="ok">PASSED</span>' : '<span class="bad">FAILED</span>';
   const rows = r.rounds
-    .map((x) => `<tr class="${x.failures.length ? 'bad' : ''}"><td>${x.round}</td><td>${esc(x.from)} → ${esc(x.to)}</td><td>${esc(x.failures.length ? x.failures.join('; ') : x.result)}</td><td>${s(x.durationMs)}</td><td>${x.gapHeights !== undefined ? `${x.gapHeights} heights (${s(x.gapMs ?? 0)})` : '-'}</td><td>${x.doubleSigned.length}</td></tr>`)
+    .map(
+      (x) =>
+        `<tr class="${x.failures.length ? 'bad' : ''}"><td>${x.round}</td><td>${esc(x.from)} → ${esc(x.to)}</td><td>${esc(x.failures.length ? x.failures.join('; ') : x.result)}</td><td>${s(x.durationMs)}</td><td>${x.gapHeights !== undefined ? `${x.gapHeights} heights (${s(x.gapMs ?? 0)})` : '-'}</td><td>${x.doubleSigned.length}</td></tr>`,
+    )
     .join('\n');
-  const rounds = r.rounds.map((x) => `<section><h2>Round ${x.round}: ${esc(x.from)} → ${esc(x.to)} <small>${s(x.durationMs)}${x.failures.length ? ` · <span class="bad">${esc(x.failures.join('; '))}</span>` : ''}</small></h2>\n${roundSvg(x)}</section>`).join('\n');
+  const rounds = r.rounds
+    .map(
+      (x) =>
+        `<section><h2>Round ${x.round}: ${esc(x.from)} → ${esc(x.to)} <small>${s(x.durationMs)}${x.failures.length ? ` · <span class="bad">${esc(x.failures.join('; '))}</span>` : ''}</small></h2>\n${roundSvg(x)}</section>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Failover drill: ${esc(r.identity)} (${esc(r.deployment)})</title>
 <style>

@@ -64,15 +64,37 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function nextMove(inventory: string, identityName: string): Promise<{ from: string; to: string }> {
   const loaded = await loadInventory(inventory);
   const identity = loaded.resolved.identities.find((i) => i.name === identityName);
-  if (!identity) throw new StakeError(`no identity "${identityName}" in ${inventory}`, { exitCode: EXIT.usage, hint: `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}` });
-  const session = new HostSession(loaded.resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 });
+  if (!identity)
+    throw new StakeError(`no identity "${identityName}" in ${inventory}`, {
+      exitCode: EXIT.usage,
+      hint: `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}`,
+    });
+  const session = new HostSession(loaded.resolved, {
+    inventory,
+    parallel: 8,
+    acceptNew: false,
+    connectTimeoutMs: 10_000,
+  });
   try {
-    const quorum = await probeQuorum(session, loaded.resolved, identity, signingServices(inventory, loaded.resolved, identity));
+    const quorum = await probeQuorum(
+      session,
+      loaded.resolved,
+      identity,
+      signingServices(inventory, loaded.resolved, identity),
+    );
     const verdict = liveVerdict(identity, quorum.views);
-    if (verdict.kind === 'unknown') throw new StakeError(`cannot tell which host is live for ${identityName}: ${verdict.why}`, { exitCode: EXIT.refused, hint: 'stake status shows the quorum; a drill starts from a healthy deployment' });
+    if (verdict.kind === 'unknown')
+      throw new StakeError(`cannot tell which host is live for ${identityName}: ${verdict.why}`, {
+        exitCode: EXIT.refused,
+        hint: 'stake status shows the quorum; a drill starts from a healthy deployment',
+      });
     const from = verdict.kind === 'first' ? identity.active.name : verdict.record.active;
     const to = [identity.active, ...identity.standby].map((h) => h.name).find((h) => h !== from);
-    if (!to) throw new StakeError(`${identityName} has no standby to fail over to`, { exitCode: EXIT.refused, hint: 'add a standby validator host to the identity' });
+    if (!to)
+      throw new StakeError(`${identityName} has no standby to fail over to`, {
+        exitCode: EXIT.refused,
+        hint: 'add a standby validator host to the identity',
+      });
     return { from, to };
   } finally {
     await session.close();
@@ -115,13 +137,26 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
   for (let n = 1; n <= options.rounds; n++) {
     const { from, to } = await nextMove(options.inventory, options.identity);
     progress(`round ${n}/${options.rounds}: ${options.identity} from ${from} to ${to}`);
-    const base: FailoverOptions = { inventory: options.inventory, identity: options.identity, to, oldHostDead: false, safetyWindow: 20, validForMs: 15 * 60_000, verifyTimeoutMs: options.verifyTimeoutMs, healthTimeoutSeconds: options.healthTimeoutSeconds };
+    const base: FailoverOptions = {
+      inventory: options.inventory,
+      identity: options.identity,
+      to,
+      oldHostDead: false,
+      safetyWindow: 20,
+      validForMs: 15 * 60_000,
+      verifyTimeoutMs: options.verifyTimeoutMs,
+      healthTimeoutSeconds: options.healthTimeoutSeconds,
+    };
     const approvals: string[] = [];
     for (const op of options.operators) {
       const out = join(options.workDir, `round-${n}-${op.name}.approval`);
       const term = recordingTerminal();
       const code = await failoverApproveCommand({ ...base, as: op.name, key: op.file, out }, term);
-      if (code !== EXIT.ok) throw new StakeError(`round ${n}: ${op.name}'s approval failed (exit ${code})`, { exitCode: code, hint: term.notes.join(' ') || 'run stake failover approve by hand to see why' });
+      if (code !== EXIT.ok)
+        throw new StakeError(`round ${n}: ${op.name}'s approval failed (exit ${code})`, {
+          exitCode: code,
+          hint: term.notes.join(' ') || 'run stake failover approve by hand to see why',
+        });
       approvals.push(out);
     }
     const doublesBefore = await doubleSignsOf(observer, options.identity);
@@ -132,21 +167,48 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       exitCode = await failoverConfirmCommand({ ...base, approvals }, term, () => false);
     } catch (err) {
       // a refusal before anything changed: the round failed, the drill stops here
-      const message = err instanceof StakeError ? `${err.message}${err.hint ? ` (${err.hint})` : ''}` : (err as Error).message;
-      term.events.push({ time: new Date().toISOString(), event: 'end', result: `refused: ${message}`, exitCode: err instanceof StakeError ? err.exitCode : EXIT.failed });
+      const message =
+        err instanceof StakeError ? `${err.message}${err.hint ? ` (${err.hint})` : ''}` : (err as Error).message;
+      term.events.push({
+        time: new Date().toISOString(),
+        event: 'end',
+        result: `refused: ${message}`,
+        exitCode: err instanceof StakeError ? err.exitCode : EXIT.failed,
+      });
       exitCode = err instanceof StakeError ? err.exitCode : EXIT.failed;
     }
     // a few heights more, so the chart shows the new host signing on
     await sleep(4 * blockMs);
     const doublesAfter = await doubleSignsOf(observer, options.identity);
-    const record = roundRecord({ round: n, from, to, objectiveMs: options.objectiveMs, events: term.events, signatures: signaturesSince(options.inventory, options.identity, windowStart), chainDoubleSigns: Math.max(0, doublesAfter - doublesBefore) });
+    const record = roundRecord({
+      round: n,
+      from,
+      to,
+      objectiveMs: options.objectiveMs,
+      events: term.events,
+      signatures: signaturesSince(options.inventory, options.identity, windowStart),
+      chainDoubleSigns: Math.max(0, doublesAfter - doublesBefore),
+    });
     if (!observer) record.failures = record.failures.filter((f) => !f.endsWith('signed nothing after the failover'));
     rounds.push(record);
-    progress(`  ${record.failures.length ? `FAILED: ${record.failures.join('; ')}` : 'ok'}: ${(record.durationMs / 1000).toFixed(1)} s${record.gapHeights !== undefined ? `, signing gap ${record.gapHeights} heights` : ''}`);
+    progress(
+      `  ${record.failures.length ? `FAILED: ${record.failures.join('; ')}` : 'ok'}: ${(record.durationMs / 1000).toFixed(1)} s${record.gapHeights !== undefined ? `, signing gap ${record.gapHeights} heights` : ''}`,
+    );
     if (exitCode !== EXIT.ok) break;
     // the old host was fenced: a normal deploy brings it back as a standby (key sealed, client running)
     const revive = recordingTerminal();
-    const revived = await deploy({ inventory: options.inventory, limit: [from], parallel: 8, acceptNew: false, dryRun: false, healthTimeoutSeconds: options.healthTimeoutSeconds, firewallRevertSeconds: 60 }, revive);
+    const revived = await deploy(
+      {
+        inventory: options.inventory,
+        limit: [from],
+        parallel: 8,
+        acceptNew: false,
+        dryRun: false,
+        healthTimeoutSeconds: options.healthTimeoutSeconds,
+        firewallRevertSeconds: 60,
+      },
+      revive,
+    );
     if (revived !== EXIT.ok) {
       record.failures.push(`reviving ${from} with stake deploy --limit ${from} failed (exit ${revived})`);
       break;
@@ -166,7 +228,9 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     objectiveMs: options.objectiveMs,
     rounds,
     summary,
-    observer: observer ? `${observer.what}: every signature, judged per height` : 'no chain observer for this inventory: steps and times only; double signs not judged here (check the chain)',
+    observer: observer
+      ? `${observer.what}: every signature, judged per height`
+      : 'no chain observer for this inventory: steps and times only; double signs not judged here (check the chain)',
     passed: rounds.length === options.rounds && summary.failed === 0,
   };
 }

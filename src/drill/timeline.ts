@@ -83,7 +83,13 @@ export function roundRecord(input: RoundInput): RoundRecord {
     if (e.phase === 'start') open.set(e.step, t(e.time) - start);
     else {
       const endMs = t(e.time) - start;
-      steps.push({ step: e.step, startMs: open.get(e.step) ?? endMs - (e.ms ?? 0), endMs, ok: e.phase === 'done', ...(e.detail ? { detail: e.detail } : {}) });
+      steps.push({
+        step: e.step,
+        startMs: open.get(e.step) ?? endMs - (e.ms ?? 0),
+        endMs,
+        ok: e.phase === 'done',
+        ...(e.detail ? { detail: e.detail } : {}),
+      });
       open.delete(e.step);
     }
   }
@@ -104,9 +110,15 @@ export function roundRecord(input: RoundInput): RoundRecord {
   const durationMs = finish - start;
   const result = end?.result ?? 'no end';
   if (result !== 'done') failures.push(`the failover ended ${result} (exit ${end?.exitCode ?? '?'})`);
-  if (durationMs > input.objectiveMs) failures.push(`took ${(durationMs / 1000).toFixed(1)} s, over the objective of ${(input.objectiveMs / 1000).toFixed(0)} s`);
+  if (durationMs > input.objectiveMs)
+    failures.push(
+      `took ${(durationMs / 1000).toFixed(1)} s, over the objective of ${(input.objectiveMs / 1000).toFixed(0)} s`,
+    );
   const doubles = Math.max(doubleSigned.length, input.chainDoubleSigns);
-  if (doubles > 0) failures.push(`${doubles} double sign${doubles === 1 ? '' : 's'}${doubleSigned.length ? ` at height ${doubleSigned.join(', ')}` : ''}`);
+  if (doubles > 0)
+    failures.push(
+      `${doubles} double sign${doubles === 1 ? '' : 's'}${doubleSigned.length ? ` at height ${doubleSigned.join(', ')}` : ''}`,
+    );
   if (result === 'done' && !firstNew) failures.push(`${input.to} signed nothing after the failover`);
   return {
     round: input.round,
@@ -122,7 +134,9 @@ export function roundRecord(input: RoundInput): RoundRecord {
     signed,
     ...(lastOld ? { lastOld: lastOld.height } : {}),
     ...(firstNew ? { firstNew: firstNew.height } : {}),
-    ...(lastOld && firstNew ? { gapHeights: firstNew.height - lastOld.height - 1, gapMs: t(firstNew.at) - t(lastOld.at) } : {}),
+    ...(lastOld && firstNew
+      ? { gapHeights: firstNew.height - lastOld.height - 1, gapMs: t(firstNew.at) - t(lastOld.at) }
+      : {}),
     doubleSigned,
     failures,
   };

@@ -28,7 +28,8 @@ export class ApprovalFormatError extends Error {}
 
 export function parseApproval(file: string, content: string): ApprovalFile {
   const at = content.indexOf(`${BEGIN}\n`);
-  if (at < 0 || (at > 0 && content[at - 1] !== '\n')) throw new ApprovalFormatError(`${file} holds no OpenSSH signature (no "${BEGIN}" line)`);
+  if (at < 0 || (at > 0 && content[at - 1] !== '\n'))
+    throw new ApprovalFormatError(`${file} holds no OpenSSH signature (no "${BEGIN}" line)`);
   const text = content.slice(0, at);
   const signature = content.slice(at);
   const fields: Record<string, string> = {};
@@ -36,7 +37,10 @@ export function parseApproval(file: string, content: string): ApprovalFile {
     const m = /^([a-z-]+): (.*)$/.exec(line);
     if (m) fields[m[1]!] = m[2]!;
   }
-  if (!text.startsWith('stake failover plan v1\n')) throw new ApprovalFormatError(`${file} is not a stake failover approval (its text does not start with "stake failover plan v1")`);
+  if (!text.startsWith('stake failover plan v1\n'))
+    throw new ApprovalFormatError(
+      `${file} is not a stake failover approval (its text does not start with "stake failover plan v1")`,
+    );
   for (const key of ['identity', 'from', 'to', 'live-generation', 'approver', 'expires', 'code']) {
     if (!fields[key]) throw new ApprovalFormatError(`${file} has no "${key}:" line`);
   }
@@ -58,29 +62,55 @@ export type ApprovalVerdict = { ok: true; approvers: string[] } | { ok: false; w
 export function judgeApprovals(plan: FailoverPlan, approvals: readonly VerifiedApproval[], now: Date): ApprovalVerdict {
   const again = `make new approvals: stake failover approve ${plan.identity} --to ${plan.to} --as OPERATOR (each operator), then run with both`;
   if (approvals.length < 2) {
-    return { ok: false, why: `a failover needs two approvals by two distinct operators; ${approvals.length === 0 ? 'none was' : 'only one was'} given`, hint: `the second operator runs: stake failover approve ${plan.identity} --to ${plan.to} --as NAME -o FILE; pass both with --approval` };
+    return {
+      ok: false,
+      why: `a failover needs two approvals by two distinct operators; ${approvals.length === 0 ? 'none was' : 'only one was'} given`,
+      hint: `the second operator runs: stake failover approve ${plan.identity} --to ${plan.to} --as NAME -o FILE; pass both with --approval`,
+    };
   }
   const body = planBody(plan);
   for (const { approval, signer } of approvals) {
     const f = approval.fields;
     const claimed = f.approver!;
-    if (signer === undefined) return { ok: false, why: `${approval.file}: the signature is not valid, or was made by a key that is not an operator's key in the inventory (approver "${claimed}")`, hint: 'sign with a key listed under operators, or have the inventory updated through review' };
-    if (signer !== claimed) return { ok: false, why: `${approval.file}: says approver ${claimed} but was signed with ${signer}'s key`, hint: 'each operator signs their own approval with their own key' };
+    if (signer === undefined)
+      return {
+        ok: false,
+        why: `${approval.file}: the signature is not valid, or was made by a key that is not an operator's key in the inventory (approver "${claimed}")`,
+        hint: 'sign with a key listed under operators, or have the inventory updated through review',
+      };
+    if (signer !== claimed)
+      return {
+        ok: false,
+        why: `${approval.file}: says approver ${claimed} but was signed with ${signer}'s key`,
+        hint: 'each operator signs their own approval with their own key',
+      };
     const theirs = approval.text.split('\n').slice(0, body.length);
     if (Number(f['live-generation']) < plan.generation && f.identity === plan.identity) {
-      return { ok: false, why: `${approval.file}: approved at generation ${f['live-generation']}, but ${plan.identity} is now at generation ${plan.generation}: someone failed over since`, hint: `${again}; check stake status first` };
+      return {
+        ok: false,
+        why: `${approval.file}: approved at generation ${f['live-generation']}, but ${plan.identity} is now at generation ${plan.generation}: someone failed over since`,
+        hint: `${again}; check stake status first`,
+      };
     }
     if (theirs.join('\n') !== body.join('\n')) {
-      const diff = theirs.map((line, i) => (line === body[i] ? undefined : `"${line}" where this plan has "${body[i]}"`)).filter(Boolean)[0];
+      const diff = theirs
+        .map((line, i) => (line === body[i] ? undefined : `"${line}" where this plan has "${body[i]}"`))
+        .filter(Boolean)[0];
       return { ok: false, why: `${approval.file}: signs another plan (${diff ?? 'different text'})`, hint: again };
     }
     const expires = Date.parse(f.expires!);
-    if (!Number.isFinite(expires) || expires <= now.getTime()) return { ok: false, why: `${approval.file}: the plan expired at ${f.expires}`, hint: again };
-    if (f.code !== planCode(plan, f.expires!)) return { ok: false, why: `${approval.file}: its code ${f.code} is not this plan's`, hint: again };
+    if (!Number.isFinite(expires) || expires <= now.getTime())
+      return { ok: false, why: `${approval.file}: the plan expired at ${f.expires}`, hint: again };
+    if (f.code !== planCode(plan, f.expires!))
+      return { ok: false, why: `${approval.file}: its code ${f.code} is not this plan's`, hint: again };
   }
   const approvers = approvals.map((a) => a.signer!);
   if (new Set(approvers).size < approvers.length) {
-    return { ok: false, why: `both approvals are by ${approvers[0]}: a failover needs two distinct operators`, hint: 'a second operator approves with their own key' };
+    return {
+      ok: false,
+      why: `both approvals are by ${approvers[0]}: a failover needs two distinct operators`,
+      hint: 'a second operator approves with their own key',
+    };
   }
   return { ok: true, approvers };
 }

@@ -13,7 +13,10 @@ export function rewriteActive(text: string, identity: string, from: string, to: 
   const active = doc.getIn(['validators', identity, 'active'], true);
   if (!isScalar(active)) throw new RewriteError(`validators.${identity}.active is missing`);
   if (active.value === to) return text; // already recorded (a resumed record step)
-  if (active.value !== from) throw new RewriteError(`validators.${identity}.active is ${JSON.stringify(active.value)}, not ${from}: the file changed since the failover started`);
+  if (active.value !== from)
+    throw new RewriteError(
+      `validators.${identity}.active is ${JSON.stringify(active.value)}, not ${from}: the file changed since the failover started`,
+    );
   const standby = doc.getIn(['validators', identity, 'standby'], true);
   if (!isSeq(standby)) throw new RewriteError(`validators.${identity}.standby is not a list`);
   const item = standby.items.find((i): i is Scalar => isScalar(i) && i.value === to);

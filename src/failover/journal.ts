@@ -50,7 +50,8 @@ export function readJournal(path: string): Journal | undefined {
   return text === undefined ? undefined : (JSON.parse(text) as Journal);
 }
 
-export const writeJournal = (path: string, journal: Journal) => writeDurably(path, `${JSON.stringify(journal, null, 2)}\n`, 0o600);
+export const writeJournal = (path: string, journal: Journal) =>
+  writeDurably(path, `${JSON.stringify(journal, null, 2)}\n`, 0o600);
 
 /** The journals of failovers that have not ended, beside this inventory. */
 export function unfinishedJournals(inventory: string): { path: string; journal: Journal }[] {

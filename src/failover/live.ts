@@ -21,17 +21,33 @@ import { parseProbe, probeScript, type SigningService } from './scripts.js';
 export type RenderedService = SigningService & { user: string };
 
 /** The signing services of each validator host of the identity, as deploy renders them. */
-export function signingServices(inventory: string, inv: ResolvedInventory, identity: ResolvedIdentity): Map<string, RenderedService[]> {
+export function signingServices(
+  inventory: string,
+  inv: ResolvedInventory,
+  identity: ResolvedIdentity,
+): Map<string, RenderedService[]> {
   const hosts = [identity.active, ...identity.standby].map((h) => h.name);
   const { sources } = loadTemplates({ inventory });
-  const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), readNodeIdCache(inventory), { hosts });
-  return new Map(renders.map((r) => [r.host, r.manifest.services.map((s) => ({ name: s.name, port: s.health.tcp, user: s.user }))]));
+  const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), readNodeIdCache(inventory), {
+    hosts,
+  });
+  return new Map(
+    renders.map((r) => [r.host, r.manifest.services.map((s) => ({ name: s.name, port: s.health.tcp, user: s.user }))]),
+  );
 }
 
 /** The state files worth reading on every quorum host: the signing state where it lives, and the witness's copy. */
 export function probedFiles(family: Family, identity: string): string[] {
-  const certActive = family === 'cardano' ? [validatorKeyFiles('cardano').find((k) => k.name === 'node.cert')!.path] : [];
-  return [...new Set([...(family === 'cosmos' ? [COMETBFT_SIGN_STATE] : []), ...certActive, ...stateFiles(family, identity, 'old'), ...stateFiles(family, identity, 'witness')])];
+  const certActive =
+    family === 'cardano' ? [validatorKeyFiles('cardano').find((k) => k.name === 'node.cert')!.path] : [];
+  return [
+    ...new Set([
+      ...(family === 'cosmos' ? [COMETBFT_SIGN_STATE] : []),
+      ...certActive,
+      ...stateFiles(family, identity, 'old'),
+      ...stateFiles(family, identity, 'witness'),
+    ]),
+  ];
 }
 
 export interface Quorum {
@@ -40,7 +56,12 @@ export interface Quorum {
 }
 
 /** Probes every quorum host at once; a host that cannot be reached is a view with its error. */
-export async function probeQuorum(session: HostSession, inv: ResolvedInventory, identity: ResolvedIdentity, services: Map<string, RenderedService[]>): Promise<Quorum> {
+export async function probeQuorum(
+  session: HostSession,
+  inv: ResolvedInventory,
+  identity: ResolvedIdentity,
+  services: Map<string, RenderedService[]>,
+): Promise<Quorum> {
   const keys = validatorKeyFiles(inv.family);
   const files = probedFiles(inv.family, identity.name);
   const outcomes = await session.each(quorumOf(identity), async (conn, host) => {
@@ -48,5 +69,8 @@ export async function probeQuorum(session: HostSession, inv: ResolvedInventory, 
     const script = probeScript(host, identity.name, isValidator ? keys : [], services.get(host.name) ?? [], files);
     return parseProbe(await conn.run(rootShell(host), { stdin: script, timeoutMs: 30_000 }));
   });
-  return { keys, views: outcomes.map((o) => (o.ok ? { host: o.host, probe: o.value } : { host: o.host, error: o.error.detail })) };
+  return {
+    keys,
+    views: outcomes.map((o) => (o.ok ? { host: o.host, probe: o.value } : { host: o.host, error: o.error.detail })),
+  };
 }

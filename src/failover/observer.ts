@@ -54,7 +54,12 @@ export function observerFor(inventory: string): ChainObserver | undefined {
 }
 
 /** Is the host's client following the chain: a fresh report, with a peer? */
-export function syncedVerdict(reading: ChainReading, host: string, blockTimeMs: number, now: Date): { ok: boolean; detail: string } {
+export function syncedVerdict(
+  reading: ChainReading,
+  host: string,
+  blockTimeMs: number,
+  now: Date,
+): { ok: boolean; detail: string } {
   const report = reading.client(host);
   if (!report) return { ok: false, detail: 'its client has not reported to the chain' };
   const age = now.getTime() - Date.parse(report.at);

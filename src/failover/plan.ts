@@ -60,7 +60,9 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** The short code operators type: 8 characters of the digest of the plan and its expiry, as XXXX-XXXX. */
 export function planCode(plan: FailoverPlan, expires: string): string {
-  const digest = createHash('sha256').update([...planBody(plan), `expires: ${expires}`].join('\n')).digest();
+  const digest = createHash('sha256')
+    .update([...planBody(plan), `expires: ${expires}`].join('\n'))
+    .digest();
   let bits = 0;
   let value = 0;
   let out = '';
@@ -78,13 +80,15 @@ export function planCode(plan: FailoverPlan, expires: string): string {
 }
 
 /** Codes are compared as typed: case, spaces and the dash do not matter. */
-export const sameCode = (a: string, b: string) => a.replace(/[\s-]/g, '').toUpperCase() === b.replace(/[\s-]/g, '').toUpperCase();
+export const sameCode = (a: string, b: string) =>
+  a.replace(/[\s-]/g, '').toUpperCase() === b.replace(/[\s-]/g, '').toUpperCase();
 
 /** How long a plan stays valid when nobody says otherwise: long enough for two people, short enough not to outlive the situation. */
 export const DEFAULT_VALIDITY_MS = 30 * 60 * 1000;
 
 /** The expiry of a plan made now, to the second. */
-export const expiryOf = (now: Date, validForMs: number) => new Date(Math.floor((now.getTime() + validForMs) / 1000) * 1000).toISOString();
+export const expiryOf = (now: Date, validForMs: number) =>
+  new Date(Math.floor((now.getTime() + validForMs) / 1000) * 1000).toISOString();
 
 /** Parses "30m", "90s", "2h" or plain seconds. */
 export function parseDuration(text: string): number | undefined {

@@ -27,13 +27,19 @@ const exitOf = (err: unknown): ExitCode => (err instanceof StakeError ? err.exit
 const messageOf = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 /** The command that continues this failover. */
-export const resumeLine = (journal: Journal) => `stake failover --resume ${journal.plan.identity} -i ${journal.inventory}`;
+export const resumeLine = (journal: Journal) =>
+  `stake failover --resume ${journal.plan.identity} -i ${journal.inventory}`;
 
 export async function runFailover(ctx: StepContext, options: RunOptions): Promise<ExitCode> {
   const { journal } = ctx;
   const save = () => writeJournal(options.journalPath, journal);
   const end = (result: 'done' | 'rolled-back' | 'stopped' | 'interrupted', exitCode: ExitCode): ExitCode => {
-    options.emit({ event: 'end', result, exitCode, ...(result === 'stopped' || result === 'interrupted' ? { resume: resumeLine(journal) } : {}) });
+    options.emit({
+      event: 'end',
+      result,
+      exitCode,
+      ...(result === 'stopped' || result === 'interrupted' ? { resume: resumeLine(journal) } : {}),
+    });
     return exitCode;
   };
 
@@ -87,7 +93,13 @@ export async function runFailover(ctx: StepContext, options: RunOptions): Promis
   return end('done', EXIT.ok);
 }
 
-async function runRollback(ctx: StepContext, options: RunOptions, save: () => void, end: (r: 'rolled-back' | 'stopped', c: ExitCode) => ExitCode, cause: ExitCode): Promise<ExitCode> {
+async function runRollback(
+  ctx: StepContext,
+  options: RunOptions,
+  save: () => void,
+  end: (r: 'rolled-back' | 'stopped', c: ExitCode) => ExitCode,
+  cause: ExitCode,
+): Promise<ExitCode> {
   const { journal } = ctx;
   const record: StepRecord = journal.rollback ?? { name: 'fence' };
   journal.rollback = record;
@@ -99,7 +111,12 @@ async function runRollback(ctx: StepContext, options: RunOptions, save: () => vo
   } catch (err) {
     record.error = messageOf(err);
     save();
-    options.emit({ event: 'rollback', phase: 'failed', detail: record.error, ...(err instanceof StakeError && err.hint ? { hint: err.hint } : {}) });
+    options.emit({
+      event: 'rollback',
+      phase: 'failed',
+      detail: record.error,
+      ...(err instanceof StakeError && err.hint ? { hint: err.hint } : {}),
+    });
     return end('stopped', exitOf(err));
   }
   record.ended = now();
@@ -108,5 +125,3 @@ async function runRollback(ctx: StepContext, options: RunOptions, save: () => vo
   options.emit({ event: 'rollback', phase: 'done', detail: record.detail });
   return end('rolled-back', cause === EXIT.ok ? EXIT.failed : cause);
 }
-
-

@@ -23,7 +23,11 @@ export interface SigningService {
 const at = (root: string, path: string) => shq(posix.join(root, path));
 export const lockPath = (identity: string) => posix.join(posix.dirname(generationPath(identity)), 'lock');
 export const auditPath = (identity: string) => posix.join(posix.dirname(generationPath(identity)), 'audit.ndjson');
-const base64Lines = (text: string) => Buffer.from(text, 'utf8').toString('base64').replace(/.{1,76}/g, '$&\n').trimEnd();
+const base64Lines = (text: string) =>
+  Buffer.from(text, 'utf8')
+    .toString('base64')
+    .replace(/.{1,76}/g, '$&\n')
+    .trimEnd();
 
 /** Writes a file atomically: a temporary file beside it, synced, renamed over it. */
 export function writeFileLines(root: string, path: string, content: string, mode: string): string[] {
@@ -50,7 +54,9 @@ function runningTest(host: Host, service: string): string {
 
 /** Does anything answer on the port at the host's own addresses? Shell condition (bash's /dev/tcp, no extra tool). */
 function listeningTest(host: Host, port: number): string {
-  const addresses = [...new Set(['127.0.0.1', host.privateAddress, host.address])].filter((a) => /^[0-9.:a-fA-F]+$/.test(a));
+  const addresses = [...new Set(['127.0.0.1', host.privateAddress, host.address])].filter((a) =>
+    /^[0-9.:a-fA-F]+$/.test(a),
+  );
   return `{ ${addresses.map((a) => `timeout 2 bash -c ${shq(`exec 3<>/dev/tcp/${a}/${port}`)} 2>/dev/null`).join(' || ')}; }`;
 }
 
@@ -59,22 +65,43 @@ function listeningTest(host: Host, port: number): string {
  * K name active|sealed|both|missing; S service running|stopped|disabled; L port yes|no;
  * G generation record; X lock; F file base64 (the signing state files asked for).
  */
-export function probeScript(host: Host, identity: string, keys: readonly KeyFile[], services: readonly SigningService[], files: readonly string[] = []): string {
+export function probeScript(
+  host: Host,
+  identity: string,
+  keys: readonly KeyFile[],
+  services: readonly SigningService[],
+  files: readonly string[] = [],
+): string {
   const out: string[] = ['set +e'];
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
-    out.push(`a=missing; if [ -f ${active} ] && [ -f ${sealed} ]; then a=both; elif [ -f ${active} ]; then a=active; elif [ -f ${sealed} ]; then a=sealed; fi; printf 'K\\t%s\\t%s\\n' ${shq(k.name)} "$a"`);
+    out.push(
+      `a=missing; if [ -f ${active} ] && [ -f ${sealed} ]; then a=both; elif [ -f ${active} ]; then a=active; elif [ -f ${sealed} ]; then a=sealed; fi; printf 'K\\t%s\\t%s\\n' ${shq(k.name)} "$a"`,
+    );
   }
   for (const s of services) {
-    const disabled = host.init === 'systemd' ? `! systemctl is-enabled --quiet stake-${s.name}.service 2>/dev/null` : `[ ! -f ${at(host.root, launchScriptPath(s.name))} ]`;
-    out.push(`if ${runningTest(host, s.name)}; then st=running; elif ${disabled}; then st=disabled; else st=stopped; fi; printf 'S\\t%s\\t%s\\n' ${shq(s.name)} "$st"`);
+    const disabled =
+      host.init === 'systemd'
+        ? `! systemctl is-enabled --quiet stake-${s.name}.service 2>/dev/null`
+        : `[ ! -f ${at(host.root, launchScriptPath(s.name))} ]`;
+    out.push(
+      `if ${runningTest(host, s.name)}; then st=running; elif ${disabled}; then st=disabled; else st=stopped; fi; printf 'S\\t%s\\t%s\\n' ${shq(s.name)} "$st"`,
+    );
     out.push(`if ${listeningTest(host, s.port)}; then l=yes; else l=no; fi; printf 'L\\t%s\\t%s\\n' ${s.port} "$l"`);
   }
-  for (const [tag, path] of [['G', generationPath(identity)], ['X', lockPath(identity)]] as const) {
-    out.push(`if [ -f ${at(host.root, path)} ]; then printf '${tag}\\t'; tr -d '\\n' < ${at(host.root, path)}; printf '\\n'; fi`);
+  for (const [tag, path] of [
+    ['G', generationPath(identity)],
+    ['X', lockPath(identity)],
+  ] as const) {
+    out.push(
+      `if [ -f ${at(host.root, path)} ]; then printf '${tag}\\t'; tr -d '\\n' < ${at(host.root, path)}; printf '\\n'; fi`,
+    );
   }
-  for (const f of files) out.push(`if [ -f ${at(host.root, f)} ]; then printf 'F\\t%s\\t' ${shq(f)}; base64 -w0 < ${at(host.root, f)}; printf '\\n'; fi`);
+  for (const f of files)
+    out.push(
+      `if [ -f ${at(host.root, f)} ]; then printf 'F\\t%s\\t' ${shq(f)}; base64 -w0 < ${at(host.root, f)}; printf '\\n'; fi`,
+    );
   out.push('true');
   return `{\n${out.join('\n')}\n}\n`;
 }
@@ -118,37 +145,61 @@ export function lockScript(root: string, identity: string, record: string, code:
 
 /** Releases the lock only when it is this plan's. */
 export const unlockScript = (root: string, identity: string, code: string) =>
-  group([`if [ -f ${at(root, lockPath(identity))} ] && grep -qF ${shq(`"plan":"${code}"`)} ${at(root, lockPath(identity))}; then rm -f ${at(root, lockPath(identity))}; fi`, 'echo RELEASED']);
+  group([
+    `if [ -f ${at(root, lockPath(identity))} ] && grep -qF ${shq(`"plan":"${code}"`)} ${at(root, lockPath(identity))}; then rm -f ${at(root, lockPath(identity))}; fi`,
+    'echo RELEASED',
+  ]);
 
 /**
  * Fences a host: each signing service stopped and disabled (a reboot does not bring it back),
  * each key moved to the sealed folder where the client never reads it, then proved: no service
  * running, nothing listening on its port, no key at the client's path. Prints FENCED.
  */
-export function fenceScript(host: Host, identity: string, keys: readonly KeyFile[], services: readonly SigningService[]): string {
+export function fenceScript(
+  host: Host,
+  identity: string,
+  keys: readonly KeyFile[],
+  services: readonly SigningService[],
+): string {
   const out: string[] = [];
   for (const s of services) {
     if (host.init === 'systemd') {
-      out.push(`systemctl stop stake-${s.name}.service 2>/dev/null || true`, `systemctl disable --quiet stake-${s.name}.service 2>/dev/null || true`);
+      out.push(
+        `systemctl stop stake-${s.name}.service 2>/dev/null || true`,
+        `systemctl disable --quiet stake-${s.name}.service 2>/dev/null || true`,
+      );
     } else {
       const launch = at(host.root, launchScriptPath(s.name));
       const fenced = at(host.root, `${launchScriptPath(s.name)}.fenced`);
       // disabled first (nothing can start it by its path), then stopped through the kept script
-      out.push(`if [ -f ${launch} ]; then mv -f ${launch} ${fenced}; fi`, `if [ -f ${fenced} ]; then sh ${fenced} stop >/dev/null; fi`);
+      out.push(
+        `if [ -f ${launch} ]; then mv -f ${launch} ${fenced}; fi`,
+        `if [ -f ${fenced} ]; then sh ${fenced} stop >/dev/null; fi`,
+      );
     }
   }
   out.push(`mkdir -p -m 0700 ${at(host.root, sealedDir(identity))}`);
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
-    out.push(`if [ -f ${active} ]; then mv -f ${active} ${sealed}; fi`, `if [ -f ${sealed} ]; then chmod 0400 ${sealed}; fi`);
+    out.push(
+      `if [ -f ${active} ]; then mv -f ${active} ${sealed}; fi`,
+      `if [ -f ${sealed} ]; then chmod 0400 ${sealed}; fi`,
+    );
   }
   out.push(`sync -- ${at(host.root, sealedDir(identity))} 2>/dev/null || sync`);
   for (const s of services) {
-    out.push(`if ${runningTest(host, s.name)}; then echo ${shq(`stake: ${s.name} still runs after being stopped`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`);
-    out.push(`if ${listeningTest(host, s.port)}; then echo ${shq(`stake: something still listens on port ${s.port}`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`);
+    out.push(
+      `if ${runningTest(host, s.name)}; then echo ${shq(`stake: ${s.name} still runs after being stopped`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`,
+    );
+    out.push(
+      `if ${listeningTest(host, s.port)}; then echo ${shq(`stake: something still listens on port ${s.port}`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`,
+    );
   }
-  for (const k of keys) out.push(`if [ -f ${at(host.root, k.path)} ]; then echo ${shq(`stake: ${k.path} is still in place`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`);
+  for (const k of keys)
+    out.push(
+      `if [ -f ${at(host.root, k.path)} ]; then echo ${shq(`stake: ${k.path} is still in place`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`,
+    );
   out.push('echo FENCED');
   return group(out);
 }
@@ -158,15 +209,23 @@ export function fenceScript(host: Host, identity: string, keys: readonly KeyFile
  * service's user where it exists), each service enabled and restarted so it reads the key. The
  * same script unfences the old host in a rollback. Prints ACTIVATED.
  */
-export function activateScript(host: Host, identity: string, keys: readonly KeyFile[], services: readonly (SigningService & { user: string })[]): string {
+export function activateScript(
+  host: Host,
+  identity: string,
+  keys: readonly KeyFile[],
+  services: readonly (SigningService & { user: string })[],
+): string {
   const out: string[] = [];
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
-    out.push(`if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; mkdir -p ${at(host.root, posix.dirname(k.path))}; mv -f ${sealed} ${active}; fi`);
+    out.push(
+      `if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; mkdir -p ${at(host.root, posix.dirname(k.path))}; mv -f ${sealed} ${active}; fi`,
+    );
     out.push(`chmod 0600 ${active}`);
     const user = services[0]?.user;
-    if (user && host.root === '/') out.push(`if id -u ${shq(user)} >/dev/null 2>&1; then chown ${shq(user)} ${active}; fi`);
+    if (user && host.root === '/')
+      out.push(`if id -u ${shq(user)} >/dev/null 2>&1; then chown ${shq(user)} ${active}; fi`);
   }
   out.push(`sync -- ${keys.map((k) => at(host.root, posix.dirname(k.path))).join(' ')} 2>/dev/null || sync`);
   for (const s of services) {
@@ -174,7 +233,9 @@ export function activateScript(host: Host, identity: string, keys: readonly KeyF
       out.push(`systemctl enable --quiet stake-${s.name}.service && systemctl restart stake-${s.name}.service`);
     } else {
       const launch = at(host.root, launchScriptPath(s.name));
-      out.push(`if [ ! -f ${launch} ] && [ -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ]; then mv -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ${launch}; fi`);
+      out.push(
+        `if [ ! -f ${launch} ] && [ -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ]; then mv -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ${launch}; fi`,
+      );
       out.push(`sh ${launch} restart >/dev/null`);
     }
   }

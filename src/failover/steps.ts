@@ -22,7 +22,15 @@ import { journalDir, type Journal } from './journal.js';
 import { probeQuorum, type RenderedService } from './live.js';
 import type { ChainObserver, ChainReading } from './observer.js';
 import { decideCarry, witnessAsOld } from './protection.js';
-import { activateScript, auditAppendScript, fenceScript, lockScript, recordGenerationScript, unlockScript, writeFileLines } from './scripts.js';
+import {
+  activateScript,
+  auditAppendScript,
+  fenceScript,
+  lockScript,
+  recordGenerationScript,
+  unlockScript,
+  writeFileLines,
+} from './scripts.js';
 
 /** Everything the steps act with. */
 export interface StepContext {
@@ -56,13 +64,23 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function onHost(ctx: StepContext, name: string, script: string, timeoutMs = 60_000): Promise<string> {
   const host = hostOf(ctx, name);
   const [outcome] = await ctx.session.each([host], (conn) => conn.run(rootShell(host), { stdin: script, timeoutMs }));
-  if (!outcome!.ok) throw new StepFailure(`${name}: ${outcome!.error.detail}`, outcome!.error.exitCode === EXIT.refused ? EXIT.refused : EXIT.unreachable, outcome!.error.hint);
+  if (!outcome!.ok)
+    throw new StepFailure(
+      `${name}: ${outcome!.error.detail}`,
+      outcome!.error.exitCode === EXIT.refused ? EXIT.refused : EXIT.unreachable,
+      outcome!.error.hint,
+    );
   return outcome!.value;
 }
 
 /** Runs a script on every quorum host that answers; returns which hosts succeeded and why the others did not. */
-async function onQuorum(ctx: StepContext, script: (host: ResolvedHost) => string): Promise<{ ok: Map<string, string>; failed: Map<string, string> }> {
-  const outcomes = await ctx.session.each(quorumOf(ctx.identity), (conn, host) => conn.run(rootShell(host), { stdin: script(host), timeoutMs: 30_000 }));
+async function onQuorum(
+  ctx: StepContext,
+  script: (host: ResolvedHost) => string,
+): Promise<{ ok: Map<string, string>; failed: Map<string, string> }> {
+  const outcomes = await ctx.session.each(quorumOf(ctx.identity), (conn, host) =>
+    conn.run(rootShell(host), { stdin: script(host), timeoutMs: 30_000 }),
+  );
   const ok = new Map<string, string>();
   const failed = new Map<string, string>();
   for (const o of outcomes) {
@@ -86,7 +104,13 @@ async function readChain(ctx: StepContext): Promise<ChainReading | undefined> {
 // 1. lock
 export async function lock(ctx: StepContext): Promise<string> {
   const { journal } = ctx;
-  const record = JSON.stringify({ plan: journal.code, by: journal.by, since: journal.startedAt, from: journal.plan.from, to: journal.plan.to });
+  const record = JSON.stringify({
+    plan: journal.code,
+    by: journal.by,
+    since: journal.startedAt,
+    from: journal.plan.from,
+    to: journal.plan.to,
+  });
   const { ok, failed } = await onQuorum(ctx, (h) => lockScript(h.root, ctx.identity.name, record, journal.code));
   const taken = [...ok].filter(([, out]) => out.includes('TAKEN')).map(([h]) => h);
   const held = [...ok].filter(([, out]) => out.includes('HELD'));
@@ -94,9 +118,17 @@ export async function lock(ctx: StepContext): Promise<string> {
     await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, journal.code));
     if (held.length) {
       const holder = parseLock(held[0]![1].split('\t').slice(1).join('\t').trim());
-      throw new StepFailure(`the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder.plan ?? '?'} of ${holder.by ?? 'someone'} since ${holder.since ?? '?'}`, EXIT.refused, 'another failover is running or was interrupted: finish it with stake failover --resume where it ran');
+      throw new StepFailure(
+        `the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder.plan ?? '?'} of ${holder.by ?? 'someone'} since ${holder.since ?? '?'}`,
+        EXIT.refused,
+        'another failover is running or was interrupted: finish it with stake failover --resume where it ran',
+      );
     }
-    throw new StepFailure(`took the lock on ${taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`, EXIT.unreachable, 'bring the quorum hosts back, then plan again');
+    throw new StepFailure(
+      `took the lock on ${taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`,
+      EXIT.unreachable,
+      'bring the quorum hosts back, then plan again',
+    );
   }
   journal.lockedOn = taken;
   return `held on ${taken.join(', ')}`;
@@ -106,11 +138,19 @@ export async function lock(ctx: StepContext): Promise<string> {
 export async function preflight(ctx: StepContext): Promise<string> {
   const checks = await currentChecks(ctx);
   const refused = refusals(checks);
-  if (refused.length) throw new StepFailure(`preflight refused under the lock: ${refused.map((c) => `${c.name}: ${c.detail}`).join('; ')}`, EXIT.refused, refused[0]!.hint);
+  if (refused.length)
+    throw new StepFailure(
+      `preflight refused under the lock: ${refused.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+      EXIT.refused,
+      refused[0]!.hint,
+    );
   return `${checks.filter((c) => c.ok).length} checks passed`;
 }
 
-export async function currentChecks(ctx: StepContext, ownCode: string | undefined = ctx.journal.code): Promise<Check[]> {
+export async function currentChecks(
+  ctx: StepContext,
+  ownCode: string | undefined = ctx.journal.code,
+): Promise<Check[]> {
   const quorum = await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services);
   const reading = await readChain(ctx);
   const signer = ctx.identity.signer;
@@ -121,9 +161,13 @@ export async function currentChecks(ctx: StepContext, ownCode: string | undefine
     keys: ctx.keys,
     services: ctx.services.get(ctx.journal.plan.to) ?? [],
     ...(ownCode ? { ownCode } : {}),
-    ...(reading && ctx.observer ? { chain: { reading, blockTimeMs: ctx.observer.blockTimeMs, what: ctx.observer.what } } : {}),
+    ...(reading && ctx.observer
+      ? { chain: { reading, blockTimeMs: ctx.observer.blockTimeMs, what: ctx.observer.what } }
+      : {}),
     now: new Date(),
-    ...(signer ? { signerGroup: { client: signer.client, hosts: signer.hosts.length, threshold: signer.threshold } } : {}),
+    ...(signer
+      ? { signerGroup: { client: signer.client, hosts: signer.hosts.length, threshold: signer.threshold } }
+      : {}),
   });
 }
 
@@ -132,11 +176,20 @@ export async function fence(ctx: StepContext): Promise<string> {
   const { plan } = ctx.journal;
   const from = hostOf(ctx, plan.from);
   try {
-    const out = await onHost(ctx, plan.from, fenceScript(from, ctx.identity.name, ctx.keys, ctx.services.get(plan.from) ?? []));
+    const out = await onHost(
+      ctx,
+      plan.from,
+      fenceScript(from, ctx.identity.name, ctx.keys, ctx.services.get(plan.from) ?? []),
+    );
     if (!out.includes('FENCED')) throw new StepFailure(`${plan.from} did not confirm it is fenced`, EXIT.refused);
   } catch (err) {
     if (!(err instanceof StepFailure) || err.exitCode !== EXIT.unreachable || !plan.oldHostDead) {
-      if (err instanceof StepFailure && err.exitCode === EXIT.unreachable) throw new StepFailure(`cannot fence ${plan.from}: ${err.message}`, EXIT.unreachable, 'bring it back and resume (stake failover --resume); if it is gone for good, a new plan with --old-host-dead and two new approvals');
+      if (err instanceof StepFailure && err.exitCode === EXIT.unreachable)
+        throw new StepFailure(
+          `cannot fence ${plan.from}: ${err.message}`,
+          EXIT.unreachable,
+          'bring it back and resume (stake failover --resume); if it is gone for good, a new plan with --old-host-dead and two new approvals',
+        );
       throw err;
     }
     return waitSilent(ctx);
@@ -150,7 +203,11 @@ export async function fence(ctx: StepContext): Promise<string> {
 /** A dead old host counts as fenced once the chain shows the identity silent for the safety window. */
 async function waitSilent(ctx: StepContext): Promise<string> {
   const { plan } = ctx.journal;
-  if (!ctx.observer) throw new StepFailure(`${plan.from} is unreachable and stake cannot watch this chain to see it silent`, EXIT.refused);
+  if (!ctx.observer)
+    throw new StepFailure(
+      `${plan.from} is unreachable and stake cannot watch this chain to see it silent`,
+      EXIT.refused,
+    );
   // time for the window to pass three times over, and a little more: then the host is signing, not dead
   const deadline = Date.now() + (plan.safetyWindow * 3 + 10) * ctx.observer.blockTimeMs + 5_000;
   let said = '';
@@ -168,7 +225,11 @@ async function waitSilent(ctx: StepContext): Promise<string> {
     }
     await sleep(ctx.observer.blockTimeMs);
   }
-  throw new StepFailure(`the chain still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`, EXIT.refused, 'do not activate anything: reach the old host (console, provider) and stop it, then resume');
+  throw new StepFailure(
+    `the chain still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`,
+    EXIT.refused,
+    'do not activate anything: reach the old host (console, provider) and stop it, then resume',
+  );
 }
 
 // 4. carry slashing protection
@@ -194,7 +255,9 @@ export async function carry(ctx: StepContext): Promise<string> {
     target: target.probe.files,
     oldHostDead: plan.oldHostDead && !old?.probe,
     ...(reading ? { chainHead: reading.head } : {}),
-    ...(signer ? { signerGroup: { client: signer.client, hosts: signer.hosts.length, threshold: signer.threshold } } : {}),
+    ...(signer
+      ? { signerGroup: { client: signer.client, hosts: signer.hosts.length, threshold: signer.threshold } }
+      : {}),
   });
   if (!decision.ok) throw new StepFailure(decision.why, EXIT.refused, decision.hint);
   const to = hostOf(ctx, plan.to);
@@ -205,14 +268,22 @@ export async function carry(ctx: StepContext): Promise<string> {
   if (ctx.identity.witness && witness?.probe && decision.witnessCopy.length) {
     const w = hostOf(ctx, ctx.identity.witness.name);
     const lines = decision.witnessCopy.flatMap((c) => writeFileLines(w.root, c.path, c.content, '0600'));
-    await onHost(ctx, w.name, `{\nset -eu\n${lines.join('\n')}\n}\n`).catch(() => ctx.note(`the witness ${w.name} did not take the copy of the signing state; the failover goes on without it`));
+    await onHost(ctx, w.name, `{\nset -eu\n${lines.join('\n')}\n}\n`).catch(() =>
+      ctx.note(`the witness ${w.name} did not take the copy of the signing state; the failover goes on without it`),
+    );
   }
   ctx.journal.carried = decision.summary;
   return decision.summary;
 }
 
 /** The record the bump writes, the same on every run of the step (a resumed bump rewrites it byte for byte). */
-const bumpedRecord = (journal: Journal): GenerationRecord => ({ generation: journal.plan.generation + 1, active: journal.plan.to, since: journal.startedAt, approvers: journal.approvers, plan: journal.code });
+const bumpedRecord = (journal: Journal): GenerationRecord => ({
+  generation: journal.plan.generation + 1,
+  active: journal.plan.to,
+  since: journal.startedAt,
+  approvers: journal.approvers,
+  plan: journal.code,
+});
 
 // 5. bump the generation
 export async function bump(ctx: StepContext): Promise<string> {
@@ -222,7 +293,11 @@ export async function bump(ctx: StepContext): Promise<string> {
   const { ok, failed } = await onQuorum(ctx, (h) => recordGenerationScript(h.root, ctx.identity.name, json));
   const written = [...ok.keys()];
   if (written.length < needed(ctx)) {
-    throw new StepFailure(`generation ${record.generation} written on ${written.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`, EXIT.unreachable, 'bring the quorum hosts back and resume: stake failover --resume');
+    throw new StepFailure(
+      `generation ${record.generation} written on ${written.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`,
+      EXIT.unreachable,
+      'bring the quorum hosts back and resume: stake failover --resume',
+    );
   }
   return `generation ${record.generation} (active ${record.active}) on ${written.join(', ')}${failed.size ? `; not on ${[...failed.keys()].join(', ')} (unreachable)` : ''}`;
 }
@@ -239,8 +314,17 @@ async function makeSigner(ctx: StepContext, name: string): Promise<string> {
   const out = await onHost(ctx, name, activateScript(host, ctx.identity.name, ctx.keys, services));
   if (!out.includes('ACTIVATED')) throw new StepFailure(`${name} did not confirm its signer started`, EXIT.failed);
   for (const s of services) {
-    await onHost(ctx, name, healthScript(host, { name: s.name, health: { tcp: s.port } }, ctx.healthTimeoutSeconds), (ctx.healthTimeoutSeconds + 30) * 1000).catch((err: Error) => {
-      throw new StepFailure(`${name}: ${s.name} did not come up: ${err.message}`, EXIT.failed, `look at its log on the host (${s.name}), then resume`);
+    await onHost(
+      ctx,
+      name,
+      healthScript(host, { name: s.name, health: { tcp: s.port } }, ctx.healthTimeoutSeconds),
+      (ctx.healthTimeoutSeconds + 30) * 1000,
+    ).catch((err: Error) => {
+      throw new StepFailure(
+        `${name}: ${s.name} did not come up: ${err.message}`,
+        EXIT.failed,
+        `look at its log on the host (${s.name}), then resume`,
+      );
     });
   }
   return `${name}: key in place, ${services.map((s) => s.name).join(', ')} started and answering`;
@@ -252,11 +336,21 @@ export async function verify(ctx: StepContext): Promise<string> {
   const quorum = await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services);
   const old = quorum.views.find((v) => v.host === plan.from);
   if (old?.probe) {
-    const leaked = ctx.keys.filter((k) => ['active', 'both'].includes(old.probe!.keys[k.name] ?? '')).map((k) => k.name);
-    const running = (ctx.services.get(plan.from) ?? []).filter((s) => old.probe!.services[s.name] === 'running').map((s) => s.name);
-    if (leaked.length || running.length) throw new StepFailure(`${plan.from} is no longer fenced: ${[...leaked.map((k) => `${k} back in place`), ...running.map((s) => `${s} running`)].join(', ')}`, EXIT.refused, 'someone or something restarted it: stop it now (the target is signing), then resume');
+    const leaked = ctx.keys
+      .filter((k) => ['active', 'both'].includes(old.probe!.keys[k.name] ?? ''))
+      .map((k) => k.name);
+    const running = (ctx.services.get(plan.from) ?? [])
+      .filter((s) => old.probe!.services[s.name] === 'running')
+      .map((s) => s.name);
+    if (leaked.length || running.length)
+      throw new StepFailure(
+        `${plan.from} is no longer fenced: ${[...leaked.map((k) => `${k} back in place`), ...running.map((s) => `${s} running`)].join(', ')}`,
+        EXIT.refused,
+        'someone or something restarted it: stop it now (the target is signing), then resume',
+      );
   }
-  if (!ctx.observer) return `${plan.to} runs its signer; signing not observed: stake has no chain observer for this inventory, check the chain yourself`;
+  if (!ctx.observer)
+    return `${plan.to} runs its signer; signing not observed: stake has no chain observer for this inventory, check the chain yourself`;
   const after = ctx.journal.lastOldHeight ?? 0;
   const deadline = Date.now() + ctx.verifyTimeoutMs;
   while (Date.now() < deadline) {
@@ -268,7 +362,11 @@ export async function verify(ctx: StepContext): Promise<string> {
     }
     await sleep(Math.min(500, ctx.observer.blockTimeMs));
   }
-  throw new StepFailure(`${plan.to} has not signed for ${ctx.identity.name} within ${Math.round(ctx.verifyTimeoutMs / 1000)} s`, EXIT.failed, `look at the target's signer (its peers, its log), then resume; the generation names ${plan.to}, so do not restart the old host`);
+  throw new StepFailure(
+    `${plan.to} has not signed for ${ctx.identity.name} within ${Math.round(ctx.verifyTimeoutMs / 1000)} s`,
+    EXIT.failed,
+    `look at the target's signer (its peers, its log), then resume; the generation names ${plan.to}, so do not restart the old host`,
+  );
 }
 
 // 8. record
@@ -304,10 +402,19 @@ export async function record(ctx: StepContext): Promise<string> {
   const { failed } = await onQuorum(ctx, (h) => recordGenerationScript(h.root, identity.name, json));
   // a dead old host gets the record when it comes back (stake deploy reads the majority meanwhile)
   if (plan.oldHostDead) failed.delete(plan.from);
-  if (failed.size) throw new StepFailure(`generation ${plan.generation + 1} is not yet on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`, EXIT.unreachable, 'bring the host back, then stake failover --resume completes the record');
+  if (failed.size)
+    throw new StepFailure(
+      `generation ${plan.generation + 1} is not yet on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`,
+      EXIT.unreachable,
+      'bring the host back, then stake failover --resume completes the record',
+    );
   let where = `${ctx.inventory} rewritten (active ${plan.to}), audit in ${local}`;
   if (identity.witness) {
-    await onHost(ctx, identity.witness.name, auditAppendScript(identity.witness.root, identity.name, audit, journal.code));
+    await onHost(
+      ctx,
+      identity.witness.name,
+      auditAppendScript(identity.witness.root, identity.name, audit, journal.code),
+    );
     where += ` and on ${identity.witness.name}`;
   }
   return `${where}; ${await release(ctx)}`;
@@ -326,12 +433,32 @@ export async function rollback(ctx: StepContext): Promise<string> {
   if (fenced) {
     const quorum = await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services);
     const target = quorum.views.find((v) => v.host === plan.to);
-    if (!target?.probe) throw new StepFailure(`cannot roll back: the target ${plan.to} must be checked first (${target?.error ?? 'not reachable'})`, EXIT.unreachable, 'bring it back, then stake failover --resume finishes the rollback');
-    const live = quorum.views.map((v) => parseGenerationRecord(v.probe?.generation)).filter((r) => r && r.generation > plan.generation);
-    if (live.length) throw new StepFailure(`cannot roll back: generation ${live[0]!.generation} is already recorded on a quorum host`, EXIT.refused, 'resume forward: stake failover --resume');
-    const held = ctx.keys.filter((k) => ['active', 'both'].includes(target.probe!.keys[k.name] ?? '')).map((k) => k.name);
-    if (held.length) throw new StepFailure(`cannot unfence ${plan.from}: the target ${plan.to} holds ${held.join(', ')} at the client's path`, EXIT.refused, 'find out how the key got there before anything signs');
-    if (plan.oldHostDead && !quorum.views.find((v) => v.host === plan.from)?.probe) detail = `${plan.from} is unreachable: it stays as it is`;
+    if (!target?.probe)
+      throw new StepFailure(
+        `cannot roll back: the target ${plan.to} must be checked first (${target?.error ?? 'not reachable'})`,
+        EXIT.unreachable,
+        'bring it back, then stake failover --resume finishes the rollback',
+      );
+    const live = quorum.views
+      .map((v) => parseGenerationRecord(v.probe?.generation))
+      .filter((r) => r && r.generation > plan.generation);
+    if (live.length)
+      throw new StepFailure(
+        `cannot roll back: generation ${live[0]!.generation} is already recorded on a quorum host`,
+        EXIT.refused,
+        'resume forward: stake failover --resume',
+      );
+    const held = ctx.keys
+      .filter((k) => ['active', 'both'].includes(target.probe!.keys[k.name] ?? ''))
+      .map((k) => k.name);
+    if (held.length)
+      throw new StepFailure(
+        `cannot unfence ${plan.from}: the target ${plan.to} holds ${held.join(', ')} at the client's path`,
+        EXIT.refused,
+        'find out how the key got there before anything signs',
+      );
+    if (plan.oldHostDead && !quorum.views.find((v) => v.host === plan.from)?.probe)
+      detail = `${plan.from} is unreachable: it stays as it is`;
     else detail = await makeSigner(ctx, plan.from);
   }
   return `${detail}; ${await release(ctx)}`;
@@ -344,8 +471,14 @@ export async function rollback(ctx: StepContext): Promise<string> {
 async function release(ctx: StepContext): Promise<string> {
   const { ok, failed } = await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, ctx.journal.code));
   // only the hosts the lock step took it on can hold it
-  for (const host of [...failed.keys()]) if (ctx.journal.lockedOn && !ctx.journal.lockedOn.includes(host)) failed.delete(host);
-  if (failed.size) throw new StepFailure(`the lock stays on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`, EXIT.unreachable, 'bring the host back, then stake failover --resume releases it');
+  for (const host of [...failed.keys()])
+    if (ctx.journal.lockedOn && !ctx.journal.lockedOn.includes(host)) failed.delete(host);
+  if (failed.size)
+    throw new StepFailure(
+      `the lock stays on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`,
+      EXIT.unreachable,
+      'bring the host back, then stake failover --resume releases it',
+    );
   return `lock released on ${[...ok.keys()].join(', ')}`;
 }
 

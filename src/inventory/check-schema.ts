@@ -65,13 +65,20 @@ function describe(error: ErrorObject, data: unknown, locate: Locate): Diagnostic
       return make(
         'schema/unknown-key',
         `unknown key "${key}" in ${where}`,
-        guess && similar(key, guess) ? `did you mean "${guess}"? (allowed: ${allowed.join(', ')}; x-* keys are free)` : `allowed keys: ${allowed.join(', ')}; x-* keys are free`,
+        guess && similar(key, guess)
+          ? `did you mean "${guess}"? (allowed: ${allowed.join(', ')}; x-* keys are free)`
+          : `allowed keys: ${allowed.join(', ')}; x-* keys are free`,
         locate([...path, key], 'key'),
       );
     }
     case 'required': {
       const key = String(p.missingProperty);
-      return make('schema/missing-key', `${where} is missing the required key "${key}"`, `add "${key}:" (see docs/inventory.md)`, locate(path, 'key'));
+      return make(
+        'schema/missing-key',
+        `${where} is missing the required key "${key}"`,
+        `add "${key}:" (see docs/inventory.md)`,
+        locate(path, 'key'),
+      );
     }
     case 'propertyNames': {
       const name = String(p.propertyName);
@@ -95,14 +102,26 @@ function describe(error: ErrorObject, data: unknown, locate: Locate): Diagnostic
       const got = String(error.data);
       const guess = closest(got, allowed);
       const mean = similar(got, guess) ? `did you mean "${guess}"? ` : '';
-      return make('schema/value', `${where} is ${show(error.data)}, which is not one of: ${allowed.join(', ')}`, `${mean}${schema.description ?? ''}`.trim());
+      return make(
+        'schema/value',
+        `${where} is ${show(error.data)}, which is not one of: ${allowed.join(', ')}`,
+        `${mean}${schema.description ?? ''}`.trim(),
+      );
     }
     case 'pattern':
       // A propertyNames failure also reports the inner pattern error; the propertyNames one is clearer.
       if (p.propertyName !== undefined) return undefined;
-      return make('schema/value', `${where} is ${show(error.data)}, which is not ${schema.description ?? `of the form ${String(p.pattern)}`}`, `expected ${schema.description ?? String(p.pattern)}`);
+      return make(
+        'schema/value',
+        `${where} is ${show(error.data)}, which is not ${schema.description ?? `of the form ${String(p.pattern)}`}`,
+        `expected ${schema.description ?? String(p.pattern)}`,
+      );
     default:
-      return make('schema/value', `${where} ${error.message ?? 'is invalid'}${error.keyword === 'minProperties' || error.keyword === 'minItems' ? '' : `, got ${show(error.data)}`}`, schema.description ? `expected ${schema.description}` : 'see docs/inventory.md');
+      return make(
+        'schema/value',
+        `${where} ${error.message ?? 'is invalid'}${error.keyword === 'minProperties' || error.keyword === 'minItems' ? '' : `, got ${show(error.data)}`}`,
+        schema.description ? `expected ${schema.description}` : 'see docs/inventory.md',
+      );
   }
 }
 
@@ -120,7 +139,11 @@ function pointerToPath(pointer: string): string[] {
 }
 
 const dotted = (path: readonly (string | number)[]) => path.join('.');
-const article = (type: string) => (type === 'integer' || type === 'array' || type === 'object' ? `an ${type === 'object' ? 'mapping' : type}` : `a ${type}`).replace('an mapping', 'a mapping');
+const article = (type: string) =>
+  (type === 'integer' || type === 'array' || type === 'object'
+    ? `an ${type === 'object' ? 'mapping' : type}`
+    : `a ${type}`
+  ).replace('an mapping', 'a mapping');
 
 function show(value: unknown): string {
   if (value === null) return 'null (empty)';

@@ -43,7 +43,12 @@ export const CLIENTS: Readonly<Record<string, ClientSpec>> = {
   cometbft: {
     family: 'cosmos',
     tiers: ['validator', 'sentry'],
-    ports: { p2p: tcp(26656, 'p2p'), rpc: tcp(26657, 'local'), metrics: tcp(26660, 'metrics'), privval: tcp(26659, 'api') },
+    ports: {
+      p2p: tcp(26656, 'p2p'),
+      rpc: tcp(26657, 'local'),
+      metrics: tcp(26660, 'metrics'),
+      privval: tcp(26659, 'api'),
+    },
   },
   // tmkms dials out to the validator's privval port and listens on nothing.
   tmkms: { family: 'cosmos', tiers: ['signer'], ports: {} },
@@ -66,15 +71,31 @@ export const CLIENTS: Readonly<Record<string, ClientSpec>> = {
       metrics: tcp(8080, 'metrics'),
     },
   },
-  nimbus: { family: 'ethereum', tiers: ['beacon'], ports: { p2p: both(9000, 'p2p'), http: tcp(5052, 'api'), metrics: tcp(8008, 'metrics') } },
-  lodestar: { family: 'ethereum', tiers: ['beacon'], ports: { p2p: both(9000, 'p2p'), http: tcp(9596, 'api'), metrics: tcp(8008, 'metrics') } },
+  nimbus: {
+    family: 'ethereum',
+    tiers: ['beacon'],
+    ports: { p2p: both(9000, 'p2p'), http: tcp(5052, 'api'), metrics: tcp(8008, 'metrics') },
+  },
+  lodestar: {
+    family: 'ethereum',
+    tiers: ['beacon'],
+    ports: { p2p: both(9000, 'p2p'), http: tcp(9596, 'api'), metrics: tcp(8008, 'metrics') },
+  },
   vouch: { family: 'ethereum', tiers: ['validator'], ports: { metrics: tcp(8081, 'metrics') } },
-  web3signer: { family: 'ethereum', tiers: ['signer'], ports: { http: tcp(9000, 'api'), metrics: tcp(9001, 'metrics') } },
+  web3signer: {
+    family: 'ethereum',
+    tiers: ['signer'],
+    ports: { http: tcp(9000, 'api'), metrics: tcp(9001, 'metrics') },
+  },
   // 13141 is dirk's documented convention (it has no code default); metrics as in its sample config.
   dirk: { family: 'ethereum', tiers: ['signer'], ports: { grpc: tcp(13141, 'api'), metrics: tcp(8181, 'metrics') } },
 
   // cardano-node: 3001 is the convention every mainnet topology uses; 12798 its Prometheus endpoint.
-  'cardano-node': { family: 'cardano', tiers: ['validator', 'relay'], ports: { p2p: tcp(3001, 'p2p'), metrics: tcp(12798, 'metrics') } },
+  'cardano-node': {
+    family: 'cardano',
+    tiers: ['validator', 'relay'],
+    ports: { p2p: tcp(3001, 'p2p'), metrics: tcp(12798, 'metrics') },
+  },
 };
 
 /**
@@ -94,9 +115,24 @@ const PORTS_BY_TIER: Readonly<Record<string, Partial<Record<Tier, Record<string,
 
 /** Execution clients paired with a beacon on the same host; the engine API stays on loopback. */
 export const EXECUTION: Readonly<Record<ExecutionClient, Record<string, PortSpec>>> = {
-  geth: { 'el-p2p': both(30303, 'p2p'), 'el-http': tcp(8545, 'local'), engine: tcp(8551, 'local'), 'el-metrics': tcp(6060, 'metrics') },
-  nethermind: { 'el-p2p': both(30303, 'p2p'), 'el-http': tcp(8545, 'local'), engine: tcp(8551, 'local'), 'el-metrics': tcp(6060, 'metrics') },
-  besu: { 'el-p2p': both(30303, 'p2p'), 'el-http': tcp(8545, 'local'), engine: tcp(8551, 'local'), 'el-metrics': tcp(9545, 'metrics') },
+  geth: {
+    'el-p2p': both(30303, 'p2p'),
+    'el-http': tcp(8545, 'local'),
+    engine: tcp(8551, 'local'),
+    'el-metrics': tcp(6060, 'metrics'),
+  },
+  nethermind: {
+    'el-p2p': both(30303, 'p2p'),
+    'el-http': tcp(8545, 'local'),
+    engine: tcp(8551, 'local'),
+    'el-metrics': tcp(6060, 'metrics'),
+  },
+  besu: {
+    'el-p2p': both(30303, 'p2p'),
+    'el-http': tcp(8545, 'local'),
+    engine: tcp(8551, 'local'),
+    'el-metrics': tcp(9545, 'metrics'),
+  },
   erigon: {
     'el-p2p': both(30303, 'p2p'),
     'el-http': tcp(8545, 'local'),
@@ -104,7 +140,12 @@ export const EXECUTION: Readonly<Record<ExecutionClient, Record<string, PortSpec
     'el-metrics': tcp(6060, 'metrics'),
     'el-torrent': both(42069, 'p2p'),
   },
-  reth: { 'el-p2p': both(30303, 'p2p'), 'el-http': tcp(8545, 'local'), engine: tcp(8551, 'local'), 'el-metrics': tcp(9001, 'metrics') },
+  reth: {
+    'el-p2p': both(30303, 'p2p'),
+    'el-http': tcp(8545, 'local'),
+    engine: tcp(8551, 'local'),
+    'el-metrics': tcp(9001, 'metrics'),
+  },
 };
 
 /** Tiers that run no chain client. */

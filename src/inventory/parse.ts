@@ -104,10 +104,17 @@ export function parseInventory(file: string, bytes: Uint8Array): ParseResult {
         location: { file, ...linePos(opener) },
       };
     }
-    return { id: 'yaml/syntax', severity: 'error', summary: `YAML syntax: ${message}`, hint: 'fix the YAML at this position', location: { file, ...pos } };
+    return {
+      id: 'yaml/syntax',
+      severity: 'error',
+      summary: `YAML syntax: ${message}`,
+      hint: 'fix the YAML at this position',
+      location: { file, ...pos },
+    };
   });
   const more = doc.errors.length - MAX_SYNTAX_ERRORS;
-  if (more > 0 && diagnostics[0]) diagnostics[0].summary += ` (and ${more} more syntax error${more === 1 ? '' : 's'} after it, likely caused by it)`;
+  if (more > 0 && diagnostics[0])
+    diagnostics[0].summary += ` (and ${more} more syntax error${more === 1 ? '' : 's'} after it, likely caused by it)`;
   if (diagnostics.length === 0) diagnostics.push(...findDuplicateKeys(doc, linePos, file));
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
@@ -118,19 +125,33 @@ export function parseInventory(file: string, bytes: Uint8Array): ParseResult {
     const unresolved = findUnresolvedAlias(doc);
     if (unresolved) {
       const { line, column } = linePos(unresolved.range?.[0] ?? 0);
-      return fail(file, 'yaml/unknown-anchor', `alias *${unresolved.source} refers to no anchor &${unresolved.source} above it`, `define &${unresolved.source} before this line, or write the value out`, line, column);
+      return fail(
+        file,
+        'yaml/unknown-anchor',
+        `alias *${unresolved.source} refers to no anchor &${unresolved.source} above it`,
+        `define &${unresolved.source} before this line, or write the value out`,
+        line,
+        column,
+      );
     }
     const aliasBomb = err instanceof ReferenceError && /excessive alias/i.test(err.message);
     return fail(
       file,
       aliasBomb ? 'yaml/alias-limit' : 'yaml/syntax',
-      aliasBomb ? `too many alias expansions (limit ${MAX_ALIAS_COUNT}): refusing a possible alias bomb` : `cannot read YAML: ${(err as Error).message}`,
+      aliasBomb
+        ? `too many alias expansions (limit ${MAX_ALIAS_COUNT}): refusing a possible alias bomb`
+        : `cannot read YAML: ${(err as Error).message}`,
       aliasBomb ? 'write the values out instead of nesting aliases of aliases' : 'check anchors and aliases',
     );
   }
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const kind = data === null ? 'nothing' : Array.isArray(data) ? 'a list' : `a ${typeof data}`;
-    return fail(file, 'schema/type', `the file holds ${kind}, not a mapping of inventory keys`, 'an inventory starts with "version: 1", "name:", "chain:" ...');
+    return fail(
+      file,
+      'schema/type',
+      `the file holds ${kind}, not a mapping of inventory keys`,
+      'an inventory starts with "version: 1", "name:", "chain:" ...',
+    );
   }
   return { ok: true, parsed: { file, text: decoded, doc, linePos, data } };
 }
@@ -154,7 +175,13 @@ const CLOSERS: Record<string, string> = { '{': '}', '[': ']', '"': '"' };
 
 /** For "... end with a }" and "Missing closing \"quote" errors: the offset of the opener left open before `offset`. */
 function unclosedOpener(text: string, offset: number, message: string): number | undefined {
-  const open = /end with a \}/.test(message) ? '{' : /end with a \]/.test(message) ? '[' : /Missing closing "quote/.test(message) ? '"' : undefined;
+  const open = /end with a \}/.test(message)
+    ? '{'
+    : /end with a \]/.test(message)
+      ? '['
+      : /Missing closing "quote/.test(message)
+        ? '"'
+        : undefined;
   if (!open) return undefined;
   if (open === '"') {
     const at = text.lastIndexOf('"', offset - 1);

@@ -18,7 +18,13 @@ export async function readInventoryFile(file: string): Promise<ReadResult> {
   });
   const limit = `${MAX_INVENTORY_BYTES / 1024 / 1024} MB`;
   const tooLarge = (size?: number) =>
-    refuse('file/too-large', size === undefined ? `the input is larger than ${limit}, the most an inventory may be` : `the file is ${(size / 1024 / 1024).toFixed(1)} MB; inventories are read up to ${limit}`, 'check this is the right file (1,000 hosts take about 0.2 MB)');
+    refuse(
+      'file/too-large',
+      size === undefined
+        ? `the input is larger than ${limit}, the most an inventory may be`
+        : `the file is ${(size / 1024 / 1024).toFixed(1)} MB; inventories are read up to ${limit}`,
+      'check this is the right file (1,000 hosts take about 0.2 MB)',
+    );
   if (file === '-') {
     const bytes = await readCapped(process.stdin);
     return bytes ? { ok: true, bytes } : tooLarge();
@@ -28,24 +34,41 @@ export async function readInventoryFile(file: string): Promise<ReadResult> {
     handle = await open(file, 'r');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return refuse('file/missing', 'no such file', 'pass the inventory with -i FILE or set STAKE_INVENTORY; examples are in inventories/');
-    if (code === 'EACCES') return refuse('file/unreadable', 'permission denied', 'check the file\'s permissions');
-    if (code === 'EISDIR') return refuse('file/directory', 'this is a directory, not an inventory file', `pass a YAML file, e.g. ${file.replace(/\/$/, '')}/inventory.yaml`);
+    if (code === 'ENOENT')
+      return refuse(
+        'file/missing',
+        'no such file',
+        'pass the inventory with -i FILE or set STAKE_INVENTORY; examples are in inventories/',
+      );
+    if (code === 'EACCES') return refuse('file/unreadable', 'permission denied', "check the file's permissions");
+    if (code === 'EISDIR')
+      return refuse(
+        'file/directory',
+        'this is a directory, not an inventory file',
+        `pass a YAML file, e.g. ${file.replace(/\/$/, '')}/inventory.yaml`,
+      );
     return refuse('file/unreadable', `cannot open: ${(err as Error).message}`, 'check the path');
   }
   try {
     const info = await handle.stat();
-    if (info.isDirectory()) return refuse('file/directory', 'this is a directory, not an inventory file', `pass a YAML file, e.g. ${file.replace(/\/$/, '')}/inventory.yaml`);
+    if (info.isDirectory())
+      return refuse(
+        'file/directory',
+        'this is a directory, not an inventory file',
+        `pass a YAML file, e.g. ${file.replace(/\/$/, '')}/inventory.yaml`,
+      );
     if (info.isFile()) {
       if (info.size > MAX_INVENTORY_BYTES) return tooLarge(info.size);
       return { ok: true, bytes: await handle.readFile() };
     }
-    if (!info.isFIFO() && !info.isCharacterDevice()) return refuse('file/unreadable', 'not a regular file or a pipe', 'pass a YAML file');
+    if (!info.isFIFO() && !info.isCharacterDevice())
+      return refuse('file/unreadable', 'not a regular file or a pipe', 'pass a YAML file');
     const bytes = await readCapped(handle.createReadStream({ autoClose: false }));
     return bytes ? { ok: true, bytes } : tooLarge();
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EISDIR') return refuse('file/directory', 'this is a directory, not an inventory file', 'pass a YAML file');
+    if (code === 'EISDIR')
+      return refuse('file/directory', 'this is a directory, not an inventory file', 'pass a YAML file');
     return refuse('file/unreadable', `cannot read: ${(err as Error).message}`, 'check the path');
   } finally {
     await handle.close();

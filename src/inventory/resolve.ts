@@ -122,7 +122,15 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
       standby: (v.standby ?? []).map(host),
       upstream: v.upstream.map(host),
       ...(v.witness ? { witness: host(v.witness) } : {}),
-      ...(v.signer ? { signer: { client: v.signer.client, threshold: v.signer.threshold ?? v.signer.hosts.length, hosts: v.signer.hosts.map(host) } } : {}),
+      ...(v.signer
+        ? {
+            signer: {
+              client: v.signer.client,
+              threshold: v.signer.threshold ?? v.signer.hosts.length,
+              hosts: v.signer.hosts.map(host),
+            },
+          }
+        : {}),
     };
     assign(id.active, name, 'active');
     id.standby.forEach((h) => assign(h, name, 'standby'));

@@ -42,7 +42,8 @@ function NamedMap<V extends TSchema>(value: V, description: string, extra: Recor
 }
 
 const Port = Type.Integer({ minimum: 1, maximum: 65535, description: 'a TCP/UDP port, 1-65535' });
-const Str = (description: string, extra: Record<string, unknown> = {}) => Type.String({ minLength: 1, description, ...extra });
+const Str = (description: string, extra: Record<string, unknown> = {}) =>
+  Type.String({ minLength: 1, description, ...extra });
 const StrList = (description: string, pattern?: string) =>
   Type.Array(Type.String(pattern ? { pattern } : { minLength: 1 }), { description });
 
@@ -60,9 +61,15 @@ const Ssh = Closed(
 
 const Hardening = Closed(
   {
-    sshd: Type.Optional(Type.Boolean({ description: 'render the sshd drop-in: keys only, deploy user only, allowed sources only (default true)' })),
+    sshd: Type.Optional(
+      Type.Boolean({
+        description: 'render the sshd drop-in: keys only, deploy user only, allowed sources only (default true)',
+      }),
+    ),
     sysctl: Type.Optional(Type.Boolean({ description: 'render the kernel network sysctls (default true)' })),
-    unattended_upgrades: Type.Optional(Type.Boolean({ description: 'render unattended security upgrades, never rebooting (default true)' })),
+    unattended_upgrades: Type.Optional(
+      Type.Boolean({ description: 'render unattended security upgrades, never rebooting (default true)' }),
+    ),
   },
   'host hardening profile; each part can be switched off',
 );
@@ -72,8 +79,12 @@ const Chain = Closed(
     family: OneOf(FAMILIES, 'the chain family'),
     network: Str('chain id or network name, e.g. cosmoshub-4, mainnet, preprod'),
     seeds: Type.Optional(StrList('cosmos: seed nodes, node-id@host:port', PEER_PATTERN)),
-    persistent_peers: Type.Optional(StrList('cosmos: extra persistent peers of the sentries, node-id@host:port', PEER_PATTERN)),
-    checkpoint_sync_url: Type.Optional(Str('ethereum: checkpoint sync URL for the beacon nodes', { pattern: '^https?://' })),
+    persistent_peers: Type.Optional(
+      StrList('cosmos: extra persistent peers of the sentries, node-id@host:port', PEER_PATTERN),
+    ),
+    checkpoint_sync_url: Type.Optional(
+      Str('ethereum: checkpoint sync URL for the beacon nodes', { pattern: '^https?://' }),
+    ),
     fee_recipient: Type.Optional(Str('ethereum: default fee recipient address', { pattern: '^0x[0-9a-fA-F]{40}$' })),
     bootstrap_peers: Type.Optional(StrList('cardano: bootstrap peers of the relays, host:port', HOST_PORT_PATTERN)),
   },
@@ -85,8 +96,17 @@ const ClientSettings = Closed(
     version: Type.Optional(Str('client version to run')),
     binary: Type.Optional(Str('path of the client binary on the host')),
     args: Type.Optional(Type.Array(Type.String(), { description: 'extra command-line arguments' })),
-    source: Type.Optional(Str('where deploy gets the binary: a file on the operator machine (relative to the inventory) or an https:// URL fetched on the host')),
-    sha256: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: 'the pinned sha256 of the binary (64 lowercase hex digits); required with source' })),
+    source: Type.Optional(
+      Str(
+        'where deploy gets the binary: a file on the operator machine (relative to the inventory) or an https:// URL fetched on the host',
+      ),
+    ),
+    sha256: Type.Optional(
+      Type.String({
+        pattern: '^[0-9a-f]{64}$',
+        description: 'the pinned sha256 of the binary (64 lowercase hex digits); required with source',
+      }),
+    ),
   },
   'settings of one client',
 );
@@ -107,7 +127,10 @@ const Access = Closed(
   'who may reach the hosts for administration and monitoring',
 );
 
-const Operator = Closed({ key: Str('an OpenSSH public key line', { pattern: SSH_KEY_PATTERN }) }, 'a person allowed to approve a failover');
+const Operator = Closed(
+  { key: Str('an OpenSSH public key line', { pattern: SSH_KEY_PATTERN }) },
+  'a person allowed to approve a failover',
+);
 
 const Host = Closed(
   {
@@ -118,12 +141,16 @@ const Host = Closed(
     client: Type.Optional(OneOf(Object.keys(CLIENTS), 'the chain client this host runs')),
     node_id: Type.Optional(Str('cometbft p2p node id (40 hex characters)', { pattern: NODE_ID_PATTERN })),
     execution: Type.Optional(OneOf(EXECUTION_CLIENTS, 'beacon hosts: the paired execution client')),
-    public: Type.Optional(Type.Boolean({ description: 'sentries, relays, beacons: p2p open to the internet (default true)' })),
+    public: Type.Optional(
+      Type.Boolean({ description: 'sentries, relays, beacons: p2p open to the internet (default true)' }),
+    ),
     ports: Type.Optional(NamedMap(Port, "overrides of the client's default ports, by name")),
     ssh: Type.Optional(Ssh),
     root: Type.Optional(Str('path prefix for every remote path (default /)', { pattern: '^/' })),
     init: Type.Optional(OneOf(['systemd', 'direct'] as const, 'service manager (default systemd)')),
-    firewall: Type.Optional(OneOf(['enforce', 'render'] as const, 'load the ruleset (enforce, default) or only ship it (render)')),
+    firewall: Type.Optional(
+      OneOf(['enforce', 'render'] as const, 'load the ruleset (enforce, default) or only ship it (render)'),
+    ),
     hardening: Type.Optional(Hardening),
     labels: Type.Optional(Type.Record(Type.String(), Type.String(), { description: 'free labels' })),
   },
@@ -146,7 +173,9 @@ const Validator = Closed(
   {
     active: Str('the host that signs now'),
     standby: Type.Optional(Type.Array(Str('a standby host'), { description: 'hosts ready to take over' })),
-    upstream: Type.Array(Str('an upstream host'), { description: 'sentries (cosmos), relays (cardano) or beacons (ethereum)' }),
+    upstream: Type.Array(Str('an upstream host'), {
+      description: 'sentries (cosmos), relays (cardano) or beacons (ethereum)',
+    }),
     witness: Type.Optional(Str('the witness host: third vote for failover quorum')),
     signer: Type.Optional(Signer),
   },

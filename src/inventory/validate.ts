@@ -26,11 +26,16 @@ export function validateInventory(file: string, bytes: Uint8Array): ValidationRe
 
   const locate = makeLocator(parse.parsed);
   const schema = checkSchema(parse.parsed.data, locate);
-  if (!schema.inventory) return { stage: 'schema', diagnostics: sortDiagnostics(schema.diagnostics), parsed: parse.parsed };
+  if (!schema.inventory)
+    return { stage: 'schema', diagnostics: sortDiagnostics(schema.diagnostics), parsed: parse.parsed };
 
   const diagnostics: Diagnostic[] = [];
   const ctx = makeContext(schema.inventory, locate, diagnostics);
   for (const rule of ALL_RULES) rule(ctx);
-  return { stage: 'rules', diagnostics: sortDiagnostics(diagnostics), inventory: schema.inventory, parsed: parse.parsed };
+  return {
+    stage: 'rules',
+    diagnostics: sortDiagnostics(diagnostics),
+    inventory: schema.inventory,
+    parsed: parse.parsed,
+  };
 }
-

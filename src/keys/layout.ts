@@ -40,7 +40,10 @@ export function validatorKeyFiles(family: Family): KeyFile[] {
 }
 
 /** A Dirk signer's share of an identity's key. */
-export const dirkShareFile = (identity: string): KeyFile => ({ name: `${identity}.share`, path: `/var/lib/dirk/wallets/${identity}.share` });
+export const dirkShareFile = (identity: string): KeyFile => ({
+  name: `${identity}.share`,
+  path: `/var/lib/dirk/wallets/${identity}.share`,
+});
 
 /** Cosmos: CometBFT's watermark beside its key (the rendered config's priv_validator_state_file). */
 export const COMETBFT_SIGN_STATE = `${COMETBFT_HOME}/data/priv_validator_state.json`;

@@ -45,15 +45,20 @@ function netPrefix(mode: LabMode, slot: number, which: 'public' | 'private'): st
 }
 
 export function planAddresses(inv: ResolvedInventory, mode: LabMode, slot: number): LabAddressing {
-  if (!Number.isInteger(slot) || slot < 0 || slot >= LAB_SLOTS) throw new RangeError(`lab slot ${slot} is outside 0..${LAB_SLOTS - 1}`);
-  if (inv.hosts.length > MAX_LAB_HOSTS) throw new RangeError(`a lab holds at most ${MAX_LAB_HOSTS} hosts; this inventory has ${inv.hosts.length}`);
+  if (!Number.isInteger(slot) || slot < 0 || slot >= LAB_SLOTS)
+    throw new RangeError(`lab slot ${slot} is outside 0..${LAB_SLOTS - 1}`);
+  if (inv.hosts.length > MAX_LAB_HOSTS)
+    throw new RangeError(`a lab holds at most ${MAX_LAB_HOSTS} hosts; this inventory has ${inv.hosts.length}`);
   const pub = netPrefix(mode, slot, 'public');
   const priv = netPrefix(mode, slot, 'private');
   const hosts: Record<string, LabHostAddresses> = {};
   inv.hosts.forEach((h, i) => {
     const n = i + 1;
     // A host with one address keeps one, in the private network every tier reaches.
-    hosts[h.name] = h.privateAddress !== h.address ? { address: `${pub}.${n}`, privateAddress: `${priv}.${n}` } : { address: `${priv}.${n}` };
+    hosts[h.name] =
+      h.privateAddress !== h.address
+        ? { address: `${pub}.${n}`, privateAddress: `${priv}.${n}` }
+        : { address: `${priv}.${n}` };
   });
   return {
     mode,
@@ -67,4 +72,5 @@ export function planAddresses(inv: ResolvedInventory, mode: LabMode, slot: numbe
 }
 
 /** Every lab address of a host, the one other tiers use first. */
-export const addressesOf = (a: LabHostAddresses): string[] => (a.privateAddress ? [a.privateAddress, a.address] : [a.address]);
+export const addressesOf = (a: LabHostAddresses): string[] =>
+  a.privateAddress ? [a.privateAddress, a.address] : [a.address];

@@ -16,7 +16,12 @@ import { readLabState, type LabState } from './state.js';
 /** Every process still inside a namespace (an SSH session, a firewall timer): ours, since the namespace is. */
 function namespacePids(ns: string): number[] {
   const r = spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' });
-  return r.status === 0 ? r.stdout.split('\n').map(Number).filter((n) => Number.isInteger(n) && n > 0) : [];
+  return r.status === 0
+    ? r.stdout
+        .split('\n')
+        .map(Number)
+        .filter((n) => Number.isInteger(n) && n > 0)
+    : [];
 }
 
 export interface DownResult {
@@ -52,7 +57,11 @@ export async function labDown(dirOption: string, options: { keep: boolean }): Pr
         }
       }
     }
-    removeLabNetwork({ switchNs: state.network.switchNs, operatorLink: state.network.operatorLink, namespaces: state.network.namespaces });
+    removeLabNetwork({
+      switchNs: state.network.switchNs,
+      operatorLink: state.network.operatorLink,
+      namespaces: state.network.namespaces,
+    });
   }
   rmSync(state.chain.socket, { force: true });
   releaseSlot(state.slotClaim, dir);

@@ -33,12 +33,13 @@ export function inCidr(address: string, cidr: string): boolean {
   if (!net || net.includes(':') || address.includes(':')) return false;
   const bits = Number(bitsText ?? 32);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((toInt(address) & mask) >>> 0) === ((toInt(net) & mask) >>> 0);
+  return (toInt(address) & mask) >>> 0 === (toInt(net) & mask) >>> 0;
 }
 
 const sameNet = (a: string, b: string) => a.split('.').slice(0, 3).join('.') === b.split('.').slice(0, 3).join('.');
 /** The source address the kernel picks: one on the destination's /24 if the source has one, else its first. */
-export const sourceAddress = (source: ProbeSource, destination: string) => source.addresses.find((a) => sameNet(a, destination)) ?? source.addresses[0]!;
+export const sourceAddress = (source: ProbeSource, destination: string) =>
+  source.addresses.find((a) => sameNet(a, destination)) ?? source.addresses[0]!;
 
 export function probeSources(inv: ResolvedInventory, a: LabAddressing): ProbeSource[] {
   return [
@@ -59,16 +60,25 @@ export function expectedMatrix(inv: ResolvedInventory, graph: TopologyGraph, a: 
     for (const source of sources) {
       if (source.name === target.name) continue;
       // The internet reaches a host at its public address; everyone else at the private one.
-      const address = source.kind === 'internet' ? lab.address : lab.privateAddress ?? lab.address;
+      const address = source.kind === 'internet' ? lab.address : (lab.privateAddress ?? lab.address);
       const from = sourceAddress(source, address);
       for (const port of ports) {
         const allowing = flows.find(
           (f) =>
             f.port === port &&
             !f.local &&
-            (f.from.kind === 'internet' || (f.from.kind === 'host' && f.from.host === source.name) || (f.from.kind === 'cidr' && inCidr(from, f.from.cidr))),
+            (f.from.kind === 'internet' ||
+              (f.from.kind === 'host' && f.from.host === source.name) ||
+              (f.from.kind === 'cidr' && inCidr(from, f.from.cidr))),
         );
-        cases.push({ from: source.name, to: target.name, port, address, expected: allowing !== undefined, ...(allowing ? { because: allowing.purpose } : {}) });
+        cases.push({
+          from: source.name,
+          to: target.name,
+          port,
+          address,
+          expected: allowing !== undefined,
+          ...(allowing ? { because: allowing.purpose } : {}),
+        });
       }
     }
   }

@@ -26,7 +26,8 @@ export function hostServices(root: string): ProcessRecord[] {
   const out: ProcessRecord[] = [];
   for (const f of files) {
     const pid = Number(readFileSync(join(root, RUN_DIR, f), 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && cmdline(pid).includes(`${root}/`)) out.push(recordProcess(pid, f.replace(/\.pid$/, '')));
+    if (Number.isInteger(pid) && pid > 0 && cmdline(pid).includes(`${root}/`))
+      out.push(recordProcess(pid, f.replace(/\.pid$/, '')));
   }
   return out;
 }

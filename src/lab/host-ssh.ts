@@ -15,7 +15,16 @@ export function startHostSshd(dir: string, state: Pick<LabState, 'mode' | 'addre
   const paths = labPaths(dir);
   const dirOf = paths.host(h.name);
   const address = state.addressing.hosts[h.name]!.address;
-  const child = spawnSshd({ config: paths.sshdConfig, hostKey: join(dirOf, 'ssh_host_ed25519_key'), address: state.mode === 'netns' ? '0.0.0.0' : address, port: h.sshPort, pidFile: join(dirOf, 'sshd.pid'), log: join(dirOf, 'sshd.log'), detached: true, ...(h.netns ? { netns: h.netns } : {}) });
+  const child = spawnSshd({
+    config: paths.sshdConfig,
+    hostKey: join(dirOf, 'ssh_host_ed25519_key'),
+    address: state.mode === 'netns' ? '0.0.0.0' : address,
+    port: h.sshPort,
+    pidFile: join(dirOf, 'sshd.pid'),
+    log: join(dirOf, 'sshd.log'),
+    detached: true,
+    ...(h.netns ? { netns: h.netns } : {}),
+  });
   h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
 }
 

@@ -31,7 +31,8 @@ export function cometbftKey(): { text: string; address: string } {
 }
 
 /** A cardano text envelope with random bytes: the lab's simulated node only checks it is there. */
-const envelope = (type: string, description: string) => `${JSON.stringify({ type, description, cborHex: `5840${randomBytes(64).toString('hex')}` }, null, 4)}\n`;
+const envelope = (type: string, description: string) =>
+  `${JSON.stringify({ type, description, cborHex: `5840${randomBytes(64).toString('hex')}` }, null, 4)}\n`;
 
 function writeKey(root: string, path: string, text: string, mode: number): void {
   const full = join(root, path);
@@ -41,7 +42,10 @@ function writeKey(root: string, path: string, text: string, mode: number): void 
 }
 
 /** The key material of one identity's validator hosts, by file name. */
-function validatorMaterial(inv: ResolvedInventory, id: ResolvedIdentity): { files: Map<string, string>; record: Partial<LabIdentityRecord> } {
+function validatorMaterial(
+  inv: ResolvedInventory,
+  id: ResolvedIdentity,
+): { files: Map<string, string>; record: Partial<LabIdentityRecord> } {
   const files = new Map<string, string>();
   switch (inv.family) {
     case 'cosmos': {
@@ -52,13 +56,19 @@ function validatorMaterial(inv: ResolvedInventory, id: ResolvedIdentity): { file
     case 'ethereum': {
       const { privateKey } = generateKeyPairSync('ed25519');
       files.set('client.key', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
-      files.set('client.crt', `# stake lab: stands for the client certificate that gives a validator client of ${id.name} access to its signers\n`);
+      files.set(
+        'client.crt',
+        `# stake lab: stands for the client certificate that gives a validator client of ${id.name} access to its signers\n`,
+      );
       return { files, record: {} };
     }
     case 'cardano':
       files.set('kes.skey', envelope('KesSigningKey_ed25519_kes_2^6', 'KES Signing Key (stake lab)'));
       files.set('vrf.skey', envelope('VrfSigningKey_PraosVRF', 'VRF Signing Key (stake lab)'));
-      files.set('node.cert', `${JSON.stringify({ type: 'NodeOperationalCertificate', description: '', cborHex: opcertCbor(randomBytes(32), 0, 0, randomBytes(64), randomBytes(32)) }, null, 4)}\n`);
+      files.set(
+        'node.cert',
+        `${JSON.stringify({ type: 'NodeOperationalCertificate', description: '', cborHex: opcertCbor(randomBytes(32), 0, 0, randomBytes(64), randomBytes(32)) }, null, 4)}\n`,
+      );
       return { files, record: {} };
   }
 }
@@ -67,7 +77,11 @@ function validatorMaterial(inv: ResolvedInventory, id: ResolvedIdentity): { file
  * Makes each identity's keys, keeps a copy under keysDir (the operator's offline export), and
  * places them on the hosts by their roots. Returns what the lab records of each identity.
  */
-export function placeLabKeys(inv: ResolvedInventory, rootOf: (host: string) => string, keysDir: string): LabIdentityRecord[] {
+export function placeLabKeys(
+  inv: ResolvedInventory,
+  rootOf: (host: string) => string,
+  keysDir: string,
+): LabIdentityRecord[] {
   return inv.identities.map((id) => {
     const { files, record } = validatorMaterial(inv, id);
     const layout: KeyFile[] = validatorKeyFiles(inv.family);

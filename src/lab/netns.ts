@@ -38,10 +38,17 @@ function ip(args: string[], input?: string): string {
 }
 
 /** Runs many `ip` commands in one namespace with one process (`ip -n NS -batch -`). */
-const ipBatch = (ns: string | undefined, lines: string[]) => ip([...(ns ? ['-n', ns] : []), '-batch', '-'], `${lines.join('\n')}\n`);
+const ipBatch = (ns: string | undefined, lines: string[]) =>
+  ip([...(ns ? ['-n', ns] : []), '-batch', '-'], `${lines.join('\n')}\n`);
 
 /** The names of every namespace on this machine (one `ip netns list`). */
-export const namespaceNames = () => new Set(ip(['netns', 'list']).split('\n').map((line) => line.split(' ')[0]!).filter(Boolean));
+export const namespaceNames = () =>
+  new Set(
+    ip(['netns', 'list'])
+      .split('\n')
+      .map((line) => line.split(' ')[0]!)
+      .filter(Boolean),
+  );
 export const namespaceExists = (name: string) => namespaceNames().has(name);
 
 export interface LabNetworkSpec {
@@ -72,10 +79,18 @@ export function createLabNetwork(spec: LabNetworkSpec): void {
       ip(['netns', 'add', m.ns]);
       made.push(m.ns);
     }
-    ipBatch(spec.switchNs, spec.members.flatMap((m, i) => [`link add p${i} type veth peer name eth0 netns ${m.ns}`, `link set p${i} master br0`, `link set p${i} up`]));
+    ipBatch(
+      spec.switchNs,
+      spec.members.flatMap((m, i) => [
+        `link add p${i} type veth peer name eth0 netns ${m.ns}`,
+        `link set p${i} master br0`,
+        `link set p${i} up`,
+      ]),
+    );
     for (const m of spec.members) {
       const first = m.addresses[0]!;
-      const covered = (net: string) => m.addresses.some((a) => a.split('.').slice(0, 3).join('.') === net.split('.').slice(0, 3).join('.'));
+      const covered = (net: string) =>
+        m.addresses.some((a) => a.split('.').slice(0, 3).join('.') === net.split('.').slice(0, 3).join('.'));
       ipBatch(m.ns, [
         'link set lo up',
         'link set eth0 up',
@@ -86,9 +101,13 @@ export function createLabNetwork(spec: LabNetworkSpec): void {
     }
     ip(['link', 'add', spec.operatorLink, 'type', 'veth', 'peer', 'name', 'op', 'netns', spec.switchNs]);
     ipBatch(spec.switchNs, ['link set op master br0', 'link set op up']);
-    ipBatch(undefined, [`addr add ${spec.operatorAddress}/24 dev ${spec.operatorLink}`, `link set ${spec.operatorLink} up`]);
+    ipBatch(undefined, [
+      `addr add ${spec.operatorAddress}/24 dev ${spec.operatorLink}`,
+      `link set ${spec.operatorLink} up`,
+    ]);
     const operatorNet = spec.operatorAddress.split('.').slice(0, 3).join('.');
-    for (const n of spec.nets.filter((x) => !x.startsWith(`${operatorNet}.`))) ip(['route', 'add', n, 'dev', spec.operatorLink, 'src', spec.operatorAddress]);
+    for (const n of spec.nets.filter((x) => !x.startsWith(`${operatorNet}.`)))
+      ip(['route', 'add', n, 'dev', spec.operatorLink, 'src', spec.operatorAddress]);
   } catch (err) {
     removeLabNetwork({ switchNs: spec.switchNs, operatorLink: spec.operatorLink, namespaces: made });
     throw err;
@@ -127,7 +146,10 @@ export function makeNetwork(names: string[], links: Link[]): Network {
       const va = `st${process.pid % 100000}x${serial}a${i}`.slice(0, 15);
       const vb = `st${process.pid % 100000}x${serial}b${i}`.slice(0, 15);
       ip(['link', 'add', va, 'type', 'veth', 'peer', 'name', vb]);
-      for (const [end, dev, address] of [[link.a, va, link.aAddress], [link.b, vb, link.bAddress]] as const) {
+      for (const [end, dev, address] of [
+        [link.a, va, link.aAddress],
+        [link.b, vb, link.bAddress],
+      ] as const) {
         if (end !== 'root') ip(['link', 'set', dev, 'netns', ns(end)]);
         const at = end === 'root' ? [] : ['-n', ns(end)];
         ip([...at, 'addr', 'add', address, 'dev', dev]);

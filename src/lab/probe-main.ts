@@ -8,5 +8,7 @@ let input = '';
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (chunk: string) => (input += chunk));
 process.stdin.on('end', () => {
-  void probeAll(JSON.parse(input) as ProbeTarget[], Number(process.argv[2] ?? 500)).then((verdicts) => process.stdout.write(`${JSON.stringify(verdicts)}\n`));
+  void probeAll(JSON.parse(input) as ProbeTarget[], Number(process.argv[2] ?? 500)).then((verdicts) =>
+    process.stdout.write(`${JSON.stringify(verdicts)}\n`),
+  );
 });

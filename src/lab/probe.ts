@@ -24,4 +24,5 @@ export function probe(target: ProbeTarget, timeoutMs: number): Promise<ProbeVerd
   });
 }
 
-export const probeAll = (targets: ProbeTarget[], timeoutMs: number) => Promise.all(targets.map((t) => probe(t, timeoutMs)));
+export const probeAll = (targets: ProbeTarget[], timeoutMs: number) =>
+  Promise.all(targets.map((t) => probe(t, timeoutMs)));

@@ -67,7 +67,8 @@ export function childrenOf(parent: number): ProcessRecord[] {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent) out.push(recordProcess(Number(entry), `child of ${parent}`));
+      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === parent)
+        out.push(recordProcess(Number(entry), `child of ${parent}`));
     } catch {
       // gone meanwhile
     }

@@ -28,7 +28,10 @@ function stale(claim: string, slot: number): boolean {
 }
 
 /** Claims the first free slot for a lab folder; `taken` rules out slots in use by other means (existing namespaces). */
-export function claimSlot(dir: string, taken: (slot: number) => boolean = () => false): { slot: number; claim: string } {
+export function claimSlot(
+  dir: string,
+  taken: (slot: number) => boolean = () => false,
+): { slot: number; claim: string } {
   const claims = slotClaimsDir();
   mkdirSync(claims, { recursive: true, mode: 0o1777 });
   for (let slot = 0; slot < LAB_SLOTS; slot++) {

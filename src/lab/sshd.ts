@@ -63,8 +63,25 @@ export interface SshdSpec {
 
 export function spawnSshd(spec: SshdSpec): ChildProcess {
   if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation
-  const argv = ['-D', '-r', '-f', spec.config, '-h', spec.hostKey, '-o', `ListenAddress=${spec.address}`, '-o', `Port=${spec.port}`, '-o', `PidFile=${spec.pidFile}`, '-E', spec.log];
-  const child = spec.netns ? spawn('ip', ['netns', 'exec', spec.netns, SSHD, ...argv], { stdio: 'ignore', detached: spec.detached ?? false }) : spawn(SSHD, argv, { stdio: 'ignore', detached: spec.detached ?? false });
+  const argv = [
+    '-D',
+    '-r',
+    '-f',
+    spec.config,
+    '-h',
+    spec.hostKey,
+    '-o',
+    `ListenAddress=${spec.address}`,
+    '-o',
+    `Port=${spec.port}`,
+    '-o',
+    `PidFile=${spec.pidFile}`,
+    '-E',
+    spec.log,
+  ];
+  const child = spec.netns
+    ? spawn('ip', ['netns', 'exec', spec.netns, SSHD, ...argv], { stdio: 'ignore', detached: spec.detached ?? false })
+    : spawn(SSHD, argv, { stdio: 'ignore', detached: spec.detached ?? false });
   if (spec.detached) child.unref();
   return child;
 }
@@ -125,7 +142,11 @@ export async function waitForBanner(address: string, port: number, deadline: num
 /** The same, from inside a namespace (for hosts this machine's own stack cannot reach). */
 export async function waitForBannerIn(netns: string, address: string, port: number, deadline: number): Promise<void> {
   while (Date.now() < deadline) {
-    const r = spawnSync('ip', ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`], { encoding: 'utf8', timeout: 2000 });
+    const r = spawnSync(
+      'ip',
+      ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`],
+      { encoding: 'utf8', timeout: 2000 },
+    );
     if (r.stdout?.startsWith('SSH-')) return;
     await pause(50);
   }
@@ -133,5 +154,5 @@ export async function waitForBannerIn(netns: string, address: string, port: numb
 }
 
 /** known_hosts lines as OpenSSH writes them: a bare address for port 22, [address]:port otherwise. */
-export const knownHostsLine = (address: string, port: number, key: string) => `${port === 22 ? address : `[${address}]:${port}`} ${keyOnly(key)}`;
-
+export const knownHostsLine = (address: string, port: number, key: string) =>
+  `${port === 22 ? address : `[${address}]:${port}`} ${keyOnly(key)}`;

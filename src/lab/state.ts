@@ -55,7 +55,8 @@ export function readLabState(path: string): LabState | undefined {
     return undefined;
   }
   const state = JSON.parse(text) as LabState;
-  if (state.version !== 1) throw new Error(`${path}: lab state version ${String(state.version)} is not one this stake knows`);
+  if (state.version !== 1)
+    throw new Error(`${path}: lab state version ${String(state.version)} is not one this stake knows`);
   return state;
 }
 

@@ -63,9 +63,14 @@ export async function labStatus(dirOption: string): Promise<LabStatus | undefine
       ssh: `${state.addressing.hosts[h.name]?.address}:${h.sshPort}`,
       sshd,
       ...(h.netns ? { netns: h.netns } : {}),
-      services: hostServices(h.root).filter(isRunning).map((p) => p.what).sort(),
+      services: hostServices(h.root)
+        .filter(isRunning)
+        .map((p) => p.what)
+        .sort(),
       // a report older than a few heights is from a client that stopped
-      clients: (chain?.reports ?? []).filter((r) => r.host === h.name && Date.now() - Date.parse(r.at) < Math.max(3000, 3 * state.blockTimeMs)),
+      clients: (chain?.reports ?? []).filter(
+        (r) => r.host === h.name && Date.now() - Date.parse(r.at) < Math.max(3000, 3 * state.blockTimeMs),
+      ),
     };
   });
   return {

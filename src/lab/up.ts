@@ -59,7 +59,8 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   const inv = loaded.resolved;
   const { mode } = options;
   mkdirSync(dir, { recursive: true });
-  for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain]) mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain])
+    mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const namespaces = mode === 'netns' ? namespaceNames() : new Set<string>();
   const { slot, claim } = claimSlot(dir, (s) => namespaces.has(`stake-lab${s}.switch`));
@@ -114,13 +115,18 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
     };
     state.network = network;
     writeLabState(paths.state, state); // recorded before made: down removes what exists of it
-    options.say(`network: ${hosts.length} namespaces on a bridge, ${addressing.privateNet} private, ${addressing.publicNet} public, operator ${addressing.operator}`);
+    options.say(
+      `network: ${hosts.length} namespaces on a bridge, ${addressing.privateNet} private, ${addressing.publicNet} public, operator ${addressing.operator}`,
+    );
     createLabNetwork({
       switchNs: network.switchNs,
       operatorLink: network.operatorLink,
       operatorAddress: addressing.operator,
       nets: [addressing.privateNet, addressing.publicNet],
-      members: [...hosts.map((h) => ({ ns: h.netns!, addresses: h.addresses })), { ns: network.internetNs, addresses: [addressing.internet!] }],
+      members: [
+        ...hosts.map((h) => ({ ns: h.netns!, addresses: h.addresses })),
+        { ns: network.internetNs, addresses: [addressing.internet!] },
+      ],
     });
   }
 
@@ -145,7 +151,10 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   for (const client of clientsOf(inv)) {
     const text = simulatedBinary(dir, client);
     writeFileSync(join(paths.bin, client), text, { mode: 0o755 });
-    clients[client] = { source: relative(dir, join(paths.bin, client)), sha256: createHash('sha256').update(text).digest('hex') };
+    clients[client] = {
+      source: relative(dir, join(paths.bin, client)),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    };
   }
 
   state.identities = placeLabKeys(inv, (name) => paths.root(name), paths.keys);

@@ -34,7 +34,9 @@ export interface FirewallReport {
 
 function probeIn(netns: string, targets: ProbeTarget[], timeoutMs: number): Promise<ProbeVerdict[]> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, PROBE_MAIN, String(timeoutMs)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('ip', ['netns', 'exec', netns, process.execPath, PROBE_MAIN, String(timeoutMs)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -52,12 +54,16 @@ export async function verifyFirewall(dirOption: string, timeoutMs = 500): Promis
   const dir = resolve(dirOption);
   const paths = labPaths(dir);
   const state = readLabState(paths.state);
-  if (!state) throw new StakeError(`no lab in ${dir}`, { exitCode: EXIT.failed, hint: 'stake lab up -i INVENTORY starts one' });
+  if (!state)
+    throw new StakeError(`no lab in ${dir}`, { exitCode: EXIT.failed, hint: 'stake lab up -i INVENTORY starts one' });
   if (state.mode !== 'netns' || !state.network) {
-    throw new StakeError('this lab runs on loopback: its hosts share one network stack and no firewall is loaded, so there is nothing to verify', {
-      exitCode: EXIT.failed,
-      hint: 'run stake lab up as root on a machine where `ip netns` works (apt-get install iproute2) for enforced firewalls',
-    });
+    throw new StakeError(
+      'this lab runs on loopback: its hosts share one network stack and no firewall is loaded, so there is nothing to verify',
+      {
+        exitCode: EXIT.failed,
+        hint: 'run stake lab up as root on a machine where `ip netns` works (apt-get install iproute2) for enforced firewalls',
+      },
+    );
   }
   const { resolved } = await loadInventory(paths.inventory);
   const graph = computeGraph(resolved);
@@ -66,7 +72,8 @@ export async function verifyFirewall(dirOption: string, timeoutMs = 500): Promis
   for (const c of cases) bySource.set(c.from, [...(bySource.get(c.from) ?? []), c]);
 
   const network = state.network;
-  const namespaceOf = (source: string) => (source === 'internet' ? network.internetNs : state.hosts.find((h) => h.name === source)?.netns);
+  const namespaceOf = (source: string) =>
+    source === 'internet' ? network.internetNs : state.hosts.find((h) => h.name === source)?.netns;
   const limit = pLimit(6);
   const results: ProbeResult[] = [];
   await Promise.all(
@@ -74,7 +81,8 @@ export async function verifyFirewall(dirOption: string, timeoutMs = 500): Promis
       limit(async () => {
         const targets = list.map((c) => ({ address: c.address, port: c.port }));
         const ns = namespaceOf(source);
-        const verdicts = source === 'operator' || !ns ? await probeAll(targets, timeoutMs) : await probeIn(ns, targets, timeoutMs);
+        const verdicts =
+          source === 'operator' || !ns ? await probeAll(targets, timeoutMs) : await probeIn(ns, targets, timeoutMs);
         list.forEach((c, i) => {
           const observed = verdicts[i]!;
           results.push({ ...c, observed, ok: (observed !== 'blocked') === c.expected });
@@ -83,5 +91,10 @@ export async function verifyFirewall(dirOption: string, timeoutMs = 500): Promis
     ),
   );
   results.sort((x, y) => x.to.localeCompare(y.to) || x.port - y.port || x.from.localeCompare(y.from));
-  return { sources: probeSources(resolved, state.addressing).map((x) => x.name), results, mismatches: results.filter((r) => !r.ok).length, udpFlows: graph.flows.filter((f) => f.protocol === 'udp').length };
+  return {
+    sources: probeSources(resolved, state.addressing).map((x) => x.name),
+    results,
+    mismatches: results.filter((r) => !r.ok).length,
+    udpFlows: graph.flows.filter((f) => f.protocol === 'udp').length,
+  };
 }

@@ -17,7 +17,10 @@ export function formatDiagnostic(d: Diagnostic, style: ChalkInstance, sourceLine
   const text = sourceLines?.[line - 1];
   if (text !== undefined && text.trim() !== '' && text.length <= 200) {
     const gutter = String(line).length;
-    out.push(style.dim(`  ${String(line)} | `) + text, style.dim(`  ${' '.repeat(gutter)} | `) + colour(`${' '.repeat(Math.max(0, column - 1))}^`));
+    out.push(
+      style.dim(`  ${String(line)} | `) + text,
+      style.dim(`  ${' '.repeat(gutter)} | `) + colour(`${' '.repeat(Math.max(0, column - 1))}^`),
+    );
   }
   if (d.hint) out.push(`  ${style.cyan('hint:')} ${d.hint}`);
   return out.join('\n');

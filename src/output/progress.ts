@@ -15,7 +15,15 @@ export interface Progress {
 }
 
 export function hostProgress(hosts: readonly string[]): Progress {
-  const open = new Map<string, { task?: Task; end?: (outcome: 'ok' | 'skip' | 'fail', title: string) => void; early?: [outcome: 'ok' | 'skip' | 'fail', title: string]; ended?: boolean }>();
+  const open = new Map<
+    string,
+    {
+      task?: Task;
+      end?: (outcome: 'ok' | 'skip' | 'fail', title: string) => void;
+      early?: [outcome: 'ok' | 'skip' | 'fail', title: string];
+      ended?: boolean;
+    }
+  >();
   for (const h of hosts) open.set(h, {});
   const list = new Listr(
     hosts.map((host) => ({

@@ -25,7 +25,11 @@ export interface Terminal {
   event(value: Record<string, unknown>): void;
 }
 
-export function colorWanted(flag: boolean | undefined, json: boolean, stream: NodeJS.WriteStream = process.stdout): boolean {
+export function colorWanted(
+  flag: boolean | undefined,
+  json: boolean,
+  stream: NodeJS.WriteStream = process.stdout,
+): boolean {
   if (json || flag === false) return false;
   if ('NO_COLOR' in process.env && process.env.NO_COLOR !== '') return false;
   if (process.env.FORCE_COLOR && process.env.FORCE_COLOR !== '0') return true;

@@ -18,7 +18,8 @@ export interface HostContext {
 export const onHost = (host: ResolvedHost, path: string) => posix.join(host.root, path);
 
 /** Where a client's binary lives, relative to the host's root: `clients.<name>.binary`, default /usr/local/bin/<name>. */
-export const binaryPath = (inv: ResolvedInventory, client: string) => inv.clients[client]?.binary ?? `/usr/local/bin/${client}`;
+export const binaryPath = (inv: ResolvedInventory, client: string) =>
+  inv.clients[client]?.binary ?? `/usr/local/bin/${client}`;
 
 /** The identities a host serves in a role. */
 export const identitiesOf = (ctx: HostContext, ...roles: string[]): ResolvedIdentity[] =>
@@ -38,4 +39,7 @@ export function nodeIdOf(ctx: HostContext, host: ResolvedHost): string {
 export const unique = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
 
 /** Shared template data: who rendered what for whom. */
-export const baseData = (ctx: HostContext) => ({ deployment: ctx.inv.name, host: { name: ctx.host.name, tier: ctx.host.tier, dc: ctx.host.dc } });
+export const baseData = (ctx: HostContext) => ({
+  deployment: ctx.inv.name,
+  host: { name: ctx.host.name, tier: ctx.host.tier, dc: ctx.host.dc },
+});

@@ -16,7 +16,12 @@ const shellWord = (v: unknown) => {
 };
 
 export class TemplateEngine {
-  private readonly liquid = new Liquid({ strictVariables: true, strictFilters: true, ownPropertyOnly: true, jsTruthy: true });
+  private readonly liquid = new Liquid({
+    strictVariables: true,
+    strictFilters: true,
+    ownPropertyOnly: true,
+    jsTruthy: true,
+  });
   private readonly cache = new Map<string, Template[]>();
 
   constructor(private readonly sources: TemplateSources) {
@@ -28,17 +33,23 @@ export class TemplateEngine {
     this.liquid.registerFilter('shell_words', (xs: unknown[]) => (xs ?? []).map(shellWord).join(' '));
     // systemd ExecStart: quote words with spaces; escape % (a specifier) and $ (a variable).
     this.liquid.registerFilter('systemd_words', (xs: unknown[]) =>
-      (xs ?? []).map((x) => {
-        const s = String(x).replace(/%/g, '%%').replace(/\$/g, '$$$$');
-        return /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
-      }).join(' '),
+      (xs ?? [])
+        .map((x) => {
+          const s = String(x).replace(/%/g, '%%').replace(/\$/g, '$$$$');
+          return /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
+        })
+        .join(' '),
     );
   }
 
   /** Renders one template; an unknown template or variable is a TemplateError naming it. */
   render(name: string, data: Record<string, unknown>): string {
     const source = this.sources.get(name);
-    if (!source) throw new TemplateError(`no template "${name}"`, 'templates live in templates/<client>/; check the name and any --templates override');
+    if (!source)
+      throw new TemplateError(
+        `no template "${name}"`,
+        'templates live in templates/<client>/; check the name and any --templates override',
+      );
     try {
       let parsed = this.cache.get(name);
       if (!parsed) {
@@ -47,7 +58,10 @@ export class TemplateEngine {
       }
       return this.liquid.renderSync(parsed, data) as string;
     } catch (err) {
-      throw new TemplateError(`template ${source.origin} failed: ${(err as Error).message.split('\n')[0]}`, 'fix the template (or remove your override of it)');
+      throw new TemplateError(
+        `template ${source.origin} failed: ${(err as Error).message.split('\n')[0]}`,
+        'fix the template (or remove your override of it)',
+      );
     }
   }
 

@@ -5,7 +5,15 @@ import type { RenderedFile } from './types.js';
 import { flowsInto, sourceLabel } from '../topology/graph.js';
 
 function file(ctx: HostContext, template: string, path: string, restarts: string[]): RenderedFile {
-  return { path, mode: '0644', owner: 'root:root', format: 'text', content: ctx.engine.render(template, baseData(ctx)), restarts, template: ctx.engine.origin(template) };
+  return {
+    path,
+    mode: '0644',
+    owner: 'root:root',
+    format: 'text',
+    content: ctx.engine.render(template, baseData(ctx)),
+    restarts,
+    template: ctx.engine.origin(template),
+  };
 }
 
 export function renderHardening(ctx: HostContext): RenderedFile[] {
@@ -34,10 +42,13 @@ export function renderHardening(ctx: HostContext): RenderedFile[] {
       template: ctx.engine.origin(template),
     });
   }
-  if (host.hardening.sysctl) files.push(file(ctx, 'hardening/sysctl.conf.liquid', '/etc/sysctl.d/60-stake.conf', ['sysctl']));
+  if (host.hardening.sysctl)
+    files.push(file(ctx, 'hardening/sysctl.conf.liquid', '/etc/sysctl.d/60-stake.conf', ['sysctl']));
   if (host.hardening.unattendedUpgrades) {
     files.push(file(ctx, 'hardening/20auto-upgrades.liquid', '/etc/apt/apt.conf.d/20auto-upgrades', []));
-    files.push(file(ctx, 'hardening/52stake-unattended-upgrades.liquid', '/etc/apt/apt.conf.d/52stake-unattended-upgrades', []));
+    files.push(
+      file(ctx, 'hardening/52stake-unattended-upgrades.liquid', '/etc/apt/apt.conf.d/52stake-unattended-upgrades', []),
+    );
   }
   return files;
 }

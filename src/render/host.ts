@@ -46,7 +46,10 @@ export function renderHost(ctx: HostContext): HostRender {
   if (host.client) {
     const renderer = RENDERERS[host.client];
     if (!renderer) {
-      throw new RenderError(`host "${host.name}" runs ${host.client}, which stake cannot render yet`, `stake renders: ${RENDERED_CLIENTS.join(', ')}; use one of those, or render this host's configs yourself`);
+      throw new RenderError(
+        `host "${host.name}" runs ${host.client}, which stake cannot render yet`,
+        `stake renders: ${RENDERED_CLIENTS.join(', ')}; use one of those, or render this host's configs yourself`,
+      );
     }
     const client = renderer(ctx);
     files.push(...client.files);
@@ -55,12 +58,24 @@ export function renderHost(ctx: HostContext): HostRender {
   for (const service of services) files.push(renderServiceFiles(ctx, service));
   files.push(...renderHardening(ctx));
   files.push(...renderMonitoring(inv, graph, host));
-  files.push({ path: NFT_PATH, mode: '0600', owner: 'root:root', format: 'nft', content: renderNftables(inv, graph, host), restarts: ['nftables'], template: 'src/render/nftables.ts' });
+  files.push({
+    path: NFT_PATH,
+    mode: '0600',
+    owner: 'root:root',
+    format: 'nft',
+    content: renderNftables(inv, graph, host),
+    restarts: ['nftables'],
+    template: 'src/render/nftables.ts',
+  });
 
   files.sort((a, b) => a.path.localeCompare(b.path));
   for (const f of files) parseBack(f, f.template);
   const duplicate = files.find((f, i) => i > 0 && files[i - 1]!.path === f.path);
-  if (duplicate) throw new RenderError(`two files of "${host.name}" render to ${duplicate.path}`, 'two services of this host collide; give one of them other paths');
+  if (duplicate)
+    throw new RenderError(
+      `two files of "${host.name}" render to ${duplicate.path}`,
+      'two services of this host collide; give one of them other paths',
+    );
 
   return {
     host: host.name,
@@ -74,7 +89,13 @@ export function renderHost(ctx: HostContext): HostRender {
       init: host.init,
       firewall: host.firewall,
       services: [...services].sort((a, b) => a.name.localeCompare(b.name)),
-      files: files.map((f) => ({ path: f.path, mode: f.mode, owner: f.owner, sha256: sha256(f.content), restarts: f.restarts })),
+      files: files.map((f) => ({
+        path: f.path,
+        mode: f.mode,
+        owner: f.owner,
+        sha256: sha256(f.content),
+        restarts: f.restarts,
+      })),
     },
   };
 }

@@ -31,41 +31,76 @@ export interface AlertThresholds {
   clockDriftSeconds: number;
 }
 
-export const DEFAULT_THRESHOLDS: AlertThresholds = { notSigningMinutes: 5, stalledMinutes: 5, minPeers: 2, diskFreeRatio: 0.1, clockDriftSeconds: 0.5 };
+export const DEFAULT_THRESHOLDS: AlertThresholds = {
+  notSigningMinutes: 5,
+  stalledMinutes: 5,
+  minPeers: 2,
+  diskFreeRatio: 0.1,
+  clockDriftSeconds: 0.5,
+};
 
 /** What "signed" means per family, as a counter or gauge that moves with each signature, and the window to look over. */
 const SIGNING: Record<Family, { metric: string; window: (t: AlertThresholds) => string; what: string }> = {
-  cosmos: { metric: 'cometbft_consensus_validator_last_signed_height', window: (t) => `${t.notSigningMinutes}m`, what: 'precommit' },
+  cosmos: {
+    metric: 'cometbft_consensus_validator_last_signed_height',
+    window: (t) => `${t.notSigningMinutes}m`,
+    what: 'precommit',
+  },
   // vouch's counter of attestations it processed, by result
-  ethereum: { metric: 'vouch_attestation_process_requests_total{result="succeeded"}', window: (t) => `${Math.max(t.notSigningMinutes, 15)}m`, what: 'attestation' },
+  ethereum: {
+    metric: 'vouch_attestation_process_requests_total{result="succeeded"}',
+    window: (t) => `${Math.max(t.notSigningMinutes, 15)}m`,
+    what: 'attestation',
+  },
   // a pool leads only some slots: a block producer that adopted no block in hours is not forging
   cardano: { metric: 'cardano_node_metrics_Forge_adopted_int', window: () => '6h', what: 'block' },
 };
 
-const targetOf = (h: ResolvedHost, port: number) => (h.privateAddress.includes(':') ? `[${h.privateAddress}]:${port}` : `${h.privateAddress}:${port}`);
+const targetOf = (h: ResolvedHost, port: number) =>
+  h.privateAddress.includes(':') ? `[${h.privateAddress}]:${port}` : `${h.privateAddress}:${port}`;
 
 function labelsOf(inv: ResolvedInventory, h: ResolvedHost): Record<string, string> {
   const signing = inv.identities.filter((id) => [id.active, ...id.standby].includes(h)).map((id) => id.name);
   return { host: h.name, tier: h.tier, dc: h.dc, ...(signing.length ? { identity: signing.join(',') } : {}) };
 }
 
-export function scrapeConfig(inv: ResolvedInventory, graph: TopologyGraph, monitor: ResolvedHost): Record<string, unknown> {
+export function scrapeConfig(
+  inv: ResolvedInventory,
+  graph: TopologyGraph,
+  monitor: ResolvedHost,
+): Record<string, unknown> {
   const jobs = new Map<string, { targets: string[]; labels: Record<string, string> }[]>();
   const flows = graph.flows.filter((f) => f.from.kind === 'host' && f.from.host === monitor.name && !f.local);
   for (const f of flows) {
     const h = inv.host(f.to);
-    const job = f.service === 'node-exporter' ? 'node' : f.service === 'el-metrics' ? (h.execution ?? 'execution') : (h.client ?? f.service);
+    const job =
+      f.service === 'node-exporter'
+        ? 'node'
+        : f.service === 'el-metrics'
+          ? (h.execution ?? 'execution')
+          : (h.client ?? f.service);
     const list = jobs.get(job) ?? [];
-    list.push({ targets: [targetOf(h, f.port)], labels: { ...labelsOf(inv, h), client: job === 'node' ? (h.client ?? 'none') : job } });
+    list.push({
+      targets: [targetOf(h, f.port)],
+      labels: { ...labelsOf(inv, h), client: job === 'node' ? (h.client ?? 'none') : job },
+    });
     jobs.set(job, list);
   }
   return {
-    global: { scrape_interval: '15s', evaluation_interval: '15s', external_labels: { deployment: inv.name, chain: `${inv.family}/${inv.chain.network}` } },
+    global: {
+      scrape_interval: '15s',
+      evaluation_interval: '15s',
+      external_labels: { deployment: inv.name, chain: `${inv.family}/${inv.chain.network}` },
+    },
     // relative: Prometheus reads it beside its configuration (and promtool finds it in a rendered tree)
     rule_files: [posix.relative(posix.dirname(PROMETHEUS_CONFIG), PROMETHEUS_RULES)],
     scrape_configs: [...jobs.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([job, statics]) => ({ job_name: job, metrics_path: '/metrics', static_configs: statics.sort((a, b) => a.labels.host!.localeCompare(b.labels.host!)) })),
+      .map(([job, statics]) => ({
+        job_name: job,
+        metrics_path: '/metrics',
+        static_configs: statics.sort((a, b) => a.labels.host!.localeCompare(b.labels.host!)),
+      })),
   };
 }
 
@@ -79,9 +114,14 @@ interface Rule {
 
 const RUNBOOK = 'docs/operate.md';
 
-export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds = DEFAULT_THRESHOLDS): Record<string, unknown> {
+export function alertRules(
+  inv: ResolvedInventory,
+  thresholds: AlertThresholds = DEFAULT_THRESHOLDS,
+): Record<string, unknown> {
   const signing = SIGNING[inv.family];
-  const clients = [...new Set(inv.hosts.flatMap((h) => [h.client, h.execution]).filter((c): c is string => Boolean(c)))].sort();
+  const clients = [
+    ...new Set(inv.hosts.flatMap((h) => [h.client, h.execution]).filter((c): c is string => Boolean(c))),
+  ].sort();
   const heights = [...new Set(clients.map((c) => CLIENT_METRICS[c]?.height).filter((m): m is string => Boolean(m)))];
   const peers = [...new Set(clients.map((c) => CLIENT_METRICS[c]?.peers).filter((m): m is string => Boolean(m)))];
   const any = (metrics: string[]) => `{__name__=~"${metrics.join('|')}"}`;
@@ -92,7 +132,10 @@ export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds =
       expr: `max by (identity) (increase(${signing.metric}[${signing.window(thresholds)}])) == 0`,
       for: '1m',
       labels: { severity: 'page' },
-      annotations: { summary: `{{ $labels.identity }}: no new ${signing.what} from any of its hosts in ${signing.window(thresholds)}`, runbook: `${RUNBOOK}#identity-not-signing` },
+      annotations: {
+        summary: `{{ $labels.identity }}: no new ${signing.what} from any of its hosts in ${signing.window(thresholds)}`,
+        runbook: `${RUNBOOK}#identity-not-signing`,
+      },
     },
     {
       alert: 'StakeTwoHostsSigning',
@@ -101,14 +144,21 @@ export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds =
       expr: `count by (identity) (increase(${signing.metric}[${inv.family === 'cardano' ? '1h' : '1m'}]) > 0) > 1`,
       for: inv.family === 'cardano' ? '0m' : '1m',
       labels: { severity: 'page' },
-      annotations: { summary: '{{ $labels.identity }}: {{ $value }} hosts are signing at once: fence all but the live active host NOW', runbook: `${RUNBOOK}#two-signers` },
+      annotations: {
+        summary:
+          '{{ $labels.identity }}: {{ $value }} hosts are signing at once: fence all but the live active host NOW',
+        runbook: `${RUNBOOK}#two-signers`,
+      },
     },
     {
       alert: 'StakeNodeDown',
       expr: 'up == 0',
       for: '2m',
       labels: { severity: 'page' },
-      annotations: { summary: '{{ $labels.host }} ({{ $labels.job }}) does not answer on {{ $labels.instance }}', runbook: `${RUNBOOK}#node-down` },
+      annotations: {
+        summary: '{{ $labels.host }} ({{ $labels.job }}) does not answer on {{ $labels.instance }}',
+        runbook: `${RUNBOOK}#node-down`,
+      },
     },
   ];
   if (heights.length) {
@@ -117,7 +167,10 @@ export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds =
       expr: `delta(${any(heights)}[${thresholds.stalledMinutes}m]) <= 0`,
       for: '1m',
       labels: { severity: 'page' },
-      annotations: { summary: '{{ $labels.host }}: {{ $labels.__name__ }} has not moved in ' + `${thresholds.stalledMinutes}m`, runbook: `${RUNBOOK}#height-stalled` },
+      annotations: {
+        summary: '{{ $labels.host }}: {{ $labels.__name__ }} has not moved in ' + `${thresholds.stalledMinutes}m`,
+        runbook: `${RUNBOOK}#height-stalled`,
+      },
     });
   }
   if (peers.length) {
@@ -126,7 +179,10 @@ export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds =
       expr: `${any(peers)} < ${thresholds.minPeers}`,
       for: '5m',
       labels: { severity: 'ticket' },
-      annotations: { summary: `{{ $labels.host }}: {{ $value }} peers (fewer than ${thresholds.minPeers})`, runbook: `${RUNBOOK}#peers-low` },
+      annotations: {
+        summary: `{{ $labels.host }}: {{ $value }} peers (fewer than ${thresholds.minPeers})`,
+        runbook: `${RUNBOOK}#peers-low`,
+      },
     });
   }
   rules.push(
@@ -135,7 +191,10 @@ export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds =
       expr: `node_filesystem_avail_bytes{fstype!~"tmpfs|overlay|squashfs"} / node_filesystem_size_bytes{fstype!~"tmpfs|overlay|squashfs"} < ${thresholds.diskFreeRatio}`,
       for: '10m',
       labels: { severity: 'ticket' },
-      annotations: { summary: `{{ $labels.host }}: {{ $labels.mountpoint }} has {{ $value | humanizePercentage }} free (under ${thresholds.diskFreeRatio * 100}%)`, runbook: `${RUNBOOK}#disk-nearly-full` },
+      annotations: {
+        summary: `{{ $labels.host }}: {{ $labels.mountpoint }} has {{ $value | humanizePercentage }} free (under ${thresholds.diskFreeRatio * 100}%)`,
+        runbook: `${RUNBOOK}#disk-nearly-full`,
+      },
     },
     {
       alert: 'StakeClockDrift',
@@ -143,7 +202,10 @@ export function alertRules(inv: ResolvedInventory, thresholds: AlertThresholds =
       expr: `abs(node_timex_offset_seconds) > ${thresholds.clockDriftSeconds} or node_timex_sync_status == 0`,
       for: '5m',
       labels: { severity: 'ticket' },
-      annotations: { summary: `{{ $labels.host }}: clock offset {{ $value }} s, or NTP not synchronised`, runbook: `${RUNBOOK}#clock-drift` },
+      annotations: {
+        summary: `{{ $labels.host }}: clock offset {{ $value }} s, or NTP not synchronised`,
+        runbook: `${RUNBOOK}#clock-drift`,
+      },
     },
   );
   return { groups: [{ name: `stake-${inv.name}`, rules }] };
@@ -155,7 +217,23 @@ export function renderMonitoring(inv: ResolvedInventory, graph: TopologyGraph, h
   const yaml = (value: unknown) => stringify(value, { lineWidth: 0 });
   const header = '# Rendered by stake from the topology graph: edit the inventory, not this file.\n';
   return [
-    { path: PROMETHEUS_CONFIG, mode: '0644', owner: 'root:root', format: 'yaml', content: header + yaml(scrapeConfig(inv, graph, host)), restarts: [], template: 'src/render/monitoring.ts' },
-    { path: PROMETHEUS_RULES, mode: '0644', owner: 'root:root', format: 'yaml', content: header + yaml(alertRules(inv)), restarts: [], template: 'src/render/monitoring.ts' },
+    {
+      path: PROMETHEUS_CONFIG,
+      mode: '0644',
+      owner: 'root:root',
+      format: 'yaml',
+      content: header + yaml(scrapeConfig(inv, graph, host)),
+      restarts: [],
+      template: 'src/render/monitoring.ts',
+    },
+    {
+      path: PROMETHEUS_RULES,
+      mode: '0644',
+      owner: 'root:root',
+      format: 'yaml',
+      content: header + yaml(alertRules(inv)),
+      restarts: [],
+      template: 'src/render/monitoring.ts',
+    },
   ];
 }

@@ -25,7 +25,10 @@ function sourceMatch(flow: Flow, inv: ResolvedInventory): string {
   const family = isIP(bare);
   if (family === 0) {
     const who = flow.from.kind === 'host' ? `host "${flow.from.host}"` : `admin network ${address}`;
-    throw new RenderError(`the firewall of "${flow.to}" needs the IP address of ${who}, but it is "${address}"`, 'give that host an IP private_address (firewall rules cannot match DNS names)');
+    throw new RenderError(
+      `the firewall of "${flow.to}" needs the IP address of ${who}, but it is "${address}"`,
+      'give that host an IP private_address (firewall rules cannot match DNS names)',
+    );
   }
   return `${family === 4 ? 'ip' : 'ip6'} saddr ${address} `;
 }
@@ -45,8 +48,12 @@ export function firewallEntries(inv: ResolvedInventory, graph: TopologyGraph, ho
   const open = new Set(flows.filter((f) => f.from.kind === 'internet').map((f) => `${f.port}/${f.protocol}`));
   return flows.map((flow): FirewallEntry => {
     if (flow.local) return { flow, coveredBy: 'loopback' };
-    if (flow.from.kind !== 'internet' && open.has(`${flow.port}/${flow.protocol}`)) return { flow, coveredBy: 'internet' };
-    return { flow, rule: `${sourceMatch(flow, inv)}${flow.protocol} dport ${flow.port} accept comment ${comment(flow.purpose)}` };
+    if (flow.from.kind !== 'internet' && open.has(`${flow.port}/${flow.protocol}`))
+      return { flow, coveredBy: 'internet' };
+    return {
+      flow,
+      rule: `${sourceMatch(flow, inv)}${flow.protocol} dport ${flow.port} accept comment ${comment(flow.purpose)}`,
+    };
   });
 }
 
@@ -86,4 +93,3 @@ ${indent(entries.flatMap((e) => (e.rule ? [e.rule] : [])))}
 }
 `;
 }
-

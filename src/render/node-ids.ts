@@ -11,7 +11,8 @@ import { dirname, join } from 'node:path';
 /** The node id of a `node_key.json` document ({"priv_key":{"type":"tendermint/PrivKeyEd25519","value":base64}}). */
 export function nodeIdFromNodeKey(json: string): string {
   const doc = JSON.parse(json) as { priv_key?: { type?: string; value?: string } };
-  if (doc.priv_key?.type !== 'tendermint/PrivKeyEd25519' || !doc.priv_key.value) throw new Error('not an ed25519 node_key.json');
+  if (doc.priv_key?.type !== 'tendermint/PrivKeyEd25519' || !doc.priv_key.value)
+    throw new Error('not an ed25519 node_key.json');
   const key = Buffer.from(doc.priv_key.value, 'base64');
   if (key.length !== 64) throw new Error(`node key is ${key.length} bytes, expected 64`);
   return createHash('sha256').update(key.subarray(32)).digest('hex').slice(0, 40);
@@ -25,7 +26,9 @@ export function readNodeIdCache(inventory: string): Record<string, string> {
   if (!existsSync(path)) return {};
   try {
     const doc = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    return Object.fromEntries(Object.entries(doc).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{40}$/.test(e[1])));
+    return Object.fromEntries(
+      Object.entries(doc).filter((e): e is [string, string] => typeof e[1] === 'string' && /^[0-9a-f]{40}$/.test(e[1])),
+    );
   } catch {
     return {};
   }

@@ -17,6 +17,10 @@ export function renderInventory(
   selection: RenderSelection = {},
 ): HostRender[] {
   return inv.hosts
-    .filter((h) => (!selection.hosts?.length || selection.hosts.includes(h.name)) && (!selection.tiers?.length || selection.tiers.includes(h.tier)))
+    .filter(
+      (h) =>
+        (!selection.hosts?.length || selection.hosts.includes(h.name)) &&
+        (!selection.tiers?.length || selection.tiers.includes(h.tier)),
+    )
     .map((host) => renderHost({ inv, graph, host, engine, nodeIds }));
 }

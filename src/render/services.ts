@@ -36,7 +36,9 @@ export function renderServiceFiles(ctx: HostContext, service: Service): Rendered
       service,
       pidfile,
       logfile,
-      dirs: [...new Set([onHost(ctx.host, '/var/lib/stake/run'), onHost(ctx.host, '/var/log/stake'), ...service.writable])].sort(),
+      dirs: [
+        ...new Set([onHost(ctx.host, '/var/lib/stake/run'), onHost(ctx.host, '/var/log/stake'), ...service.writable]),
+      ].sort(),
       stop_timeout: 30,
     }),
     restarts: [service.name],

@@ -52,7 +52,10 @@ function jumpConnection(jump: SshTarget, options: ConnectOptions): Promise<SshCo
     conn = SshConnection.open(jump, options);
     pool.set(key, conn);
     // a failed or lost jump connection leaves the pool, so the next host opens a new one
-    conn.then((c) => c.whenLost(() => pool.get(key) === conn && pool.delete(key)), () => pool.get(key) === conn && pool.delete(key));
+    conn.then(
+      (c) => c.whenLost(() => pool.get(key) === conn && pool.delete(key)),
+      () => pool.get(key) === conn && pool.delete(key),
+    );
   }
   return conn;
 }
@@ -64,7 +67,15 @@ export interface ExecResult {
 }
 
 /** ssh2's host key algorithm names, in OpenSSH's order of preference. */
-const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+const HOST_KEY_ALGORITHMS = [
+  'ssh-ed25519',
+  'ecdsa-sha2-nistp256',
+  'ecdsa-sha2-nistp384',
+  'ecdsa-sha2-nistp521',
+  'rsa-sha2-512',
+  'rsa-sha2-256',
+  'ssh-rsa',
+];
 
 export class SshConnection {
   private sftpSession: Promise<SFTPWrapper> | undefined;
@@ -78,7 +89,15 @@ export class SshConnection {
   ) {
     this.lost = new Promise<never>((_, reject) => {
       // 'end' comes alone when the far end of a jump host's channel went away ('close' only follows with the jump host's own connection)
-      const lost = () => reject(new SshError(target.name, 'connect', 'the connection was lost', 'check the host and the network, then run the command again'));
+      const lost = () =>
+        reject(
+          new SshError(
+            target.name,
+            'connect',
+            'the connection was lost',
+            'check the host and the network, then run the command again',
+          ),
+        );
       client.once('close', lost);
       client.once('end', lost);
     });
@@ -142,7 +161,9 @@ export class SshConnection {
       return await new Promise<Buffer>((resolve, reject) => {
         let key: Buffer | undefined;
         client.once('error', (err: Error & { level?: string }) => (key ? resolve(key) : reject(classify(target, err))));
-        client.once('close', () => (key ? resolve(key) : reject(new SshError(target.name, 'connect', 'closed before showing a host key'))));
+        client.once('close', () =>
+          key ? resolve(key) : reject(new SshError(target.name, 'connect', 'closed before showing a host key')),
+        );
         client.connect({
           host: target.address,
           port: target.port,
@@ -164,7 +185,16 @@ export class SshConnection {
   private forward(next: SshTarget): Promise<ClientChannel> {
     return new Promise((resolve, reject) => {
       this.client.forwardOut('127.0.0.1', 0, next.address, next.port, (err, stream) => {
-        if (err) reject(new SshError(next.name, 'connect', `cannot reach ${next.address}:${next.port} through ${this.target.name}: ${err.message}`, `check that ${this.target.name} allows TCP forwarding and reaches ${next.address}`, err));
+        if (err)
+          reject(
+            new SshError(
+              next.name,
+              'connect',
+              `cannot reach ${next.address}:${next.port} through ${this.target.name}: ${err.message}`,
+              `check that ${this.target.name} allows TCP forwarding and reaches ${next.address}`,
+              err,
+            ),
+          );
         else resolve(stream);
       });
     });
@@ -173,42 +203,60 @@ export class SshConnection {
   /** Runs a command; resolves with its exit code and output, whatever the code. */
   exec(command: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? 60_000;
-    return this.guard(new Promise((resolve, reject) => {
-      // The deadline counts from the request: a transport that died silently never opens the channel either.
-      let channel: ClientChannel | undefined;
-      const timer = setTimeout(() => {
-        channel?.close();
-        reject(new SshError(this.target.name, 'timeout', `\`${command}\` did not finish within ${timeoutMs / 1000} s`));
-      }, timeoutMs);
-      // A lost connection settles the command first; its deadline must not keep the process alive after that.
-      timer.unref();
-      const onChannel = (err: Error | undefined, stream: ClientChannel) => {
-        if (err) {
+    return this.guard(
+      new Promise((resolve, reject) => {
+        // The deadline counts from the request: a transport that died silently never opens the channel either.
+        let channel: ClientChannel | undefined;
+        const timer = setTimeout(() => {
+          channel?.close();
+          reject(
+            new SshError(this.target.name, 'timeout', `\`${command}\` did not finish within ${timeoutMs / 1000} s`),
+          );
+        }, timeoutMs);
+        // A lost connection settles the command first; its deadline must not keep the process alive after that.
+        timer.unref();
+        const onChannel = (err: Error | undefined, stream: ClientChannel) => {
+          if (err) {
+            clearTimeout(timer);
+            return reject(
+              new SshError(this.target.name, 'exec', `cannot start \`${command}\`: ${err.message}`, undefined, err),
+            );
+          }
+          channel = stream;
+          const out: Buffer[] = [];
+          const errOut: Buffer[] = [];
+          stream.on('data', (d: Buffer) => out.push(d));
+          stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+          stream.on('close', (code: number | null, signal?: string) => {
+            clearTimeout(timer);
+            const result = {
+              code: code ?? -1,
+              stdout: Buffer.concat(out).toString('utf8'),
+              stderr: Buffer.concat(errOut).toString('utf8'),
+            };
+            if (code === null && signal)
+              reject(new RemoteCommandError(this.target.name, command, null, signal, result.stderr));
+            else resolve(result);
+          });
+          if (options.stdin !== undefined) stream.end(options.stdin);
+          else stream.end();
+        };
+        try {
+          this.client.exec(command, onChannel);
+        } catch {
+          // ssh2 throws "Not connected" at once on a connection already gone
           clearTimeout(timer);
-          return reject(new SshError(this.target.name, 'exec', `cannot start \`${command}\`: ${err.message}`, undefined, err));
+          reject(
+            new SshError(
+              this.target.name,
+              'connect',
+              'the connection was lost',
+              'check the host and the network, then run the command again',
+            ),
+          );
         }
-        channel = stream;
-        const out: Buffer[] = [];
-        const errOut: Buffer[] = [];
-        stream.on('data', (d: Buffer) => out.push(d));
-        stream.stderr.on('data', (d: Buffer) => errOut.push(d));
-        stream.on('close', (code: number | null, signal?: string) => {
-          clearTimeout(timer);
-          const result = { code: code ?? -1, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(errOut).toString('utf8') };
-          if (code === null && signal) reject(new RemoteCommandError(this.target.name, command, null, signal, result.stderr));
-          else resolve(result);
-        });
-        if (options.stdin !== undefined) stream.end(options.stdin);
-        else stream.end();
-      };
-      try {
-        this.client.exec(command, onChannel);
-      } catch {
-        // ssh2 throws "Not connected" at once on a connection already gone
-        clearTimeout(timer);
-        reject(new SshError(this.target.name, 'connect', 'the connection was lost', 'check the host and the network, then run the command again'));
-      }
-    }));
+      }),
+    );
   }
 
   /** Runs a command and fails (RemoteCommandError) unless it exits 0. */
@@ -220,7 +268,19 @@ export class SshConnection {
 
   private sftp(): Promise<SFTPWrapper> {
     this.sftpSession ??= new Promise((resolve, reject) => {
-      this.client.sftp((err, sftp) => (err ? reject(new SshError(this.target.name, 'transfer', `no SFTP: ${err.message}`, 'enable the sftp subsystem in sshd', err)) : resolve(sftp)));
+      this.client.sftp((err, sftp) =>
+        err
+          ? reject(
+              new SshError(
+                this.target.name,
+                'transfer',
+                `no SFTP: ${err.message}`,
+                'enable the sftp subsystem in sshd',
+                err,
+              ),
+            )
+          : resolve(sftp),
+      );
     });
     return this.sftpSession;
   }
@@ -233,9 +293,12 @@ export class SshConnection {
     const sftp = await this.guard(this.sftp());
     const dir = path.slice(0, path.lastIndexOf('/')) || '/';
     const temp = `${dir}/.${path.slice(dir.length + 1)}.stake-${process.pid}-${Date.now()}`;
-    const fail = (what: string) => (err: Error) => new SshError(this.target.name, 'transfer', `${what} ${temp}: ${err.message}`, undefined, err);
+    const fail = (what: string) => (err: Error) =>
+      new SshError(this.target.name, 'transfer', `${what} ${temp}: ${err.message}`, undefined, err);
     const call = <T>(what: string, fn: (cb: (err: Error | null | undefined, value?: T) => void) => void) =>
-      this.guard(new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(fail(what)(err)) : resolve(value as T)))));
+      this.guard(
+        new Promise<T>((resolve, reject) => fn((err, value) => (err ? reject(fail(what)(err)) : resolve(value as T)))),
+      );
     const handle = await call<Buffer>('cannot create', (cb) => sftp.open(temp, 'w', { mode: 0o600 }, cb));
     try {
       const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
@@ -268,7 +331,10 @@ async function connectConfig(target: SshTarget, options: ConnectOptions): Promis
   // Ask first for a key type we already trust for this host, as OpenSSH does (RSA signatures use ssh-rsa keys).
   const known = knownKeyTypes(options.knownHosts, target.address, target.port);
   const keyType = (algorithm: string) => (algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm);
-  const serverHostKey = [...HOST_KEY_ALGORITHMS.filter((a) => known.includes(keyType(a))), ...HOST_KEY_ALGORITHMS.filter((a) => !known.includes(keyType(a)))];
+  const serverHostKey = [
+    ...HOST_KEY_ALGORITHMS.filter((a) => known.includes(keyType(a))),
+    ...HOST_KEY_ALGORITHMS.filter((a) => !known.includes(keyType(a))),
+  ];
   const base: ConnectConfig = {
     host: target.address,
     port: target.port,
@@ -283,36 +349,97 @@ async function connectConfig(target: SshTarget, options: ConnectOptions): Promis
     try {
       data = readFileSync(target.identity);
     } catch (err) {
-      throw new SshError(target.name, 'auth', `cannot read the key ${target.identity}: ${(err as Error).message}`, 'set ssh.identity to a readable private key, or use ssh-agent', err);
+      throw new SshError(
+        target.name,
+        'auth',
+        `cannot read the key ${target.identity}: ${(err as Error).message}`,
+        'set ssh.identity to a readable private key, or use ssh-agent',
+        err,
+      );
     }
     const plain = utils.parseKey(data);
     if (!(plain instanceof Error)) return { ...base, privateKey: data };
-    if (!/encrypted|passphrase/i.test(plain.message)) throw new SshError(target.name, 'auth', `${target.identity} is not a private key ssh2 can read: ${plain.message}`, 'use an OpenSSH or PEM private key');
+    if (!/encrypted|passphrase/i.test(plain.message))
+      throw new SshError(
+        target.name,
+        'auth',
+        `${target.identity} is not a private key ssh2 can read: ${plain.message}`,
+        'use an OpenSSH or PEM private key',
+      );
     const passphrase = await options.passphrase?.(target.identity);
-    if (!passphrase) throw new SshError(target.name, 'auth', `${target.identity} is encrypted and no passphrase was given`, 'set STAKE_SSH_PASSPHRASE, run on a terminal to be asked, or use ssh-agent');
+    if (!passphrase)
+      throw new SshError(
+        target.name,
+        'auth',
+        `${target.identity} is encrypted and no passphrase was given`,
+        'set STAKE_SSH_PASSPHRASE, run on a terminal to be asked, or use ssh-agent',
+      );
     const parsed = utils.parseKey(data, passphrase);
-    if (parsed instanceof Error) throw new SshError(target.name, 'auth', `wrong passphrase for ${target.identity}`, 'check STAKE_SSH_PASSPHRASE');
+    if (parsed instanceof Error)
+      throw new SshError(target.name, 'auth', `wrong passphrase for ${target.identity}`, 'check STAKE_SSH_PASSPHRASE');
     return { ...base, privateKey: data, passphrase };
   }
   const agent = process.env.SSH_AUTH_SOCK;
-  if (!agent) throw new SshError(target.name, 'auth', 'no key to log in with: ssh.identity is not set and there is no ssh-agent ($SSH_AUTH_SOCK)', 'set ssh.identity in the inventory, or start ssh-agent and ssh-add your key');
+  if (!agent)
+    throw new SshError(
+      target.name,
+      'auth',
+      'no key to log in with: ssh.identity is not set and there is no ssh-agent ($SSH_AUTH_SOCK)',
+      'set ssh.identity in the inventory, or start ssh-agent and ssh-add your key',
+    );
   return { ...base, agent };
 }
 
 function hostKeyError(target: SshTarget, key: Buffer, verdict: ReturnType<typeof verifyHostKey>): SshError {
   const where = `${target.address}:${target.port}`;
   const fp = `${keyTypeOf(key)} ${fingerprint(key)}`;
-  if (verdict.status === 'revoked') return new SshError(target.name, 'hostkey', `the host key of ${where} (${fp}) is REVOKED (known_hosts line ${verdict.line})`, 'never connect to this host until its key is replaced and the new one verified');
+  if (verdict.status === 'revoked')
+    return new SshError(
+      target.name,
+      'hostkey',
+      `the host key of ${where} (${fp}) is REVOKED (known_hosts line ${verdict.line})`,
+      'never connect to this host until its key is replaced and the new one verified',
+    );
   if (verdict.status === 'changed') {
     const was = verdict.known.map((k) => `${k.type} ${k.fingerprint} (line ${k.line})`).join(', ');
-    return new SshError(target.name, 'hostkey', `the host key of ${where} CHANGED: it presents ${fp}, known_hosts has ${was}`, 'this may be an attack; verify the new key out of band before removing the old line. stake never accepts a changed key');
+    return new SshError(
+      target.name,
+      'hostkey',
+      `the host key of ${where} CHANGED: it presents ${fp}, known_hosts has ${was}`,
+      'this may be an attack; verify the new key out of band before removing the old line. stake never accepts a changed key',
+    );
   }
-  return new SshError(target.name, 'hostkey', `unknown host ${where}, key ${fp}`, `verify the fingerprint, then trust it: stake trust ${target.name} (or --accept-new on first contact)`);
+  return new SshError(
+    target.name,
+    'hostkey',
+    `unknown host ${where}, key ${fp}`,
+    `verify the fingerprint, then trust it: stake trust ${target.name} (or --accept-new on first contact)`,
+  );
 }
 
 function classify(target: SshTarget, err: Error & { level?: string; code?: string }): SshError {
   const message = err.message;
-  if (err.level === 'client-authentication') return new SshError(target.name, 'auth', `login as ${target.user} refused (${message})`, 'check ssh.user and that the key is in the host\'s authorized_keys', err);
-  if (/Timed out/i.test(message)) return new SshError(target.name, 'timeout', `no SSH answer from ${target.address}:${target.port} in time`, 'is the host up, and does the firewall let you in?', err);
-  return new SshError(target.name, 'connect', `cannot connect to ${target.address}:${target.port}: ${message}`, 'is the host up and sshd running?', err);
+  if (err.level === 'client-authentication')
+    return new SshError(
+      target.name,
+      'auth',
+      `login as ${target.user} refused (${message})`,
+      "check ssh.user and that the key is in the host's authorized_keys",
+      err,
+    );
+  if (/Timed out/i.test(message))
+    return new SshError(
+      target.name,
+      'timeout',
+      `no SSH answer from ${target.address}:${target.port} in time`,
+      'is the host up, and does the firewall let you in?',
+      err,
+    );
+  return new SshError(
+    target.name,
+    'connect',
+    `cannot connect to ${target.address}:${target.port}: ${message}`,
+    'is the host up and sshd running?',
+    err,
+  );
 }

@@ -36,7 +36,11 @@ export class RemoteCommandError extends SshError {
   constructor(host: string, command: string, code: number | null, signal: string | undefined, stderr: string) {
     const tail = stderr.trim().split('\n').slice(-5).join('\n');
     const how = signal ? `killed by ${signal}` : `exited ${code}`;
-    super(host, 'exec', `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` ${how}${tail ? `: ${tail}` : ''}`);
+    super(
+      host,
+      'exec',
+      `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` ${how}${tail ? `: ${tail}` : ''}`,
+    );
     this.name = 'RemoteCommandError';
     this.code = code;
     this.signal = signal;

@@ -48,7 +48,13 @@ export const knownHostName = (host: string, port: number) => (port === 22 ? host
 function wildcard(pattern: string, name: string): boolean {
   // most lines name one host: no regular expression needed (status checks hundreds of hosts against hundreds of lines)
   if (!pattern.includes('*') && !pattern.includes('?')) return pattern.toLowerCase() === name.toLowerCase();
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
+  const re = new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '.*')
+      .replace(/\?/g, '.')}$`,
+    'i',
+  );
   return re.test(name);
 }
 
@@ -85,16 +91,27 @@ export function keyTypeOf(blob: Buffer): string {
 }
 
 /** Checks a presented host key. A revoked key is refused even where another line trusts it. */
-export function verifyHostKey(lines: readonly KnownHostLine[], host: string, port: number, blob: Buffer): HostKeyVerdict {
+export function verifyHostKey(
+  lines: readonly KnownHostLine[],
+  host: string,
+  port: number,
+  blob: Buffer,
+): HostKeyVerdict {
   const name = knownHostName(host, port);
   const presented = blob.toString('base64');
   const relevant = lines.filter((l) => l.marker !== 'cert-authority' && patternsMatch(l.patterns, name));
-  const revoked = lines.find((l) => l.marker === 'revoked' && l.key === presented && (patternsMatch(l.patterns, name) || l.patterns === '*'));
+  const revoked = lines.find(
+    (l) => l.marker === 'revoked' && l.key === presented && (patternsMatch(l.patterns, name) || l.patterns === '*'),
+  );
   if (revoked) return { status: 'revoked', line: revoked.line };
   const trusted = relevant.find((l) => !l.marker && l.key === presented);
   if (trusted) return { status: 'trusted', line: trusted.line };
   const known = relevant.filter((l) => !l.marker);
-  if (known.length > 0) return { status: 'changed', known: known.map((l) => ({ type: l.type, fingerprint: fingerprint(Buffer.from(l.key, 'base64')), line: l.line })) };
+  if (known.length > 0)
+    return {
+      status: 'changed',
+      known: known.map((l) => ({ type: l.type, fingerprint: fingerprint(Buffer.from(l.key, 'base64')), line: l.line })),
+    };
   return { status: 'unknown' };
 }
 
@@ -105,4 +122,5 @@ export function knownKeyTypes(lines: readonly KnownHostLine[], host: string, por
 }
 
 /** The line `stake trust` appends for a host key. */
-export const knownHostsLine = (host: string, port: number, blob: Buffer) => `${knownHostName(host, port)} ${keyTypeOf(blob)} ${blob.toString('base64')}`;
+export const knownHostsLine = (host: string, port: number, blob: Buffer) =>
+  `${knownHostName(host, port)} ${keyTypeOf(blob)} ${blob.toString('base64')}`;

@@ -20,7 +20,8 @@ export function targetOf(inv: ResolvedInventory, host: ResolvedHost, inventory: 
 }
 
 /** The known_hosts file of a host: its `ssh.known_hosts`, relative to the inventory; default `known_hosts` next to it. */
-export const knownHostsPath = (host: ResolvedHost, inventory: string) => relativeTo(inventory, host.ssh.knownHosts ?? 'known_hosts');
+export const knownHostsPath = (host: ResolvedHost, inventory: string) =>
+  relativeTo(inventory, host.ssh.knownHosts ?? 'known_hosts');
 
 export function readKnownHosts(path: string): KnownHostLine[] {
   return existsSync(path) ? parseKnownHosts(readFileSync(path, 'utf8')) : [];

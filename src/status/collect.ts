@@ -22,7 +22,14 @@ import { loadTemplates } from '../render/templates.js';
 import { computeGraph } from '../topology/graph.js';
 import { metricNamesOf } from './metrics.js';
 import { buildReport, type IdentityStatus, type StatusReport } from './report.js';
-import { parseStatus, statusScript, statusShell, type HostAnswer, type MetricsEndpoint, type StatusRequest } from './script.js';
+import {
+  parseStatus,
+  statusScript,
+  statusShell,
+  type HostAnswer,
+  type MetricsEndpoint,
+  type StatusRequest,
+} from './script.js';
 import { activeStateFile, decideWitnessCopy } from './witness-copy.js';
 
 /** What stays the same between refreshes of a --watch: the render and each host's request. */
@@ -49,12 +56,19 @@ function metricsEndpoints(host: ResolvedHost): MetricsEndpoint[] {
 
 export function statusContext(inventory: string, inv: ResolvedInventory, templates?: string): StatusContext {
   const { sources } = loadTemplates({ inventory, ...(templates ? { templates } : {}) });
-  const renders = new Map(renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), readNodeIdCache(inventory)).map((r) => [r.host, r]));
+  const renders = new Map(
+    renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), readNodeIdCache(inventory)).map((r) => [
+      r.host,
+      r,
+    ]),
+  );
   const binaries = new Map([...renders.values()].map((r) => [r.host, binariesOf(inv, r, inventory)]));
   const keys = validatorKeyFiles(inv.family);
   const signing = new Map<string, string[]>();
   const requests = new Map<string, StatusRequest>();
-  for (const id of inv.identities) for (const h of [id.active, ...id.standby]) signing.set(h.name, renders.get(h.name)?.manifest.services.map((s) => s.name) ?? []);
+  for (const id of inv.identities)
+    for (const h of [id.active, ...id.standby])
+      signing.set(h.name, renders.get(h.name)?.manifest.services.map((s) => s.name) ?? []);
   for (const host of inv.hosts) {
     const render = renders.get(host.name);
     const probes = inv.identities
@@ -62,7 +76,11 @@ export function statusContext(inventory: string, inv: ResolvedInventory, templat
       .map((id) => {
         const validator = host !== id.witness;
         const own = activeStateFile(inv.family);
-        return { identity: id.name, keys: validator ? keys : [], files: validator ? (own ? [own] : []) : stateFiles(inv.family, id.name, 'witness') };
+        return {
+          identity: id.name,
+          keys: validator ? keys : [],
+          files: validator ? (own ? [own] : []) : stateFiles(inv.family, id.name, 'witness'),
+        };
       });
     requests.set(host.name, {
       paths: [...(render?.files.map((f) => f.path) ?? []), ...(binaries.get(host.name) ?? []).map((b) => b.path)],
@@ -81,17 +99,27 @@ export interface StatusRun {
   tookMs: number;
 }
 
-export async function gatherStatus(ctx: StatusContext, session: HostSession, options: { saveWitnessCopy: boolean }): Promise<StatusRun> {
+export async function gatherStatus(
+  ctx: StatusContext,
+  session: HostSession,
+  options: { saveWitnessCopy: boolean },
+): Promise<StatusRun> {
   const started = Date.now();
   const { inv } = ctx;
   const [outcomes, reading] = await Promise.all([
     session.each(inv.hosts, async (conn, host) => {
       const request = ctx.requests.get(host.name)!;
-      return parseStatus(host, request, await conn.run(statusShell(host), { stdin: statusScript(host, request), timeoutMs: 20_000 }));
+      return parseStatus(
+        host,
+        request,
+        await conn.run(statusShell(host), { stdin: statusScript(host, request), timeoutMs: 20_000 }),
+      );
     }),
     ctx.observer?.read().catch(() => undefined),
   ]);
-  const answers = new Map<string, HostAnswer | { error: string }>(outcomes.map((o) => [o.host, o.ok ? o.value : { error: o.error.detail }]));
+  const answers = new Map<string, HostAnswer | { error: string }>(
+    outcomes.map((o) => [o.host, o.ok ? o.value : { error: o.error.detail }]),
+  );
   const report = buildReport({
     inv,
     renders: ctx.renders,
@@ -103,7 +131,8 @@ export async function gatherStatus(ctx: StatusContext, session: HostSession, opt
     now: new Date(),
     ...(ctx.observer ? { stallHeights: Math.max(10, Math.ceil(10_000 / ctx.observer.blockTimeMs)) } : {}),
   });
-  if (ctx.observer && !reading) report.warnings.push(`${ctx.observer.what} did not answer: signatures and double signs unknown`);
+  if (ctx.observer && !reading)
+    report.warnings.push(`${ctx.observer.what} did not answer: signatures and double signs unknown`);
   if (options.saveWitnessCopy) await saveWitnessCopies(ctx, session, report, answers);
   return { report, tookMs: Date.now() - started };
 }
@@ -112,10 +141,18 @@ export async function gatherStatus(ctx: StatusContext, session: HostSession, opt
  * Refreshes each identity's copy on its witness from the live active host, one command per
  * witness for all the identities it keeps; the outcome goes into the report.
  */
-async function saveWitnessCopies(ctx: StatusContext, session: HostSession, report: StatusReport, answers: Map<string, HostAnswer | { error: string }>): Promise<void> {
+async function saveWitnessCopies(
+  ctx: StatusContext,
+  session: HostSession,
+  report: StatusReport,
+  answers: Map<string, HostAnswer | { error: string }>,
+): Promise<void> {
   const own = activeStateFile(ctx.inv.family);
   if (!own) return;
-  const byWitness = new Map<string, { witness: ResolvedHost; writes: { status: IdentityStatus; lines: string[]; why: string }[] }>();
+  const byWitness = new Map<
+    string,
+    { witness: ResolvedHost; writes: { status: IdentityStatus; lines: string[]; why: string }[] }
+  >();
   for (const status of report.identities) {
     const id = ctx.inv.identities.find((i) => i.name === status.identity);
     if (!id?.witness || !status.live) continue;
@@ -126,22 +163,36 @@ async function saveWitnessCopies(ctx: StatusContext, session: HostSession, repor
       continue;
     }
     const [copyPath] = stateFiles(ctx.inv.family, id.name, 'witness');
-    const decision = decideWitnessCopy(ctx.inv.family, id.name, active.probes[id.name]?.files[own], witness.probes[id.name]?.files[copyPath!]);
+    const decision = decideWitnessCopy(
+      ctx.inv.family,
+      id.name,
+      active.probes[id.name]?.files[own],
+      witness.probes[id.name]?.files[copyPath!],
+    );
     if (!decision.write) {
       status.witnessCopy = decision.why;
       continue;
     }
     const entry = byWitness.get(id.witness.name) ?? { witness: id.witness, writes: [] };
-    entry.writes.push({ status, lines: writeFileLines(id.witness.root, decision.path, decision.content, '0600'), why: decision.why });
+    entry.writes.push({
+      status,
+      lines: writeFileLines(id.witness.root, decision.path, decision.content, '0600'),
+      why: decision.why,
+    });
     byWitness.set(id.witness.name, entry);
   }
   await Promise.all(
     [...byWitness.values()].map(async ({ witness, writes }) => {
       const script = `{\nset -eu\n${writes.flatMap((w) => w.lines).join('\n')}\n}\n`;
-      const [outcome] = await session.each([witness], (conn) => conn.run(rootShell(witness), { stdin: script, timeoutMs: 15_000 }));
+      const [outcome] = await session.each([witness], (conn) =>
+        conn.run(rootShell(witness), { stdin: script, timeoutMs: 15_000 }),
+      );
       for (const w of writes) {
-        w.status.witnessCopy = outcome?.ok ? `${w.why} on ${witness.name}` : `not saved: ${outcome && !outcome.ok ? outcome.error.detail : 'unknown'}`;
-        if (!outcome?.ok) report.warnings.push(`${w.status.identity}: the witness copy of the signing state was not saved`);
+        w.status.witnessCopy = outcome?.ok
+          ? `${w.why} on ${witness.name}`
+          : `not saved: ${outcome && !outcome.ok ? outcome.error.detail : 'unknown'}`;
+        if (!outcome?.ok)
+          report.warnings.push(`${w.status.identity}: the witness copy of the signing state was not saved`);
       }
     }),
   );

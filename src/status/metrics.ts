@@ -21,7 +21,12 @@ export interface ClientMetricNames {
 
 export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
   // docs.cometbft.com, "Metrics" (namespace "cometbft", instrumentation.namespace)
-  cometbft: { height: 'cometbft_consensus_height', peers: 'cometbft_p2p_peers', syncing: 'cometbft_blocksync_syncing', lastSigned: 'cometbft_consensus_validator_last_signed_height' },
+  cometbft: {
+    height: 'cometbft_consensus_height',
+    peers: 'cometbft_p2p_peers',
+    syncing: 'cometbft_blocksync_syncing',
+    lastSigned: 'cometbft_consensus_validator_last_signed_height',
+  },
   // cardano-node's trace-dispatcher: prefix cardano_node_metrics_, IntM names end in _int
   'cardano-node': { height: 'cardano_node_metrics_slotNum_int', peers: 'cardano_node_metrics_connectedPeers_int' },
   // the beacon metrics every consensus client shares (ethereum/beacon-metrics)
@@ -41,7 +46,8 @@ export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
   horcrux: {},
 };
 
-export const metricNamesOf = (client: string): string[] => Object.values(CLIENT_METRICS[client] ?? {}).filter((n): n is string => typeof n === 'string');
+export const metricNamesOf = (client: string): string[] =>
+  Object.values(CLIENT_METRICS[client] ?? {}).filter((n): n is string => typeof n === 'string');
 
 export interface Sample {
   name: string;
@@ -60,7 +66,8 @@ export function parseMetrics(text: string): Sample[] {
     const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
     if (Number.isNaN(value) && m[3] !== 'NaN') continue;
     const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
     samples.push({ name: m[1]!, labels, value });
   }
   return samples;
@@ -109,6 +116,10 @@ export function metricsText(client: string, values: ClientReading & { validatorA
   gauge(names.peers, values.peers);
   gauge(names.syncing, values.syncing === undefined ? undefined : values.syncing ? 1 : 0);
   gauge(names.synced, values.syncing === undefined ? undefined : values.syncing ? 0 : 1);
-  gauge(names.lastSigned, values.lastSigned ?? 0, values.validatorAddress ? `{validator_address="${values.validatorAddress}"}` : '');
+  gauge(
+    names.lastSigned,
+    values.lastSigned ?? 0,
+    values.validatorAddress ? `{validator_address="${values.validatorAddress}"}` : '',
+  );
   return `${lines.join('\n')}\n`;
 }

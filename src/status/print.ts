@@ -8,7 +8,9 @@ const dash = (v: unknown) => (v === undefined || v === '' ? '-' : String(v));
 function servicesCell(h: HostStatus): string {
   if (!h.reachable) return '-';
   if (h.services.length === 0) return '-';
-  return h.services.map((s) => (s.state === 'active' ? `${s.name} up` : `${s.name} ${s.state === 'missing' ? 'missing' : 'down'}`)).join(', ');
+  return h.services
+    .map((s) => (s.state === 'active' ? `${s.name} up` : `${s.name} ${s.state === 'missing' ? 'missing' : 'down'}`))
+    .join(', ');
 }
 
 function hostRow(h: HostStatus): string[] {
@@ -29,7 +31,9 @@ function hostRow(h: HostStatus): string[] {
 function identityRow(i: IdentityStatus): string[] {
   return [
     i.identity,
-    i.live ? `${i.live}${i.verdict === 'stale' ? ' (inventory stale)' : i.verdict === 'first' ? ' (not deployed)' : ''}` : 'UNKNOWN',
+    i.live
+      ? `${i.live}${i.verdict === 'stale' ? ' (inventory stale)' : i.verdict === 'first' ? ' (not deployed)' : ''}`
+      : 'UNKNOWN',
     dash(i.generation),
     i.lastSigned !== undefined ? `${i.lastSigned}${i.lastSigner ? ` by ${i.lastSigner}` : ''}` : '-',
     i.rogueSigners.length ? `ALSO ${i.rogueSigners.join(', ')}` : 'none',
@@ -49,19 +53,48 @@ function paint(lines: string[], rows: { red: boolean; yellow: boolean }[], style
 export function formatStatus(report: StatusReport, style: ChalkInstance, tookMs?: number): string {
   const out: string[] = [];
   const when = report.at.replace('T', ' ').replace(/\.\d+Z$/, 'Z');
-  const chain = report.chain ? ` · ${report.chain.what} at height ${report.chain.head}, ${report.chain.doubleSigns} double sign${report.chain.doubleSigns === 1 ? '' : 's'}` : '';
-  out.push(style.bold(`${report.deployment} (${report.family}) at ${when}${chain}${tookMs !== undefined ? ` · ${report.hosts.length} hosts in ${(tookMs / 1000).toFixed(1)} s` : ''}`), '');
+  const chain = report.chain
+    ? ` · ${report.chain.what} at height ${report.chain.head}, ${report.chain.doubleSigns} double sign${report.chain.doubleSigns === 1 ? '' : 's'}`
+    : '';
+  out.push(
+    style.bold(
+      `${report.deployment} (${report.family}) at ${when}${chain}${tookMs !== undefined ? ` · ${report.hosts.length} hosts in ${(tookMs / 1000).toFixed(1)} s` : ''}`,
+    ),
+    '',
+  );
 
   const hostRows = report.hosts.map(hostRow);
-  const hostMarks = report.hosts.map((h) => ({ red: !h.reachable, yellow: report.warnings.some((w) => w.startsWith(`${h.host}: `)) }));
-  out.push(...paint(formatTable(['HOST', 'TIER', 'DC', 'SSH', 'SERVICES', 'CLIENT', 'HEIGHT', 'SYNC', 'PEERS', 'DRIFT'], hostRows), hostMarks, style), '');
+  const hostMarks = report.hosts.map((h) => ({
+    red: !h.reachable,
+    yellow: report.warnings.some((w) => w.startsWith(`${h.host}: `)),
+  }));
+  out.push(
+    ...paint(
+      formatTable(['HOST', 'TIER', 'DC', 'SSH', 'SERVICES', 'CLIENT', 'HEIGHT', 'SYNC', 'PEERS', 'DRIFT'], hostRows),
+      hostMarks,
+      style,
+    ),
+    '',
+  );
 
   const idRows = report.identities.map(identityRow);
   const idMarks = report.identities.map((i) => ({ red: i.alarms.length > 0, yellow: i.warnings.length > 0 }));
-  out.push(...paint(formatTable(['IDENTITY', 'LIVE ACTIVE', 'GEN', 'LAST SIGNED', 'OTHER SIGNERS', 'WITNESS COPY'], idRows), idMarks, style), '');
+  out.push(
+    ...paint(
+      formatTable(['IDENTITY', 'LIVE ACTIVE', 'GEN', 'LAST SIGNED', 'OTHER SIGNERS', 'WITNESS COPY'], idRows),
+      idMarks,
+      style,
+    ),
+    '',
+  );
 
   for (const a of report.alarms) out.push(style.red.bold(`✗ ${a}`));
   for (const w of report.warnings) out.push(style.yellow(`! ${w}`));
-  if (report.alarms.length === 0) out.push(style.green(`✓ no alarms${report.warnings.length ? `; ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` : ''}`));
+  if (report.alarms.length === 0)
+    out.push(
+      style.green(
+        `✓ no alarms${report.warnings.length ? `; ${report.warnings.length} warning${report.warnings.length === 1 ? '' : 's'}` : ''}`,
+      ),
+    );
   return out.join('\n');
 }

@@ -118,12 +118,23 @@ export function buildReport(input: StatusInput): StatusReport {
     const render = input.renders.get(h.name);
     const binaries = input.binaries.get(h.name) ?? [];
     const plan = render ? planHost(render, a.facts, binaries) : undefined;
-    const drift = plan ? [...plan.files.filter((f) => f.action !== 'unchanged').map((f) => `${f.action} ${f.path}`)] : [];
-    const services = (render?.manifest.services ?? []).map((s) => ({ name: s.name, state: a.facts.services[s.name] ?? ('missing' as const) }));
+    const drift = plan
+      ? [...plan.files.filter((f) => f.action !== 'unchanged').map((f) => `${f.action} ${f.path}`)]
+      : [];
+    const services = (render?.manifest.services ?? []).map((s) => ({
+      name: s.name,
+      state: a.facts.services[s.name] ?? ('missing' as const),
+    }));
     const own = binaries.find((b) => b.client === h.client);
     const installed = own ? a.facts.files[own.path] : undefined;
     const pinned = h.client ? inv.clients[h.client]?.version : undefined;
-    const version = own ? (installed === null || installed === undefined ? 'not installed' : installed.sha256 === own.sha256 ? pinned : 'unpinned') : pinned;
+    const version = own
+      ? installed === null || installed === undefined
+        ? 'not installed'
+        : installed.sha256 === own.sha256
+          ? pinned
+          : 'unpinned'
+      : pinned;
     const reading = readings.get(h.name);
     const metric = h.client ? CLIENT_METRICS[h.client]?.height : undefined;
     const top = metric ? best.get(metric) : undefined;
@@ -132,10 +143,15 @@ export function buildReport(input: StatusInput): StatusReport {
       const behind = top - reading.height;
       sync = reading.syncing ? 'syncing' : behind > slack ? `behind ${behind}` : 'synced';
     } else if (reading?.syncing !== undefined) sync = reading.syncing ? 'syncing' : 'synced';
-    const metricsDown = Object.entries(a.metrics).filter(([, s]) => s === null).map(([c]) => c);
+    const metricsDown = Object.entries(a.metrics)
+      .filter(([, s]) => s === null)
+      .map(([c]) => c);
     const down = services.filter((s) => s.state !== 'active' && !isFencedStandby(input, live, h.name, s.name));
     for (const s of down) warnings.push(`${h.name}: service ${s.name} is ${s.state}`);
-    if (drift.length) warnings.push(`${h.name}: ${drift.length} file${drift.length === 1 ? ' differs' : 's differ'} from the render (stake plan --limit ${h.name})`);
+    if (drift.length)
+      warnings.push(
+        `${h.name}: ${drift.length} file${drift.length === 1 ? ' differs' : 's differ'} from the render (stake plan --limit ${h.name})`,
+      );
     if (sync.startsWith('behind') || sync === 'syncing') warnings.push(`${h.name}: ${sync}`);
     return {
       ...base,
@@ -160,7 +176,9 @@ export function buildReport(input: StatusInput): StatusReport {
     deployment: inv.name,
     family: inv.family,
     at: input.now.toISOString(),
-    ...(input.chain && reading ? { chain: { what: input.chain.what, head: reading.head, doubleSigns: reading.doubleSigns } } : {}),
+    ...(input.chain && reading
+      ? { chain: { what: input.chain.what, head: reading.head, doubleSigns: reading.doubleSigns } }
+      : {}),
     hosts,
     identities,
     alarms,
@@ -169,32 +187,52 @@ export function buildReport(input: StatusInput): StatusReport {
 }
 
 /** A stopped signing service on a host that is not the live active one is the fence doing its job. */
-function isFencedStandby(input: StatusInput, live: ReadonlyMap<string, string | undefined>, host: string, service: string): boolean {
+function isFencedStandby(
+  input: StatusInput,
+  live: ReadonlyMap<string, string | undefined>,
+  host: string,
+  service: string,
+): boolean {
   if (!input.signing.get(host)?.includes(service)) return false;
-  return input.inv.identities.some((id) => [id.active, ...id.standby].some((h) => h.name === host) && live.get(id.name) !== host);
+  return input.inv.identities.some(
+    (id) => [id.active, ...id.standby].some((h) => h.name === host) && live.get(id.name) !== host,
+  );
 }
 
 /** The live generation from the quorum hosts that answered, as deploy and failover decide it. */
 function verdictOf(input: StatusInput, id: ResolvedIdentity): GenerationVerdict {
   const answers = quorumOf(id).flatMap((h) => {
     const a = input.answers.get(h.name);
-    return isAnswer(a) && a.probes[id.name] ? [{ host: h.name, record: parseGenerationRecord(a.probes[id.name]!.generation) }] : [];
+    return isAnswer(a) && a.probes[id.name]
+      ? [{ host: h.name, record: parseGenerationRecord(a.probes[id.name]!.generation) }]
+      : [];
   });
   return decideGeneration(id, answers);
 }
 
 const liveHost = (verdict: GenerationVerdict, id: ResolvedIdentity) =>
-  verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.active : verdict.kind === 'first' ? id.active.name : undefined;
+  verdict.kind === 'live' || verdict.kind === 'stale'
+    ? verdict.record.active
+    : verdict.kind === 'first'
+      ? id.active.name
+      : undefined;
 
-
-function identityStatus(input: StatusInput, id: ResolvedIdentity, readings: ReadonlyMap<string, ReturnType<typeof readingOf>>, stall: number): IdentityStatus {
+function identityStatus(
+  input: StatusInput,
+  id: ResolvedIdentity,
+  readings: ReadonlyMap<string, ReturnType<typeof readingOf>>,
+  stall: number,
+): IdentityStatus {
   const alarms: string[] = [];
   const warnings: string[] = [];
   const verdict = verdictOf(input, id);
   const live = liveHost(verdict, id);
   const generation = verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.generation : undefined;
   if (verdict.kind === 'unknown') alarms.push(`live active host unknown: ${verdict.why}`);
-  if (verdict.kind === 'stale') warnings.push(`the inventory names ${verdict.inventoryActive} active, the live record says ${verdict.record.active}: pull the inventory`);
+  if (verdict.kind === 'stale')
+    warnings.push(
+      `the inventory names ${verdict.inventoryActive} active, the live record says ${verdict.record.active}: pull the inventory`,
+    );
   if (verdict.kind === 'first') warnings.push('no generation record yet: never deployed');
 
   // A host other than the live one with the key in place and its signing service running.
@@ -223,7 +261,14 @@ function identityStatus(input: StatusInput, id: ResolvedIdentity, readings: Read
     }
     doubleSigns = summary?.doubleSigns.length ?? 0;
     // the chain saw another host sign lately: as red as a key in the wrong place
-    if (lastSigner && live && lastSigner !== live && chain.head - (lastSigned ?? 0) <= stall && !rogueSigners.includes(lastSigner)) rogueSigners.push(lastSigner);
+    if (
+      lastSigner &&
+      live &&
+      lastSigner !== live &&
+      chain.head - (lastSigned ?? 0) <= stall &&
+      !rogueSigners.includes(lastSigner)
+    )
+      rogueSigners.push(lastSigner);
   } else if (live) {
     const r = readings.get(live);
     if (r?.lastSigned !== undefined) {
@@ -232,15 +277,23 @@ function identityStatus(input: StatusInput, id: ResolvedIdentity, readings: Read
       signedSource = 'client';
     }
   }
-  for (const h of rogueSigners) alarms.push(`${h} is running a signer but ${live ?? 'another host'} is the live active host: TWO SIGNERS, stop it now (stake failover docs: fence)`);
-  if (doubleSigns) alarms.push(`${doubleSigns} double sign${doubleSigns === 1 ? '' : 's'} seen by ${input.chain!.what}`);
+  for (const h of rogueSigners)
+    alarms.push(
+      `${h} is running a signer but ${live ?? 'another host'} is the live active host: TWO SIGNERS, stop it now (stake failover docs: fence)`,
+    );
+  if (doubleSigns)
+    alarms.push(`${doubleSigns} double sign${doubleSigns === 1 ? '' : 's'} seen by ${input.chain!.what}`);
 
   // Not signing: the chain (or the best height any host shows) moved on without a signature.
   const head = chain?.head ?? Math.max(0, ...[...readings.values()].map((r) => r.height ?? 0));
   if (live && verdict.kind !== 'first') {
     if (lastSigned === undefined) {
-      if (chain || readings.get(live)?.lastSigned !== undefined) alarms.push(`not signing: no signature seen (live active ${live})`);
-    } else if (head - lastSigned > stall) alarms.push(`not signing: last signature at ${lastSigned}, ${head - lastSigned} heights ago (live active ${live})`);
+      if (chain || readings.get(live)?.lastSigned !== undefined)
+        alarms.push(`not signing: no signature seen (live active ${live})`);
+    } else if (head - lastSigned > stall)
+      alarms.push(
+        `not signing: last signature at ${lastSigned}, ${head - lastSigned} heights ago (live active ${live})`,
+      );
   }
   return {
     identity: id.name,

@@ -37,11 +37,14 @@ export interface StatusRequest {
 }
 
 /** The shell to run it with, as root. */
-export const statusShell = (host: Pick<ResolvedHost, 'ssh'>) => (host.ssh.become === 'sudo' ? 'sudo -n -- bash --norc --noprofile -s' : 'bash --norc --noprofile -s');
+export const statusShell = (host: Pick<ResolvedHost, 'ssh'>) =>
+  host.ssh.become === 'sudo' ? 'sudo -n -- bash --norc --noprofile -s' : 'bash --norc --noprofile -s';
 
 /** The addresses a host's own services may listen on, tried in order. */
 function localAddresses(host: Pick<ResolvedHost, 'address' | 'privateAddress'>): string[] {
-  return [...new Set([host.privateAddress, host.address, '127.0.0.1'])].filter((a) => /^[0-9.]+$|^[0-9a-fA-F:]+$/.test(a));
+  return [...new Set([host.privateAddress, host.address, '127.0.0.1'])].filter((a) =>
+    /^[0-9.]+$|^[0-9a-fA-F:]+$/.test(a),
+  );
 }
 
 /** Fetches /metrics from the first address that answers; prints only the wanted samples. */
@@ -63,7 +66,8 @@ function metricsLines(host: Pick<ResolvedHost, 'address' | 'privateAddress'>, e:
 
 export function statusScript(host: ResolvedHost, request: StatusRequest): string {
   const parts = ["printf '=== facts\\n'", factsScript(host, request.paths, request.services, { nodeId: false })];
-  for (const p of request.probes) parts.push(`printf '=== probe\\t%s\\n' '${p.identity}'`, probeScript(host, p.identity, p.keys, [], p.files));
+  for (const p of request.probes)
+    parts.push(`printf '=== probe\\t%s\\n' '${p.identity}'`, probeScript(host, p.identity, p.keys, [], p.files));
   for (const e of request.metrics) parts.push(...metricsLines(host, e));
   return `${parts.join('\n')}\ntrue\n`;
 }
@@ -75,7 +79,11 @@ export interface HostAnswer {
   metrics: Record<string, Sample[] | null>;
 }
 
-export function parseStatus(host: Pick<ResolvedHost, 'name' | 'root'>, request: StatusRequest, output: string): HostAnswer {
+export function parseStatus(
+  host: Pick<ResolvedHost, 'name' | 'root'>,
+  request: StatusRequest,
+  output: string,
+): HostAnswer {
   const answer: HostAnswer = { facts: parseFacts(host.name, '', host.root, request.paths), probes: {}, metrics: {} };
   let section: string[] = [];
   let body: string[] = [];
@@ -83,7 +91,8 @@ export function parseStatus(host: Pick<ResolvedHost, 'name' | 'root'>, request: 
     const text = body.join('\n');
     if (section[0] === 'facts') answer.facts = parseFacts(host.name, text, host.root, request.paths);
     else if (section[0] === 'probe' && section[1]) answer.probes[section[1]] = parseProbe(text);
-    else if (section[0] === 'metrics' && section[1]) answer.metrics[section[1]] = section[2] === '-' ? null : parseMetrics(text);
+    else if (section[0] === 'metrics' && section[1])
+      answer.metrics[section[1]] = section[2] === '-' ? null : parseMetrics(text);
     body = [];
   };
   for (const line of output.split('\n')) {

@@ -18,9 +18,7 @@ export function activeStateFile(family: Family): string | undefined {
   return undefined; // ethereum: slashing protection lives with the signers
 }
 
-export type CopyDecision =
-  | { write: true; path: string; content: string; why: string }
-  | { write: false; why: string };
+export type CopyDecision = { write: true; path: string; content: string; why: string } | { write: false; why: string };
 
 /** The watermark a state file stands for: cometbft's height, or the certificate's issue counter. */
 function mark(family: Family, text: string): number | undefined {
@@ -31,14 +29,21 @@ function mark(family: Family, text: string): number | undefined {
   }
 }
 
-export function decideWitnessCopy(family: Family, identity: string, active: string | undefined, copy: string | undefined): CopyDecision {
+export function decideWitnessCopy(
+  family: Family,
+  identity: string,
+  active: string | undefined,
+  copy: string | undefined,
+): CopyDecision {
   const [path] = stateFiles(family, identity, 'witness');
   if (!path) return { write: false, why: 'no copy for this family (protection stays with the signers)' };
   if (active === undefined) return { write: false, why: 'the live active host has no signing state yet' };
   const next = mark(family, active);
-  if (next === undefined) return { write: false, why: "the live active host's signing state cannot be read; the copy is kept" };
+  if (next === undefined)
+    return { write: false, why: "the live active host's signing state cannot be read; the copy is kept" };
   if (copy === active) return { write: false, why: `current (${family === 'cosmos' ? 'height' : 'counter'} ${next})` };
   const held = copy === undefined ? undefined : mark(family, copy);
-  if (held !== undefined && held > next) return { write: false, why: `the copy is ahead (${held} > ${next}): kept; the active host's state went backwards` };
+  if (held !== undefined && held > next)
+    return { write: false, why: `the copy is ahead (${held} > ${next}): kept; the active host's state went backwards` };
   return { write: true, path, content: active, why: `saved (${family === 'cosmos' ? 'height' : 'counter'} ${next})` };
 }

@@ -66,26 +66,46 @@ function edges(graph: TopologyGraph, all: boolean): Edge[] {
   return merged;
 }
 
-const byDc = (inv: ResolvedInventory) => Object.keys(inv.datacenters).map((dc) => [dc, inv.hosts.filter((h) => h.dc === dc)] as const);
+const byDc = (inv: ResolvedInventory) =>
+  Object.keys(inv.datacenters).map((dc) => [dc, inv.hosts.filter((h) => h.dc === dc)] as const);
 const id = (name: string) => name.replace(/[^A-Za-z0-9_]/g, '_');
 const hostLabel = (h: ResolvedHost) => `${h.name}\\n${h.tier}${h.client ? ` · ${h.client}` : ''}`;
 
-export function drawGraph(inv: ResolvedInventory, graph: TopologyGraph, format: GraphFormat, options: { all?: boolean } = {}): string {
+export function drawGraph(
+  inv: ResolvedInventory,
+  graph: TopologyGraph,
+  format: GraphFormat,
+  options: { all?: boolean } = {},
+): string {
   const es = edges(graph, options.all ?? false);
   const externals = [...new Set(es.map((e) => e.from).filter((f) => !inv.hosts.some((h) => h.name === f)))].sort();
   if (format === 'dot') {
-    const lines = [`digraph "${inv.name}" {`, '  graph [rankdir=LR, fontname="Helvetica", label="' + `${inv.name} (${inv.family} ${inv.chain.network})` + '", labelloc=t];', '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", fontsize=8, color="#555555"];'];
-    for (const ext of externals) lines.push(`  "${ext}" [shape=${ext === 'internet' ? 'ellipse, style=dashed' : 'parallelogram'}];`);
+    const lines = [
+      `digraph "${inv.name}" {`,
+      '  graph [rankdir=LR, fontname="Helvetica", label="' +
+        `${inv.name} (${inv.family} ${inv.chain.network})` +
+        '", labelloc=t];',
+      '  node [fontname="Helvetica", fontsize=10];',
+      '  edge [fontname="Helvetica", fontsize=8, color="#555555"];',
+    ];
+    for (const ext of externals)
+      lines.push(`  "${ext}" [shape=${ext === 'internet' ? 'ellipse, style=dashed' : 'parallelogram'}];`);
     for (const [dc, hosts] of byDc(inv)) {
       const meta = inv.datacenters[dc];
-      lines.push(`  subgraph cluster_${id(dc)} {`, `    label="${dc} (${meta?.provider ?? ''}, ${meta?.country ?? ''})"; style=rounded; color="#888888";`);
+      lines.push(
+        `  subgraph cluster_${id(dc)} {`,
+        `    label="${dc} (${meta?.provider ?? ''}, ${meta?.country ?? ''})"; style=rounded; color="#888888";`,
+      );
       for (const h of hosts) {
         const active = h.roles.some((r) => r.role === 'active');
-        lines.push(`    "${h.name}" [shape=${DOT_SHAPE[h.tier] ?? 'box'}, label="${hostLabel(h)}"${active ? ', style=filled, fillcolor="#d9f2d9"' : ''}];`);
+        lines.push(
+          `    "${h.name}" [shape=${DOT_SHAPE[h.tier] ?? 'box'}, label="${hostLabel(h)}"${active ? ', style=filled, fillcolor="#d9f2d9"' : ''}];`,
+        );
       }
       lines.push('  }');
     }
-    for (const e of es) lines.push(`  "${e.from}" -> "${e.to}" [label="${e.labels.join('\\n')}"${e.both ? ', dir=both' : ''}];`);
+    for (const e of es)
+      lines.push(`  "${e.from}" -> "${e.to}" [label="${e.labels.join('\\n')}"${e.both ? ', dir=both' : ''}];`);
     lines.push('}');
     return `${lines.join('\n')}\n`;
   }

@@ -31,30 +31,53 @@ export interface TopologyGraph {
   flows: Flow[];
 }
 
-export const sourceKey = (s: Source) => (s.kind === 'host' ? `host:${s.host}` : s.kind === 'cidr' ? `cidr:${s.cidr}` : 'internet');
+export const sourceKey = (s: Source) =>
+  s.kind === 'host' ? `host:${s.host}` : s.kind === 'cidr' ? `cidr:${s.cidr}` : 'internet';
 export const sourceLabel = (s: Source) => (s.kind === 'host' ? s.host : s.kind === 'cidr' ? s.cidr : 'internet');
 
 class FlowSet {
   private readonly byKey = new Map<string, Flow>();
 
   /** Adds one flow per protocol of the port; the same connection for two reasons is one flow with both causes. */
-  add(from: Source, to: ResolvedHost, service: string, spec: PortSpec, purpose: string, because: DataPath[], local = false): void {
+  add(
+    from: Source,
+    to: ResolvedHost,
+    service: string,
+    spec: PortSpec,
+    purpose: string,
+    because: DataPath[],
+    local = false,
+  ): void {
     const protocols: ('tcp' | 'udp')[] = spec.protocol === 'tcp+udp' ? ['tcp', 'udp'] : [spec.protocol];
     for (const protocol of protocols) {
       const key = `${sourceKey(from)}>${to.name}:${spec.port}/${protocol}`;
       const existing = this.byKey.get(key);
       if (existing) {
-        for (const b of because) if (!existing.because.some((x) => x.join('.') === b.join('.'))) existing.because.push(b);
+        for (const b of because)
+          if (!existing.because.some((x) => x.join('.') === b.join('.'))) existing.because.push(b);
         continue;
       }
-      this.byKey.set(key, { from, to: to.name, service, port: spec.port, protocol, purpose, because: [...because], local });
+      this.byKey.set(key, {
+        from,
+        to: to.name,
+        service,
+        port: spec.port,
+        protocol,
+        purpose,
+        because: [...because],
+        local,
+      });
     }
   }
 
   /** Flows sorted by target, then port, then source: stable output for rendering. */
   sorted(): Flow[] {
     return [...this.byKey.values()].sort(
-      (a, b) => a.to.localeCompare(b.to) || a.port - b.port || a.protocol.localeCompare(b.protocol) || sourceKey(a.from).localeCompare(sourceKey(b.from)),
+      (a, b) =>
+        a.to.localeCompare(b.to) ||
+        a.port - b.port ||
+        a.protocol.localeCompare(b.protocol) ||
+        sourceKey(a.from).localeCompare(sourceKey(b.from)),
     );
   }
 }
@@ -63,7 +86,8 @@ const host = (h: ResolvedHost): Source => ({ kind: 'host', host: h.name });
 /** Prometheus's node exporter, on every host when the inventory names a monitor (Debian: prometheus-node-exporter). */
 export const NODE_EXPORTER: PortSpec = { port: 9100, protocol: 'tcp', exposure: 'metrics' };
 
-const portsOf = (h: ResolvedHost, exposure: PortSpec['exposure']) => Object.entries(h.ports).filter(([, p]) => p.exposure === exposure);
+const portsOf = (h: ResolvedHost, exposure: PortSpec['exposure']) =>
+  Object.entries(h.ports).filter(([, p]) => p.exposure === exposure);
 const members = (id: ResolvedIdentity) => [id.active, ...id.standby];
 const at = (...path: (string | number)[]): DataPath => path;
 
@@ -74,7 +98,9 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
   // Public p2p: the internet reaches public sentries, relays and beacons (and their execution clients).
   for (const h of inv.hosts.filter((x) => x.public)) {
     for (const [service, spec] of portsOf(h, 'p2p')) {
-      flows.add({ kind: 'internet' }, h, service, spec, `${service} from the internet`, [at('hosts', h.name, h.tier === 'beacon' ? 'tier' : 'public')]);
+      flows.add({ kind: 'internet' }, h, service, spec, `${service} from the internet`, [
+        at('hosts', h.name, h.tier === 'beacon' ? 'tier' : 'public'),
+      ]);
     }
   }
 
@@ -90,19 +116,34 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
         if (inv.family === 'ethereum') {
           // The validator client calls its beacons' HTTP API (prysm also its gRPC).
           for (const [service, spec] of portsOf(up, 'api')) {
-            flows.add(host(v), up, service, spec, `beacon API for ${role} validator client ${v.name} (${id.name})`, [vPath, upPath]);
+            flows.add(host(v), up, service, spec, `beacon API for ${role} validator client ${v.name} (${id.name})`, [
+              vPath,
+              upPath,
+            ]);
           }
         } else {
           // Validator and its own sentries/relays dial each other over the private network.
-          for (const [service, spec] of portsOf(up, 'p2p')) flows.add(host(v), up, service, spec, `${service} from ${role} ${v.tier} ${v.name} (${id.name})`, [vPath, upPath]);
-          for (const [service, spec] of portsOf(v, 'p2p')) flows.add(host(up), v, service, spec, `${service} from ${upstreamKind} ${up.name} (${id.name})`, [upPath, vPath]);
+          for (const [service, spec] of portsOf(up, 'p2p'))
+            flows.add(host(v), up, service, spec, `${service} from ${role} ${v.tier} ${v.name} (${id.name})`, [
+              vPath,
+              upPath,
+            ]);
+          for (const [service, spec] of portsOf(v, 'p2p'))
+            flows.add(host(up), v, service, spec, `${service} from ${upstreamKind} ${up.name} (${id.name})`, [
+              upPath,
+              vPath,
+            ]);
         }
       }
       // A validator's sentries or relays peer with each other (cardano: relays are each other's local roots).
       if (inv.family !== 'ethereum') {
         for (const [oi, other] of id.upstream.entries()) {
           if (other === up) continue;
-          for (const [service, spec] of portsOf(up, 'p2p')) flows.add(host(other), up, service, spec, `${service} from ${upstreamKind} ${other.name} (${id.name})`, [at(...base, 'upstream', oi), at(...base, 'upstream', ui)]);
+          for (const [service, spec] of portsOf(up, 'p2p'))
+            flows.add(host(other), up, service, spec, `${service} from ${upstreamKind} ${other.name} (${id.name})`, [
+              at(...base, 'upstream', oi),
+              at(...base, 'upstream', ui),
+            ]);
         }
       }
     }
@@ -115,15 +156,27 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
           if (inv.family === 'cosmos') {
             // tmkms and horcrux dial the validator's privval port; the validator never calls them.
             const privval = v.ports.privval;
-            if (privval) flows.add(host(s), v, 'privval', privval, `remote signer ${s.name} dials ${v.name} (${id.name})`, [at(...signerPath, si), vPath]);
+            if (privval)
+              flows.add(host(s), v, 'privval', privval, `remote signer ${s.name} dials ${v.name} (${id.name})`, [
+                at(...signerPath, si),
+                vPath,
+              ]);
           } else {
-            for (const [service, spec] of portsOf(s, 'api')) flows.add(host(v), s, service, spec, `signing requests from validator client ${v.name} (${id.name})`, [vPath, at(...signerPath, si)]);
+            for (const [service, spec] of portsOf(s, 'api'))
+              flows.add(host(v), s, service, spec, `signing requests from validator client ${v.name} (${id.name})`, [
+                vPath,
+                at(...signerPath, si),
+              ]);
           }
         }
         // Threshold signers talk to each other (dirk peers, horcrux cosigners).
         for (const [oi, other] of id.signer.hosts.entries()) {
           if (other === s) continue;
-          for (const [service, spec] of portsOf(s, 'api')) flows.add(host(other), s, service, spec, `${service} from signer peer ${other.name} (${id.name})`, [at(...signerPath, oi), at(...signerPath, si)]);
+          for (const [service, spec] of portsOf(s, 'api'))
+            flows.add(host(other), s, service, spec, `${service} from signer peer ${other.name} (${id.name})`, [
+              at(...signerPath, oi),
+              at(...signerPath, si),
+            ]);
         }
       }
     }
@@ -132,7 +185,17 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
   // Loopback-only services: the engine API between a beacon and its execution client, local RPCs.
   for (const h of inv.hosts) {
     for (const [service, spec] of portsOf(h, 'local')) {
-      flows.add(host(h), h, service, spec, service === 'engine' ? `engine API from ${h.client} to ${h.execution} (loopback)` : `${service} on loopback only`, [at('hosts', h.name, service === 'engine' ? 'execution' : 'client')], true);
+      flows.add(
+        host(h),
+        h,
+        service,
+        spec,
+        service === 'engine'
+          ? `engine API from ${h.client} to ${h.execution} (loopback)`
+          : `${service} on loopback only`,
+        [at('hosts', h.name, service === 'engine' ? 'execution' : 'client')],
+        true,
+      );
     }
   }
 
@@ -140,9 +203,14 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
   const monitor = inv.access.monitor;
   if (monitor) {
     for (const h of inv.hosts) {
-      for (const [service, spec] of portsOf(h, 'metrics')) flows.add(host(monitor), h, service, spec, `${service} scraped by monitor ${monitor.name}`, [at('access', 'monitor')]);
+      for (const [service, spec] of portsOf(h, 'metrics'))
+        flows.add(host(monitor), h, service, spec, `${service} scraped by monitor ${monitor.name}`, [
+          at('access', 'monitor'),
+        ]);
       // every host's node exporter (disk, clock, load): the host's own health, whatever it runs
-      flows.add(host(monitor), h, 'node-exporter', NODE_EXPORTER, `node exporter scraped by monitor ${monitor.name}`, [at('access', 'monitor')]);
+      flows.add(host(monitor), h, 'node-exporter', NODE_EXPORTER, `node exporter scraped by monitor ${monitor.name}`, [
+        at('access', 'monitor'),
+      ]);
     }
   }
 
@@ -151,12 +219,16 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
   const bastions = inv.hosts.filter((h) => h.tier === 'bastion');
   for (const h of inv.hosts) {
     const ssh: PortSpec = { port: h.ssh.port, protocol: 'tcp', exposure: 'api' };
-    for (const [i, cidr] of inv.access.adminCidrs.entries()) flows.add({ kind: 'cidr', cidr }, h, 'ssh', ssh, 'ssh from an admin network', [at('access', 'admin_cidrs', i)]);
+    for (const [i, cidr] of inv.access.adminCidrs.entries())
+      flows.add({ kind: 'cidr', cidr }, h, 'ssh', ssh, 'ssh from an admin network', [at('access', 'admin_cidrs', i)]);
     if (h.tier !== 'bastion') {
-      for (const b of bastions) flows.add(host(b), h, 'ssh', ssh, `ssh from bastion ${b.name}`, [at('hosts', b.name, 'tier')]);
+      for (const b of bastions)
+        flows.add(host(b), h, 'ssh', ssh, `ssh from bastion ${b.name}`, [at('hosts', b.name, 'tier')]);
     }
     if (h.ssh.jump && !bastions.some((b) => b.name === h.ssh.jump)) {
-      flows.add(host(inv.host(h.ssh.jump)), h, 'ssh', ssh, `ssh through jump host ${h.ssh.jump}`, [h.ssh.jumpFromDefault ? at('ssh', 'jump') : at('hosts', h.name, 'ssh', 'jump')]);
+      flows.add(host(inv.host(h.ssh.jump)), h, 'ssh', ssh, `ssh through jump host ${h.ssh.jump}`, [
+        h.ssh.jumpFromDefault ? at('ssh', 'jump') : at('hosts', h.name, 'ssh', 'jump'),
+      ]);
     }
   }
 

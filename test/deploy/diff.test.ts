@@ -18,14 +18,22 @@ describe('plan diffs', () => {
     assert.equal(masked[1], `slashing-protection-db-password: ${MASK}`);
     assert.equal(masked[2], `  "client_identity_password": ${MASK}`);
     assert.equal(masked[3], `API_TOKEN=${MASK}`);
-    assert.equal(masked[4], 'priv_validator_key_file = "config/priv_validator_key.json"', 'a path to a key file is not a secret');
+    assert.equal(
+      masked[4],
+      'priv_validator_key_file = "config/priv_validator_key.json"',
+      'a path to a key file is not a secret',
+    );
     assert.equal(masked[5], 'moniker = "val-fra"');
     assert.equal(masked[6], '# the password goes in the vault');
     assert.doesNotMatch(maskSecrets(text), /hunter2|s3cret|abc123/);
   });
 
   test('a unified diff shows the change and never the secret', () => {
-    const d = fileDiff('/etc/x.toml', 'pex = true\npassword = "old-secret"\n', 'pex = false\npassword = "new-secret"\n');
+    const d = fileDiff(
+      '/etc/x.toml',
+      'pex = true\npassword = "old-secret"\n',
+      'pex = false\npassword = "new-secret"\n',
+    );
     assert.match(d, /^-pex = true$/m);
     assert.match(d, /^\+pex = false$/m);
     assert.doesNotMatch(d, /old-secret|new-secret/);

@@ -16,7 +16,10 @@ import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
 import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
 
-const skip = sshdUnavailable() ?? netnsUnavailable() ?? (existsSync('/usr/sbin/nft') ? undefined : 'no nft (apt-get install nftables; .ci/run does)');
+const skip =
+  sshdUnavailable() ??
+  netnsUnavailable() ??
+  (existsSync('/usr/sbin/nft') ? undefined : 'no nft (apt-get install nftables; .ci/run does)');
 let lab: TestHosts;
 let net: Network;
 
@@ -25,7 +28,11 @@ function inventory(name: string, admin: string): string {
   const path = join(lab.dir, name);
   let text = sshInventory(lab);
   const witness = lab.hosts.find((h) => h.name === 'witness')!;
-  text = edit(text, `address: ${witness.address}, root: ${witness.root}, init: direct, firewall: render`, `address: ${witness.address}, root: ${witness.root}, init: direct, firewall: enforce`);
+  text = edit(
+    text,
+    `address: ${witness.address}, root: ${witness.root}, init: direct, firewall: render`,
+    `address: ${witness.address}, root: ${witness.root}, init: direct, firewall: enforce`,
+  );
   text = edit(text, 'ssh: { user: root', `access: { admin_cidrs: [${admin}] }\nssh: { user: root`);
   writeFileSync(path, text);
   return path;
@@ -42,7 +49,10 @@ const liveTable = () => {
 describe('firewall pushes with a safety net', { skip: skip ?? false }, () => {
   before(async () => {
     net = makeNetwork(['fw'], [{ a: 'root', aAddress: '10.232.0.1/30', b: 'fw', bAddress: '10.232.0.2/30' }]);
-    lab = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 160, placement: { witness: { netns: net.ns('fw'), address: '10.232.0.2' } } });
+    lab = await startTestHosts(TEST_HOST_NAMES, {
+      firstAddress: 160,
+      placement: { witness: { netns: net.ns('fw'), address: '10.232.0.2' } },
+    });
   });
   after(async () => {
     await lab?.stop();
@@ -50,7 +60,16 @@ describe('firewall pushes with a safety net', { skip: skip ?? false }, () => {
   });
 
   test('a ruleset that lets the operator in is loaded and stays', () => {
-    const r = runStake(['deploy', '--json', '-i', inventory('good.yaml', '10.232.0.1/32'), '--limit', 'witness', '--firewall-timeout', '4']);
+    const r = runStake([
+      'deploy',
+      '--json',
+      '-i',
+      inventory('good.yaml', '10.232.0.1/32'),
+      '--limit',
+      'witness',
+      '--firewall-timeout',
+      '4',
+    ]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const table = liveTable();
     assert.match(table, /policy drop/);
@@ -58,20 +77,40 @@ describe('firewall pushes with a safety net', { skip: skip ?? false }, () => {
     // still there after the revert timer would have fired
     spinWait(5000);
     assert.equal(liveTable(), table);
-    assert.equal(runStake(['plan', '-i', inventory('good.yaml', '10.232.0.1/32'), '--limit', 'witness']).code, 0, 'a new connection still gets in');
+    assert.equal(
+      runStake(['plan', '-i', inventory('good.yaml', '10.232.0.1/32'), '--limit', 'witness']).code,
+      0,
+      'a new connection still gets in',
+    );
   });
 
   test('a ruleset that locks the operator out reverts by itself; the host is rolled back', () => {
     const before = liveTable();
     const file = readFileSync(join(lab.hosts.find((h) => h.name === 'witness')!.root, 'etc/stake/nftables.nft'));
-    const r = runStake(['deploy', '--json', '-i', inventory('lockout.yaml', '192.0.2.0/24'), '--limit', 'witness', '--firewall-timeout', '4']);
+    const r = runStake([
+      'deploy',
+      '--json',
+      '-i',
+      inventory('lockout.yaml', '192.0.2.0/24'),
+      '--limit',
+      'witness',
+      '--firewall-timeout',
+      '4',
+    ]);
     assert.equal(r.code, 1, r.stderr + r.stdout);
     const done = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
     assert.equal(done.results[0].status, 'rolled-back');
     assert.match(done.results[0].reason, /could not get in through the new firewall.*restored its previous ruleset/);
     assert.equal(liveTable(), before, 'the previous ruleset is live again');
-    assert.deepEqual(readFileSync(join(lab.hosts.find((h) => h.name === 'witness')!.root, 'etc/stake/nftables.nft')), file);
-    assert.equal(runStake(['plan', '-i', inventory('good.yaml', '10.232.0.1/32'), '--limit', 'witness']).code, 0, 'the operator still gets in');
+    assert.deepEqual(
+      readFileSync(join(lab.hosts.find((h) => h.name === 'witness')!.root, 'etc/stake/nftables.nft')),
+      file,
+    );
+    assert.equal(
+      runStake(['plan', '-i', inventory('good.yaml', '10.232.0.1/32'), '--limit', 'witness']).code,
+      0,
+      'the operator still gets in',
+    );
   });
 
   test('a ruleset nft rejects is never loaded, and nothing is replaced', async () => {
@@ -80,9 +119,21 @@ describe('firewall pushes with a safety net', { skip: skip ?? false }, () => {
     const was = readFileSync(nftFile);
     const before = liveTable();
     const bad = 'table inet stake {\n\tchain input {\n\t\tip saddr 10.0.0.0/33 accept\n\t}\n}\n';
-    const conn = await SshConnection.open({ name: 'witness', address: witness.address, port: witness.port, user: 'root', identity: lab.clientKey }, { knownHosts: parseKnownHosts(readFileSync(lab.knownHosts, 'utf8')) });
+    const conn = await SshConnection.open(
+      { name: 'witness', address: witness.address, port: witness.port, user: 'root', identity: lab.clientKey },
+      { knownHosts: parseKnownHosts(readFileSync(lab.knownHosts, 'utf8')) },
+    );
     try {
-      const script = stageScript({ root: witness.root, manageOwners: false, services: [], writes: [{ path: NFT_PATH, mode: '0600', owner: 'root:root', sha256: sha256(bad), from: { content: bad } }], deletes: [], manifest: '{}', restarts: [], checkRuleset: NFT_PATH });
+      const script = stageScript({
+        root: witness.root,
+        manageOwners: false,
+        services: [],
+        writes: [{ path: NFT_PATH, mode: '0600', owner: 'root:root', sha256: sha256(bad), from: { content: bad } }],
+        deletes: [],
+        manifest: '{}',
+        restarts: [],
+        checkRuleset: NFT_PATH,
+      });
       const r = await conn.exec('sh -s', { stdin: script });
       assert.equal(r.code, SCRIPT_EXIT.firewallInvalid, r.stderr);
       assert.match(r.stderr, /nft rejects the new \/etc\/stake\/nftables\.nft; nothing was replaced/);
@@ -90,7 +141,10 @@ describe('firewall pushes with a safety net', { skip: skip ?? false }, () => {
       conn.close();
     }
     assert.deepEqual(readFileSync(nftFile), was);
-    assert.deepEqual(readdirSync(join(witness.root, 'etc/stake')).filter((n) => n.includes('stake-new')), []);
+    assert.deepEqual(
+      readdirSync(join(witness.root, 'etc/stake')).filter((n) => n.includes('stake-new')),
+      [],
+    );
     assert.equal(liveTable(), before);
   });
 });

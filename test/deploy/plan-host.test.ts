@@ -7,32 +7,88 @@ import { sha256, type HostRender } from '../../src/render/host.js';
 
 const render: HostRender = {
   host: 'h',
-  files: [{ path: '/etc/a.conf', mode: '0644', owner: 'root:root', format: 'text', content: 'a\n', restarts: ['svc'], template: 't' }],
+  files: [
+    {
+      path: '/etc/a.conf',
+      mode: '0644',
+      owner: 'root:root',
+      format: 'text',
+      content: 'a\n',
+      restarts: ['svc'],
+      template: 't',
+    },
+  ],
   manifest: {
-    version: 1, host: 'h', deployment: 'd', tier: 'sentry', root: '/', init: 'direct', firewall: 'render',
-    services: [{ name: 'svc', description: '', user: 'svc', exec: ['x'], writable: [], after: [], jit: false, health: { tcp: 1 } }],
+    version: 1,
+    host: 'h',
+    deployment: 'd',
+    tier: 'sentry',
+    root: '/',
+    init: 'direct',
+    firewall: 'render',
+    services: [
+      {
+        name: 'svc',
+        description: '',
+        user: 'svc',
+        exec: ['x'],
+        writable: [],
+        after: [],
+        jit: false,
+        health: { tcp: 1 },
+      },
+    ],
     files: [],
   },
 };
-const deployedBefore = { ...render.manifest, files: [{ path: '/etc/a.conf', mode: '0644', owner: 'root:root', sha256: 'x', restarts: ['svc'] }, { path: '/etc/old.conf', mode: '0644', owner: 'root:root', sha256: 'y', restarts: ['sysctl'] }] };
+const deployedBefore = {
+  ...render.manifest,
+  files: [
+    { path: '/etc/a.conf', mode: '0644', owner: 'root:root', sha256: 'x', restarts: ['svc'] },
+    { path: '/etc/old.conf', mode: '0644', owner: 'root:root', sha256: 'y', restarts: ['sysctl'] },
+  ],
+};
 
 describe('planHost', () => {
   test('a file stake deployed last time and no longer renders is deleted, with its action', () => {
-    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } }, services: { svc: 'active' }, pending: [], deployed: deployedBefore };
+    const facts: HostFacts = {
+      host: 'h',
+      files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } },
+      services: { svc: 'active' },
+      pending: [],
+      deployed: deployedBefore,
+    };
     const p = planHost(render, facts);
-    assert.deepEqual(p.files.map((f) => [f.path, f.action]), [['/etc/a.conf', 'unchanged'], ['/etc/old.conf', 'delete']]);
+    assert.deepEqual(
+      p.files.map((f) => [f.path, f.action]),
+      [
+        ['/etc/a.conf', 'unchanged'],
+        ['/etc/old.conf', 'delete'],
+      ],
+    );
     assert.deepEqual(p.actions, ['sysctl']);
     assert.deepEqual(p.restart, []);
   });
 
   test('a deployed file already gone is not deleted again; nothing to do when all matches', () => {
-    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' }, '/etc/old.conf': null }, services: { svc: 'active' }, pending: [], deployed: deployedBefore };
+    const facts: HostFacts = {
+      host: 'h',
+      files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' }, '/etc/old.conf': null },
+      services: { svc: 'active' },
+      pending: [],
+      deployed: deployedBefore,
+    };
     const p = planHost(render, facts);
     assert.equal(p.changes, 0);
   });
 
   test('a stopped service restarts even when no file changed', () => {
-    const facts: HostFacts = { host: 'h', files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } }, services: { svc: 'inactive' }, pending: [] };
+    const facts: HostFacts = {
+      host: 'h',
+      files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } },
+      services: { svc: 'inactive' },
+      pending: [],
+    };
     assert.deepEqual(planHost(render, facts).restart, ['svc']);
   });
 });

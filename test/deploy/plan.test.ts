@@ -34,7 +34,11 @@ describe('stake plan', { skip: skip ?? false }, () => {
     assert.ok(host.files.length >= 6);
     assert.ok(host.files.every((f: { action: string }) => f.action === 'create'));
     assert.deepEqual(host.restart, ['cometbft']);
-    assert.deepEqual(host.actions, [], 'firewall: render and a root prefix: the ruleset is shipped, never loaded; no sshd or sysctl reload');
+    assert.deepEqual(
+      host.actions,
+      [],
+      'firewall: render and a root prefix: the ruleset is shipped, never loaded; no sshd or sysctl reload',
+    );
   });
 
   test('files already in place are left alone; other content or mode is a change', () => {
@@ -60,13 +64,18 @@ describe('stake plan', { skip: skip ?? false }, () => {
     assert.match(human.stdout, /~ \/etc\/ssh\/sshd_config\.d\/50-stake\.conf \(content\)/);
   });
 
-  test("node ids the inventory lacks are derived on the host from node_key.json and cached", () => {
+  test('node ids the inventory lacks are derived on the host from node_key.json and cached', () => {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
     const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
     const root = lab.hosts.find((h) => h.name === 'sentry-b')!.root;
     mkdirSync(join(root, 'var/lib/cometbft/config'), { recursive: true });
-    writeFileSync(join(root, 'var/lib/cometbft/config/node_key.json'), JSON.stringify({ priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([seed, pub]).toString('base64') } }));
+    writeFileSync(
+      join(root, 'var/lib/cometbft/config/node_key.json'),
+      JSON.stringify({
+        priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([seed, pub]).toString('base64') },
+      }),
+    );
     const noId = join(lab.dir, 'noid', 'inventory.yaml');
     mkdirSync(dirname(noId), { recursive: true });
     writeFileSync(noId, edit(sshInventory(lab), 'node_id: "0000000000000000000000000000000000000002", ', ''));
@@ -83,7 +92,10 @@ describe('stake plan', { skip: skip ?? false }, () => {
     assert.equal(runStake(['render', '-i', inv, '--out', out, '--host', 'val-b']).code, 0);
     const rendered = readFileSync(join(out, 'val-b', 'var/lib/cometbft/config/config.toml'), 'utf8');
     mkdirSync(dirname(config), { recursive: true });
-    writeFileSync(config, rendered.replace('pex = false', 'pex = true').replace('[rpc]', 'db_password = "hunter2"\n\n[rpc]'));
+    writeFileSync(
+      config,
+      rendered.replace('pex = false', 'pex = true').replace('[rpc]', 'db_password = "hunter2"\n\n[rpc]'),
+    );
     chmodSync(config, 0o640);
     const { code, doc } = planOf(['--limit', 'val-b', '--diff']);
     assert.equal(code, 0);
@@ -99,7 +111,10 @@ describe('stake plan', { skip: skip ?? false }, () => {
   test('--limit selects by name, tier or datacenter; -o saves the plan', () => {
     const saved = join(lab.dir, 'plan.json');
     const { doc } = planOf(['--limit', 'sentry,dc-c', '-o', saved]);
-    assert.deepEqual(doc.plan.hosts.map((h: { host: string }) => h.host), ['sentry-a', 'sentry-b', 'witness']);
+    assert.deepEqual(
+      doc.plan.hosts.map((h: { host: string }) => h.host),
+      ['sentry-a', 'sentry-b', 'witness'],
+    );
     assert.deepEqual(JSON.parse(readFileSync(saved, 'utf8')), doc.plan);
     assert.equal(runStake(['plan', '-i', inv, '--limit', 'nothing']).code, 2);
   });
@@ -108,7 +123,10 @@ describe('stake plan', { skip: skip ?? false }, () => {
     await lab.stopHost(lab.hosts.find((h) => h.name === 'witness')!);
     const { code, doc } = planOf(['--limit', 'witness,val-b']);
     assert.equal(code, 5);
-    assert.deepEqual(doc.plan.hosts.map((h: { host: string }) => h.host), ['val-b']);
+    assert.deepEqual(
+      doc.plan.hosts.map((h: { host: string }) => h.host),
+      ['val-b'],
+    );
     assert.equal(doc.unreachable.filter(Boolean)[0].host, 'witness');
   });
 
@@ -161,7 +179,11 @@ describe('an encrypted SSH key on a terminal', { skip: skip ?? false }, () => {
     writeFileSync(file, sshInventory(hosts).replace(`identity: ${hosts.clientKey}`, `identity: ${key}`));
     // `script` gives the command a real terminal; the answer is typed after the prompt, as a person would.
     const command = `${STAKE} plan -i ${file} --limit sentry,val-a; echo "exit=$?"`;
-    const r = spawnSync('sh', ['-c', `(sleep 2; printf 'correct horse\\n') | script -qec '${command}' /dev/null`], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, STAKE_SSH_PASSPHRASE: undefined } as NodeJS.ProcessEnv });
+    const r = spawnSync('sh', ['-c', `(sleep 2; printf 'correct horse\\n') | script -qec '${command}' /dev/null`], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, STAKE_SSH_PASSPHRASE: undefined } as NodeJS.ProcessEnv,
+    });
     assert.match(r.stdout, /Passphrase for .*operator_ed25519: /);
     assert.equal((r.stdout.match(/Passphrase for/g) ?? []).length, 1, 'asked once for three hosts');
     assert.doesNotMatch(r.stdout, /correct horse/, 'never echoed');

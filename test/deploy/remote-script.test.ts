@@ -12,7 +12,13 @@ import { rollbackScript, SCRIPT_EXIT, stageScript, type FileWrite } from '../../
 import { sha256 } from '../../src/render/host.js';
 
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
-const write = (path: string, content: string, mode = '0644'): FileWrite => ({ path, mode, owner: 'root:root', sha256: sha256(content), from: { content } });
+const write = (path: string, content: string, mode = '0644'): FileWrite => ({
+  path,
+  mode,
+  owner: 'root:root',
+  sha256: sha256(content),
+  from: { content },
+});
 
 function hostRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'stake-script-'));
@@ -33,12 +39,22 @@ function tree(root: string, dir = root): Record<string, string> {
   return out;
 }
 
-const input = (root: string, writes: FileWrite[]) => ({ root, manageOwners: false, services: [], writes, deletes: ['/etc/app/gone.conf'], manifest: '{"version":1}\n', restarts: ['app'] });
+const input = (root: string, writes: FileWrite[]) => ({
+  root,
+  manageOwners: false,
+  services: [],
+  writes,
+  deletes: ['/etc/app/gone.conf'],
+  manifest: '{"version":1}\n',
+  restarts: ['app'],
+});
 
 describe('stage and rollback scripts', () => {
   test('commit: files in place with their modes, the old kept in previous/, restarts recorded', () => {
     const root = hostRoot();
-    const r = sh(stageScript(input(root, [write('/etc/app/a.conf', 'new a\n'), write('/etc/app/new.conf', "it's new\n", '0600')])));
+    const r = sh(
+      stageScript(input(root, [write('/etc/app/a.conf', 'new a\n'), write('/etc/app/new.conf', "it's new\n", '0600')])),
+    );
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /STAKE-COMMITTED/);
     assert.equal(readFileSync(join(root, 'etc/app/a.conf'), 'utf8'), 'new a\n');
@@ -48,7 +64,10 @@ describe('stage and rollback scripts', () => {
     assert.equal(readFileSync(join(root, 'var/lib/stake/previous/files/etc/app/a.conf'), 'utf8'), 'old a\n');
     assert.equal(readFileSync(join(root, 'var/lib/stake/pending-restarts'), 'utf8'), 'app\n');
     assert.equal(readFileSync(join(root, 'var/lib/stake/deployed.json'), 'utf8'), '{"version":1}\n');
-    assert.deepEqual(readdirSync(join(root, 'etc/app')).filter((n) => n.includes('stake-new')), []);
+    assert.deepEqual(
+      readdirSync(join(root, 'etc/app')).filter((n) => n.includes('stake-new')),
+      [],
+    );
   });
 
   test('rollback puts back exactly what was there: old content, deleted files back, created files gone', () => {
@@ -76,7 +95,9 @@ describe('stage and rollback scripts', () => {
   test('a script cut off anywhere in transit runs nothing at all', () => {
     const root = hostRoot();
     const before = tree(root);
-    const script = stageScript(input(root, [write('/etc/app/a.conf', 'new a\n'.repeat(200)), write('/etc/app/b.conf', 'b\n')]));
+    const script = stageScript(
+      input(root, [write('/etc/app/a.conf', 'new a\n'.repeat(200)), write('/etc/app/b.conf', 'b\n')]),
+    );
     for (const fraction of [0.1, 0.3, 0.5, 0.7, 0.9, 0.99]) {
       sh(script.slice(0, Math.floor(script.length * fraction)));
       assert.deepEqual(tree(root), before, `cut at ${fraction}`);

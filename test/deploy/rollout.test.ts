@@ -3,7 +3,12 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
 import { startOrder } from '../../src/deploy/apply.js';
-import { decideGeneration, duplicateKeyHolders, parseQuorumAnswer, type GenerationRecord } from '../../src/deploy/generation.js';
+import {
+  decideGeneration,
+  duplicateKeyHolders,
+  parseQuorumAnswer,
+  type GenerationRecord,
+} from '../../src/deploy/generation.js';
 import { rolloutStages } from '../../src/deploy/rollout.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import type { Inventory } from '../../src/inventory/schema.js';
@@ -17,7 +22,10 @@ const all = (inv: typeof cosmos) => inv.hosts.map((h) => h.name);
 describe('rollout stages', () => {
   test('signers, then the network-facing tiers, then validators, then the rest', () => {
     const stages = rolloutStages(ethereum, all(ethereum), new Set(all(ethereum)));
-    assert.deepEqual(stages.map((s) => s.name), ['signers', 'sentries, relays and beacons', 'validators', 'other hosts']);
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ['signers', 'sentries, relays and beacons', 'validators', 'other hosts'],
+    );
   });
 
   test('never two upstreams, nor active and standby, nor two signers of one identity in one wave', () => {
@@ -25,8 +33,14 @@ describe('rollout stages', () => {
       const stages = rolloutStages(inv, all(inv), new Set(all(inv)));
       for (const wave of stages.flatMap((s) => s.waves)) {
         for (const id of inv.identities) {
-          const groups = [id.upstream, [id.active, ...id.standby], id.signer?.hosts ?? []].map((g) => g.map((h) => h.name));
-          for (const g of groups) assert.ok(wave.filter((h) => g.includes(h)).length <= 1, `${wave.join(',')} restarts two of ${g.join(',')}`);
+          const groups = [id.upstream, [id.active, ...id.standby], id.signer?.hosts ?? []].map((g) =>
+            g.map((h) => h.name),
+          );
+          for (const g of groups)
+            assert.ok(
+              wave.filter((h) => g.includes(h)).length <= 1,
+              `${wave.join(',')} restarts two of ${g.join(',')}`,
+            );
         }
       }
     }
@@ -43,24 +57,50 @@ describe('rollout stages', () => {
 describe('the generation verdict', () => {
   const id = cosmos.identities[0]!;
   const quorum = [id.active.name, ...id.standby.map((h) => h.name), id.witness!.name];
-  const rec = (generation: number, active: string): GenerationRecord => ({ generation, active, since: '2026-11-01T00:00:00Z', approvers: ['alice', 'bob'], plan: 'P' });
+  const rec = (generation: number, active: string): GenerationRecord => ({
+    generation,
+    active,
+    since: '2026-11-01T00:00:00Z',
+    approvers: ['alice', 'bob'],
+    plan: 'P',
+  });
 
   test('no record anywhere: a first deploy', () => {
-    assert.equal(decideGeneration(id, quorum.map((host) => ({ host, record: null }))).kind, 'first');
+    assert.equal(
+      decideGeneration(
+        id,
+        quorum.map((host) => ({ host, record: null })),
+      ).kind,
+      'first',
+    );
   });
 
   test('the highest generation a majority holds is the truth; a lagging minority does not matter', () => {
-    const v = decideGeneration(id, [{ host: quorum[0]!, record: rec(1, id.active.name) }, { host: quorum[1]!, record: rec(2, id.standby[0]!.name) }, { host: quorum[2]!, record: rec(2, id.standby[0]!.name) }]);
+    const v = decideGeneration(id, [
+      { host: quorum[0]!, record: rec(1, id.active.name) },
+      { host: quorum[1]!, record: rec(2, id.standby[0]!.name) },
+      { host: quorum[2]!, record: rec(2, id.standby[0]!.name) },
+    ]);
     assert.equal(v.kind, 'stale');
   });
 
   test('without a majority answering, or agreeing, nothing is trusted', () => {
     assert.equal(decideGeneration(id, [{ host: quorum[0]!, record: rec(1, id.active.name) }]).kind, 'unknown');
-    assert.equal(decideGeneration(id, [{ host: quorum[0]!, record: rec(1, id.active.name) }, { host: quorum[1]!, record: rec(2, id.active.name) }, { host: quorum[2]!, record: rec(3, id.active.name) }]).kind, 'unknown');
+    assert.equal(
+      decideGeneration(id, [
+        { host: quorum[0]!, record: rec(1, id.active.name) },
+        { host: quorum[1]!, record: rec(2, id.active.name) },
+        { host: quorum[2]!, record: rec(3, id.active.name) },
+      ]).kind,
+      'unknown',
+    );
   });
 
   test('matching the inventory: live', () => {
-    const v = decideGeneration(id, quorum.map((host) => ({ host, record: rec(4, id.active.name) })));
+    const v = decideGeneration(
+      id,
+      quorum.map((host) => ({ host, record: rec(4, id.active.name) })),
+    );
     assert.equal(v.kind, 'live');
   });
 
@@ -69,14 +109,33 @@ describe('the generation verdict', () => {
     assert.equal(a.record?.generation, 3);
     assert.equal(a.keyAddress, 'AB'.repeat(20));
     assert.equal(parseQuorumAnswer('val', 'G\t{"generation": "x"\n').record, null);
-    assert.deepEqual(duplicateKeyHolders('a', [{ host: 'a', record: null, keyAddress: 'K1' }, { host: 'b', record: null, keyAddress: 'K1' }, { host: 'c', record: null, keyAddress: 'K2' }]), ['b']);
+    assert.deepEqual(
+      duplicateKeyHolders('a', [
+        { host: 'a', record: null, keyAddress: 'K1' },
+        { host: 'b', record: null, keyAddress: 'K1' },
+        { host: 'c', record: null, keyAddress: 'K2' },
+      ]),
+      ['b'],
+    );
   });
 });
 
 describe('service start order', () => {
-  const svc = (name: string, after: string[] = []): Service => ({ name, description: '', user: name, exec: [], writable: [], after, jit: false, health: { tcp: 1 } });
+  const svc = (name: string, after: string[] = []): Service => ({
+    name,
+    description: '',
+    user: name,
+    exec: [],
+    writable: [],
+    after,
+    jit: false,
+    health: { tcp: 1 },
+  });
   test('each service after those it names', () => {
-    assert.deepEqual(startOrder([svc('lighthouse', ['geth']), svc('geth')], ['lighthouse', 'geth']), ['geth', 'lighthouse']);
+    assert.deepEqual(startOrder([svc('lighthouse', ['geth']), svc('geth')], ['lighthouse', 'geth']), [
+      'geth',
+      'lighthouse',
+    ]);
     assert.deepEqual(startOrder([svc('lighthouse', ['geth']), svc('geth')], ['lighthouse']), ['lighthouse']);
   });
 });

@@ -15,7 +15,9 @@ import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../sshd.js';
 import { FailoverLab, onTerminal } from './lab-fixture.js';
 
-const skip = sshdUnavailable() ?? (spawnSync('script', ['--version']).status === 0 ? undefined : 'util-linux script is not installed');
+const skip =
+  sshdUnavailable() ??
+  (spawnSync('script', ['--version']).status === 0 ? undefined : 'util-linux script is not installed');
 const STAKE_CLI = `node ${join(process.cwd(), 'bin', 'stake')}`;
 
 /** What failover may touch on the quorum: records, locks and key positions of every validator host. */
@@ -23,7 +25,13 @@ function quorumSnapshot(lab: FailoverLab): Record<string, string> {
   const out: Record<string, string> = {};
   for (const host of readdirSync(join(lab.dir, 'hosts'))) {
     const root = join(lab.dir, 'hosts', host, 'root');
-    for (const rel of [`var/lib/stake/${lab.identity}/generation`, `var/lib/stake/${lab.identity}/lock`, 'var/lib/cometbft/config/priv_validator_key.json', `var/lib/stake/sealed/${lab.identity}/priv_validator_key.json`, 'var/lib/stake/bin/cometbft.sh']) {
+    for (const rel of [
+      `var/lib/stake/${lab.identity}/generation`,
+      `var/lib/stake/${lab.identity}/lock`,
+      'var/lib/cometbft/config/priv_validator_key.json',
+      `var/lib/stake/sealed/${lab.identity}/priv_validator_key.json`,
+      'var/lib/stake/bin/cometbft.sh',
+    ]) {
       out[`${host}:${rel}`] = existsSync(join(root, rel)) ? readFileSync(join(root, rel), 'utf8') : '-';
     }
   }
@@ -36,7 +44,10 @@ function handedOver(lab: FailoverLab, from: string, to: string, since: number): 
   const lastOld = Math.max(...sigs.filter((s) => s.host === from).map((s) => s.height), since);
   const firstNew = Math.min(...sigs.filter((s) => s.host === to).map((s) => s.height));
   assert.ok(Number.isFinite(firstNew), `${to} signed`);
-  assert.ok(lastOld < firstNew, `the old host's last signature (${lastOld}) comes before the new host's first (${firstNew})`);
+  assert.ok(
+    lastOld < firstNew,
+    `the old host's last signature (${lastOld}) comes before the new host's first (${firstNew})`,
+  );
 }
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
@@ -61,7 +72,10 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       handedOver(lab, from, to, since);
       assert.equal(lab.chain().doubleSigns, 0);
       assert.match(readFileSync(lab.inventory, 'utf8'), new RegExp(`active: ${to}`));
-      const audit = readFileSync(join(lab.dir, 'hosts', lab.witness, 'root', 'var/lib/stake', lab.identity, 'audit.ndjson'), 'utf8');
+      const audit = readFileSync(
+        join(lab.dir, 'hosts', lab.witness, 'root', 'var/lib/stake', lab.identity, 'audit.ndjson'),
+        'utf8',
+      );
       assert.match(audit, /"approvers":\["alice","bob"\]/);
 
       const deploy = lab.stake(['deploy', '-i', stale]);
@@ -106,8 +120,17 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
     const before = quorumSnapshot(lab);
     const status = lab.ok(lab.stake(['keys', 'status', '-i', lab.inventory, '--json']), 'keys status');
     const rows = (JSON.parse(status.stdout) as { keys: { host: string; role: string; key: string }[] }).keys;
-    assert.deepEqual(rows.map((r) => [r.host, r.role, r.key]), [['val-fra', 'live active', 'active'], ['val-waw', 'standby', 'sealed']]);
-    const same = lab.ok(lab.stake(['keys', 'push', lab.identity, '--dir', join(lab.dir, 'keys', lab.identity), '-i', lab.inventory]), 'keys push');
+    assert.deepEqual(
+      rows.map((r) => [r.host, r.role, r.key]),
+      [
+        ['val-fra', 'live active', 'active'],
+        ['val-waw', 'standby', 'sealed'],
+      ],
+    );
+    const same = lab.ok(
+      lab.stake(['keys', 'push', lab.identity, '--dir', join(lab.dir, 'keys', lab.identity), '-i', lab.inventory]),
+      'keys push',
+    );
     assert.match(same.stdout, /already there/);
     const other = mkdtempSync(join(tmpdir(), 'stake-otherkey-'));
     writeFileSync(join(other, 'priv_validator_key.json'), '{"address": "not the same key"}\n');
@@ -119,79 +142,136 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
   });
 
   refuses('one approval', () => lab.confirm('val-waw', [lab.approve('val-waw', 'alice')]), /only one was given/);
-  refuses('the same operator twice', () => lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'alice')]), /both approvals are by alice/);
-  refuses('a signature by a key not in operators', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stake-mallory-'));
-    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'mallory')]);
-    copyFileSync(join(dir, 'mallory'), join(lab.dir, 'operators', 'mallory'));
-    rmSync(dir, { recursive: true, force: true });
-    // mallory signs as bob: the approval names bob, the signature is by mallory's key
-    const forged = lab.approve('val-waw', 'bob', [], 'mallory');
-    return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), forged]);
-  }, /not an operator's key/);
-  refuses('a signature over another plan', () => lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob', ['--old-host-dead'])]), /signs another plan/);
-  refuses('an expired plan', () => {
-    const approvals = [lab.approve('val-waw', 'alice', ['--valid-for', '1s']), lab.approve('val-waw', 'bob', ['--valid-for', '1s'])];
-    spawnSync('sleep', ['1.2']);
-    return lab.confirm('val-waw', approvals);
-  }, /expired/);
-  refuses('a lock held by another failover', () => {
-    const lock = JSON.stringify({ plan: 'OTHR-PLAN', by: 'carol@laptop', since: '2026-11-21T03:00:00Z', from: 'val-fra', to: 'val-waw' });
-    for (const h of ['val-fra', 'witness-ams']) writeFileSync(join(lab.dir, 'hosts', h, 'root', 'var/lib/stake', lab.identity, 'lock'), lock);
-    try {
-      return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
-    } finally {
-      for (const h of ['val-fra', 'witness-ams']) rmSync(join(lab.dir, 'hosts', h, 'root', 'var/lib/stake', lab.identity, 'lock'));
-    }
-  }, /OTHR-PLAN of carol@laptop/);
-  refuses('a target that already holds a key', () => {
-    const key = join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/cometbft/config/priv_validator_key.json');
-    // a stray file where the client reads its key (not the real key: the lab's validator would sign with that, and the chain would count it)
-    writeFileSync(key, '{"note": "a key left behind"}\n');
-    try {
-      return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
-    } finally {
-      rmSync(key);
-    }
-  }, /target holds no active key/);
-  refuses('a target that is not synced (its client frozen, no longer following the chain)', () => {
-    const pid = Number(readFileSync(join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
-    process.kill(pid, 'SIGSTOP');
-    try {
-      spawnSync('sleep', ['3.5']); // its last report ages past the freshness bound
-      return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
-    } finally {
-      process.kill(pid, 'SIGCONT');
-    }
-  }, /target synced/);
-  refuses('a target that is unreachable', () => {
-    const approvals = [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')];
-    return lab.whileCut('val-waw', () => lab.confirm('val-waw', approvals));
-  }, /target reachable/);
-  refuses('an old host that is unreachable, without --old-host-dead', () => {
-    const approvals = [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')];
-    return lab.whileCut('val-fra', () => lab.confirm('val-waw', approvals));
-  }, /old host reachable.*--old-host-dead/s);
-  refuses('a witness that disagrees about the active host', () => {
-    const record = join(lab.dir, 'hosts', 'witness-ams', 'root', 'var/lib/stake', lab.identity, 'generation');
-    const original = readFileSync(record, 'utf8');
-    writeFileSync(record, original.replace('"active":"val-fra"', '"active":"val-waw"'));
-    try {
-      return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
-    } finally {
-      writeFileSync(record, original);
-    }
-  }, /witness agrees/);
+  refuses(
+    'the same operator twice',
+    () => lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'alice')]),
+    /both approvals are by alice/,
+  );
+  refuses(
+    'a signature by a key not in operators',
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'stake-mallory-'));
+      spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'mallory')]);
+      copyFileSync(join(dir, 'mallory'), join(lab.dir, 'operators', 'mallory'));
+      rmSync(dir, { recursive: true, force: true });
+      // mallory signs as bob: the approval names bob, the signature is by mallory's key
+      const forged = lab.approve('val-waw', 'bob', [], 'mallory');
+      return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), forged]);
+    },
+    /not an operator's key/,
+  );
+  refuses(
+    'a signature over another plan',
+    () => lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob', ['--old-host-dead'])]),
+    /signs another plan/,
+  );
+  refuses(
+    'an expired plan',
+    () => {
+      const approvals = [
+        lab.approve('val-waw', 'alice', ['--valid-for', '1s']),
+        lab.approve('val-waw', 'bob', ['--valid-for', '1s']),
+      ];
+      spawnSync('sleep', ['1.2']);
+      return lab.confirm('val-waw', approvals);
+    },
+    /expired/,
+  );
+  refuses(
+    'a lock held by another failover',
+    () => {
+      const lock = JSON.stringify({
+        plan: 'OTHR-PLAN',
+        by: 'carol@laptop',
+        since: '2026-11-21T03:00:00Z',
+        from: 'val-fra',
+        to: 'val-waw',
+      });
+      for (const h of ['val-fra', 'witness-ams'])
+        writeFileSync(join(lab.dir, 'hosts', h, 'root', 'var/lib/stake', lab.identity, 'lock'), lock);
+      try {
+        return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
+      } finally {
+        for (const h of ['val-fra', 'witness-ams'])
+          rmSync(join(lab.dir, 'hosts', h, 'root', 'var/lib/stake', lab.identity, 'lock'));
+      }
+    },
+    /OTHR-PLAN of carol@laptop/,
+  );
+  refuses(
+    'a target that already holds a key',
+    () => {
+      const key = join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/cometbft/config/priv_validator_key.json');
+      // a stray file where the client reads its key (not the real key: the lab's validator would sign with that, and the chain would count it)
+      writeFileSync(key, '{"note": "a key left behind"}\n');
+      try {
+        return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
+      } finally {
+        rmSync(key);
+      }
+    },
+    /target holds no active key/,
+  );
+  refuses(
+    'a target that is not synced (its client frozen, no longer following the chain)',
+    () => {
+      const pid = Number(
+        readFileSync(join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'),
+      );
+      process.kill(pid, 'SIGSTOP');
+      try {
+        spawnSync('sleep', ['3.5']); // its last report ages past the freshness bound
+        return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+    },
+    /target synced/,
+  );
+  refuses(
+    'a target that is unreachable',
+    () => {
+      const approvals = [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')];
+      return lab.whileCut('val-waw', () => lab.confirm('val-waw', approvals));
+    },
+    /target reachable/,
+  );
+  refuses(
+    'an old host that is unreachable, without --old-host-dead',
+    () => {
+      const approvals = [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')];
+      return lab.whileCut('val-fra', () => lab.confirm('val-waw', approvals));
+    },
+    /old host reachable.*--old-host-dead/s,
+  );
+  refuses(
+    'a witness that disagrees about the active host',
+    () => {
+      const record = join(lab.dir, 'hosts', 'witness-ams', 'root', 'var/lib/stake', lab.identity, 'generation');
+      const original = readFileSync(record, 'utf8');
+      writeFileSync(record, original.replace('"active":"val-fra"', '"active":"val-waw"'));
+      try {
+        return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
+      } finally {
+        writeFileSync(record, original);
+      }
+    },
+    /witness agrees/,
+  );
   refuses('no approvals and no terminal', () => lab.confirm('val-waw', []), /no terminal to confirm at/);
 
   test('the two-operator prompt on a real terminal: the same operator twice is refused', async () => {
     const before = quorumSnapshot(lab);
     const code = (out: string) => /plan code ([0-9A-Z]{4}-[0-9A-Z]{4})/.exec(out)![1]!;
-    const r = await onTerminal(['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', '-i', lab.inventory], lab.dir, [
-      { when: /first operator, your name/, say: () => 'alice' },
-      { when: /alice, type the plan code/, say: code },
-      { when: /second operator, your name/, say: () => 'alice' },
-    ]);
+    const r = await onTerminal(
+      ['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', '-i', lab.inventory],
+      lab.dir,
+      [
+        { when: /first operator, your name/, say: () => 'alice' },
+        { when: /alice, type the plan code/, say: code },
+        { when: /second operator, your name/, say: () => 'alice' },
+      ],
+    );
     assert.equal(r.code, 4, r.output);
     assert.match(r.output, /alice already confirmed: a failover needs two distinct operators/);
     assert.deepEqual(quorumSnapshot(lab), before);
@@ -199,12 +279,16 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
 
   test('the two-operator prompt on a real terminal: alice and bob type the code, and it runs', async () => {
     const code = (out: string) => /plan code ([0-9A-Z]{4}-[0-9A-Z]{4})/.exec(out)![1]!;
-    const r = await onTerminal(['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', '-i', lab.inventory, '--verify-timeout', '20'], lab.dir, [
-      { when: /first operator, your name/, say: () => 'alice' },
-      { when: /alice, type the plan code/, say: (out) => code(out).toLowerCase() },
-      { when: /second operator, your name/, say: () => 'bob' },
-      { when: /bob, type the plan code/, say: code },
-    ]);
+    const r = await onTerminal(
+      ['failover', 'cosmoshub', '--to', 'val-waw', '--confirm', '-i', lab.inventory, '--verify-timeout', '20'],
+      lab.dir,
+      [
+        { when: /first operator, your name/, say: () => 'alice' },
+        { when: /alice, type the plan code/, say: (out) => code(out).toLowerCase() },
+        { when: /second operator, your name/, say: () => 'bob' },
+        { when: /bob, type the plan code/, say: code },
+      ],
+    );
     assert.equal(r.code, 0, r.output);
     assert.match(r.output, /confirmed by alice and bob/);
     await lab.signingOn('val-waw');
@@ -282,7 +366,10 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
   test('--old-host-dead refuses while the chain still shows the cut-off host signing', () => {
     const from = lab.live().active;
     const to = lab.other();
-    const approvals = [lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']), lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5'])];
+    const approvals = [
+      lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']),
+      lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
+    ];
     const r = lab.whileCut(from, () => lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']));
     assert.equal(r.code, 4, r.stdout + r.stderr);
     assert.match(r.stdout, /it is not dead, it is cut off from you/);
@@ -292,7 +379,10 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
   test('--old-host-dead with a really dead host: the target signs after the safety window, above the chain head', async () => {
     const from = lab.live().active;
     const to = lab.other();
-    const approvals = [lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']), lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5'])];
+    const approvals = [
+      lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']),
+      lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
+    ];
     // power loss: no SSH, and its signer gone with it
     lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
     const pid = Number(readFileSync(join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
@@ -308,7 +398,10 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
     assert.match(keys.stdout, /ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE/);
     // fenced by hand (what the runbook says), then deployed back as a standby
     const sealed = join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/sealed', lab.identity);
-    spawnSync('sh', ['-c', `mkdir -p '${sealed}' && mv '${join(lab.dir, 'hosts', from, 'root', 'var/lib/cometbft/config/priv_validator_key.json')}' '${sealed}/'`]);
+    spawnSync('sh', [
+      '-c',
+      `mkdir -p '${sealed}' && mv '${join(lab.dir, 'hosts', from, 'root', 'var/lib/cometbft/config/priv_validator_key.json')}' '${sealed}/'`,
+    ]);
     lab.revive();
     assert.equal(lab.chain().doubleSigns, 0);
   });
@@ -344,11 +437,12 @@ describe('failover under random faults (cosmos lab, fixed seed)', { skip }, () =
         log.push(`round ${i + 1}: ${await faultRound(lab, fault, boundary)}`);
       }
     } catch (err) {
-      throw new Error(`seed ${seed} (rerun with STAKE_FAULT_SEED=${seed}): ${(err as Error).message}\n${log.join('\n')}`);
+      throw new Error(
+        `seed ${seed} (rerun with STAKE_FAULT_SEED=${seed}): ${(err as Error).message}\n${log.join('\n')}`,
+      );
     }
     t.diagnostic(`seed ${seed}:\n${log.join('\n')}`);
     assert.ok(log.length >= 1);
     assert.equal(lab.chain().doubleSigns, 0);
   });
 });
-

@@ -17,16 +17,34 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class FailoverLab {
   readonly inventory: string;
-  private constructor(readonly dir: string, readonly family: 'cosmos' | 'ethereum' | 'cardano', readonly identity: string, readonly witness: string) {
+  private constructor(
+    readonly dir: string,
+    readonly family: 'cosmos' | 'ethereum' | 'cardano',
+    readonly identity: string,
+    readonly witness: string,
+  ) {
     this.inventory = join(dir, 'inventory.yaml');
   }
 
   /** Up, deployed, and signing. */
   static async start(family: 'cosmos' | 'ethereum' | 'cardano'): Promise<FailoverLab> {
     const dir = mkdtempSync(join(tmpdir(), `stake-fo-${family}-`));
-    const names = { cosmos: ['cosmoshub', 'witness-ams'], ethereum: ['mainnet-pool', 'witness-ams'], cardano: ['pool', 'witness-sgp'] }[family];
+    const names = {
+      cosmos: ['cosmoshub', 'witness-ams'],
+      ethereum: ['mainnet-pool', 'witness-ams'],
+      cardano: ['pool', 'witness-sgp'],
+    }[family];
     const lab = new FailoverLab(dir, family, names[0]!, names[1]!);
-    const up = runStake(['lab', 'up', '-i', projectPath('inventories', `${family}.yaml`), '--dir', dir, '--block-time', String(BLOCK_MS)]);
+    const up = runStake([
+      'lab',
+      'up',
+      '-i',
+      projectPath('inventories', `${family}.yaml`),
+      '--dir',
+      dir,
+      '--block-time',
+      String(BLOCK_MS),
+    ]);
     assert.equal(up.code, 0, up.stderr);
     lab.ok(lab.stake(['deploy', '-i', lab.inventory]), 'deploy');
     await lab.waitFor('the identity signing', (s) => (s.identities[0]?.signatures ?? 0) >= 2, 30_000);
@@ -44,26 +62,63 @@ export class FailoverLab {
 
   /** The live active host and generation, read from the witness's record. */
   live(): { generation: number; active: string } {
-    return JSON.parse(readFileSync(join(this.dir, 'hosts', this.witness, 'root', 'var/lib/stake', this.identity, 'generation'), 'utf8')) as { generation: number; active: string };
+    return JSON.parse(
+      readFileSync(join(this.dir, 'hosts', this.witness, 'root', 'var/lib/stake', this.identity, 'generation'), 'utf8'),
+    ) as { generation: number; active: string };
   }
 
   /** The standby of the live active host (the examples have one). */
   other(): string {
     const text = readFileSync(this.inventory, 'utf8');
     const active = this.live().active;
-    const hosts = { cosmos: ['val-fra', 'val-waw'], ethereum: ['vc-fra', 'vc-lon'], cardano: ['bp-fra', 'bp-nyc'] }[this.family];
+    const hosts = { cosmos: ['val-fra', 'val-waw'], ethereum: ['vc-fra', 'vc-lon'], cardano: ['bp-fra', 'bp-nyc'] }[
+      this.family
+    ];
     assert.ok(text.includes(`active: ${active}`), `the lab inventory says ${active} is active`);
     return hosts.find((h) => h !== active)!;
   }
 
   approve(to: string, operator: string, extra: string[] = [], key = operator): string {
     const file = join(this.dir, `${operator}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}.approval`);
-    this.ok(this.stake(['failover', 'approve', this.identity, '--to', to, '--as', operator, '--key', join(this.dir, 'operators', key), '-o', file, '-i', this.inventory, ...extra]), `approve by ${operator}`);
+    this.ok(
+      this.stake([
+        'failover',
+        'approve',
+        this.identity,
+        '--to',
+        to,
+        '--as',
+        operator,
+        '--key',
+        join(this.dir, 'operators', key),
+        '-o',
+        file,
+        '-i',
+        this.inventory,
+        ...extra,
+      ]),
+      `approve by ${operator}`,
+    );
     return file;
   }
 
   confirm(to: string, approvals: string[], env: Record<string, string> = {}, extra: string[] = []): RunResult {
-    return this.stake(['failover', this.identity, '--to', to, '--confirm', ...approvals.flatMap((a) => ['--approval', a]), '-i', this.inventory, '--verify-timeout', '20', ...extra], env);
+    return this.stake(
+      [
+        'failover',
+        this.identity,
+        '--to',
+        to,
+        '--confirm',
+        ...approvals.flatMap((a) => ['--approval', a]),
+        '-i',
+        this.inventory,
+        '--verify-timeout',
+        '20',
+        ...extra,
+      ],
+      env,
+    );
   }
 
   /** A failover approved by alice and bob. */
@@ -105,7 +160,10 @@ export class FailoverLab {
 
   /** Every signature the chain accepted, in order. */
   signatures(): { identity: string; height: number; host: string }[] {
-    return readFileSync(join(this.dir, 'chain', 'signatures.ndjson'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { identity: string; height: number; host: string });
+    return readFileSync(join(this.dir, 'chain', 'signatures.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { identity: string; height: number; host: string });
   }
 
   async waitFor(what: string, check: (s: ChainSummary) => boolean, timeoutMs = 20_000): Promise<ChainSummary> {
@@ -122,7 +180,11 @@ export class FailoverLab {
   /** The identity signs on this host again, above the height it had reached now. */
   async signingOn(host: string, timeoutMs = 20_000): Promise<void> {
     const from = this.chain().height;
-    await this.waitFor(`${this.identity} signing on ${host}`, (s) => s.identities[0]?.lastSigner === host && (s.identities[0]?.lastHeight ?? 0) > from, timeoutMs);
+    await this.waitFor(
+      `${this.identity} signing on ${host}`,
+      (s) => s.identities[0]?.lastSigner === host && (s.identities[0]?.lastHeight ?? 0) > from,
+      timeoutMs,
+    );
   }
 
   down(): void {
@@ -138,10 +200,19 @@ export class FailoverLab {
  * Runs bin/stake on a real pseudo-terminal (util-linux `script`), answering each prompt as it
  * appears: the answer may use what the output said so far (the plan code).
  */
-export function onTerminal(args: string[], cwd: string, answers: { when: RegExp; say: (output: string) => string }[], timeoutMs = 60_000): Promise<{ code: number | null; output: string }> {
+export function onTerminal(
+  args: string[],
+  cwd: string,
+  answers: { when: RegExp; say: (output: string) => string }[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
   const command = [STAKE, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
   return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd, env: { ...process.env, NO_COLOR: '1', STAKE_DEBUG: '' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', STAKE_DEBUG: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let output = '';
     let next = 0;
     const timer = setTimeout(() => {

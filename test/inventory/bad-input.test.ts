@@ -25,7 +25,10 @@ const file = (name: string, content: string | Buffer) => {
 function expectRefused(path: string, id: string, line: number, message: RegExp) {
   const r = runStake(['validate', '-i', path]);
   assert.equal(r.code, 3, r.stdout + r.stderr);
-  assert.match(r.stdout, new RegExp(`error\\[${id.replace('/', '\\/')}\\] ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+`));
+  assert.match(
+    r.stdout,
+    new RegExp(`error\\[${id.replace('/', '\\/')}\\] ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:${line}:\\d+`),
+  );
   assert.match(r.stdout, message);
   assert.match(r.stdout, /hint: /);
   assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .*\(.*:\d+:\d+\)/, 'no stack trace');
@@ -47,13 +50,48 @@ describe('bad input', () => {
   test('a directory', () => expectRefused(dir, 'file/directory', 1, /directory/));
   test('an empty file', () => expectRefused(file('empty.yaml', ''), 'file/empty', 1, /empty/));
   test('a file of blanks only', () => expectRefused(file('blank.yaml', '\n  \n\n'), 'file/empty', 1, /empty/));
-  test('not YAML (a binary file)', () => expectRefused(file('png.yaml', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])), 'file/encoding', 1, /not UTF-8/));
-  test('not an inventory (a YAML list)', () => expectRefused(file('list.yaml', '- a\n- b\n'), 'schema/type', 1, /a list, not a mapping/));
-  test('a non-UTF-8 file, located at the bad byte', () => expectRefused(file('latin1.yaml', Buffer.concat([Buffer.from('version: 1\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')])), 'file/encoding', 2, /invalid byte 0xe9/));
-  test('a YAML syntax error, with its line', () => expectRefused(file('syntax.yaml', 'version: 1\nname: x\nchain: { family: cosmos\nhosts: {}\n'), 'yaml/syntax', 3, /YAML syntax/));
-  test('a tab-indented block', () => expectRefused(file('tabs.yaml', 'version: 1\nhosts:\n\tval: {}\n'), 'yaml/syntax', 3, /YAML syntax/));
-  test('an alias to no anchor', () => expectRefused(file('alias.yaml', 'version: 1\nname: x\nhosts: *nothing\n'), 'yaml/unknown-anchor', 3, /alias \*nothing refers to no anchor/));
-  test('duplicate keys, each named', () => expectRefused(file('dup.yaml', 'version: 1\nname: a\nhosts:\n  h1: {}\n  h1: {}\n'), 'yaml/duplicate-key', 5, /duplicate key "h1"/));
+  test('not YAML (a binary file)', () =>
+    expectRefused(
+      file('png.yaml', Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])),
+      'file/encoding',
+      1,
+      /not UTF-8/,
+    ));
+  test('not an inventory (a YAML list)', () =>
+    expectRefused(file('list.yaml', '- a\n- b\n'), 'schema/type', 1, /a list, not a mapping/));
+  test('a non-UTF-8 file, located at the bad byte', () =>
+    expectRefused(
+      file(
+        'latin1.yaml',
+        Buffer.concat([Buffer.from('version: 1\nname: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+      ),
+      'file/encoding',
+      2,
+      /invalid byte 0xe9/,
+    ));
+  test('a YAML syntax error, with its line', () =>
+    expectRefused(
+      file('syntax.yaml', 'version: 1\nname: x\nchain: { family: cosmos\nhosts: {}\n'),
+      'yaml/syntax',
+      3,
+      /YAML syntax/,
+    ));
+  test('a tab-indented block', () =>
+    expectRefused(file('tabs.yaml', 'version: 1\nhosts:\n\tval: {}\n'), 'yaml/syntax', 3, /YAML syntax/));
+  test('an alias to no anchor', () =>
+    expectRefused(
+      file('alias.yaml', 'version: 1\nname: x\nhosts: *nothing\n'),
+      'yaml/unknown-anchor',
+      3,
+      /alias \*nothing refers to no anchor/,
+    ));
+  test('duplicate keys, each named', () =>
+    expectRefused(
+      file('dup.yaml', 'version: 1\nname: a\nhosts:\n  h1: {}\n  h1: {}\n'),
+      'yaml/duplicate-key',
+      5,
+      /duplicate key "h1"/,
+    ));
 
   test('an alias bomb is refused quickly, in bounded memory', () => {
     const path = file('bomb.yaml', BILLION_LAUGHS);
@@ -78,13 +116,18 @@ describe('bad input', () => {
   });
 
   test('an inventory on stdin (-i -) is read like a file', () => {
-    const r = runStake(['validate', '-i', '-'], { input: readFileSync(projectPath('inventories', 'cardano.yaml'), 'utf8') });
+    const r = runStake(['validate', '-i', '-'], {
+      input: readFileSync(projectPath('inventories', 'cardano.yaml'), 'utf8'),
+    });
     assert.equal(r.code, 0, r.stdout);
     assert.match(r.stdout, /- is valid \(9 hosts, 1 identity\)/);
   });
 
   test('unknown keys get a did-you-mean', () => {
-    const path = file('typo.yaml', 'version: 1\nname: x\nchain: { family: cosmos, network: n }\ndatacenters: { a: { provider: p, country: DE } }\nhosts:\n  h: { tier: witness, dc: a, adress: 10.0.0.1 }\nvalidators: {}\n');
+    const path = file(
+      'typo.yaml',
+      'version: 1\nname: x\nchain: { family: cosmos, network: n }\ndatacenters: { a: { provider: p, country: DE } }\nhosts:\n  h: { tier: witness, dc: a, adress: 10.0.0.1 }\nvalidators: {}\n',
+    );
     const r = runStake(['validate', '-i', path]);
     assert.equal(r.code, 3);
     assert.match(r.stdout, /unknown key "adress" in hosts\.h/);
@@ -92,10 +135,18 @@ describe('bad input', () => {
   });
 
   test('wrong types name the expected type and quote the value as written', () => {
-    const path = file('types.yaml', 'version: "1"\nname: x\nchain: { family: cosmos, network: 4 }\ndatacenters: { a: { provider: p, country: DE } }\nhosts: { h: { tier: witness, dc: a, address: 10.0.0.1, public: yes } }\nvalidators: {}\n');
+    const path = file(
+      'types.yaml',
+      'version: "1"\nname: x\nchain: { family: cosmos, network: 4 }\ndatacenters: { a: { provider: p, country: DE } }\nhosts: { h: { tier: witness, dc: a, address: 10.0.0.1, public: yes } }\nvalidators: {}\n',
+    );
     const r = runStake(['validate', '--json', '-i', path]);
     assert.equal(r.code, 3);
-    const findings = JSON.parse(r.stdout).findings as { id: string; summary: string; hint: string; location: { line: number } }[];
+    const findings = JSON.parse(r.stdout).findings as {
+      id: string;
+      summary: string;
+      hint: string;
+      location: { line: number };
+    }[];
     const network = findings.find((f) => f.summary.startsWith('chain.network'));
     assert.ok(network, JSON.stringify(findings));
     assert.equal(network.id, 'schema/type');

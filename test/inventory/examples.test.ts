@@ -13,13 +13,23 @@ describe('inventory examples', () => {
   test("the spec's example: its two truncated operator keys are one and the same key", () => {
     // Both read "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI..." and differ only in the comment, so one
     // person could approve twice: stake compares keys, not comments.
-    const ids = validateText(SPEC_EXAMPLE).diagnostics.map((d) => d.id).sort();
+    const ids = validateText(SPEC_EXAMPLE)
+      .diagnostics.map((d) => d.id)
+      .sort();
     assert.deepEqual(ids, ['operator-key', 'operator-key', 'operators-two-person']);
   });
 
   test("the spec's example with whole keys validates clean", () => {
-    let text = edit(SPEC_EXAMPLE, '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops"', '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFp/dwi4kLVqOyCVJxxvw1Z4InS/KQPLMqzCY2szNnpu alice@ops"');
-    text = edit(text, '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... bob@ops"', '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILOOKOC4ODm9xHdFYUi6vULnd9zSSONQlkAuy7gifOhu bob@ops"');
+    let text = edit(
+      SPEC_EXAMPLE,
+      '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops"',
+      '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFp/dwi4kLVqOyCVJxxvw1Z4InS/KQPLMqzCY2szNnpu alice@ops"',
+    );
+    text = edit(
+      text,
+      '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... bob@ops"',
+      '"ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAILOOKOC4ODm9xHdFYUi6vULnd9zSSONQlkAuy7gifOhu bob@ops"',
+    );
     assert.deepEqual(validateText(text).diagnostics, []);
   });
 

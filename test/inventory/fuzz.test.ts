@@ -22,20 +22,30 @@ const EXAMPLES = (['cosmos', 'ethereum', 'cardano'] as const).map((name) => exam
 function paths(doc: Document): (string | number)[][] {
   const out: (string | number)[][] = [];
   const walk = (node: unknown, path: (string | number)[]) => {
-    if (isMap(node)) for (const pair of node.items) {
-      const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
-      out.push([...path, key]);
-      walk(pair.value, [...path, key]);
-    } else if (isSeq(node)) node.items.forEach((item, i) => {
-      out.push([...path, i]);
-      walk(item, [...path, i]);
-    });
+    if (isMap(node))
+      for (const pair of node.items) {
+        const key = String((pair.key as { value?: unknown })?.value ?? pair.key);
+        out.push([...path, key]);
+        walk(pair.value, [...path, key]);
+      }
+    else if (isSeq(node))
+      node.items.forEach((item, i) => {
+        out.push([...path, i]);
+        walk(item, [...path, i]);
+      });
   };
   walk(doc.contents, []);
   return out;
 }
 
-const junk = fc.oneof(fc.integer(), fc.string(), fc.boolean(), fc.constant(null), fc.array(fc.string(), { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 6 }), fc.integer(), { maxKeys: 3 }));
+const junk = fc.oneof(
+  fc.integer(),
+  fc.string(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 6 }), fc.integer(), { maxKeys: 3 }),
+);
 
 type Mutation =
   | { kind: 'delete'; pick: number }
@@ -48,7 +58,14 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('retype' as const), pick: fc.nat(), value: junk }),
   fc.record({ kind: fc.constant('duplicate-line' as const), pick: fc.nat() }),
-  fc.record({ kind: fc.constant('corrupt' as const), pick: fc.nat(), text: fc.oneof(fc.constantFrom('{', '[', ':', '"', '&a', '*a', '\t', '- ', '\u0000', '\n  x: 1'), fc.string({ maxLength: 4 })) }),
+  fc.record({
+    kind: fc.constant('corrupt' as const),
+    pick: fc.nat(),
+    text: fc.oneof(
+      fc.constantFrom('{', '[', ':', '"', '&a', '*a', '\t', '- ', '\u0000', '\n  x: 1'),
+      fc.string({ maxLength: 4 }),
+    ),
+  }),
   fc.record({ kind: fc.constant('truncate' as const), pick: fc.nat() }),
 );
 
@@ -77,7 +94,10 @@ function mutate(text: string, m: Mutation): string {
   }
 }
 
-const input = fc.record({ base: fc.nat({ max: EXAMPLES.length - 1 }), steps: fc.array(mutation, { minLength: 1, maxLength: 4 }) });
+const input = fc.record({
+  base: fc.nat({ max: EXAMPLES.length - 1 }),
+  steps: fc.array(mutation, { minLength: 1, maxLength: 4 }),
+});
 const build = ({ base, steps }: { base: number; steps: Mutation[] }) => steps.reduce(mutate, EXAMPLES[base]!);
 
 describe('validate under random mutation', () => {
@@ -88,8 +108,14 @@ describe('validate under random mutation', () => {
         const lines = text.split('\n');
         const result = validateInventory('inventory.yaml', Buffer.from(text, 'utf8'));
         for (const d of result.diagnostics) {
-          assert.ok(d.location.line >= 1 && d.location.line <= lines.length, `line ${d.location.line} outside 1..${lines.length}: ${d.id} ${d.summary}`);
-          assert.ok(d.location.column >= 1 && d.location.column <= (lines[d.location.line - 1]?.length ?? 0) + 1, `column ${d.location.column} outside line ${d.location.line}`);
+          assert.ok(
+            d.location.line >= 1 && d.location.line <= lines.length,
+            `line ${d.location.line} outside 1..${lines.length}: ${d.id} ${d.summary}`,
+          );
+          assert.ok(
+            d.location.column >= 1 && d.location.column <= (lines[d.location.line - 1]?.length ?? 0) + 1,
+            `column ${d.location.column} outside line ${d.location.line}`,
+          );
           assert.ok(d.summary.length > 0 && (d.hint ?? '').length > 0, `${d.id} has a summary and a hint`);
         }
         // A file that is not valid always says why.

@@ -11,15 +11,30 @@ const resolve = (text: string) => {
 
 describe('resolved inventory', () => {
   test('ssh defaults merge under host settings; the jump host does not jump through itself', () => {
-    const inv = resolve(edit(example('cosmos'), '    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ssh: { port: 2222, user: ops }\n'));
+    const inv = resolve(
+      edit(
+        example('cosmos'),
+        '    address: 10.1.0.10\n',
+        '    address: 10.1.0.10\n    ssh: { port: 2222, user: ops }\n',
+      ),
+    );
     const val = inv.host('val-fra');
-    assert.deepEqual(val.ssh, { user: 'ops', port: 2222, knownHosts: './known_hosts', jump: 'bastion-fra', jumpFromDefault: true, become: 'sudo' });
+    assert.deepEqual(val.ssh, {
+      user: 'ops',
+      port: 2222,
+      knownHosts: './known_hosts',
+      jump: 'bastion-fra',
+      jumpFromDefault: true,
+      become: 'sudo',
+    });
     assert.equal(inv.host('bastion-fra').ssh.jump, undefined);
     assert.equal(inv.host('sentry-fra-1').ssh.user, 'stake');
   });
 
   test('ports are the client defaults with overrides applied', () => {
-    const inv = resolve(edit(example('cosmos'), '    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ports: { p2p: 26756 }\n'));
+    const inv = resolve(
+      edit(example('cosmos'), '    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ports: { p2p: 26756 }\n'),
+    );
     assert.equal(inv.host('val-fra').ports.p2p?.port, 26756);
     assert.equal(inv.host('val-fra').ports.rpc?.port, 26657);
     const eth = resolve(example('ethereum'));
@@ -35,14 +50,20 @@ describe('resolved inventory', () => {
     assert.equal(inv.host('val-fra').public, false);
     assert.equal(inv.host('sentry-fra-1').privateAddress, '10.1.0.11');
     assert.equal(inv.host('sentry-fra-2').privateAddress, '10.1.0.12');
-    assert.deepEqual([inv.host('val-fra').root, inv.host('val-fra').init, inv.host('val-fra').firewall], ['/', 'systemd', 'enforce']);
+    assert.deepEqual(
+      [inv.host('val-fra').root, inv.host('val-fra').init, inv.host('val-fra').firewall],
+      ['/', 'systemd', 'enforce'],
+    );
   });
 
   test('identities hold host objects; signer groups default their threshold to all hosts', () => {
     const eth = resolve(example('ethereum'));
     const id = eth.identities[0]!;
     assert.equal(id.active.name, 'vc-fra');
-    assert.deepEqual(id.standby.map((h) => h.name), ['vc-lon']);
+    assert.deepEqual(
+      id.standby.map((h) => h.name),
+      ['vc-lon'],
+    );
     assert.equal(id.signer?.threshold, 2);
     assert.equal(id.witness?.name, 'witness-ams');
     const noThreshold = resolve(edit(example('ethereum'), '      threshold: 2\n', ''));

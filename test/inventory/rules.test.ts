@@ -25,14 +25,20 @@ describe('topology rules', () => {
     });
     test(`${c.rule} (#${i}): the fixed inventory passes`, () => {
       const { diagnostics } = validateText(apply(bad, c.fix));
-      assert.deepEqual(diagnostics.filter((d) => d.id === c.rule), []);
+      assert.deepEqual(
+        diagnostics.filter((d) => d.id === c.rule),
+        [],
+      );
       assert.equal(hasErrors(diagnostics), false, JSON.stringify(diagnostics));
     });
   }
 
   test('every rule id has a case', () => {
     const covered = new Set(CASES.map((c) => c.rule));
-    assert.deepEqual(Object.keys(RULES).filter((id) => !covered.has(id as RuleId)), []);
+    assert.deepEqual(
+      Object.keys(RULES).filter((id) => !covered.has(id as RuleId)),
+      [],
+    );
   });
 
   for (const base of ['cosmos', 'ethereum', 'cardano'] as const) {

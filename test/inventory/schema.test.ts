@@ -13,7 +13,10 @@ describe('inventory schema', () => {
 
   test('each example inventory points editors at the schema', () => {
     for (const name of ['cosmos', 'ethereum', 'cardano'] as const) {
-      assert.match(example(name).split('\n')[0]!, /^# yaml-language-server: \$schema=\.\.\/schema\/inventory\.schema\.json$/);
+      assert.match(
+        example(name).split('\n')[0]!,
+        /^# yaml-language-server: \$schema=\.\.\/schema\/inventory\.schema\.json$/,
+      );
     }
   });
 
@@ -24,7 +27,8 @@ describe('inventory schema', () => {
     text = edit(text, '  witness-ams: { tier: witness,', '  witness-ams: { tier: witnes,');
     const { diagnostics, stage } = validateText(text);
     assert.equal(stage, 'schema');
-    const at = (id: string, needle: string) => diagnostics.some((d) => d.id === id && d.location.line === lineOf(text, needle));
+    const at = (id: string, needle: string) =>
+      diagnostics.some((d) => d.id === id && d.location.line === lineOf(text, needle));
     assert.ok(at('schema/value', 'country: Poland'), JSON.stringify(diagnostics, null, 1));
     assert.ok(at('schema/unknown-key', 'addres:'));
     assert.ok(at('schema/missing-key', '  val-fra:'));
@@ -40,7 +44,11 @@ describe('inventory schema', () => {
   });
 
   test('merge keys and anchors work, and their findings stay inside the file', () => {
-    let text = edit(example('cosmos'), 'version: 1\n', 'version: 1\nx-validator: &validator { tier: validator, client: cometbft }\n');
+    let text = edit(
+      example('cosmos'),
+      'version: 1\n',
+      'version: 1\nx-validator: &validator { tier: validator, client: cometbft }\n',
+    );
     text = edit(text, '  val-waw:\n    tier: validator\n', '  val-waw:\n    <<: *validator\n');
     assert.deepEqual(validateText(text).diagnostics, []);
   });

@@ -27,10 +27,18 @@ const status = (dir: string) => {
   const r = runStake(['lab', 'status', '--dir', dir, '--json']);
   return { code: r.code, status: JSON.parse(r.stdout) as LabStatus };
 };
-const namespacesOfSlot = (slot: number) => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout.split('\n').filter((l) => l.startsWith(`stake-lab${slot}-`) || l.startsWith(`stake-lab${slot}.`));
+const namespacesOfSlot = (slot: number) =>
+  spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l.startsWith(`stake-lab${slot}-`) || l.startsWith(`stake-lab${slot}.`));
 
 /** Polls the lab until the check passes; fails with the last status after the deadline. */
-async function waitFor(dir: string, what: string, check: (s: LabStatus) => boolean, timeoutMs = 20_000): Promise<LabStatus> {
+async function waitFor(
+  dir: string,
+  what: string,
+  check: (s: LabStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<LabStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: LabStatus | undefined;
   while (Date.now() < deadline) {
@@ -47,12 +55,26 @@ describe('stake lab up and down', { skip }, () => {
   test('up, up again, a crash, down and down again: nothing of the lab is left behind', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'stake-lab-t-'));
     try {
-      const up = runStake(['lab', 'up', '-i', projectPath('inventories', 'cosmos.yaml'), '--dir', dir, '--block-time', String(BLOCK_MS)]);
+      const up = runStake([
+        'lab',
+        'up',
+        '-i',
+        projectPath('inventories', 'cosmos.yaml'),
+        '--dir',
+        dir,
+        '--block-time',
+        String(BLOCK_MS),
+      ]);
       assert.equal(up.code, 0, up.stderr);
       const first = stateOf(dir);
       const processes = [first.chain.process!, ...first.hosts.map((h) => h.sshd!)];
       assert.ok(processes.every(isRunning));
-      if (!noNetns) assert.equal(namespacesOfSlot(first.slot).length, first.hosts.length + 2, 'a namespace per host, the internet and the switch');
+      if (!noNetns)
+        assert.equal(
+          namespacesOfSlot(first.slot).length,
+          first.hosts.length + 2,
+          'a namespace per host, the internet and the switch',
+        );
       else assert.match(up.stdout, /firewalls are NOT enforced/);
 
       const again = runStake(['lab', 'up', '-i', projectPath('inventories', 'cosmos.yaml'), '--dir', dir]);
@@ -67,7 +89,16 @@ describe('stake lab up and down', { skip }, () => {
       const broken = status(dir);
       assert.equal(broken.code, 1);
       assert.ok(broken.status.problems.some((p) => p.includes('chain')));
-      const healed = runStake(['lab', 'up', '-i', projectPath('inventories', 'cosmos.yaml'), '--dir', dir, '--block-time', String(BLOCK_MS)]);
+      const healed = runStake([
+        'lab',
+        'up',
+        '-i',
+        projectPath('inventories', 'cosmos.yaml'),
+        '--dir',
+        dir,
+        '--block-time',
+        String(BLOCK_MS),
+      ]);
       assert.equal(healed.code, 0, healed.stderr);
       assert.match(healed.stderr, /broken/);
       const second = stateOf(dir);
@@ -75,7 +106,8 @@ describe('stake lab up and down', { skip }, () => {
 
       const down = runStake(['lab', 'down', '--dir', dir]);
       assert.equal(down.code, 0, down.stderr);
-      for (const p of [...processes, second.chain.process!, ...second.hosts.map((h) => h.sshd!)]) assert.equal(isRunning(p), false, `${p.what} still runs`);
+      for (const p of [...processes, second.chain.process!, ...second.hosts.map((h) => h.sshd!)])
+        assert.equal(isRunning(p), false, `${p.what} still runs`);
       assert.deepEqual(namespacesOfSlot(second.slot), []);
       assert.equal(existsSync(dir), false);
       const twice = runStake(['lab', 'down', '--dir', dir]);
@@ -94,7 +126,16 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
     let state: LabState;
     before(() => {
       dir = mkdtempSync(join(tmpdir(), `stake-lab-${family}-`));
-      const up = runStake(['lab', 'up', '-i', projectPath('inventories', `${family}.yaml`), '--dir', dir, '--block-time', String(BLOCK_MS)]);
+      const up = runStake([
+        'lab',
+        'up',
+        '-i',
+        projectPath('inventories', `${family}.yaml`),
+        '--dir',
+        dir,
+        '--block-time',
+        String(BLOCK_MS),
+      ]);
       assert.equal(up.code, 0, up.stderr);
       state = stateOf(dir);
       const deploy = runStake(['deploy', '-i', join(dir, 'inventory.yaml')]);
@@ -115,7 +156,8 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       assert.deepEqual(Object.keys(id.byHost), [active]);
       assert.equal(s.chain.summary!.doubleSigns, 0);
       assert.equal(status(dir).code, 0);
-      for (const h of s.hosts.filter((x) => ['validator', 'sentry', 'relay', 'beacon', 'signer'].includes(x.tier))) assert.ok(h.services.length > 0, `${h.name} runs nothing`);
+      for (const h of s.hosts.filter((x) => ['validator', 'sentry', 'relay', 'beacon', 'signer'].includes(x.tier)))
+        assert.ok(h.services.length > 0, `${h.name} runs nothing`);
     });
 
     if (family === 'cosmos') {
@@ -127,15 +169,22 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
 
       test('verify-firewall catches a deliberately widened rule', { skip: noNetns }, () => {
         const val = state.hosts.find((h) => h.name === 'val-fra')!;
-        const nft = (args: string[]) => spawnSync('ip', ['netns', 'exec', val.netns!, 'nft', ...args], { encoding: 'utf8' });
+        const nft = (args: string[]) =>
+          spawnSync('ip', ['netns', 'exec', val.netns!, 'nft', ...args], { encoding: 'utf8' });
         assert.equal(nft(['add', 'rule', 'inet', 'stake', 'input', 'tcp', 'dport', '26657', 'accept']).status, 0);
         try {
           const r = runStake(['lab', 'verify-firewall', '--dir', dir, '--json']);
           assert.equal(r.code, 1);
-          const report = JSON.parse(r.stdout) as { mismatches: number; results: { to: string; port: number; ok: boolean; from: string }[] };
+          const report = JSON.parse(r.stdout) as {
+            mismatches: number;
+            results: { to: string; port: number; ok: boolean; from: string }[];
+          };
           const wrong = report.results.filter((x) => !x.ok);
           assert.ok(wrong.length > 0);
-          assert.ok(wrong.every((x) => x.to === 'val-fra' && x.port === 26657), JSON.stringify(wrong.slice(0, 3)));
+          assert.ok(
+            wrong.every((x) => x.to === 'val-fra' && x.port === 26657),
+            JSON.stringify(wrong.slice(0, 3)),
+          );
           assert.ok(wrong.some((x) => x.from === 'internet'));
         } finally {
           assert.equal(nft(['-f', join(val.root, 'etc/stake/nftables.nft')]).status, 0); // the deployed ruleset again
@@ -150,8 +199,14 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         writeDurably(stateFile, JSON.stringify({ height: String(fence), round: 0, step: 3 }));
         await new Promise((r) => setTimeout(r, BLOCK_MS * 8));
         const held = identityOf(status(dir).status);
-        assert.ok(held.lastHeight! <= before.lastHeight! + 2, `signed up to ${held.lastHeight} with the watermark at ${fence}`);
-        assert.match(readFileSync(join(val.root, 'var/log/stake/cometbft.log'), 'utf8'), new RegExp(`refused to sign height \\d+: .*${fence}|watermark at ${fence}`));
+        assert.ok(
+          held.lastHeight! <= before.lastHeight! + 2,
+          `signed up to ${held.lastHeight} with the watermark at ${fence}`,
+        );
+        assert.match(
+          readFileSync(join(val.root, 'var/log/stake/cometbft.log'), 'utf8'),
+          new RegExp(`refused to sign height \\d+: .*${fence}|watermark at ${fence}`),
+        );
         // back to its real watermark: it signs again above it
         writeDurably(stateFile, JSON.stringify({ height: String(held.lastHeight), round: 0, step: 3 }));
         await waitFor(dir, 'signing again', (x) => identityOf(x).lastHeight! > held.lastHeight! + 2);

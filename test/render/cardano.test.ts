@@ -23,7 +23,8 @@ function shapes(value: unknown, path = '', out = new Map<string, Set<string>>())
   set.add(typeOf(value));
   out.set(path, set);
   if (Array.isArray(value)) for (const item of value) shapes(item, `${path}[]`, out);
-  else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) shapes(v, `${path}.${k}`, out);
+  else if (value && typeof value === 'object')
+    for (const [k, v] of Object.entries(value)) shapes(v, `${path}.${k}`, out);
   return out;
 }
 
@@ -33,7 +34,13 @@ function topologies() {
   const inv = resolveInventory(validateText(example('cardano')).inventory!);
   const { sources } = loadTemplates({ inventory: '/nonexistent/inventory.yaml' });
   const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), {});
-  return Object.fromEntries(renders.flatMap((r) => r.files.filter((f) => f.path === '/etc/cardano/topology.json').map((f) => [r.host, JSON.parse(f.content) as Record<string, Json>])));
+  return Object.fromEntries(
+    renders.flatMap((r) =>
+      r.files
+        .filter((f) => f.path === '/etc/cardano/topology.json')
+        .map((f) => [r.host, JSON.parse(f.content) as Record<string, Json>]),
+    ),
+  );
 }
 
 describe('cardano-node topology.json', () => {
@@ -57,7 +64,10 @@ describe('cardano-node topology.json', () => {
   test('a block producer talks to its own relays only: no public roots, no bootstrap peers, never ledger peers', () => {
     const bp = t['bp-fra']!;
     const roots = bp.localRoots as { accessPoints: { address: string }[]; valency: number }[];
-    assert.deepEqual(roots[0]!.accessPoints.map((a) => a.address), ['10.1.0.51', '10.1.0.52', '10.2.0.61', '10.2.0.62']);
+    assert.deepEqual(
+      roots[0]!.accessPoints.map((a) => a.address),
+      ['10.1.0.51', '10.1.0.52', '10.2.0.61', '10.2.0.62'],
+    );
     assert.equal(roots[0]!.valency, 4);
     assert.deepEqual(bp.publicRoots, [{ accessPoints: [], advertise: false }]);
     assert.equal(bp.bootstrapPeers, null);
@@ -66,7 +76,9 @@ describe('cardano-node topology.json', () => {
 
   test('a relay: both block producers and the other relays as local roots, bootstrap peers as public roots', () => {
     const relay = t['relay-fra-1']!;
-    const local = (relay.localRoots as { accessPoints: { address: string }[] }[])[0]!.accessPoints.map((a) => a.address);
+    const local = (relay.localRoots as { accessPoints: { address: string }[] }[])[0]!.accessPoints.map(
+      (a) => a.address,
+    );
     assert.deepEqual(local, ['10.1.0.10', '10.2.0.10', '10.1.0.52', '10.2.0.61', '10.2.0.62']);
     const pub = (relay.publicRoots as { accessPoints: { address: string; port: number }[] }[])[0]!.accessPoints;
     assert.deepEqual(pub[0], { address: 'backbone.cardano.iog.io', port: 3001 });

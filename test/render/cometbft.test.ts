@@ -9,7 +9,9 @@ import { loadTemplates } from '../../src/render/templates.js';
 import { computeGraph } from '../../src/topology/graph.js';
 import { example, validateText } from '../helpers.js';
 
-const REFERENCE = parse(readFileSync(new URL('../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url), 'utf8')) as Record<string, unknown>;
+const REFERENCE = parse(
+  readFileSync(new URL('../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 function renderCosmos(text = example('cosmos'), hosts?: string[]) {
   const inv = resolveInventory(validateText(text).inventory!);
@@ -18,7 +20,9 @@ function renderCosmos(text = example('cosmos'), hosts?: string[]) {
 }
 
 const configOf = (host: string) => {
-  const file = renderCosmos().find((r) => r.host === host)!.files.find((f) => f.path.endsWith('config.toml'))!;
+  const file = renderCosmos()
+    .find((r) => r.host === host)!
+    .files.find((f) => f.path.endsWith('config.toml'))!;
   return parse(file.content) as Record<string, Record<string, unknown>>;
 };
 
@@ -29,9 +33,13 @@ describe('cometbft config.toml', () => {
       for (const [key, value] of Object.entries(config)) {
         if (value && typeof value === 'object' && !Array.isArray(value)) {
           assert.ok(REFERENCE[key] && typeof REFERENCE[key] === 'object', `[${key}] is a section of the reference`);
-          for (const sub of Object.keys(value)) assert.ok(Object.hasOwn(REFERENCE[key] as object, sub), `[${key}] ${sub} exists in the reference`);
+          for (const sub of Object.keys(value))
+            assert.ok(Object.hasOwn(REFERENCE[key] as object, sub), `[${key}] ${sub} exists in the reference`);
         } else {
-          assert.ok(Object.hasOwn(REFERENCE, key) && typeof REFERENCE[key] !== 'object', `top-level ${key} exists in the reference`);
+          assert.ok(
+            Object.hasOwn(REFERENCE, key) && typeof REFERENCE[key] !== 'object',
+            `top-level ${key} exists in the reference`,
+          );
         }
         // and with the reference's type
         if (typeof value !== 'object') assert.equal(typeof value, typeof REFERENCE[key], `${key} type`);
@@ -44,7 +52,10 @@ describe('cometbft config.toml', () => {
     assert.equal(c.p2p!.pex, false);
     assert.equal(c.p2p!.seeds, '');
     const peers = String(c.p2p!.persistent_peers).split(',');
-    assert.deepEqual(peers.map((p) => p.split('@')[1]), ['10.1.0.11:26656', '10.1.0.12:26656', '10.2.0.21:26656', '10.2.0.22:26656']);
+    assert.deepEqual(
+      peers.map((p) => p.split('@')[1]),
+      ['10.1.0.11:26656', '10.1.0.12:26656', '10.2.0.21:26656', '10.2.0.22:26656'],
+    );
     assert.equal(c.rpc!.laddr, 'tcp://127.0.0.1:26657');
     assert.equal(c.consensus!.double_sign_check_height, 10);
     assert.equal(c.instrumentation!.prometheus, true);
@@ -66,11 +77,22 @@ describe('cometbft config.toml', () => {
 
   test('a remote signer group opens priv_validator_laddr on the private address', () => {
     const text = example('cosmos')
-      .replace('  witness-ams:', '  signer-fra: { tier: signer, dc: fra1, address: 10.1.0.50, client: tmkms }\n  witness-ams:')
-      .replace('    witness: witness-ams\n', '    witness: witness-ams\n    signer: { client: tmkms, hosts: [signer-fra] }\n');
-    const file = renderCosmos(text, ['val-fra']).find((r) => r.host === 'val-fra')!.files.find((f) => f.path.endsWith('config.toml'))!;
+      .replace(
+        '  witness-ams:',
+        '  signer-fra: { tier: signer, dc: fra1, address: 10.1.0.50, client: tmkms }\n  witness-ams:',
+      )
+      .replace(
+        '    witness: witness-ams\n',
+        '    witness: witness-ams\n    signer: { client: tmkms, hosts: [signer-fra] }\n',
+      );
+    const file = renderCosmos(text, ['val-fra'])
+      .find((r) => r.host === 'val-fra')!
+      .files.find((f) => f.path.endsWith('config.toml'))!;
     assert.equal((parse(file.content) as Record<string, unknown>).priv_validator_laddr, 'tcp://10.1.0.10:26659');
     // tmkms itself has no templates yet: refused by name, with what stake does render.
-    assert.throws(() => renderCosmos(text, ['signer-fra']), /host "signer-fra" runs tmkms, which stake cannot render yet/);
+    assert.throws(
+      () => renderCosmos(text, ['signer-fra']),
+      /host "signer-fra" runs tmkms, which stake cannot render yet/,
+    );
   });
 });

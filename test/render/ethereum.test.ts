@@ -17,7 +17,12 @@ import { computeGraph } from '../../src/topology/graph.js';
 import { edit, example, validateText } from '../helpers.js';
 
 const README = readFileSync(new URL('../../../../shared/reference/README.md', import.meta.url), 'utf8');
-const rowFlags = (client: string) => new Set([...(README.split('\n').find((l) => l.startsWith(`| ${client} (`)) ?? '').matchAll(/--([a-z0-9.-]+)/g)].map((m) => m[1]!));
+const rowFlags = (client: string) =>
+  new Set(
+    [...(README.split('\n').find((l) => l.startsWith(`| ${client} (`)) ?? '').matchAll(/--([a-z0-9.-]+)/g)].map(
+      (m) => m[1]!,
+    ),
+  );
 
 /** Flags the reference table does not list, with the upstream page that documents each. */
 const OTHER_LIGHTHOUSE: Record<string, string> = {
@@ -50,9 +55,21 @@ function render(text: string): HostRender[] {
 /** The ethereum example with teku and lighthouse validator clients (no dirk group): VC variants the example does not have. */
 function withLocalKeyClients(): string {
   let text = example('ethereum');
-  text = edit(text, 'vc-fra: { tier: validator, dc: fra1, address: 10.1.0.10, client: vouch }', 'vc-fra: { tier: validator, dc: fra1, address: 10.1.0.10, client: teku }');
-  text = edit(text, 'vc-lon: { tier: validator, dc: lon1, address: 10.2.0.10, client: vouch }', 'vc-lon: { tier: validator, dc: lon1, address: 10.2.0.10, client: lighthouse }');
-  text = edit(text, '    signer:\n      client: dirk\n      threshold: 2\n      hosts: [signer-fra, signer-lon, signer-ams]\n', '');
+  text = edit(
+    text,
+    'vc-fra: { tier: validator, dc: fra1, address: 10.1.0.10, client: vouch }',
+    'vc-fra: { tier: validator, dc: fra1, address: 10.1.0.10, client: teku }',
+  );
+  text = edit(
+    text,
+    'vc-lon: { tier: validator, dc: lon1, address: 10.2.0.10, client: vouch }',
+    'vc-lon: { tier: validator, dc: lon1, address: 10.2.0.10, client: lighthouse }',
+  );
+  text = edit(
+    text,
+    '    signer:\n      client: dirk\n      threshold: 2\n      hosts: [signer-fra, signer-lon, signer-ams]\n',
+    '',
+  );
   return text.replace(/ {2}signer-(fra|lon|ams): .*\n/g, '');
 }
 
@@ -65,14 +82,24 @@ describe('ethereum templates', () => {
   test('every lighthouse flag is in the reference table or documented upstream', () => {
     const known = rowFlags('Lighthouse');
     assert.ok(known.has('beacon-nodes') && known.has('enable-doppelganger-protection'));
-    const used = new Set(renders.flatMap((r) => r.manifest.services.filter((s) => s.name.startsWith('lighthouse')).flatMap((s) => flagsOf(s.exec))));
+    const used = new Set(
+      renders.flatMap((r) =>
+        r.manifest.services.filter((s) => s.name.startsWith('lighthouse')).flatMap((s) => flagsOf(s.exec)),
+      ),
+    );
     assert.ok(used.size > 10);
     for (const flag of used) assert.ok(known.has(flag) || OTHER_LIGHTHOUSE[flag], `lighthouse --${flag}`);
   });
 
   test('every teku config key is in the reference table or documented upstream', () => {
     const known = rowFlags('Teku');
-    const keys = new Set(renders.flatMap((r) => r.files.filter((f) => f.path.startsWith('/etc/teku/')).flatMap((f) => Object.keys(parseYaml(f.content) as object))));
+    const keys = new Set(
+      renders.flatMap((r) =>
+        r.files
+          .filter((f) => f.path.startsWith('/etc/teku/'))
+          .flatMap((f) => Object.keys(parseYaml(f.content) as object)),
+      ),
+    );
     assert.ok(keys.has('doppelganger-detection-enabled') && keys.has('beacon-node-api-endpoints'));
     for (const key of keys) {
       // the table writes the VC endpoint flag as --beacon-node-api-endpoint(s)
@@ -83,13 +110,29 @@ describe('ethereum templates', () => {
 
   test('validator clients point at ALL their upstream beacons, with doppelganger protection', () => {
     const local = render(withLocalKeyClients());
-    const teku = parseYaml(local.find((r) => r.host === 'vc-fra')!.files.find((f) => f.path === '/etc/teku/validator.yaml')!.content) as Record<string, unknown>;
-    assert.deepEqual(teku['beacon-node-api-endpoints'], ['http://10.1.0.31:5052', 'http://10.1.0.32:5051', 'http://10.2.0.41:5051', 'http://10.2.0.42:5052']);
+    const teku = parseYaml(
+      local.find((r) => r.host === 'vc-fra')!.files.find((f) => f.path === '/etc/teku/validator.yaml')!.content,
+    ) as Record<string, unknown>;
+    assert.deepEqual(teku['beacon-node-api-endpoints'], [
+      'http://10.1.0.31:5052',
+      'http://10.1.0.32:5051',
+      'http://10.2.0.41:5051',
+      'http://10.2.0.42:5052',
+    ]);
     assert.equal(teku['doppelganger-detection-enabled'], true);
-    const lighthouse = exec(local.find((r) => r.host === 'vc-lon')!, 'lighthouse-validator');
-    assert.ok(lighthouse.includes('--beacon-nodes=http://10.1.0.31:5052,http://10.1.0.32:5051,http://10.2.0.41:5051,http://10.2.0.42:5052'));
+    const lighthouse = exec(
+      local.find((r) => r.host === 'vc-lon')!,
+      'lighthouse-validator',
+    );
+    assert.ok(
+      lighthouse.includes(
+        '--beacon-nodes=http://10.1.0.31:5052,http://10.1.0.32:5051,http://10.2.0.41:5051,http://10.2.0.42:5052',
+      ),
+    );
     assert.ok(lighthouse.includes('--enable-doppelganger-protection'));
-    const vouch = parseYaml(renders.find((r) => r.host === 'vc-fra')!.files.find((f) => f.path === '/etc/vouch/vouch.yml')!.content) as { 'beacon-node-addresses': string[]; accountmanager: { dirk: { endpoints: string[] } } };
+    const vouch = parseYaml(
+      renders.find((r) => r.host === 'vc-fra')!.files.find((f) => f.path === '/etc/vouch/vouch.yml')!.content,
+    ) as { 'beacon-node-addresses': string[]; accountmanager: { dirk: { endpoints: string[] } } };
     assert.equal(vouch['beacon-node-addresses'].length, 4);
     assert.deepEqual(vouch.accountmanager.dirk.endpoints, ['10.1.0.50:13141', '10.2.0.50:13141', '10.3.0.50:13141']);
   });
@@ -102,28 +145,54 @@ describe('ethereum templates', () => {
     assert.deepEqual(b.manifest.services.find((s) => s.name === 'lighthouse-beacon')!.after, ['geth']);
     const unit = b.files.find((f) => f.path === '/etc/systemd/system/stake-lighthouse-beacon.service')!.content;
     assert.match(unit, /^After=network-online.target stake-geth.service$/m);
-    const teku = parseYaml(renders.find((r) => r.host === 'beacon-fra-2')!.files.find((f) => f.path === '/etc/teku/beacon.yaml')!.content) as Record<string, unknown>;
+    const teku = parseYaml(
+      renders.find((r) => r.host === 'beacon-fra-2')!.files.find((f) => f.path === '/etc/teku/beacon.yaml')!.content,
+    ) as Record<string, unknown>;
     assert.equal(teku['ee-jwt-secret-file'], '/etc/stake/ethereum/jwt.hex');
     assert.equal(teku['checkpoint-sync-url'], 'https://checkpoint.example.net');
   });
 
   test('dirk: peers and threshold; permissions for the validator clients only', () => {
-    const dirk = parseYaml(renders.find((r) => r.host === 'signer-ams')!.files.find((f) => f.path === '/etc/dirk/dirk.yml')!.content) as { peers: Record<string, string>; permissions: Record<string, unknown> };
+    const dirk = parseYaml(
+      renders.find((r) => r.host === 'signer-ams')!.files.find((f) => f.path === '/etc/dirk/dirk.yml')!.content,
+    ) as { peers: Record<string, string>; permissions: Record<string, unknown> };
     assert.deepEqual(Object.values(dirk.peers).sort(), ['10.1.0.50:13141', '10.2.0.50:13141', '10.3.0.50:13141']);
     assert.deepEqual(Object.keys(dirk.permissions), ['vc-fra', 'vc-lon']);
-    assert.match(renders.find((r) => r.host === 'signer-ams')!.files.find((f) => f.path === '/etc/dirk/dirk.yml')!.content, /--signing-threshold=2/);
+    assert.match(
+      renders.find((r) => r.host === 'signer-ams')!.files.find((f) => f.path === '/etc/dirk/dirk.yml')!.content,
+      /--signing-threshold=2/,
+    );
   });
 
   test('teku with web3signer asks the signer for its keys', () => {
     let text = example('ethereum');
-    text = edit(text, 'client: vouch }\n  vc-lon', 'client: teku }\n  vc-lon').replace('address: 10.2.0.10, client: vouch }', 'address: 10.2.0.10, client: teku }');
-    text = edit(text, '    signer:\n      client: dirk\n      threshold: 2\n      hosts: [signer-fra, signer-lon, signer-ams]\n', '    signer: { client: web3signer, hosts: [signer-ams] }\n');
-    text = text.replace(/ {2}signer-(fra|lon): .*\n/g, '').replace('address: 10.3.0.50, client: dirk }', 'address: 10.3.0.50, client: web3signer }');
-    assert.deepEqual(validateText(text).diagnostics.filter((d) => d.severity === 'error'), []);
+    text = edit(text, 'client: vouch }\n  vc-lon', 'client: teku }\n  vc-lon').replace(
+      'address: 10.2.0.10, client: vouch }',
+      'address: 10.2.0.10, client: teku }',
+    );
+    text = edit(
+      text,
+      '    signer:\n      client: dirk\n      threshold: 2\n      hosts: [signer-fra, signer-lon, signer-ams]\n',
+      '    signer: { client: web3signer, hosts: [signer-ams] }\n',
+    );
+    text = text
+      .replace(/ {2}signer-(fra|lon): .*\n/g, '')
+      .replace('address: 10.3.0.50, client: dirk }', 'address: 10.3.0.50, client: web3signer }');
+    assert.deepEqual(
+      validateText(text).diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const r = render(text);
-    const vc = parseYaml(r.find((x) => x.host === 'vc-fra')!.files.find((f) => f.path === '/etc/teku/validator.yaml')!.content) as Record<string, unknown>;
+    const vc = parseYaml(
+      r.find((x) => x.host === 'vc-fra')!.files.find((f) => f.path === '/etc/teku/validator.yaml')!.content,
+    ) as Record<string, unknown>;
     assert.equal(vc['validators-external-signer-url'], 'http://10.3.0.50:9000');
     assert.deepEqual(vc['validators-external-signer-public-keys'], ['external-signer']);
-    assert.ok(exec(r.find((x) => x.host === 'signer-ams')!, 'web3signer').includes('--slashing-protection-enabled=true'));
+    assert.ok(
+      exec(
+        r.find((x) => x.host === 'signer-ams')!,
+        'web3signer',
+      ).includes('--slashing-protection-enabled=true'),
+    );
   });
 });

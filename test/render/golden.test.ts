@@ -54,8 +54,13 @@ describe('golden renders', () => {
         }
       }
       const golden = readTree(root);
-      assert.deepEqual([...fresh.keys()].sort(), [...golden.keys()].sort(), 'the same files (STAKE_UPDATE_GOLDEN=1 after review)');
-      for (const [path, content] of fresh) assert.equal(content, golden.get(path), `${name}/${path} differs from the golden file`);
+      assert.deepEqual(
+        [...fresh.keys()].sort(),
+        [...golden.keys()].sort(),
+        'the same files (STAKE_UPDATE_GOLDEN=1 after review)',
+      );
+      for (const [path, content] of fresh)
+        assert.equal(content, golden.get(path), `${name}/${path} differs from the golden file`);
     });
   }
 });

@@ -13,25 +13,33 @@ const resolved = (text: string) => resolveInventory(validateText(text).inventory
 const skipNft = nftUnavailable();
 
 describe('nftables rulesets', () => {
-  test('every host of every example gets a ruleset that nft -c accepts', { skip: skipNft ? `nft cannot run here: ${skipNft}` : false }, () => {
-    let checked = 0;
-    for (const name of EXAMPLES) {
-      const inv = resolved(example(name));
-      const graph = computeGraph(inv);
-      for (const host of inv.hosts) {
-        const result = nftCheck(renderNftables(inv, graph, host));
-        assert.ok(result.ok, `${name}/${host.name}: ${result.ok ? '' : result.error}`);
-        checked++;
+  test(
+    'every host of every example gets a ruleset that nft -c accepts',
+    { skip: skipNft ? `nft cannot run here: ${skipNft}` : false },
+    () => {
+      let checked = 0;
+      for (const name of EXAMPLES) {
+        const inv = resolved(example(name));
+        const graph = computeGraph(inv);
+        for (const host of inv.hosts) {
+          const result = nftCheck(renderNftables(inv, graph, host));
+          assert.ok(result.ok, `${name}/${host.name}: ${result.ok ? '' : result.error}`);
+          checked++;
+        }
       }
-    }
-    assert.equal(checked, 30);
-  });
+      assert.equal(checked, 30);
+    },
+  );
 
-  test('nft -c does reject a broken ruleset (the check above can fail)', { skip: skipNft ? `nft cannot run here: ${skipNft}` : false }, () => {
-    const inv = resolved(example('cosmos'));
-    const text = renderNftables(inv, computeGraph(inv), inv.host('val-fra')).replace('policy drop;', 'policy dropp;');
-    assert.equal(nftCheck(text).ok, false);
-  });
+  test(
+    'nft -c does reject a broken ruleset (the check above can fail)',
+    { skip: skipNft ? `nft cannot run here: ${skipNft}` : false },
+    () => {
+      const inv = resolved(example('cosmos'));
+      const text = renderNftables(inv, computeGraph(inv), inv.host('val-fra')).replace('policy drop;', 'policy dropp;');
+      assert.equal(nftCheck(text).ok, false);
+    },
+  );
 
   test('policy drop; established, invalid and loopback handled first; one commented rule per flow', () => {
     const inv = resolved(example('cosmos'));
@@ -54,7 +62,9 @@ describe('nftables rulesets', () => {
       const inv = resolved(example(name));
       const graph = computeGraph(inv);
       for (const host of inv.hosts.filter((h) => h.tier === 'validator' || h.tier === 'signer')) {
-        for (const rule of renderNftables(inv, graph, host).split('\n').filter((l) => l.includes(' dport '))) {
+        for (const rule of renderNftables(inv, graph, host)
+          .split('\n')
+          .filter((l) => l.includes(' dport '))) {
           assert.match(rule.trim(), /^ip6? saddr \S+ /, `${host.name}: ${rule.trim()}`);
         }
       }
@@ -69,7 +79,11 @@ describe('nftables rulesets', () => {
 
   test('a DNS name where the firewall needs an address is refused with the host named', () => {
     const inv = resolved(edit(example('cosmos'), '    address: 10.1.0.12\n', '    address: sentry2.fra.example.net\n'));
-    assert.throws(() => renderNftables(inv, computeGraph(inv), inv.host('val-fra')), (err: unknown) => err instanceof RenderError && /sentry-fra-2/.test(err.message) && /private_address/.test(err.hint ?? ''));
+    assert.throws(
+      () => renderNftables(inv, computeGraph(inv), inv.host('val-fra')),
+      (err: unknown) =>
+        err instanceof RenderError && /sentry-fra-2/.test(err.message) && /private_address/.test(err.hint ?? ''),
+    );
   });
 
   test('stake firewall explain cites the inventory line behind each rule', () => {

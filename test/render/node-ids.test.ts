@@ -8,7 +8,12 @@ function nodeKey(): { json: string; publicKey: Buffer } {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const seed = Buffer.from(privateKey.export({ format: 'jwk' }).d!, 'base64url');
   const pub = Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url');
-  return { json: JSON.stringify({ priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([seed, pub]).toString('base64') } }), publicKey: pub };
+  return {
+    json: JSON.stringify({
+      priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.concat([seed, pub]).toString('base64') },
+    }),
+    publicKey: pub,
+  };
 }
 
 describe('cometbft node ids', () => {
@@ -20,7 +25,18 @@ describe('cometbft node ids', () => {
   });
 
   test('other key types and truncated keys are refused', () => {
-    assert.throws(() => nodeIdFromNodeKey(JSON.stringify({ priv_key: { type: 'tendermint/PrivKeySecp256k1', value: 'AAAA' } })), /not an ed25519/);
-    assert.throws(() => nodeIdFromNodeKey(JSON.stringify({ priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.alloc(32).toString('base64') } })), /32 bytes, expected 64/);
+    assert.throws(
+      () => nodeIdFromNodeKey(JSON.stringify({ priv_key: { type: 'tendermint/PrivKeySecp256k1', value: 'AAAA' } })),
+      /not an ed25519/,
+    );
+    assert.throws(
+      () =>
+        nodeIdFromNodeKey(
+          JSON.stringify({
+            priv_key: { type: 'tendermint/PrivKeyEd25519', value: Buffer.alloc(32).toString('base64') },
+          }),
+        ),
+      /32 bytes, expected 64/,
+    );
   });
 });

@@ -39,7 +39,10 @@ describe('stake render', () => {
     assert.deepEqual(tree(out), one);
     const manifest = JSON.parse(one['/val-fra/manifest.json']!);
     assert.equal(manifest.host, 'val-fra');
-    assert.deepEqual(manifest.services.map((s: { name: string }) => s.name), ['cometbft']);
+    assert.deepEqual(
+      manifest.services.map((s: { name: string }) => s.name),
+      ['cometbft'],
+    );
     for (const f of manifest.files) {
       const content = one[`/val-fra${f.path}`];
       assert.ok(content !== undefined, f.path);
@@ -47,7 +50,9 @@ describe('stake render', () => {
     }
     const config = manifest.files.find((f: { path: string }) => f.path === '/var/lib/cometbft/config/config.toml');
     assert.deepEqual(config.restarts, ['cometbft']);
-    assert.deepEqual(manifest.files.find((f: { path: string }) => f.path === '/etc/stake/nftables.nft').restarts, ['nftables']);
+    assert.deepEqual(manifest.files.find((f: { path: string }) => f.path === '/etc/stake/nftables.nft').restarts, [
+      'nftables',
+    ]);
   });
 
   test('--host and --tier select; a stale file from an earlier render does not survive', () => {
@@ -56,7 +61,10 @@ describe('stake render', () => {
     writeFileSync(join(out, 'val-fra', 'stale.txt'), 'old');
     const r = runStake(['render', '-i', COSMOS, '--out', out, '--tier', 'validator', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).hosts.map((h: { host: string }) => h.host), ['val-fra', 'val-waw']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).hosts.map((h: { host: string }) => h.host),
+      ['val-fra', 'val-waw'],
+    );
     assert.equal(existsSync(join(out, 'val-fra', 'stale.txt')), false);
     assert.deepEqual(readdirSync(out).sort(), ['val-fra', 'val-waw']);
     assert.equal(runStake(['render', '-i', COSMOS, '--out', out, '--host', 'nope']).code, 2);
@@ -72,7 +80,10 @@ describe('stake render', () => {
     const ok = runStake(['render', '-i', inv, '--out', out, '--host', 'val-fra']);
     assert.equal(ok.code, 0, ok.stderr);
     assert.match(ok.stdout, /using your template cometbft\/config\.toml\.liquid/);
-    assert.equal(readFileSync(join(out, 'val-fra', 'var/lib/cometbft/config/config.toml'), 'utf8'), 'moniker = "val-fra"\n# custom\n');
+    assert.equal(
+      readFileSync(join(out, 'val-fra', 'var/lib/cometbft/config/config.toml'), 'utf8'),
+      'moniker = "val-fra"\n# custom\n',
+    );
 
     writeFileSync(tpl, 'moniker = {{ host.name }}\n');
     const bad = runStake(['render', '-i', inv, '--out', join(dir, 'bad-out')]);
@@ -94,8 +105,15 @@ describe('stake render', () => {
     assert.match(r.stderr, /node id of "sentry-fra-1" is unknown/);
     assert.match(r.stderr, /hint: add node_id:/);
     mkdirSync(join(dir, '.stake'), { recursive: true });
-    writeFileSync(join(dir, '.stake', 'node-ids.json'), JSON.stringify({ 'sentry-fra-1': '7b5b8c5fde92459937e5c88053fac35074394057' }));
-    assert.equal(runStake(['render', '-i', inv, '--out', join(dir, 'noid-out')]).code, 0, 'the gathered-ids cache fills the gap');
+    writeFileSync(
+      join(dir, '.stake', 'node-ids.json'),
+      JSON.stringify({ 'sentry-fra-1': '7b5b8c5fde92459937e5c88053fac35074394057' }),
+    );
+    assert.equal(
+      runStake(['render', '-i', inv, '--out', join(dir, 'noid-out')]).code,
+      0,
+      'the gathered-ids cache fills the gap',
+    );
   });
 
   test('init: direct renders a launch script that really starts, tracks and stops the service', () => {
@@ -103,7 +121,11 @@ describe('stake render', () => {
     // the binary, like every path of the host, lives under its root
     mkdirSync(join(root, 'opt/bin'), { recursive: true });
     writeFileSync(join(root, 'opt/bin/cometbft'), '#!/bin/sh\nexec sleep 60\n', { mode: 0o755 });
-    let text = edit(example('cosmos'), 'clients:\n  cometbft: { version: v0.38.17 }', 'clients:\n  cometbft: { version: v0.38.17, binary: /opt/bin/cometbft }');
+    let text = edit(
+      example('cosmos'),
+      'clients:\n  cometbft: { version: v0.38.17 }',
+      'clients:\n  cometbft: { version: v0.38.17, binary: /opt/bin/cometbft }',
+    );
     text = edit(text, '    address: 10.1.0.10\n', `    address: 10.1.0.10\n    init: direct\n    root: ${root}\n`);
     const inv = join(dir, 'direct.yaml');
     writeFileSync(inv, text);

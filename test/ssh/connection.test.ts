@@ -11,8 +11,18 @@ import { startTestHosts, sshdUnavailable, type TestHost, type TestHosts } from '
 
 const skip = sshdUnavailable();
 let lab: TestHosts;
-const target = (h: TestHost, extra: Partial<SshTarget> = {}): SshTarget => ({ name: h.name, address: h.address, port: h.port, user: 'root', identity: lab.clientKey, ...extra });
-const trusted = (): ConnectOptions => ({ knownHosts: parseKnownHosts(readFileSync(lab.knownHosts, 'utf8')), connectTimeoutMs: 5000 });
+const target = (h: TestHost, extra: Partial<SshTarget> = {}): SshTarget => ({
+  name: h.name,
+  address: h.address,
+  port: h.port,
+  user: 'root',
+  identity: lab.clientKey,
+  ...extra,
+});
+const trusted = (): ConnectOptions => ({
+  knownHosts: parseKnownHosts(readFileSync(lab.knownHosts, 'utf8')),
+  connectTimeoutMs: 5000,
+});
 const refusal = async (p: Promise<unknown>): Promise<SshError> => {
   try {
     await p;
@@ -37,7 +47,7 @@ describe('SSH transport', { skip: skip ?? false }, () => {
       const r = await c.exec('exit 7');
       assert.equal(r.code, 7);
       await assert.rejects(c.run('echo oops >&2; exit 3'), /exited 3: oops/);
-      assert.equal((await c.run('cat', { stdin: 'from stdin' })), 'from stdin');
+      assert.equal(await c.run('cat', { stdin: 'from stdin' }), 'from stdin');
     } finally {
       c.close();
     }
@@ -47,19 +57,32 @@ describe('SSH transport', { skip: skip ?? false }, () => {
     const err = await refusal(SshConnection.open(target(lab.hosts[0]!), { knownHosts: [], connectTimeoutMs: 5000 }));
     assert.equal(err.phase, 'hostkey');
     assert.equal(err.exitCode, 4);
-    const printed = execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: lab.hosts[0]!.hostKey, encoding: 'utf8' }).split(' ')[1];
-    assert.match(err.message, new RegExp(`unknown host 127\\.0\\.1\\.\\d+:\\d+, key ssh-ed25519 ${printed!.replace(/[+/]/g, '\\$&')}`));
+    const printed = execFileSync('ssh-keygen', ['-l', '-f', '-'], {
+      input: lab.hosts[0]!.hostKey,
+      encoding: 'utf8',
+    }).split(' ')[1];
+    assert.match(
+      err.message,
+      new RegExp(`unknown host 127\\.0\\.1\\.\\d+:\\d+, key ssh-ed25519 ${printed!.replace(/[+/]/g, '\\$&')}`),
+    );
     assert.match(err.hint ?? '', /stake trust alpha/);
   });
 
   test('--accept-new accepts an unknown host once and reports its key; a changed key is refused even then', async () => {
     const seen: string[] = [];
-    const c = await SshConnection.open(target(lab.hosts[0]!), { knownHosts: [], acceptNew: true, onNewHostKey: (t, key) => seen.push(`${t.name} ${key.toString('base64')}`), connectTimeoutMs: 5000 });
+    const c = await SshConnection.open(target(lab.hosts[0]!), {
+      knownHosts: [],
+      acceptNew: true,
+      onNewHostKey: (t, key) => seen.push(`${t.name} ${key.toString('base64')}`),
+      connectTimeoutMs: 5000,
+    });
     c.close();
     assert.deepEqual(seen, [`alpha ${lab.hosts[0]!.hostKey.split(' ')[1]}`]);
     // beta's address with alpha's key on file: beta's real key is a changed key
     const wrong = parseKnownHosts(`[${lab.hosts[1]!.address}]:${lab.hosts[1]!.port} ${lab.hosts[0]!.hostKey}\n`);
-    const err = await refusal(SshConnection.open(target(lab.hosts[1]!), { knownHosts: wrong, acceptNew: true, connectTimeoutMs: 5000 }));
+    const err = await refusal(
+      SshConnection.open(target(lab.hosts[1]!), { knownHosts: wrong, acceptNew: true, connectTimeoutMs: 5000 }),
+    );
     assert.equal(err.phase, 'hostkey');
     assert.match(err.message, /CHANGED/);
   });
@@ -115,8 +138,14 @@ describe('SSH transport', { skip: skip ?? false }, () => {
     const err = await refusal(SshConnection.open(target(lab.hosts[0]!, { identity: key }), trusted()));
     assert.equal(err.phase, 'auth');
     assert.match(err.hint ?? '', /STAKE_SSH_PASSPHRASE/);
-    await assert.rejects(SshConnection.open(target(lab.hosts[0]!, { identity: key }), { ...trusted(), passphrase: async () => 'wrong' }), /wrong passphrase/);
-    const c = await SshConnection.open(target(lab.hosts[0]!, { identity: key }), { ...trusted(), passphrase: async () => 'correct horse' });
+    await assert.rejects(
+      SshConnection.open(target(lab.hosts[0]!, { identity: key }), { ...trusted(), passphrase: async () => 'wrong' }),
+      /wrong passphrase/,
+    );
+    const c = await SshConnection.open(target(lab.hosts[0]!, { identity: key }), {
+      ...trusted(),
+      passphrase: async () => 'correct horse',
+    });
     assert.equal((await c.run('echo ok')).trim(), 'ok');
     c.close();
   });

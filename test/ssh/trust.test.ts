@@ -21,7 +21,9 @@ describe('stake trust', { skip: skip ?? false }, () => {
     writeFileSync(kh, '');
     const inv = join(lab.dir, 'trust.yaml');
     writeFileSync(inv, sshInventory(lab, { knownHosts: kh }));
-    const fp = execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: lab.hosts[2]!.hostKey, encoding: 'utf8' }).split(' ')[1]!;
+    const fp = execFileSync('ssh-keygen', ['-l', '-f', '-'], { input: lab.hosts[2]!.hostKey, encoding: 'utf8' }).split(
+      ' ',
+    )[1]!;
 
     const asked = runStake(['trust', 'val-a', '-i', inv]);
     assert.equal(asked.code, 2, asked.stderr);
@@ -31,10 +33,24 @@ describe('stake trust', { skip: skip ?? false }, () => {
 
     const yes = runStake(['trust', 'val-a', '--yes', '-i', inv]);
     assert.equal(yes.code, 0, yes.stderr);
-    assert.equal(readFileSync(kh, 'utf8'), `[${lab.hosts[2]!.address}]:${lab.hosts[2]!.port} ${lab.hosts[2]!.hostKey}\n`);
+    assert.equal(
+      readFileSync(kh, 'utf8'),
+      `[${lab.hosts[2]!.address}]:${lab.hosts[2]!.port} ${lab.hosts[2]!.hostKey}\n`,
+    );
     const again = runStake(['trust', 'val-a', '--json', '-i', inv]);
     assert.equal(again.code, 0);
-    assert.deepEqual({ ...JSON.parse(again.stdout), known_hosts: undefined }, { host: 'val-a', address: `${lab.hosts[2]!.address}:${lab.hosts[2]!.port}`, type: 'ssh-ed25519', fingerprint: fp, known_hosts: undefined, trusted: true, written: false });
+    assert.deepEqual(
+      { ...JSON.parse(again.stdout), known_hosts: undefined },
+      {
+        host: 'val-a',
+        address: `${lab.hosts[2]!.address}:${lab.hosts[2]!.port}`,
+        type: 'ssh-ed25519',
+        fingerprint: fp,
+        known_hosts: undefined,
+        trusted: true,
+        written: false,
+      },
+    );
   });
 
   test('a changed key is refused (exit 4) and the file is left alone', () => {
@@ -57,7 +73,10 @@ describe('stake trust', { skip: skip ?? false }, () => {
     writeFileSync(inv, sshInventory(lab, { knownHosts: kh, jump: { 'val-b': 'sentry-a' } }));
     const r = runStake(['trust', 'val-b', '--yes', '-i', inv]);
     assert.equal(r.code, 0, r.stderr);
-    assert.match(readFileSync(kh, 'utf8'), new RegExp(`\\[${lab.hosts[3]!.address.replace(/\./g, '\\.')}\\]:${lab.hosts[3]!.port} ssh-ed25519 `));
+    assert.match(
+      readFileSync(kh, 'utf8'),
+      new RegExp(`\\[${lab.hosts[3]!.address.replace(/\./g, '\\.')}\\]:${lab.hosts[3]!.port} ssh-ed25519 `),
+    );
   });
 
   test('an unreachable host exits 5', async () => {

@@ -37,7 +37,11 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
     assert.equal(val.version, 'v0.38.17', 'the pinned version: the installed binary is the pinned one');
     assert.ok((val.height ?? 0) > 0 && val.sync === 'synced', JSON.stringify(val));
     assert.equal(val.peers, 4, 'two sentries in each site');
-    assert.deepEqual(report.hosts.flatMap((h) => h.drift), [], 'a fresh deploy has no drift');
+    assert.deepEqual(
+      report.hosts.flatMap((h) => h.drift),
+      [],
+      'a fresh deploy has no drift',
+    );
     const id = report.identities[0]!;
     assert.equal(id.live, 'val-fra');
     assert.equal(id.generation, 1);
@@ -50,10 +54,24 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
   it("saves the live active host's signing state on the witness, never moving it backwards", () => {
     const { report } = status();
     assert.match(report.identities[0]!.witnessCopy ?? '', /^saved \(height \d+\) on witness-ams/);
-    const copy = join(lab.dir, 'hosts', 'witness-ams', 'root', 'var/lib/stake/cosmoshub/signing-state/priv_validator_state.json');
+    const copy = join(
+      lab.dir,
+      'hosts',
+      'witness-ams',
+      'root',
+      'var/lib/stake/cosmoshub/signing-state/priv_validator_state.json',
+    );
     const saved = json<{ height: string }>(readFileSync(copy, 'utf8'));
-    const active = json<{ height: string }>(readFileSync(join(lab.dir, 'hosts', 'val-fra', 'root', 'var/lib/cometbft/data/priv_validator_state.json'), 'utf8'));
-    assert.ok(Number(saved.height) > 0 && Number(saved.height) <= Number(active.height), `copy ${saved.height}, active ${active.height}`);
+    const active = json<{ height: string }>(
+      readFileSync(
+        join(lab.dir, 'hosts', 'val-fra', 'root', 'var/lib/cometbft/data/priv_validator_state.json'),
+        'utf8',
+      ),
+    );
+    assert.ok(
+      Number(saved.height) > 0 && Number(saved.height) <= Number(active.height),
+      `copy ${saved.height}, active ${active.height}`,
+    );
   });
 
   it('shows drift when a deployed file is changed by hand', () => {
@@ -68,12 +86,18 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
 
   it('raises a red alarm and exits 1 when a standby holds the key and runs its signer', () => {
     const keyAt = join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/cometbft/config/priv_validator_key.json');
-    copyFileSync(join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/stake/sealed/cosmoshub/priv_validator_key.json'), keyAt);
+    copyFileSync(
+      join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/stake/sealed/cosmoshub/priv_validator_key.json'),
+      keyAt,
+    );
     try {
       const { code, report } = status();
       assert.equal(code, 1);
       assert.deepEqual(report.identities[0]!.rogueSigners, ['val-waw']);
-      assert.ok(report.alarms.some((a) => a.includes('val-waw is running a signer') && a.includes('TWO SIGNERS')), report.alarms.join('\n'));
+      assert.ok(
+        report.alarms.some((a) => a.includes('val-waw is running a signer') && a.includes('TWO SIGNERS')),
+        report.alarms.join('\n'),
+      );
       const text = lab.stake(['status', '-i', lab.inventory]);
       assert.match(text.stdout, /✗ cosmoshub: val-waw is running a signer/);
     } finally {
@@ -82,14 +106,22 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
   });
 
   it('--watch redraws until Ctrl-C and then exits 0', async () => {
-    const child = spawn(STAKE, ['status', '-i', lab.inventory, '--watch', '--interval', '1', '--json', '--no-witness-copy'], { cwd: lab.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      STAKE,
+      ['status', '-i', lab.inventory, '--watch', '--interval', '1', '--json', '--no-witness-copy'],
+      { cwd: lab.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const deadline = Date.now() + 30_000;
-    while (out.split('\n').filter(Boolean).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    while (out.split('\n').filter(Boolean).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 100));
     child.kill('SIGINT');
     const code = await new Promise<number | null>((r) => child.on('close', r));
-    const frames = out.split('\n').filter(Boolean).map((l) => json<StatusReport>(l));
+    const frames = out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => json<StatusReport>(l));
     assert.ok(frames.length >= 2, `two refreshes, got ${frames.length}`);
     assert.ok(Date.parse(frames[1]!.at) > Date.parse(frames[0]!.at));
     assert.equal(code, 0);
@@ -98,17 +130,45 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
   it('drills 5 failovers back and forth with two operator keys: no double sign, every round within its objective, a report in three forms', () => {
     // the earlier tests' double signs (the rogue standby) are history: the drill judges its own rounds
     const report = join(lab.dir, 'drill-report');
-    const r = lab.stake(['drill', 'failover', 'cosmoshub', '-i', lab.inventory, '--operator-key', `alice=${join(lab.dir, 'operators', 'alice')}`, '--operator-key', `bob=${join(lab.dir, 'operators', 'bob')}`, '--rounds', '5', '--report', report, '--objective', '60s', '--verify-timeout', '20'], {}, 150_000);
+    const r = lab.stake(
+      [
+        'drill',
+        'failover',
+        'cosmoshub',
+        '-i',
+        lab.inventory,
+        '--operator-key',
+        `alice=${join(lab.dir, 'operators', 'alice')}`,
+        '--operator-key',
+        `bob=${join(lab.dir, 'operators', 'bob')}`,
+        '--rounds',
+        '5',
+        '--report',
+        report,
+        '--objective',
+        '60s',
+        '--verify-timeout',
+        '20',
+      ],
+      {},
+      150_000,
+    );
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /✓ drill passed: 5 of 5 rounds passed/);
     const doc = json<DrillReport>(readFileSync(join(report, 'drill.json'), 'utf8'));
     assert.equal(doc.rounds.length, 5);
-    assert.deepEqual(doc.rounds.map((x) => `${x.from}>${x.to}`), ['val-fra>val-waw', 'val-waw>val-fra', 'val-fra>val-waw', 'val-waw>val-fra', 'val-fra>val-waw']);
+    assert.deepEqual(
+      doc.rounds.map((x) => `${x.from}>${x.to}`),
+      ['val-fra>val-waw', 'val-waw>val-fra', 'val-fra>val-waw', 'val-waw>val-fra', 'val-fra>val-waw'],
+    );
     for (const x of doc.rounds) {
       assert.equal(x.result, 'done');
       assert.deepEqual(x.doubleSigned, []);
       assert.ok(x.gapHeights !== undefined && x.gapHeights >= 0 && x.firstNew! > x.lastOld!, JSON.stringify(x));
-      assert.deepEqual(x.steps.map((s) => s.step), ['lock', 'preflight', 'fence', 'carry', 'bump', 'activate', 'verify', 'record']);
+      assert.deepEqual(
+        x.steps.map((s) => s.step),
+        ['lock', 'preflight', 'fence', 'carry', 'bump', 'activate', 'verify', 'record'],
+      );
     }
     // the approvals really were signed with the keys given, and verify as OpenSSH signatures
     assert.equal(readdirSync(report).filter((f) => f.endsWith('.approval')).length, 10);
@@ -125,7 +185,27 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
 
   it('a drill fails (exit 1) when a round misses its objective', () => {
     const report = join(lab.dir, 'drill-slow');
-    const r = lab.stake(['drill', 'failover', 'cosmoshub', '-i', lab.inventory, '--operator-key', `alice=${join(lab.dir, 'operators', 'alice')}`, '--operator-key', `bob=${join(lab.dir, 'operators', 'bob')}`, '--rounds', '1', '--report', report, '--objective', '1s'], {}, 60_000);
+    const r = lab.stake(
+      [
+        'drill',
+        'failover',
+        'cosmoshub',
+        '-i',
+        lab.inventory,
+        '--operator-key',
+        `alice=${join(lab.dir, 'operators', 'alice')}`,
+        '--operator-key',
+        `bob=${join(lab.dir, 'operators', 'bob')}`,
+        '--rounds',
+        '1',
+        '--report',
+        report,
+        '--objective',
+        '1s',
+      ],
+      {},
+      60_000,
+    );
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /over the objective of 1 s/);
   });

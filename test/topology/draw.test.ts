@@ -34,7 +34,10 @@ describe('stake graph', () => {
     const r = runStake(['graph', '--format', 'mermaid', '-i', COSMOS]);
     assert.match(r.stdout, /^flowchart LR/);
     assert.match(r.stdout, /subgraph waw1\[waw1\]/);
-    assert.match(r.stdout, /(sentry_fra_1 <-->\|"p2p 26656\/tcp"\| val_fra|val_fra <-->\|"p2p 26656\/tcp"\| sentry_fra_1)/);
+    assert.match(
+      r.stdout,
+      /(sentry_fra_1 <-->\|"p2p 26656\/tcp"\| val_fra|val_fra <-->\|"p2p 26656\/tcp"\| sentry_fra_1)/,
+    );
   });
 
   test('--json gives the flows; an unknown format is a usage error', () => {

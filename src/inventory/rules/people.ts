@@ -6,7 +6,12 @@ export const checkClientDiversity: Rule = (ctx) => {
   const clients = new Set(beacons.map(([, h]) => h.client));
   if (beacons.length >= 2 && clients.size === 1) {
     const [first] = beacons[0]!;
-    ctx.report('client-diversity', ['hosts', first, 'client'], `all ${beacons.length} beacon hosts run ${[...clients][0]}`, 'run a second consensus client on some beacons: a bug in one client then cannot stop every validator');
+    ctx.report(
+      'client-diversity',
+      ['hosts', first, 'client'],
+      `all ${beacons.length} beacon hosts run ${[...clients][0]}`,
+      'run a second consensus client on some beacons: a bug in one client then cannot stop every validator',
+    );
   }
 };
 
@@ -20,7 +25,13 @@ export const checkOperators: Rule = (ctx) => {
   for (const [id, v] of Object.entries(ctx.inv.validators)) {
     if ((v.standby ?? []).length === 0 || distinct.size >= 2) continue;
     const path = ctx.inv.operators ? ['operators'] : ['validators', id, 'standby'];
-    ctx.report('operators-two-person', path, `identity "${id}" can fail over, but ${distinct.size} operator key${distinct.size === 1 ? '' : 's'} exist${distinct.size === 1 ? 's' : ''}; a failover needs two people`, 'add operators: two people, each with their own OpenSSH public key', 'key');
+    ctx.report(
+      'operators-two-person',
+      path,
+      `identity "${id}" can fail over, but ${distinct.size} operator key${distinct.size === 1 ? '' : 's'} exist${distinct.size === 1 ? 's' : ''}; a failover needs two people`,
+      'add operators: two people, each with their own OpenSSH public key',
+      'key',
+    );
     return; // one finding says it for every identity
   }
 };
@@ -30,7 +41,12 @@ export const checkOperatorKeys: Rule = (ctx) => {
   for (const [name, op] of Object.entries(ctx.inv.operators ?? {})) {
     const [type, blob = ''] = op.key.trim().split(/\s+/);
     if (!decodesAs(blob, type ?? '')) {
-      ctx.report('operator-key', ['operators', name, 'key'], `the key of operator "${name}" is not a whole ${type} public key`, `paste the full line of ${name}'s .pub file (ssh-keygen -y -f KEY prints it)`);
+      ctx.report(
+        'operator-key',
+        ['operators', name, 'key'],
+        `the key of operator "${name}" is not a whole ${type} public key`,
+        `paste the full line of ${name}'s .pub file (ssh-keygen -y -f KEY prints it)`,
+      );
     }
   }
 };
@@ -47,7 +63,13 @@ function decodesAs(blob: string, type: string): boolean {
 export const checkClientPins: Rule = (ctx) => {
   for (const [name, c] of Object.entries(ctx.inv.clients ?? {})) {
     if (c.source !== undefined && c.sha256 === undefined) {
-      ctx.report('client-source-pin', ['clients', name, 'source'], `client "${name}" is installed from ${c.source} with no pinned sha256`, `add sha256: (sha256sum of the binary you verified) next to source`, 'key');
+      ctx.report(
+        'client-source-pin',
+        ['clients', name, 'source'],
+        `client "${name}" is installed from ${c.source} with no pinned sha256`,
+        `add sha256: (sha256sum of the binary you verified) next to source`,
+        'key',
+      );
     }
   }
 };

@@ -11,12 +11,22 @@ export const checkReferences: Rule = (ctx) => {
 
   const expectHost = (name: string | undefined, path: DataPath, what: string) => {
     if (name === undefined || ctx.host(name)) return;
-    ctx.report('unknown-reference', path, `${what} "${name}" is not a host of this inventory`, suggest(name, hostNames, 'hosts'));
+    ctx.report(
+      'unknown-reference',
+      path,
+      `${what} "${name}" is not a host of this inventory`,
+      suggest(name, hostNames, 'hosts'),
+    );
   };
 
   for (const [name, host] of Object.entries(inv.hosts)) {
     if (!Object.hasOwn(inv.datacenters, host.dc)) {
-      ctx.report('unknown-reference', ['hosts', name, 'dc'], `host "${name}" is in datacenter "${host.dc}", which is not defined`, suggest(host.dc, dcNames, 'datacenters'));
+      ctx.report(
+        'unknown-reference',
+        ['hosts', name, 'dc'],
+        `host "${name}" is in datacenter "${host.dc}", which is not defined`,
+        suggest(host.dc, dcNames, 'datacenters'),
+      );
     }
     expectHost(host.ssh?.jump, ['hosts', name, 'ssh', 'jump'], `jump host of "${name}"`);
   }
@@ -35,7 +45,13 @@ export const checkReferences: Rule = (ctx) => {
   const known = [...Object.keys(CLIENTS), ...EXECUTION_CLIENTS];
   for (const client of Object.keys(inv.clients ?? {})) {
     if (!known.includes(client)) {
-      ctx.report('unknown-reference', ['clients', client], `clients.${client} names no client stake knows`, suggest(client, known, 'the client catalog'), 'key');
+      ctx.report(
+        'unknown-reference',
+        ['clients', client],
+        `clients.${client} names no client stake knows`,
+        suggest(client, known, 'the client catalog'),
+        'key',
+      );
     }
   }
 };
@@ -56,7 +72,12 @@ export const checkJumpCycles: Rule = (ctx) => {
           reported.add(key);
           // A host's own jump is the likelier mistake than the default every host shares.
           const own = loop.find((h) => ctx.inv.hosts[h]?.ssh?.jump !== undefined);
-          ctx.report('jump-cycle', own ? ['hosts', own, 'ssh', 'jump'] : ['ssh', 'jump'], `ssh jump chain loops: ${loop.join(' -> ')}`, 'make one host of the loop connect directly (no jump), usually the bastion');
+          ctx.report(
+            'jump-cycle',
+            own ? ['hosts', own, 'ssh', 'jump'] : ['ssh', 'jump'],
+            `ssh jump chain loops: ${loop.join(' -> ')}`,
+            'make one host of the loop connect directly (no jump), usually the bastion',
+          );
         }
         break;
       }

@@ -60,7 +60,10 @@ export class Ledger {
   height = 0;
   private readonly books = new Map<string, IdentityBook>();
 
-  constructor(readonly family: Family, identities: string[]) {
+  constructor(
+    readonly family: Family,
+    identities: string[],
+  ) {
     for (const id of identities) this.book(id);
   }
 
@@ -89,7 +92,12 @@ export class Ledger {
     if (b.first === undefined || sig.height < b.first) b.first = sig.height;
     if (!b.last || sig.height >= b.last.height) b.last = sig;
     if (at.length > 1) {
-      b.doubles.set(sig.height, { identity: sig.identity, height: sig.height, hosts: [...new Set(at.map((s) => s.host))], signers: at.map((s) => s.signer) });
+      b.doubles.set(sig.height, {
+        identity: sig.identity,
+        height: sig.height,
+        hosts: [...new Set(at.map((s) => s.host))],
+        signers: at.map((s) => s.signer),
+      });
     }
     if (sig.height > this.height) this.height = sig.height;
     return true;
@@ -116,7 +124,12 @@ export class Ledger {
       missed: this.missed(identity, b),
       doubleSigns: [...b.doubles.values()].sort((x, y) => x.height - y.height),
     }));
-    return { family: this.family, height: this.height, identities, doubleSigns: identities.reduce((n, i) => n + i.doubleSigns.length, 0) };
+    return {
+      family: this.family,
+      height: this.height,
+      identities,
+      doubleSigns: identities.reduce((n, i) => n + i.doubleSigns.length, 0),
+    };
   }
 
   /** The signatures of one identity in height order (for timelines). */

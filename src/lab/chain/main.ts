@@ -23,7 +23,10 @@ if (!state) {
   process.exit(2);
 }
 
-const ledger = new Ledger(state.family, state.identities.map((i) => i.name));
+const ledger = new Ledger(
+  state.family,
+  state.identities.map((i) => i.name),
+);
 if (existsSync(paths.signatures)) {
   for (const line of readFileSync(paths.signatures, 'utf8').split('\n')) {
     if (line.trim()) ledger.record(JSON.parse(line) as Signature);
@@ -52,7 +55,14 @@ const server = createServer((socket) => {
         break;
       }
       case 'status':
-        send(socket, { type: 'status', summary: ledger.summary(), reports: [...reports.values()].sort((a, b) => a.host.localeCompare(b.host) || a.client.localeCompare(b.client)), blockTimeMs: state.blockTimeMs });
+        send(socket, {
+          type: 'status',
+          summary: ledger.summary(),
+          reports: [...reports.values()].sort(
+            (a, b) => a.host.localeCompare(b.host) || a.client.localeCompare(b.client),
+          ),
+          blockTimeMs: state.blockTimeMs,
+        });
         break;
     }
   });
@@ -60,7 +70,9 @@ const server = createServer((socket) => {
 
 if (existsSync(state.chain.socket)) unlinkSync(state.chain.socket); // left by a crashed chain
 server.listen(state.chain.socket, () => {
-  process.stdout.write(`lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}\n`);
+  process.stdout.write(
+    `lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}\n`,
+  );
 });
 const timer = setInterval(() => {
   const height = ledger.tick();

@@ -28,7 +28,14 @@ export function cardanoNode(ctx: SimContext): Behaviour {
       if (!isSlotLeader(pool.name, slot)) return { signing: true };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no relay connected: a forged block would reach nobody' };
       const counter = opcertCounter(cert);
-      ctx.submit({ identity: pool.name, height: slot, host: ctx.host.name, signer: ctx.signer, kind: 'block', ...(counter !== undefined ? { counter } : {}) });
+      ctx.submit({
+        identity: pool.name,
+        height: slot,
+        host: ctx.host.name,
+        signer: ctx.signer,
+        kind: 'block',
+        ...(counter !== undefined ? { counter } : {}),
+      });
       return { signing: true };
     },
   };

@@ -41,10 +41,22 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
       const signbytes = createHash('sha256').update(`${ctx.lab.name}/${identity.name}/${height}/0/precommit`).digest();
       const seed = Buffer.from(key.priv_key.value, 'base64').subarray(0, 32);
       const pub = Buffer.from(key.pub_key.value, 'base64');
-      const privateKey = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: b64url(pub) }, format: 'jwk' });
+      const privateKey = createPrivateKey({
+        key: { kty: 'OKP', crv: 'Ed25519', d: b64url(seed), x: b64url(pub) },
+        format: 'jwk',
+      });
       const signature = sign(null, signbytes, privateKey).toString('base64');
       // The watermark first: a crash after this line loses one vote, never signs twice.
-      writeDurably(stateFile, serializeSignState({ height: BigInt(height), round: 0, step: STEP.precommit, signature, signbytes: signbytes.toString('hex').toUpperCase() }));
+      writeDurably(
+        stateFile,
+        serializeSignState({
+          height: BigInt(height),
+          round: 0,
+          step: STEP.precommit,
+          signature,
+          signbytes: signbytes.toString('hex').toUpperCase(),
+        }),
+      );
       ctx.submit({ identity: identity.name, height, host: ctx.host.name, signer: ctx.signer, kind: 'precommit' });
       return { signing: true };
     },

@@ -75,14 +75,35 @@ function listeners(get: (key: string) => unknown, pairs: [string | null, string]
 }
 
 const FLAG_LISTENERS: Record<string, [string | null, string][]> = {
-  geth: [[null, 'port'], ['http.addr', 'http.port'], ['authrpc.addr', 'authrpc.port'], ['metrics.addr', 'metrics.port']],
-  nethermind: [[null, 'Network.P2PPort'], ['JsonRpc.Host', 'JsonRpc.Port'], ['JsonRpc.EngineHost', 'JsonRpc.EnginePort'], ['Metrics.ExposeHost', 'Metrics.ExposePort']],
-  lighthouse: [[null, 'port'], ['http-address', 'http-port'], ['metrics-address', 'metrics-port']],
-  web3signer: [['http-listen-host', 'http-listen-port'], ['metrics-host', 'metrics-port']],
+  geth: [
+    [null, 'port'],
+    ['http.addr', 'http.port'],
+    ['authrpc.addr', 'authrpc.port'],
+    ['metrics.addr', 'metrics.port'],
+  ],
+  nethermind: [
+    [null, 'Network.P2PPort'],
+    ['JsonRpc.Host', 'JsonRpc.Port'],
+    ['JsonRpc.EngineHost', 'JsonRpc.EnginePort'],
+    ['Metrics.ExposeHost', 'Metrics.ExposePort'],
+  ],
+  lighthouse: [
+    [null, 'port'],
+    ['http-address', 'http-port'],
+    ['metrics-address', 'metrics-port'],
+  ],
+  web3signer: [
+    ['http-listen-host', 'http-listen-port'],
+    ['metrics-host', 'metrics-port'],
+  ],
 };
 
 const YAML_LISTENERS: Record<string, [string | null, string][]> = {
-  teku: [[null, 'p2p-port'], ['rest-api-interface', 'rest-api-port'], ['metrics-interface', 'metrics-port']],
+  teku: [
+    [null, 'p2p-port'],
+    ['rest-api-interface', 'rest-api-port'],
+    ['metrics-interface', 'metrics-port'],
+  ],
 };
 
 /** The pairs that configure a metrics listener. */
@@ -108,7 +129,10 @@ export function cardanoMetrics(configText: string | undefined): Endpoint {
 }
 
 const fileUrl = (v: unknown) => (typeof v === 'string' ? v.replace(/^file:\/\//, '') : undefined);
-const endpoints = (values: unknown): Endpoint[] => (Array.isArray(values) ? values : typeof values === 'string' ? values.split(',') : []).map((v) => parseEndpoint(String(v))).filter((e): e is Endpoint => e !== undefined);
+const endpoints = (values: unknown): Endpoint[] =>
+  (Array.isArray(values) ? values : typeof values === 'string' ? values.split(',') : [])
+    .map((v) => parseEndpoint(String(v)))
+    .filter((e): e is Endpoint => e !== undefined);
 
 export function simConfigOf(client: string, argv: readonly string[], read: (path: string) => string): SimConfig {
   const flags = parseFlags(argv);
@@ -116,12 +140,20 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
     case 'cometbft': {
       const home = flags.get('home');
       if (argv[0] !== 'start' || !home) throw new Error('usage: cometbft start --home DIR');
-      const config = parseToml(read(posix.join(home, 'config/config.toml'))) as Record<string, Record<string, unknown> & unknown>;
+      const config = parseToml(read(posix.join(home, 'config/config.toml'))) as Record<
+        string,
+        Record<string, unknown> & unknown
+      >;
       const p2p = (config.p2p ?? {}) as Record<string, unknown>;
       const rpc = (config.rpc ?? {}) as Record<string, unknown>;
       const metrics = (config.instrumentation ?? {}) as Record<string, unknown>;
-      const metricsAt = metrics.prometheus && typeof metrics.prometheus_listen_addr === 'string' ? parseEndpoint(metrics.prometheus_listen_addr) : undefined;
-      const listen = [p2p.laddr, rpc.laddr].map((v) => (typeof v === 'string' ? parseEndpoint(v) : undefined)).filter((e): e is Endpoint => e !== undefined);
+      const metricsAt =
+        metrics.prometheus && typeof metrics.prometheus_listen_addr === 'string'
+          ? parseEndpoint(metrics.prometheus_listen_addr)
+          : undefined;
+      const listen = [p2p.laddr, rpc.laddr]
+        .map((v) => (typeof v === 'string' ? parseEndpoint(v) : undefined))
+        .filter((e): e is Endpoint => e !== undefined);
       if (metricsAt) listen.push(metricsAt);
       const inHome = (v: unknown, fallback: string) => posix.resolve(home, typeof v === 'string' && v ? v : fallback);
       return {
@@ -129,7 +161,9 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         role: 'cometbft',
         listen,
         metrics: metricsAt ? [metricsAt] : [],
-        peers: endpoints(typeof p2p.persistent_peers === 'string' ? p2p.persistent_peers.split(',').filter(Boolean) : []),
+        peers: endpoints(
+          typeof p2p.persistent_peers === 'string' ? p2p.persistent_peers.split(',').filter(Boolean) : [],
+        ),
         keyFile: inHome(config.priv_validator_key_file, 'config/priv_validator_key.json'),
         stateFile: inHome(config.priv_validator_state_file, 'data/priv_validator_state.json'),
       };
@@ -138,7 +172,9 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       const topology = flags.get('topology');
       if (argv[0] !== 'run' || !topology) throw new Error('usage: cardano-node run --topology FILE ...');
       const t = JSON.parse(read(topology)) as { localRoots?: { accessPoints?: { address: string; port: number }[] }[] };
-      const peers = (t.localRoots ?? []).flatMap((r) => r.accessPoints ?? []).map((p) => ({ host: p.address, port: Number(p.port) }));
+      const peers = (t.localRoots ?? [])
+        .flatMap((r) => r.accessPoints ?? [])
+        .map((p) => ({ host: p.address, port: Number(p.port) }));
       let nodeConfig: string | undefined;
       try {
         nodeConfig = flags.has('config') ? read(flags.get('config')!) : undefined;
@@ -153,7 +189,9 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         metrics: [metricsAt],
         peers,
         ...(flags.has('shelley-kes-key') ? { kesKey: flags.get('shelley-kes-key')! } : {}),
-        ...(flags.has('shelley-operational-certificate') ? { opcert: flags.get('shelley-operational-certificate')! } : {}),
+        ...(flags.has('shelley-operational-certificate')
+          ? { opcert: flags.get('shelley-operational-certificate')! }
+          : {}),
       };
     }
     case 'vouch': {
@@ -173,7 +211,10 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
     case 'dirk': {
       const config = parseYaml(read(flags.get('config') ?? '')) as Record<string, any>;
       const permissions: Record<string, string[]> = {};
-      for (const [who, accounts] of Object.entries((config.permissions ?? {}) as Record<string, Record<string, string>>)) permissions[who] = Object.keys(accounts ?? {});
+      for (const [who, accounts] of Object.entries(
+        (config.permissions ?? {}) as Record<string, Record<string, string>>,
+      ))
+        permissions[who] = Object.keys(accounts ?? {});
       const own = parseEndpoint(String(config.server?.['listen-address'] ?? ''));
       return {
         client,
@@ -181,7 +222,9 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         listen: endpoints([config.server?.['listen-address'], config.metrics?.['listen-address']].filter(Boolean)),
         metrics: endpoints([config.metrics?.['listen-address']].filter(Boolean)),
         // its fellow signers, not itself
-        peers: endpoints(Object.values(config.peers ?? {})).filter((p) => !(own && p.host === own.host && p.port === own.port)),
+        peers: endpoints(Object.values(config.peers ?? {})).filter(
+          (p) => !(own && p.host === own.host && p.port === own.port),
+        ),
         name: String(config.server?.name ?? ''),
         protectionDir: String(config['storage-path'] ?? ''),
         walletsDir: String(config.stores?.[0]?.location ?? ''),
@@ -194,10 +237,22 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         const config = parseYaml(read(configFile)) as Record<string, unknown>;
         const beacons = endpoints(config['beacon-node-api-endpoints']);
         const pairs = YAML_LISTENERS[client]!;
-        return { client, role: 'listener', listen: listeners((k) => config[k], pairs), metrics: listeners((k) => config[k], pairs.filter(isMetricsPair)), peers: beacons };
+        return {
+          client,
+          role: 'listener',
+          listen: listeners((k) => config[k], pairs),
+          metrics: listeners((k) => config[k], pairs.filter(isMetricsPair)),
+          peers: beacons,
+        };
       }
       const pairs = FLAG_LISTENERS[client] ?? [];
-      return { client, role: 'listener', listen: listeners((k) => flags.get(k), pairs), metrics: listeners((k) => flags.get(k), pairs.filter(isMetricsPair)), peers: endpoints(flags.get('beacon-nodes')) };
+      return {
+        client,
+        role: 'listener',
+        listen: listeners((k) => flags.get(k), pairs),
+        metrics: listeners((k) => flags.get(k), pairs.filter(isMetricsPair)),
+        peers: endpoints(flags.get('beacon-nodes')),
+      };
     }
   }
 }

@@ -37,7 +37,8 @@ export function dirkSigner(ctx: SimContext): Behaviour {
   const { protectionDir, walletsDir, permissions = {} } = ctx.config;
   const server = ctx.config.listen[0];
   const answer = (req: SignRequest): SignAnswer => {
-    if (!(permissions[req.requester] ?? []).includes(req.account)) return { id: req.id, ok: false, why: `${req.requester} may not sign for ${req.account}` };
+    if (!(permissions[req.requester] ?? []).includes(req.account))
+      return { id: req.id, ok: false, why: `${req.requester} may not sign for ${req.account}` };
     const share = walletsDir ? readIfExists(join(walletsDir, `${req.account}.share`)) : undefined;
     if (!share || !protectionDir) return { id: req.id, ok: false, why: `no key share for ${req.account}` };
     const file = join(protectionDir, `${req.account}.json`);
@@ -68,7 +69,9 @@ export function dirkSigner(ctx: SimContext): Behaviour {
 export function vouchClient(ctx: SimContext): Behaviour {
   const { accessKey, accounts = [], signers: endpoints = [] } = ctx.config;
   const waiting = new Map<string, (a: SignAnswer) => void>();
-  const signers = endpoints.map((e) => new Peer(e, (socket: Socket) => onLines<SignAnswer>(socket, (a) => waiting.get(a.id)?.(a))));
+  const signers = endpoints.map(
+    (e) => new Peer(e, (socket: Socket) => onLines<SignAnswer>(socket, (a) => waiting.get(a.id)?.(a))),
+  );
   const ask = (peer: Peer, req: SignRequest, timeoutMs: number) =>
     new Promise<SignAnswer>((resolve) => {
       if (!peer.connected || !peer.socket) return resolve({ id: req.id, ok: false, why: 'not connected' });
@@ -91,13 +94,25 @@ export function vouchClient(ctx: SimContext): Behaviour {
       for (const account of accounts) {
         const identity = ctx.lab.identities.find((i) => i.name === account);
         const threshold = identity?.threshold ?? Math.floor(signers.length / 2) + 1;
-        const req: SignRequest = { type: 'sign', id: randomUUID(), account, slot, source: slot - 1, target: slot, requester: ctx.host.name };
+        const req: SignRequest = {
+          type: 'sign',
+          id: randomUUID(),
+          account,
+          slot,
+          source: slot - 1,
+          target: slot,
+          requester: ctx.host.name,
+        };
         const answers = await Promise.all(signers.map((p) => ask(p, req, Math.min(1000, ctx.lab.blockTimeMs))));
         const agreed = answers.filter((a) => a.ok).length;
-        if (agreed >= threshold) ctx.submit({ identity: account, height: slot, host: ctx.host.name, signer: ctx.signer, kind: 'attestation' });
+        if (agreed >= threshold)
+          ctx.submit({ identity: account, height: slot, host: ctx.host.name, signer: ctx.signer, kind: 'attestation' });
         else {
           const why = answers.find((a) => a.why)?.why;
-          return { signing: true, note: `${agreed} of ${threshold} signers agreed for slot ${slot}${why ? ` (${why})` : ''}` };
+          return {
+            signing: true,
+            note: `${agreed} of ${threshold} signers agreed for slot ${slot}${why ? ` (${why})` : ''}`,
+          };
         }
       }
       return { signing: true };

@@ -27,7 +27,9 @@ function argument(name: string, argv: string[]): string {
 
 /** The lab host whose root holds this binary (the longest matching root wins). */
 function hostOf(hosts: LabHostRecord[], self: string): LabHostRecord {
-  const matches = hosts.filter((h) => self.startsWith(`${h.root.replace(/\/$/, '')}/`)).sort((a, b) => b.root.length - a.root.length);
+  const matches = hosts
+    .filter((h) => self.startsWith(`${h.root.replace(/\/$/, '')}/`))
+    .sort((a, b) => b.root.length - a.root.length);
   if (!matches[0]) throw new Error(`${self} is under no lab host's root`);
   return matches[0];
 }
@@ -41,7 +43,8 @@ function bindings(endpoints: Endpoint[], host: LabHostRecord, shared: boolean): 
   if (!shared) return endpoints;
   const out: Endpoint[] = [];
   for (const e of endpoints) {
-    if (['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(e.host)) for (const a of host.addresses) out.push({ host: a, port: e.port });
+    if (['0.0.0.0', '::', '127.0.0.1', 'localhost'].includes(e.host))
+      for (const a of host.addresses) out.push({ host: a, port: e.port });
     else out.push(e);
   }
   return out.filter((e, i) => out.findIndex((x) => x.host === e.host && x.port === e.port) === i);
@@ -58,7 +61,8 @@ async function main(): Promise<void> {
   if (!lab) throw new Error(`no lab at ${dir}`);
   const host = hostOf(lab.hosts, argument('self', own));
   const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
-  const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
+  const log = (message: string) =>
+    process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
 
   // A peer on 127.0.0.1 is this host's own service (an engine API), not a network peer.
   const peers = config.peers.filter((p) => !['127.0.0.1', 'localhost', '::1'].includes(p.host)).map((e) => new Peer(e));
@@ -81,18 +85,45 @@ async function main(): Promise<void> {
     signer: `${host.name}#${process.pid}`,
   };
   const behaviour: Behaviour =
-    config.role === 'cometbft' ? cometbftValidator(ctx) : config.role === 'cardano-node' ? cardanoNode(ctx) : config.role === 'vouch' ? vouchClient(ctx) : config.role === 'dirk' ? dirkSigner(ctx) : idle;
+    config.role === 'cometbft'
+      ? cometbftValidator(ctx)
+      : config.role === 'cardano-node'
+        ? cardanoNode(ctx)
+        : config.role === 'vouch'
+          ? vouchClient(ctx)
+          : config.role === 'dirk'
+            ? dirkSigner(ctx)
+            : idle;
 
   const metricsPorts = new Set(config.metrics.map((m) => m.port));
   const validatorAddress = lab.identities.find((i) => i.members.includes(host.name))?.keyAddress;
   const serveMetrics = (socket: Socket) => {
     socket.once('data', () => {
-      const body = metricsText(client, { height: seen, peers: peersUp(), syncing: seen === 0 || (peers.length > 0 && peersUp() === 0), lastSigned, ...(validatorAddress ? { validatorAddress } : {}) });
-      socket.end(`HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+      const body = metricsText(client, {
+        height: seen,
+        peers: peersUp(),
+        syncing: seen === 0 || (peers.length > 0 && peersUp() === 0),
+        lastSigned,
+        ...(validatorAddress ? { validatorAddress } : {}),
+      });
+      socket.end(
+        `HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
     });
   };
-  const servers: Server[] = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (e, socket) => (metricsPorts.has(e.port) ? serveMetrics(socket) : behaviour.onConnection?.(e, socket)));
-  log(`listening on ${servers.map((s) => { const a = s.address() as { address: string; port: number }; return `${a.address}:${a.port}`; }).join(', ') || 'nothing'}; ${peers.length} peer(s) configured`);
+  const servers: Server[] = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (e, socket) =>
+    metricsPorts.has(e.port) ? serveMetrics(socket) : behaviour.onConnection?.(e, socket),
+  );
+  log(
+    `listening on ${
+      servers
+        .map((s) => {
+          const a = s.address() as { address: string; port: number };
+          return `${a.address}:${a.port}`;
+        })
+        .join(', ') || 'nothing'
+    }; ${peers.length} peer(s) configured`,
+  );
 
   let last: HeightOutcome = { signing: false };
   let busy = false;
@@ -109,7 +140,20 @@ async function main(): Promise<void> {
     } finally {
       busy = false;
     }
-    if (chain) send(chain, { type: 'report', report: { host: host.name, client, pid: process.pid, peers: peersUp(), peersWanted: peers.length, signing: last.signing, ...(last.note ? { note: last.note } : {}), at: new Date().toISOString() } });
+    if (chain)
+      send(chain, {
+        type: 'report',
+        report: {
+          host: host.name,
+          client,
+          pid: process.pid,
+          peers: peersUp(),
+          peersWanted: peers.length,
+          signing: last.signing,
+          ...(last.note ? { note: last.note } : {}),
+          at: new Date().toISOString(),
+        },
+      });
   };
 
   const connectChain = () => {

@@ -3,7 +3,10 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import type { Endpoint } from './config.js';
 
 /** Listens on every endpoint; rejects on the first that cannot be bound (as a real client fails to start). */
-export async function listenAll(endpoints: Endpoint[], onConnection: (endpoint: Endpoint, socket: Socket) => void): Promise<Server[]> {
+export async function listenAll(
+  endpoints: Endpoint[],
+  onConnection: (endpoint: Endpoint, socket: Socket) => void,
+): Promise<Server[]> {
   const servers: Server[] = [];
   for (const e of endpoints) {
     const server = createServer((socket) => {
@@ -11,7 +14,11 @@ export async function listenAll(endpoints: Endpoint[], onConnection: (endpoint: 
       onConnection(e, socket);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (err) => reject(new Error(`cannot listen on ${e.host}:${e.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`)));
+      server.once('error', (err) =>
+        reject(
+          new Error(`cannot listen on ${e.host}:${e.port}: ${(err as NodeJS.ErrnoException).code ?? err.message}`),
+        ),
+      );
       server.listen(e.port, e.host, () => resolve());
     });
     servers.push(server);
@@ -26,7 +33,10 @@ export class Peer {
   private stopped = false;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly endpoint: Endpoint, private readonly onSocket?: (socket: Socket) => void) {
+  constructor(
+    readonly endpoint: Endpoint,
+    private readonly onSocket?: (socket: Socket) => void,
+  ) {
     this.dial();
   }
 

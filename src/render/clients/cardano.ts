@@ -30,7 +30,9 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
     const relays = unique(identitiesOf(ctx, 'active', 'standby').flatMap((id) => id.upstream));
     topology = {
       bootstrapPeers: null,
-      localRoots: [{ accessPoints: relays.map(accessPoint), advertise: false, trustable: true, valency: relays.length }],
+      localRoots: [
+        { accessPoints: relays.map(accessPoint), advertise: false, trustable: true, valency: relays.length },
+      ],
       publicRoots: [{ accessPoints: [], advertise: false }],
       useLedgerAfterSlot: -1,
     };
@@ -40,7 +42,10 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
     const relays = unique(ids.flatMap((id) => id.upstream)).filter((r) => r !== host);
     const local = [...producers, ...relays];
     if (bootstrap.length === 0) {
-      throw new RenderError(`relay "${host.name}" has no peers outside the pool: chain.bootstrap_peers is empty`, 'add chain.bootstrap_peers (e.g. backbone.cardano.iog.io:3001)');
+      throw new RenderError(
+        `relay "${host.name}" has no peers outside the pool: chain.bootstrap_peers is empty`,
+        'add chain.bootstrap_peers (e.g. backbone.cardano.iog.io:3001)',
+      );
     }
     topology = {
       bootstrapPeers: bootstrap,
@@ -54,10 +59,27 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
   const binary = onHost(host, binaryPath(inv, 'cardano-node'));
   const p2p = host.ports.p2p?.port ?? 3001;
   const keys = producer
-    ? ['--shelley-kes-key', onHost(host, `${CARDANO_KEYS}/kes.skey`), '--shelley-vrf-key', onHost(host, `${CARDANO_KEYS}/vrf.skey`), '--shelley-operational-certificate', onHost(host, `${CARDANO_KEYS}/node.cert`)]
+    ? [
+        '--shelley-kes-key',
+        onHost(host, `${CARDANO_KEYS}/kes.skey`),
+        '--shelley-vrf-key',
+        onHost(host, `${CARDANO_KEYS}/vrf.skey`),
+        '--shelley-operational-certificate',
+        onHost(host, `${CARDANO_KEYS}/node.cert`),
+      ]
     : [];
   return {
-    files: [{ path: CARDANO_TOPOLOGY, mode: '0644', owner: 'cardano:cardano', format: 'json', content: `${ctx.engine.render(template, { ...baseData(ctx), topology }).trim()}\n`, restarts: ['cardano-node'], template: ctx.engine.origin(template) }],
+    files: [
+      {
+        path: CARDANO_TOPOLOGY,
+        mode: '0644',
+        owner: 'cardano:cardano',
+        format: 'json',
+        content: `${ctx.engine.render(template, { ...baseData(ctx), topology }).trim()}\n`,
+        restarts: ['cardano-node'],
+        template: ctx.engine.origin(template),
+      },
+    ],
     services: [
       {
         name: 'cardano-node',
@@ -66,12 +88,18 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
         exec: [
           binary,
           'run',
-          '--topology', onHost(host, CARDANO_TOPOLOGY),
-          '--config', onHost(host, CARDANO_CONFIG),
-          '--database-path', onHost(host, '/var/lib/cardano/db'),
-          '--socket-path', onHost(host, '/var/lib/cardano/node.socket'),
-          '--host-addr', '0.0.0.0',
-          '--port', String(p2p),
+          '--topology',
+          onHost(host, CARDANO_TOPOLOGY),
+          '--config',
+          onHost(host, CARDANO_CONFIG),
+          '--database-path',
+          onHost(host, '/var/lib/cardano/db'),
+          '--socket-path',
+          onHost(host, '/var/lib/cardano/node.socket'),
+          '--host-addr',
+          '0.0.0.0',
+          '--port',
+          String(p2p),
           ...keys,
           ...(inv.clients['cardano-node']?.args ?? []),
         ],

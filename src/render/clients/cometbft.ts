@@ -9,7 +9,8 @@ import type { RenderedFile, Service } from '../types.js';
 
 export const COMETBFT_HOME = '/var/lib/cometbft';
 
-const peer = (ctx: HostContext, h: ResolvedHost) => `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
+const peer = (ctx: HostContext, h: ResolvedHost) =>
+  `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
 
 export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; services: Service[] } {
   const { host, inv } = ctx;
@@ -60,7 +61,17 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
   });
   const binary = onHost(host, binaryPath(inv, 'cometbft'));
   return {
-    files: [{ path: `${COMETBFT_HOME}/config/config.toml`, mode: '0640', owner: 'cometbft:cometbft', format: 'toml', content, restarts: ['cometbft'], template: ctx.engine.origin('cometbft/config.toml.liquid') }],
+    files: [
+      {
+        path: `${COMETBFT_HOME}/config/config.toml`,
+        mode: '0640',
+        owner: 'cometbft:cometbft',
+        format: 'toml',
+        content,
+        restarts: ['cometbft'],
+        template: ctx.engine.origin('cometbft/config.toml.liquid'),
+      },
+    ],
     services: [
       {
         name: 'cometbft',
