@@ -4,9 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { ExitCode } from '../exit-codes.js';
-import type { HostResult } from '../deploy/apply.js';
-import { runDeploy, type DeployEvent, type DeployOptions } from '../deploy/run.js';
-import { HostSession } from '../deploy/session.js';
+import type { HostResult } from '../apply/host.js';
+import { runDeploy, type DeployEvent, type DeployOptions } from '../apply/deploy.js';
+import { HostSession } from '../ssh/session.js';
 import { loadInventory } from '../inventory/load.js';
 import { plural } from '../output/diagnostics.js';
 import { hostProgress, type Progress } from '../output/progress.js';

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { HostSession } from '../deploy/session.js';
+import { HostSession } from '../ssh/session.js';
 import { loadInventory, type LoadedInventory } from '../inventory/load.js';
 import type { ResolvedIdentity } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';

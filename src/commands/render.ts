@@ -5,12 +5,8 @@ import { UsageError } from '../errors.js';
 import { loadInventory } from '../inventory/load.js';
 import { plural } from '../output/diagnostics.js';
 import type { Terminal } from '../output/terminal.js';
-import { TemplateEngine } from '../render/engine.js';
 import type { HostRender } from '../render/host.js';
-import { readNodeIdCache } from '../render/node-ids.js';
-import { renderInventory } from '../render/render.js';
-import { loadTemplates } from '../render/templates.js';
-import { computeGraph } from '../topology/graph.js';
+import { renderDeployment } from '../render/deployment.js';
 
 export interface RenderOptions {
   inventory: string;
@@ -30,17 +26,11 @@ export async function render(options: RenderOptions, term: Terminal): Promise<Ex
         `hosts: ${resolved.hosts.map((h) => h.name).join(', ')}`,
       );
   }
-  const { sources, overrides } = loadTemplates({
+  const { renders, overrides } = renderDeployment(resolved, {
     inventory: options.inventory,
-    ...(options.templates ? { templates: options.templates } : {}),
+    templates: options.templates,
+    selection: { hosts: options.hosts, tiers: options.tiers },
   });
-  const renders = renderInventory(
-    resolved,
-    computeGraph(resolved),
-    new TemplateEngine(sources),
-    readNodeIdCache(options.inventory),
-    { hosts: options.hosts, tiers: options.tiers },
-  );
   let bytes = 0;
   for (const r of renders) bytes += writeHost(options.out, r);
   const files = renders.reduce((n, r) => n + r.files.length, 0);

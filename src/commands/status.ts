@@ -4,7 +4,7 @@
  * document, or one per line when watching).
  */
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { HostSession } from '../deploy/session.js';
+import { HostSession } from '../ssh/session.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Terminal } from '../output/terminal.js';
 import { gatherStatus, statusContext } from '../status/collect.js';

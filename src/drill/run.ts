@@ -11,7 +11,7 @@ import { dirname, join } from 'node:path';
 import { Chalk } from 'chalk';
 import { deploy } from '../commands/deploy.js';
 import { failoverApproveCommand, failoverConfirmCommand, type FailoverOptions } from '../commands/failover.js';
-import { HostSession } from '../deploy/session.js';
+import { HostSession } from '../ssh/session.js';
 import { StakeError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { liveVerdict } from '../failover/checks.js';

@@ -3,7 +3,7 @@
  * lock). Pure: it judges what the quorum hosts and the chain said; ./live.ts asks them.
  * A check that fails with `refuses` stops the failover (exit 4) before anything is touched.
  */
-import { decideGeneration, parseGenerationRecord, type GenerationVerdict } from '../deploy/generation.js';
+import { decideGeneration, parseGenerationRecord, type GenerationVerdict } from '../quorum/generation.js';
 import type { ResolvedIdentity } from '../inventory/resolve.js';
 import type { KeyFile } from '../keys/layout.js';
 import { decideCarry, stateFiles } from './protection.js';

@@ -3,20 +3,16 @@
  * SSH (keys, services, generation, lock, signing state), the signing services of its validator
  * hosts (from the same render deploy uses), and the chain when an observer exists.
  */
-import type { HostSession } from '../deploy/session.js';
-import { rootShell } from '../deploy/remote-script.js';
-import { quorumOf } from '../deploy/generation.js';
+import type { HostSession } from '../ssh/session.js';
+import { rootShell } from '../ssh/shell.js';
+import { quorumOf } from '../quorum/generation.js';
 import type { Family } from '../inventory/clients.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { COMETBFT_SIGN_STATE, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
-import { TemplateEngine } from '../render/engine.js';
-import { readNodeIdCache } from '../render/node-ids.js';
-import { renderInventory } from '../render/render.js';
-import { loadTemplates } from '../render/templates.js';
-import { computeGraph } from '../topology/graph.js';
 import type { HostView } from './checks.js';
 import { stateFiles } from './protection.js';
 import { parseProbe, probeScript, type SigningService } from './scripts.js';
+import { renderDeployment } from '../render/deployment.js';
 
 export type RenderedService = SigningService & { user: string };
 
@@ -27,10 +23,7 @@ export function signingServices(
   identity: ResolvedIdentity,
 ): Map<string, RenderedService[]> {
   const hosts = [identity.active, ...identity.standby].map((h) => h.name);
-  const { sources } = loadTemplates({ inventory });
-  const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), readNodeIdCache(inventory), {
-    hosts,
-  });
+  const { renders } = renderDeployment(inv, { inventory, selection: { hosts } });
   return new Map(
     renders.map((r) => [r.host, r.manifest.services.map((s) => ({ name: s.name, port: s.health.tcp, user: s.user }))]),
   );

@@ -5,8 +5,8 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
-import { generationPath } from '../deploy/layout.js';
-import { shq } from '../deploy/remote-script.js';
+import { generationPath } from '../plan/host-layout.js';
+import { shq } from '../ssh/shell.js';
 import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 

@@ -11,6 +11,7 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { LoadedInventory } from '../inventory/load.js';
 import { projectPath } from '../paths.js';
+import { shq } from '../ssh/shell.js';
 import { addressesOf, planAddresses, type LabMode } from './addressing.js';
 import { placeLabKeys } from './keys.js';
 import { clientsOf, labInventoryText } from './lab-inventory.js';
@@ -38,7 +39,6 @@ export function loopbackReason(forced: boolean): string | undefined {
 
 const SIM_MAIN = fileURLToPath(new URL('./sim/main.js', import.meta.url));
 const CHAIN_MAIN = fileURLToPath(new URL('./chain/main.js', import.meta.url));
-const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The script installed as a client's binary on every lab host: runs the simulated client with the client's own arguments. */
 export function simulatedBinary(dir: string, client: string): string {

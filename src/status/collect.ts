@@ -5,21 +5,16 @@
  * signing state written. The edge of `stake status`: the decisions are in report.ts and
  * witness-copy.ts.
  */
-import { binariesOf, type ClientBinary } from '../deploy/binaries.js';
-import { quorumOf } from '../deploy/generation.js';
-import { rootShell } from '../deploy/remote-script.js';
-import type { HostSession } from '../deploy/session.js';
+import { binariesOf, type ClientBinary } from '../plan/binaries.js';
+import { quorumOf } from '../quorum/generation.js';
+import { rootShell } from '../ssh/shell.js';
+import type { HostSession } from '../ssh/session.js';
 import { observerFor, type ChainObserver } from '../failover/observer.js';
 import { writeFileLines } from '../failover/scripts.js';
 import { stateFiles } from '../failover/protection.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
-import { TemplateEngine } from '../render/engine.js';
 import type { HostRender } from '../render/host.js';
-import { readNodeIdCache } from '../render/node-ids.js';
-import { renderInventory } from '../render/render.js';
-import { loadTemplates } from '../render/templates.js';
-import { computeGraph } from '../topology/graph.js';
 import { metricNamesOf } from './metrics.js';
 import { buildReport, type IdentityStatus, type StatusReport } from './report.js';
 import {
@@ -31,6 +26,7 @@ import {
   type StatusRequest,
 } from './script.js';
 import { activeStateFile, decideWitnessCopy } from './witness-copy.js';
+import { renderDeployment } from '../render/deployment.js';
 
 /** What stays the same between refreshes of a --watch: the render and each host's request. */
 export interface StatusContext {
@@ -55,13 +51,7 @@ function metricsEndpoints(host: ResolvedHost): MetricsEndpoint[] {
 }
 
 export function statusContext(inventory: string, inv: ResolvedInventory, templates?: string): StatusContext {
-  const { sources } = loadTemplates({ inventory, ...(templates ? { templates } : {}) });
-  const renders = new Map(
-    renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), readNodeIdCache(inventory)).map((r) => [
-      r.host,
-      r,
-    ]),
-  );
+  const renders = new Map(renderDeployment(inv, { inventory, templates }).renders.map((r) => [r.host, r]));
   const binaries = new Map([...renders.values()].map((r) => [r.host, binariesOf(inv, r, inventory)]));
   const keys = validatorKeyFiles(inv.family);
   const signing = new Map<string, string[]>();

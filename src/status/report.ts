@@ -3,9 +3,9 @@
  * plain data. Pure: the inventory, the render, each host's answer (or why there is none) and
  * the chain's reading in; the report out. The terminal screen and --json both print this.
  */
-import type { ClientBinary } from '../deploy/binaries.js';
-import { decideGeneration, parseGenerationRecord, quorumOf, type GenerationVerdict } from '../deploy/generation.js';
-import { planHost } from '../deploy/plan.js';
+import type { ClientBinary } from '../plan/binaries.js';
+import { decideGeneration, parseGenerationRecord, quorumOf, type GenerationVerdict } from '../quorum/generation.js';
+import { planHost } from '../plan/compute.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import type { KeyFile } from '../keys/layout.js';
 import type { HostRender } from '../render/host.js';

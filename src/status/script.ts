@@ -9,7 +9,7 @@
  * status must answer for hundreds of hosts in seconds.
  */
 import type { ResolvedHost } from '../inventory/resolve.js';
-import { factsScript, parseFacts, type HostFacts } from '../deploy/facts.js';
+import { factsScript, parseFacts, type HostFacts } from '../plan/facts.js';
 import { parseProbe, probeScript, type Probe } from '../failover/scripts.js';
 import type { KeyFile } from '../keys/layout.js';
 import { parseMetrics, type Sample } from './metrics.js';

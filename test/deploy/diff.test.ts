@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fileDiff, maskSecrets, MASK } from '../../src/deploy/diff.js';
+import { fileDiff, maskSecrets, MASK } from '../../src/plan/diff.js';
 
 describe('plan diffs', () => {
   test('secret values are masked in TOML, YAML, JSON and key=value files; other values stay', () => {

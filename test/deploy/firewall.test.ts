@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { edit, runStake } from '../helpers.js';
 import { SshConnection } from '../../src/ssh/connection.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
-import { SCRIPT_EXIT, stageScript } from '../../src/deploy/remote-script.js';
+import { SCRIPT_EXIT, stageScript } from '../../src/apply/scripts.js';
 import { NFT_PATH, sha256 } from '../../src/render/host.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
 import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';

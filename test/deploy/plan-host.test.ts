@@ -1,8 +1,8 @@
 /** planHost, pure: facts in, actions out. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { planHost } from '../../src/deploy/plan.js';
-import type { HostFacts } from '../../src/deploy/facts.js';
+import { planHost } from '../../src/plan/compute.js';
+import type { HostFacts } from '../../src/plan/facts.js';
 import { sha256, type HostRender } from '../../src/render/host.js';
 
 const render: HostRender = {

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rollbackScript, SCRIPT_EXIT, stageScript, type FileWrite } from '../../src/deploy/remote-script.js';
+import { rollbackScript, SCRIPT_EXIT, stageScript, type FileWrite } from '../../src/apply/scripts.js';
 import { sha256 } from '../../src/render/host.js';
 
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });

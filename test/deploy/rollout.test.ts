@@ -2,14 +2,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { startOrder } from '../../src/deploy/apply.js';
+import { startOrder } from '../../src/apply/host.js';
 import {
   decideGeneration,
   duplicateKeyHolders,
   parseQuorumAnswer,
   type GenerationRecord,
-} from '../../src/deploy/generation.js';
-import { rolloutStages } from '../../src/deploy/rollout.js';
+} from '../../src/quorum/generation.js';
+import { rolloutStages } from '../../src/apply/rollout.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import type { Service } from '../../src/render/types.js';

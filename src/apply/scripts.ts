@@ -4,27 +4,17 @@
  * before running any of it, so a connection cut off while the script is still arriving runs
  * nothing at all, instead of the first half.
  *
- * The paths they use on the host are in ./layout.ts.
+ * The paths they use on the host are in ../plan/host-layout.ts.
  */
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
+import { shq } from '../ssh/shell.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 import type { Service } from '../render/types.js';
-import { DEPLOYED_MANIFEST, PENDING_RESTARTS, PREVIOUS_DIR } from './layout.js';
+import { DEPLOYED_MANIFEST, PENDING_RESTARTS, PREVIOUS_DIR } from '../plan/host-layout.js';
 
 /** Exit codes of the scripts, so the applier can say what failed. */
 export const SCRIPT_EXIT = { checksum: 21, noPrevious: 22, unhealthy: 30, exited: 31, firewallInvalid: 40 } as const;
-
-export const shq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** A command run as root: as it is, or through `sudo -n` when the host says `become: sudo`. */
-export function asRoot(host: Pick<ResolvedHost, 'ssh'>, command: string): string {
-  return host.ssh.become === 'sudo' ? `sudo -n -- sh -c ${shq(command)}` : command;
-}
-
-/** The shell for a script on stdin, as root. */
-export const rootShell = (host: Pick<ResolvedHost, 'ssh'>) =>
-  host.ssh.become === 'sudo' ? 'sudo -n -- sh -s' : 'sh -s';
 
 export interface FileWrite {
   path: string;

@@ -10,8 +10,8 @@ import { COMETBFT_HOME } from '../render/clients/cometbft.js';
 import { pidFilePath, unitPath } from '../render/services.js';
 import type { Manifest } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
-import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './layout.js';
-import { rootShell } from './remote-script.js';
+import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './host-layout.js';
+import { rootShell } from '../ssh/shell.js';
 
 export interface FileFact {
   sha256: string;

@@ -4,11 +4,11 @@
  */
 import pLimit from 'p-limit';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
-import { SshConnection } from '../ssh/connection.js';
-import { SshError } from '../ssh/errors.js';
+import { SshConnection } from './connection.js';
+import { SshError } from './errors.js';
 import { askSecret } from '../output/prompt.js';
-import { fingerprint } from '../ssh/known-hosts.js';
-import { appendKnownHost, knownHostsPath, readKnownHosts, targetOf } from '../ssh/targets.js';
+import { fingerprint } from './known-hosts.js';
+import { appendKnownHost, knownHostsPath, readKnownHosts, targetOf } from './targets.js';
 
 export interface SessionOptions {
   inventory: string;

@@ -14,21 +14,19 @@ import type { Service } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { SshError } from '../ssh/errors.js';
 import { plural } from '../output/diagnostics.js';
-import { isUrl } from './binaries.js';
+import { isUrl } from '../plan/binaries.js';
 import { armFirewallScript, confirmFirewallScript, rollbackRulesetPath } from './firewall.js';
-import { INCOMING_DIR } from './layout.js';
-import { managesOwners, type HostPlan } from './plan.js';
+import { INCOMING_DIR } from '../plan/host-layout.js';
+import { managesOwners, type HostPlan } from '../plan/compute.js';
+import { asRoot, rootShell, shq } from '../ssh/shell.js';
 import {
-  asRoot,
   clearPendingCommand,
   healthScript,
   restartCommand,
   rollbackScript,
-  rootShell,
-  shq,
   stageScript,
   type FileWrite,
-} from './remote-script.js';
+} from './scripts.js';
 
 export type HostStatus = 'deployed' | 'unchanged' | 'rolled-back' | 'failed' | 'refused' | 'skipped' | 'unreachable';
 

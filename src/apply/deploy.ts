@@ -4,12 +4,12 @@
  * is reported as events; the command decides how to show them.
  */
 import { hostname, userInfo } from 'node:os';
-import { makePlan, type PlanOptions } from '../commands/plan.js';
+import { gatherPlan, type PlanOptions } from '../plan/gather.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { StakeError } from '../errors.js';
 import type { SshError } from '../ssh/errors.js';
-import { applyHost, type HostResult, type HostStep } from './apply.js';
+import { applyHost, type HostResult, type HostStep } from './host.js';
 import {
   decideGeneration,
   duplicateKeyHolders,
@@ -21,11 +21,11 @@ import {
   writeRecordScript,
   type GenerationVerdict,
   type QuorumAnswer,
-} from './generation.js';
-import type { Plan } from './plan.js';
-import { rootShell } from './remote-script.js';
+} from '../quorum/generation.js';
+import type { Plan } from '../plan/compute.js';
+import { rootShell } from '../ssh/shell.js';
 import { rolloutStages } from './rollout.js';
-import type { HostSession } from './session.js';
+import type { HostSession } from '../ssh/session.js';
 
 export interface DeployOptions extends PlanOptions {
   dryRun: boolean;
@@ -123,7 +123,7 @@ export async function runDeploy(
   inv: ResolvedInventory,
   emit: (e: DeployEvent) => void,
 ): Promise<DeployReport> {
-  const { plan, renders, failures } = await makePlan(options, session, inv);
+  const { plan, renders, failures } = await gatherPlan(options, session, inv);
   emit({
     event: 'plan',
     plan,

@@ -7,8 +7,8 @@
  */
 import { posix } from 'node:path';
 import { NFT_PATH } from '../render/host.js';
-import { FIREWALL_STATE_DIR } from './layout.js';
-import { shq } from './remote-script.js';
+import { FIREWALL_STATE_DIR } from '../plan/host-layout.js';
+import { shq } from '../ssh/shell.js';
 
 const at = (root: string, path: string) => shq(posix.join(root, path));
 

@@ -9,8 +9,8 @@
 import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
-import { generationPath } from './layout.js';
-import { shq } from './remote-script.js';
+import { generationPath } from '../plan/host-layout.js';
+import { shq } from '../ssh/shell.js';
 
 export interface GenerationRecord {
   generation: number;
