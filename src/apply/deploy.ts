@@ -26,6 +26,7 @@ import type { Plan } from '../plan/compute.js';
 import { rootShell } from '../ssh/shell.js';
 import { rolloutStages } from './rollout.js';
 import type { HostSession } from '../ssh/session.js';
+import { liveActive } from '../quorum/live.js';
 
 export interface DeployOptions extends PlanOptions {
   dryRun: boolean;
@@ -106,7 +107,7 @@ async function guard(
         'bring the quorum hosts back (stake status shows them), or finish the failover in progress, then deploy again',
       );
     }
-    const live = verdict.kind === 'live' ? verdict.record.active : id.active.name;
+    const live = liveActive(verdict, id)!.host; // stale and unknown were refused above
     for (const h of duplicateKeyHolders(live, answers))
       keyHolders.set(
         h,

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import type { ExitCode } from '../exit-codes.js';
 import type { HostResult } from '../apply/host.js';
 import { runDeploy, type DeployEvent, type DeployOptions } from '../apply/deploy.js';
-import { HostSession } from '../ssh/session.js';
+import { openSession } from '../ssh/session.js';
 import { loadInventory } from '../inventory/load.js';
 import { plural } from '../output/diagnostics.js';
 import { hostProgress, type Progress } from '../output/progress.js';
@@ -110,11 +110,9 @@ function summary(results: HostResult[], term: Terminal): void {
 
 export async function deploy(options: DeployOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  const session = new HostSession(resolved, {
-    inventory: options.inventory,
+  const session = openSession(resolved, options.inventory, 'rollout', {
     parallel: options.parallel,
     acceptNew: options.acceptNew,
-    connectTimeoutMs: 15_000,
   });
   const live = !term.options.json && Boolean(process.stdout.isTTY) && !process.env.CI;
   const view = humanView(term, live && !options.dryRun);

@@ -12,6 +12,8 @@ import { loadInventory } from '../inventory/load.js';
 import type { Terminal } from '../output/terminal.js';
 import { htmlReport, markdownReport } from '../drill/report.js';
 import { runDrill, type OperatorKey } from '../drill/run.js';
+import { identityNamed } from '../inventory/lookup.js';
+import { labObserverFor } from '../lab/observer.js';
 
 export interface DrillCommandOptions {
   inventory: string;
@@ -50,11 +52,7 @@ function operatorKeys(values: string[], operators: Record<string, unknown>): [Op
 
 export async function drillFailoverCommand(options: DrillCommandOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  if (!resolved.identities.some((i) => i.name === options.identity))
-    throw new UsageError(
-      `no identity "${options.identity}" in ${options.inventory}`,
-      `identities: ${resolved.identities.map((i) => i.name).join(', ')}`,
-    );
+  identityNamed(resolved, options.identity, options.inventory);
   const operators = operatorKeys(options.operatorKeys, resolved.operators);
   const stamp = new Date()
     .toISOString()
@@ -74,6 +72,7 @@ export async function drillFailoverCommand(options: DrillCommandOptions, term: T
       workDir: dir,
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
+      observer: labObserverFor(resolve(options.inventory)),
     },
     (line) => (term.options.json ? term.note(line) : term.print(line)),
   );

@@ -8,18 +8,19 @@ import { basename, join, posix } from 'node:path';
 import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { rootShell, shq } from '../ssh/shell.js';
-import { HostSession } from '../ssh/session.js';
+import { openSession } from '../ssh/session.js';
 import { liveVerdict } from '../failover/checks.js';
 import { probeQuorum, signingServices } from '../failover/live.js';
 import { writeFileLines } from '../failover/scripts.js';
 import { loadInventory } from '../inventory/load.js';
-import type { ResolvedIdentity } from '../inventory/resolve.js';
 import { sealedDir, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
+import { liveActive } from '../quorum/live.js';
+import { identityNamed } from '../inventory/lookup.js';
 
 const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) =>
-  new HostSession(resolved, { inventory, parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 });
+  openSession(resolved, inventory, 'probe');
 
 /** The key files given, by their names in the family's layout. */
 function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined): Map<string, Buffer> {
@@ -67,12 +68,7 @@ export async function keysPushCommand(
   term: Terminal,
 ): Promise<ExitCode> {
   const loaded = await loadInventory(options.inventory);
-  const identity: ResolvedIdentity | undefined = loaded.resolved.identities.find((i) => i.name === options.identity);
-  if (!identity)
-    throw new UsageError(
-      `no identity "${options.identity}" in ${options.inventory}`,
-      `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}`,
-    );
+  const identity = identityNamed(loaded.resolved, options.identity, options.inventory);
   const keys = validatorKeyFiles(loaded.resolved.family);
   const material = keyMaterial(keys, options.files, options.dir);
   const session = sessionOf(options.inventory, loaded.resolved);
@@ -95,7 +91,7 @@ export async function keysPushCommand(
         },
       );
     }
-    const live = verdict.kind === 'live' ? verdict.record.active : identity.active.name;
+    const live = liveActive(verdict, identity)!.host; // stale and unknown were refused above
     const results: { host: string; as: string; result: string }[] = [];
     for (const host of [identity.active, ...identity.standby]) {
       const active = host.name === live;
@@ -157,7 +153,8 @@ export async function keysStatusCommand(options: { inventory: string }, term: Te
         signingServices(options.inventory, loaded.resolved, identity),
       );
       const verdict = liveVerdict(identity, quorum.views);
-      const live = verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.active : undefined;
+      const live = liveActive(verdict, identity);
+      const recordedLive = live?.recorded ? live.host : undefined;
       for (const host of [identity.active, ...identity.standby]) {
         const view = quorum.views.find((v) => v.host === host.name);
         const states = view?.probe ? [...new Set(Object.values(view.probe.keys))] : [];
@@ -170,13 +167,13 @@ export async function keysStatusCommand(options: { inventory: string }, term: Te
                 .join(', ');
         const holdsActive = Object.values(view?.probe?.keys ?? {}).some((s) => s === 'active' || s === 'both');
         const role =
-          host.name === live
+          host.name === recordedLive
             ? 'live active'
-            : host.name === identity.active.name && live === undefined
+            : host.name === identity.active.name && recordedLive === undefined
               ? 'active (no generation yet)'
               : 'standby';
         const alarm =
-          holdsActive && live !== undefined && host.name !== live
+          holdsActive && recordedLive !== undefined && host.name !== recordedLive
             ? 'ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE'
             : undefined;
         rows.push({ identity: identity.name, host: host.name, role, key, ...(alarm ? { alarm } : {}) });

@@ -6,7 +6,7 @@ import { plural } from '../output/diagnostics.js';
 import type { Terminal } from '../output/terminal.js';
 import type { Plan } from '../plan/compute.js';
 import { failureExit, gatherPlan, type PlanOptions } from '../plan/gather.js';
-import { HostSession, type HostOutcome } from '../ssh/session.js';
+import { openSession, type HostOutcome } from '../ssh/session.js';
 
 const MARK = { create: '+', change: '~', delete: '-', unchanged: ' ' } as const;
 
@@ -56,11 +56,9 @@ export function printPlan(
 /** `stake plan`: what deploy would change on each host. Changes nothing. */
 export async function plan(options: PlanOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  const session = new HostSession(resolved, {
-    inventory: options.inventory,
+  const session = openSession(resolved, options.inventory, 'rollout', {
     parallel: options.parallel,
     acceptNew: options.acceptNew,
-    connectTimeoutMs: 15_000,
   });
   try {
     const { plan: result, failures, diffs } = await gatherPlan(options, session, resolved);

@@ -4,12 +4,13 @@
  * document, or one per line when watching).
  */
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { HostSession } from '../ssh/session.js';
+import { openSession } from '../ssh/session.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Terminal } from '../output/terminal.js';
 import { gatherStatus, statusContext } from '../status/collect.js';
 import { formatStatus } from '../status/print.js';
 import type { StatusReport } from '../status/report.js';
+import { labObserverFor } from '../lab/observer.js';
 
 export interface StatusOptions {
   inventory: string;
@@ -34,15 +35,12 @@ export async function statusCommand(
   interrupted: Promise<void> = new Promise(() => undefined),
 ): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  const ctx = statusContext(options.inventory, resolved, options.templates);
-  // A host that does not answer in a few seconds is reported as such: status must stay quick.
-  const session = new HostSession(resolved, {
-    inventory: options.inventory,
-    parallel: options.parallel,
-    acceptNew: false,
-    connectTimeoutMs: 5_000,
-    keepaliveIntervalMs: 5_000,
+  const ctx = statusContext(options.inventory, resolved, {
+    templates: options.templates,
+    observer: labObserverFor(options.inventory),
   });
+  // A host that does not answer in a few seconds is reported as such: status must stay quick.
+  const session = openSession(resolved, options.inventory, 'watch', { parallel: options.parallel });
   const screen = !term.options.json && process.stdout.isTTY && options.watch;
   let stop = false;
   void interrupted.then(() => {

@@ -1,27 +1,33 @@
 /**
  * A failover drill: rounds of real failovers back and forth, each approved by signatures made
  * with two operators' keys, each old host brought back by a normal deploy before the next
- * round. It calls the same command code an operator runs (`failover approve`, `failover
- * --confirm --approval`, `deploy --limit`), through a terminal that records their events with
- * the time, so a drill exercises exactly what a 3 a.m. failover would. The edge of the drill:
- * the judging is timeline.ts, the writing report.ts.
+ * round. It runs the same failover and deploy code an operator's commands run (prepare,
+ * approve, confirm with the approval files, then deploy --limit OLDHOST), recording the
+ * failover's events with their times, so a drill exercises exactly what a 3 a.m. failover
+ * would. The judging is timeline.ts, the writing report.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Chalk } from 'chalk';
-import { deploy } from '../commands/deploy.js';
-import { failoverApproveCommand, failoverConfirmCommand, type FailoverOptions } from '../commands/failover.js';
-import { HostSession } from '../ssh/session.js';
+import { join } from 'node:path';
+import { runDeploy } from '../apply/deploy.js';
 import { StakeError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { approveFailover } from '../failover/approve.js';
 import { liveVerdict } from '../failover/checks.js';
+import { approvalsFromFiles, refuseBlocked, refuseUnfinished, startFailover } from '../failover/confirm.js';
 import { probeQuorum, signingServices } from '../failover/live.js';
-import { observerFor, type ChainObserver } from '../failover/observer.js';
+import type { ChainObserver } from '../failover/observer.js';
+import {
+  DEFAULT_SAFETY_WINDOW,
+  prepareFailover,
+  type FailoverRequest,
+  type FailoverWorld,
+} from '../failover/prepare.js';
+import type { FailoverEvent } from '../failover/run.js';
 import { loadInventory } from '../inventory/load.js';
-import { labPaths } from '../lab/layout.js';
-import type { Terminal } from '../output/terminal.js';
+import { identityNamed } from '../inventory/lookup.js';
+import { liveActive } from '../quorum/live.js';
+import { openSession } from '../ssh/session.js';
 import { summarize, type DrillReport } from './report.js';
-import { roundRecord, type RoundRecord, type SignatureRecord, type TimedEvent } from './timeline.js';
+import { roundRecord, type RoundRecord, type TimedEvent } from './timeline.js';
 
 export interface OperatorKey {
   name: string;
@@ -38,43 +44,32 @@ export interface DrillOptions {
   workDir: string;
   verifyTimeoutMs: number;
   healthTimeoutSeconds: number;
-}
-
-/** A terminal that keeps what a command says instead of printing it: its JSON events, timed. */
-export function recordingTerminal(): Terminal & { events: TimedEvent[]; documents: unknown[]; notes: string[] } {
-  const events: TimedEvent[] = [];
-  const documents: unknown[] = [];
-  const notes: string[] = [];
-  return {
-    options: { json: true, color: false, verbose: 0 },
-    style: new Chalk({ level: 0 }),
-    print: () => undefined,
-    note: (text) => notes.push(text),
-    document: (value) => documents.push(value),
-    event: (value) => events.push({ time: new Date().toISOString(), ...(value as Omit<TimedEvent, 'time'>) }),
-    events,
-    documents,
-    notes,
-  };
+  /** The chain's judge of every signature; without one, only steps and times are recorded. */
+  observer: ChainObserver | undefined;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `work` against the inventory as it is now (each failover rewrites it), closing the session after. */
+async function withWorld<T>(options: DrillOptions, work: (world: FailoverWorld) => Promise<T>): Promise<T> {
+  const loaded = await loadInventory(options.inventory);
+  const world = {
+    loaded,
+    session: openSession(loaded.resolved, options.inventory, 'failover'),
+    observer: options.observer,
+  };
+  try {
+    return await work(world);
+  } finally {
+    await world.session.close();
+  }
+}
+
 /** The live active host and the standby the next round moves to. */
 async function nextMove(inventory: string, identityName: string): Promise<{ from: string; to: string }> {
   const loaded = await loadInventory(inventory);
-  const identity = loaded.resolved.identities.find((i) => i.name === identityName);
-  if (!identity)
-    throw new StakeError(`no identity "${identityName}" in ${inventory}`, {
-      exitCode: EXIT.usage,
-      hint: `identities: ${loaded.resolved.identities.map((i) => i.name).join(', ')}`,
-    });
-  const session = new HostSession(loaded.resolved, {
-    inventory,
-    parallel: 8,
-    acceptNew: false,
-    connectTimeoutMs: 10_000,
-  });
+  const identity = identityNamed(loaded.resolved, identityName, inventory);
+  const session = openSession(loaded.resolved, inventory, 'probe');
   try {
     const quorum = await probeQuorum(
       session,
@@ -88,7 +83,7 @@ async function nextMove(inventory: string, identityName: string): Promise<{ from
         exitCode: EXIT.refused,
         hint: 'stake status shows the quorum; a drill starts from a healthy deployment',
       });
-    const from = verdict.kind === 'first' ? identity.active.name : verdict.record.active;
+    const from = liveActive(verdict, identity)!.host; // unknown was refused above
     const to = [identity.active, ...identity.standby].map((h) => h.name).find((h) => h !== from);
     if (!to)
       throw new StakeError(`${identityName} has no standby to fail over to`, {
@@ -101,27 +96,68 @@ async function nextMove(inventory: string, identityName: string): Promise<{ from
   }
 }
 
-/** The identity's signatures the lab chain recorded after `since`. */
-function signaturesSince(inventory: string, identity: string, since: number): SignatureRecord[] {
-  const path = labPaths(dirname(inventory)).signatures;
-  if (!existsSync(path)) return [];
-  const out: SignatureRecord[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.includes(`"${identity}"`)) continue;
-    try {
-      const s = JSON.parse(line) as SignatureRecord;
-      if (s.identity === identity && Date.parse(s.at) >= since) out.push(s);
-    } catch {
-      // a line still being written
-    }
-  }
-  return out;
-}
-
 async function doubleSignsOf(observer: ChainObserver | undefined, identity: string): Promise<number> {
   if (!observer) return 0;
   const reading = await observer.read();
   return reading.identity(identity)?.doubleSigns.length ?? 0;
+}
+
+/** One failover confirmed with the two approval files, as `stake failover --confirm --approval A --approval B` runs it. */
+async function confirmRound(
+  options: DrillOptions,
+  request: FailoverRequest,
+  approvals: string[],
+  events: TimedEvent[],
+): Promise<number> {
+  const emit = (e: FailoverEvent) =>
+    events.push({ time: new Date().toISOString(), ...(e as Omit<TimedEvent, 'time'>) });
+  try {
+    return await withWorld(options, async (world) => {
+      const path = refuseUnfinished(request.inventory, request.identity);
+      const { ctx, checks } = await prepareFailover(request, world);
+      const approved = await approvalsFromFiles(ctx.journal.plan, approvals, world);
+      refuseBlocked(checks);
+      ctx.note = (text) => emit({ event: 'note', text });
+      return await startFailover(
+        ctx,
+        path,
+        { ...approved, approval: 'signatures' },
+        { emit, interrupted: () => false },
+      );
+    });
+  } catch (err) {
+    // a refusal before anything changed: the round failed, the drill stops here
+    const message =
+      err instanceof StakeError ? `${err.message}${err.hint ? ` (${err.hint})` : ''}` : (err as Error).message;
+    const exitCode = err instanceof StakeError ? err.exitCode : EXIT.failed;
+    events.push({ time: new Date().toISOString(), event: 'end', result: `refused: ${message}`, exitCode });
+    return exitCode;
+  }
+}
+
+/** The fenced old host back as a standby (key sealed, client running): `stake deploy --limit HOST`. */
+async function revive(options: DrillOptions, host: string): Promise<number> {
+  const loaded = await loadInventory(options.inventory);
+  const session = openSession(loaded.resolved, options.inventory, 'rollout', { parallel: 8 });
+  try {
+    const report = await runDeploy(
+      {
+        inventory: options.inventory,
+        limit: [host],
+        parallel: 8,
+        acceptNew: false,
+        dryRun: false,
+        healthTimeoutSeconds: options.healthTimeoutSeconds,
+        firewallRevertSeconds: 60,
+      },
+      session,
+      loaded.resolved,
+      () => undefined,
+    );
+    return report.exitCode;
+  } finally {
+    await session.close();
+  }
 }
 
 export interface DrillProgress {
@@ -130,19 +166,19 @@ export interface DrillProgress {
 
 export async function runDrill(options: DrillOptions, progress: DrillProgress): Promise<DrillReport> {
   const loaded = await loadInventory(options.inventory);
-  const observer = observerFor(options.inventory);
+  const { observer } = options;
   const startedAt = new Date().toISOString();
   const rounds: RoundRecord[] = [];
   const blockMs = observer?.blockTimeMs ?? 1000;
   for (let n = 1; n <= options.rounds; n++) {
     const { from, to } = await nextMove(options.inventory, options.identity);
     progress(`round ${n}/${options.rounds}: ${options.identity} from ${from} to ${to}`);
-    const base: FailoverOptions = {
+    const request: FailoverRequest = {
       inventory: options.inventory,
       identity: options.identity,
       to,
       oldHostDead: false,
-      safetyWindow: 20,
+      safetyWindow: DEFAULT_SAFETY_WINDOW,
       validForMs: 15 * 60_000,
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
@@ -150,33 +186,13 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     const approvals: string[] = [];
     for (const op of options.operators) {
       const out = join(options.workDir, `round-${n}-${op.name}.approval`);
-      const term = recordingTerminal();
-      const code = await failoverApproveCommand({ ...base, as: op.name, key: op.file, out }, term);
-      if (code !== EXIT.ok)
-        throw new StakeError(`round ${n}: ${op.name}'s approval failed (exit ${code})`, {
-          exitCode: code,
-          hint: term.notes.join(' ') || 'run stake failover approve by hand to see why',
-        });
+      await withWorld(options, (world) => approveFailover({ ...request, as: op.name, key: op.file, out }, world));
       approvals.push(out);
     }
     const doublesBefore = await doubleSignsOf(observer, options.identity);
     const windowStart = Date.now() - 3 * blockMs;
-    const term = recordingTerminal();
-    let exitCode: number;
-    try {
-      exitCode = await failoverConfirmCommand({ ...base, approvals }, term, () => false);
-    } catch (err) {
-      // a refusal before anything changed: the round failed, the drill stops here
-      const message =
-        err instanceof StakeError ? `${err.message}${err.hint ? ` (${err.hint})` : ''}` : (err as Error).message;
-      term.events.push({
-        time: new Date().toISOString(),
-        event: 'end',
-        result: `refused: ${message}`,
-        exitCode: err instanceof StakeError ? err.exitCode : EXIT.failed,
-      });
-      exitCode = err instanceof StakeError ? err.exitCode : EXIT.failed;
-    }
+    const events: TimedEvent[] = [];
+    const exitCode = await confirmRound(options, request, approvals, events);
     // a few heights more, so the chart shows the new host signing on
     await sleep(4 * blockMs);
     const doublesAfter = await doubleSignsOf(observer, options.identity);
@@ -185,8 +201,8 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       from,
       to,
       objectiveMs: options.objectiveMs,
-      events: term.events,
-      signatures: signaturesSince(options.inventory, options.identity, windowStart),
+      events,
+      signatures: observer?.signaturesSince(options.identity, windowStart) ?? [],
       chainDoubleSigns: Math.max(0, doublesAfter - doublesBefore),
     });
     if (!observer) record.failures = record.failures.filter((f) => !f.endsWith('signed nothing after the failover'));
@@ -195,20 +211,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       `  ${record.failures.length ? `FAILED: ${record.failures.join('; ')}` : 'ok'}: ${(record.durationMs / 1000).toFixed(1)} s${record.gapHeights !== undefined ? `, signing gap ${record.gapHeights} heights` : ''}`,
     );
     if (exitCode !== EXIT.ok) break;
-    // the old host was fenced: a normal deploy brings it back as a standby (key sealed, client running)
-    const revive = recordingTerminal();
-    const revived = await deploy(
-      {
-        inventory: options.inventory,
-        limit: [from],
-        parallel: 8,
-        acceptNew: false,
-        dryRun: false,
-        healthTimeoutSeconds: options.healthTimeoutSeconds,
-        firewallRevertSeconds: 60,
-      },
-      revive,
-    );
+    const revived = await revive(options, from);
     if (revived !== EXIT.ok) {
       record.failures.push(`reviving ${from} with stake deploy --limit ${from} failed (exit ${revived})`);
       break;

@@ -1,21 +1,63 @@
 /**
- * How failover sees the chain: the head, which host last signed for an identity, whether a
- * host's client follows the chain. Preflight (synced), the dead-host safety window and step 7
- * (verify) ask it. For a lab inventory it is the lab chain, the same judge the tests trust; a
- * real chain has no observer in stake yet, and the steps that need one say so.
+ * How stake sees the chain: the head, which host last signed for an identity, whether a host's
+ * client follows the chain, the signatures themselves. Failover's preflight (synced), the
+ * dead-host safety window and step 7 (verify) ask it, and so do `stake status` and the drill.
+ * This file is the interface only: an adapter per chain implements it (the lab's is
+ * src/lab/observer.ts), and the commands pick one for the inventory, so nothing here knows
+ * where a reading comes from.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { queryChain, type ClientReport } from '../lab/chain/protocol.js';
-import type { IdentitySummary } from '../lab/chain/ledger.js';
-import { readLabState } from '../lab/state.js';
+
+/** Two signatures of one identity at one height: the thing that must never happen. */
+export interface ObservedDoubleSign {
+  identity: string;
+  height: number;
+  hosts: string[];
+  signers: string[];
+}
+
+/** What the chain knows of one identity's signing. */
+export interface ObservedIdentity {
+  identity: string;
+  signatures: number;
+  firstHeight?: number;
+  lastHeight?: number;
+  lastSigner?: string;
+  /** Heights signed per host. */
+  byHost: Record<string, number>;
+  missed: number;
+  doubleSigns: ObservedDoubleSign[];
+}
+
+/** What a host's client last told the chain about itself. */
+export interface ObservedClient {
+  host: string;
+  client: string;
+  /** Connected peers, and how many it is configured for. */
+  peers: number;
+  peersWanted: number;
+  /** Holds the identity's key (or signer access) and would sign. */
+  signing: boolean;
+  note?: string;
+  /** ISO time of the report. */
+  at: string;
+}
+
+/** One signature the chain accepted. */
+export interface ObservedSignature {
+  identity: string;
+  height: number;
+  host: string;
+  signer: string;
+  /** ISO time it was seen. */
+  at: string;
+}
 
 export interface ChainReading {
   head: number;
   /** Per identity: signatures, last height and signer, double signs. */
-  identity(name: string): IdentitySummary | undefined;
+  identity(name: string): ObservedIdentity | undefined;
   /** The freshest report of a host's client, if it sent one. */
-  client(host: string): ClientReport | undefined;
+  client(host: string): ObservedClient | undefined;
   doubleSigns: number;
 }
 
@@ -25,32 +67,8 @@ export interface ChainObserver {
   /** Milliseconds per height, to turn windows of heights into deadlines. */
   blockTimeMs: number;
   read(): Promise<ChainReading>;
-}
-
-/** The lab chain of a lab inventory (DIR/inventory.yaml beside DIR/lab.json); undefined for any other inventory. */
-export function observerFor(inventory: string): ChainObserver | undefined {
-  const state = join(dirname(inventory), 'lab.json');
-  if (!existsSync(state)) return undefined;
-  const lab = readLabState(state);
-  if (!lab) return undefined;
-  return {
-    what: 'the lab chain',
-    blockTimeMs: lab.blockTimeMs,
-    async read() {
-      const status = await queryChain(lab.chain.socket, 5000);
-      const reports = new Map<string, ClientReport>();
-      for (const r of status.reports) {
-        const seen = reports.get(r.host);
-        if (!seen || r.at > seen.at) reports.set(r.host, r);
-      }
-      return {
-        head: status.summary.height,
-        identity: (name) => status.summary.identities.find((i) => i.identity === name),
-        client: (host) => reports.get(host),
-        doubleSigns: status.summary.doubleSigns,
-      };
-    },
-  };
+  /** The identity's signatures seen since a time (ms since the epoch), for timelines. */
+  signaturesSince(identity: string, sinceMs: number): ObservedSignature[];
 }
 
 /** Is the host's client following the chain: a fresh report, with a peer? */

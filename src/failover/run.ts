@@ -7,7 +7,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { StakeError } from '../errors.js';
 import { writeJournal, type Journal, type StepRecord } from './journal.js';
 import { POINT_OF_NO_RETURN, STEPS, type StepName } from './plan.js';
-import { faultHook, rollback, STEP_RUNNERS, type StepContext } from './steps.js';
+import { rollback, STEP_RUNNERS, type StepContext } from './steps.js';
 
 export type FailoverEvent =
   | { event: 'step'; step: StepName; phase: 'start' | 'done' | 'failed'; detail?: string; ms?: number; hint?: string }
@@ -52,7 +52,7 @@ export async function runFailover(ctx: StepContext, options: RunOptions): Promis
       save();
       return end('interrupted', EXIT.interrupted);
     }
-    faultHook('before', name);
+    await ctx.hook?.('before', name);
     if (!record) {
       record = { name };
       journal.steps.push(record);
@@ -86,7 +86,7 @@ export async function runFailover(ctx: StepContext, options: RunOptions): Promis
     record.ms = Date.now() - t0;
     save();
     options.emit({ event: 'step', step: name, phase: 'done', detail: record.detail, ms: record.ms });
-    faultHook('after', name);
+    await ctx.hook?.('after', name);
   }
   journal.state = 'done';
   save();

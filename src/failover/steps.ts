@@ -3,7 +3,6 @@
  * interrupted step again from its start), plus the rollback that unfences the old host when a
  * step before the generation bump fails. Each returns a line for the journal and the output.
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +19,8 @@ import type { KeyFile } from '../keys/layout.js';
 import { parseLock, preflightChecks, refusals, type Check, type HostView } from './checks.js';
 import { rewriteActive } from './inventory-rewrite.js';
 import { journalDir, type Journal } from './journal.js';
-import { probeQuorum, type RenderedService } from './live.js';
+import { probeQuorum, type Quorum, type RenderedService } from './live.js';
+import type { StepHook } from './hooks.js';
 import type { ChainObserver, ChainReading } from './observer.js';
 import { decideCarry, witnessAsOld } from './protection.js';
 import {
@@ -47,6 +47,8 @@ export interface StepContext {
   healthTimeoutSeconds: number;
   /** Progress inside a long step (the safety window, waiting for a signature). */
   note(text: string): void;
+  /** Called at each step boundary: the tests' seam for faults; real use has none. */
+  hook?: StepHook;
 }
 
 /** A step that cannot go on: its exit code says why (4 a guard, 5 unreachable, 1 anything else). */
@@ -148,11 +150,13 @@ export async function preflight(ctx: StepContext): Promise<string> {
   return `${checks.filter((c) => c.ok).length} checks passed`;
 }
 
+/** The preflight's verdicts on the live state: probed now, or the probe the caller just made. */
 export async function currentChecks(
   ctx: StepContext,
   ownCode: string | undefined = ctx.journal.code,
+  probed?: Quorum,
 ): Promise<Check[]> {
-  const quorum = await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services);
+  const quorum = probed ?? (await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services));
   const reading = await readChain(ctx);
   const signer = ctx.identity.signer;
   return preflightChecks({
@@ -481,22 +485,6 @@ async function release(ctx: StepContext): Promise<string> {
       'bring the host back, then stake failover --resume releases it',
     );
   return `lock released on ${[...ok.keys()].join(', ')}`;
-}
-
-/**
- * Test hook (docs/development.md): STAKE_FAILOVER_FAULT="after:fence=kill,before:carry=run:CMD"
- * kills this process with SIGKILL, or runs a command, at a step boundary, so the tests can
- * inject faults exactly there. Unset in real use.
- */
-export function faultHook(when: 'before' | 'after', step: string): void {
-  const spec = process.env.STAKE_FAILOVER_FAULT;
-  if (!spec) return;
-  for (const entry of spec.split(';;')) {
-    const m = /^(before|after):([a-z]+)=(kill|run:(.*))$/s.exec(entry.trim());
-    if (!m || m[1] !== when || m[2] !== step) continue;
-    if (m[3] === 'kill') process.kill(process.pid, 'SIGKILL');
-    else execFileSync('sh', ['-c', m[4]!], { stdio: 'inherit', timeout: 60_000 });
-  }
 }
 
 export const STEP_RUNNERS = { lock, preflight, fence, carry, bump, activate, verify, record } as const;

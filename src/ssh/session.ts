@@ -19,6 +19,31 @@ export interface SessionOptions {
   keepaliveIntervalMs?: number;
 }
 
+/**
+ * How each kind of command talks to its hosts, named once. A rollout (plan, deploy) is patient
+ * with slow hosts; `status --watch` gives up fast and keeps its connections warm; a failover
+ * probes few hosts and checks every 2 s that they are still there, to notice a cut host in
+ * seconds; a probe (keys, the drill's next move) is a short read of the quorum.
+ */
+export const SESSION_PRESETS = {
+  rollout: { parallel: 20, acceptNew: false, connectTimeoutMs: 15_000 },
+  watch: { parallel: 256, acceptNew: false, connectTimeoutMs: 5_000, keepaliveIntervalMs: 5_000 },
+  failover: { parallel: 8, acceptNew: false, connectTimeoutMs: 10_000, keepaliveIntervalMs: 2_000 },
+  probe: { parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 },
+} as const satisfies Record<string, Omit<SessionOptions, 'inventory'>>;
+
+export type SessionPreset = keyof typeof SESSION_PRESETS;
+
+/** A session for the inventory with a preset's timeouts; `parallel` and `acceptNew` may come from the command's flags. */
+export function openSession(
+  inv: ResolvedInventory,
+  inventory: string,
+  preset: SessionPreset,
+  flags: { parallel?: number; acceptNew?: boolean } = {},
+): HostSession {
+  return new HostSession(inv, { ...SESSION_PRESETS[preset], inventory, ...flags });
+}
+
 export type HostOutcome<T> = { host: string; ok: true; value: T } | { host: string; ok: false; error: SshError };
 
 /** The passphrase of an encrypted key: STAKE_SSH_PASSPHRASE, else asked on the terminal; once per key file. */

@@ -9,7 +9,7 @@ import { binariesOf, type ClientBinary } from '../plan/binaries.js';
 import { quorumOf } from '../quorum/generation.js';
 import { rootShell } from '../ssh/shell.js';
 import type { HostSession } from '../ssh/session.js';
-import { observerFor, type ChainObserver } from '../failover/observer.js';
+import type { ChainObserver } from '../failover/observer.js';
 import { writeFileLines } from '../failover/scripts.js';
 import { stateFiles } from '../failover/protection.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
@@ -50,7 +50,13 @@ function metricsEndpoints(host: ResolvedHost): MetricsEndpoint[] {
   return out;
 }
 
-export function statusContext(inventory: string, inv: ResolvedInventory, templates?: string): StatusContext {
+/** What a status run needs, computed once: the render, each host's request, and the chain's observer if there is one. */
+export function statusContext(
+  inventory: string,
+  inv: ResolvedInventory,
+  options: { templates?: string | undefined; observer?: ChainObserver | undefined } = {},
+): StatusContext {
+  const { templates, observer } = options;
   const renders = new Map(renderDeployment(inv, { inventory, templates }).renders.map((r) => [r.host, r]));
   const binaries = new Map([...renders.values()].map((r) => [r.host, binariesOf(inv, r, inventory)]));
   const keys = validatorKeyFiles(inv.family);
@@ -79,7 +85,6 @@ export function statusContext(inventory: string, inv: ResolvedInventory, templat
       metrics: metricsEndpoints(host),
     });
   }
-  const observer = observerFor(inventory);
   return { inventory, inv, renders, binaries, requests, signing, ...(observer ? { observer } : {}) };
 }
 

@@ -12,6 +12,7 @@ import type { HostRender } from '../render/host.js';
 import type { ChainReading } from '../failover/observer.js';
 import { CLIENT_METRICS, readingOf } from './metrics.js';
 import type { HostAnswer } from './script.js';
+import { liveActive } from '../quorum/live.js';
 
 export interface HostStatus {
   host: string;
@@ -106,7 +107,7 @@ export function buildReport(input: StatusInput): StatusReport {
   }
 
   // each identity's live host, decided once: hosts and identities both need it
-  const live = new Map(inv.identities.map((id) => [id.name, liveHost(verdictOf(input, id), id)]));
+  const live = new Map(inv.identities.map((id) => [id.name, liveActive(verdictOf(input, id), id)?.host]));
   const hosts: HostStatus[] = inv.hosts.map((h) => {
     const a = input.answers.get(h.name);
     const base = { host: h.name, tier: h.tier, dc: h.dc, ...(h.client ? { client: h.client } : {}) };
@@ -210,13 +211,6 @@ function verdictOf(input: StatusInput, id: ResolvedIdentity): GenerationVerdict 
   return decideGeneration(id, answers);
 }
 
-const liveHost = (verdict: GenerationVerdict, id: ResolvedIdentity) =>
-  verdict.kind === 'live' || verdict.kind === 'stale'
-    ? verdict.record.active
-    : verdict.kind === 'first'
-      ? id.active.name
-      : undefined;
-
 function identityStatus(
   input: StatusInput,
   id: ResolvedIdentity,
@@ -226,8 +220,9 @@ function identityStatus(
   const alarms: string[] = [];
   const warnings: string[] = [];
   const verdict = verdictOf(input, id);
-  const live = liveHost(verdict, id);
-  const generation = verdict.kind === 'live' || verdict.kind === 'stale' ? verdict.record.generation : undefined;
+  const liveOne = liveActive(verdict, id);
+  const live = liveOne?.host;
+  const generation = liveOne?.recorded ? liveOne.generation : undefined;
   if (verdict.kind === 'unknown') alarms.push(`live active host unknown: ${verdict.why}`);
   if (verdict.kind === 'stale')
     warnings.push(

@@ -1,0 +1,133 @@
+/**
+ * Everything a failover decides before it touches anything: which identity moves where, the
+ * live state of its quorum (probed once), the plan built from that state, and the preflight's
+ * verdicts on it. The plan command, approve, confirm and the drill all start here.
+ */
+import { resolve } from 'node:path';
+import { StakeError, UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
+import type { LoadedInventory } from '../inventory/load.js';
+import { identityNamed } from '../inventory/lookup.js';
+import type { ResolvedIdentity } from '../inventory/resolve.js';
+import { validatorKeyFiles } from '../keys/layout.js';
+import { liveActive } from '../quorum/live.js';
+import type { HostSession } from '../ssh/session.js';
+import { liveVerdict, type Check } from './checks.js';
+import type { StepHook } from './hooks.js';
+import type { Journal } from './journal.js';
+import { probeQuorum, signingServices, type RenderedService } from './live.js';
+import type { ChainObserver } from './observer.js';
+import type { FailoverPlan } from './plan.js';
+import { currentChecks, operatorName, type StepContext } from './steps.js';
+
+/** What an operator asks for: move `identity` to `to`, with these bounds. */
+export interface FailoverRequest {
+  inventory: string;
+  identity: string;
+  to: string;
+  oldHostDead: boolean;
+  safetyWindow: number;
+  validForMs: number;
+  verifyTimeoutMs: number;
+  healthTimeoutSeconds: number;
+}
+
+/** Heights without a signature before a dead old host counts as fenced, unless told otherwise. */
+export const DEFAULT_SAFETY_WINDOW = 20;
+
+/** How the steps reach the world: the hosts, the chain, and the test seam. */
+export interface FailoverWorld {
+  loaded: LoadedInventory;
+  session: HostSession;
+  observer: ChainObserver | undefined;
+  hook?: StepHook | undefined;
+}
+
+export const refused = (message: string, hint: string) => new StakeError(message, { exitCode: EXIT.refused, hint });
+
+/** The identity to move, checked against the target host and the two-person rule. */
+export function identityForMove(loaded: LoadedInventory, name: string, to: string): ResolvedIdentity {
+  const id = identityNamed(loaded.resolved, name, loaded.file);
+  if (!loaded.resolved.hosts.some((h) => h.name === to))
+    throw new UsageError(`--to ${to}: no such host in ${loaded.file}`);
+  if (![id.active, ...id.standby].some((h) => h.name === to))
+    throw new UsageError(
+      `--to ${to}: not a validator host of ${name} (its hosts: ${[id.active, ...id.standby].map((h) => h.name).join(', ')})`,
+      'a failover moves an identity to one of its standbys',
+    );
+  if (Object.keys(loaded.resolved.operators).length < 2)
+    throw refused(
+      `${loaded.file} lists fewer than two operators: a failover needs two people`,
+      'add operators with their public keys (see docs/failover.md)',
+    );
+  return id;
+}
+
+/** What the steps act with, for a new failover or a resumed one. */
+export function stepContext(
+  inventory: string,
+  world: FailoverWorld,
+  identity: ResolvedIdentity,
+  journal: Journal,
+  timeouts: { verifyTimeoutMs: number; healthTimeoutSeconds: number },
+  services: Map<string, RenderedService[]> = signingServices(inventory, world.loaded.resolved, identity),
+): StepContext {
+  return {
+    inventory,
+    loaded: world.loaded,
+    identity,
+    session: world.session,
+    observer: world.observer,
+    services,
+    keys: validatorKeyFiles(world.loaded.resolved.family),
+    journal,
+    verifyTimeoutMs: timeouts.verifyTimeoutMs,
+    healthTimeoutSeconds: timeouts.healthTimeoutSeconds,
+    note: () => undefined,
+    ...(world.hook ? { hook: world.hook } : {}),
+  };
+}
+
+/** Reads the live state once, makes the plan from it, and judges it. Changes nothing. */
+export async function prepareFailover(
+  request: FailoverRequest,
+  world: FailoverWorld,
+): Promise<{ ctx: StepContext; checks: Check[] }> {
+  const { loaded, session } = world;
+  const identity = identityForMove(loaded, request.identity, request.to);
+  const services = signingServices(request.inventory, loaded.resolved, identity);
+  const quorum = await probeQuorum(session, loaded.resolved, identity, services);
+  const live = liveActive(liveVerdict(identity, quorum.views), identity);
+  const plan: FailoverPlan = {
+    deployment: loaded.resolved.name,
+    family: loaded.resolved.family,
+    identity: identity.name,
+    from: live?.host ?? identity.active.name,
+    to: request.to,
+    generation: live?.generation ?? 0,
+    oldHostDead: request.oldHostDead,
+    safetyWindow: request.safetyWindow,
+  };
+  if (plan.from === plan.to)
+    throw refused(
+      `${plan.to} is already the live active host of ${identity.name} (generation ${plan.generation})`,
+      'nothing to fail over',
+    );
+  const journal: Journal = {
+    version: 1,
+    inventory: resolve(request.inventory),
+    plan,
+    code: '',
+    expires: '',
+    approvers: [],
+    approval: 'signatures',
+    by: operatorName(),
+    startedAt: '',
+    direction: 'forward',
+    state: 'running',
+    steps: [],
+  };
+  const ctx = stepContext(resolve(request.inventory), world, identity, journal, request, services);
+  // the preflight judges the same probe the plan was made from: one look at the quorum, not two
+  return { ctx, checks: await currentChecks(ctx, undefined, quorum) };
+}
