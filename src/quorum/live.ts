@@ -16,7 +16,10 @@ export interface LiveActive {
 }
 
 /** The live active host of a verdict; undefined when the quorum cannot tell (kind `unknown`). */
-export function liveActive(verdict: GenerationVerdict, identity: Pick<ResolvedIdentity, 'active'>): LiveActive | undefined {
+export function liveActive(
+  verdict: GenerationVerdict,
+  identity: Pick<ResolvedIdentity, 'active'>,
+): LiveActive | undefined {
   switch (verdict.kind) {
     case 'live':
     case 'stale':
