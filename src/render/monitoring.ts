@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import type { Family } from '../inventory/clients.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import type { TopologyGraph } from '../topology/graph.js';
-import { CLIENT_METRICS } from '../status/metrics.js';
+import { CLIENT_METRICS } from '../inventory/client-metrics.js';
 import type { RenderedFile } from './types.js';
 
 export const PROMETHEUS_CONFIG = '/etc/prometheus/prometheus.yml';

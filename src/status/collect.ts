@@ -15,7 +15,7 @@ import { stateFiles } from '../failover/protection.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
 import type { HostRender } from '../render/host.js';
-import { metricNamesOf } from './metrics.js';
+import { metricNamesOf } from '../inventory/client-metrics.js';
 import { buildReport, type IdentityStatus, type StatusReport } from './report.js';
 import {
   parseStatus,

@@ -1,53 +1,10 @@
 /**
  * What `stake status` reads from a client: its own Prometheus endpoint, the one the monitor
- * scrapes, fetched on the host over SSH (the operator never needs the metrics port open).
- * One table of metric names per client, from each client's documentation; the lab's simulated
- * clients serve the same names. Pure: text in, readings out.
+ * scrapes, fetched on the host over SSH (the operator never needs the metrics port open). The
+ * metric names per client are in the client catalog (../inventory/client-metrics.ts). Pure:
+ * text in, readings out.
  */
-
-/** The metrics that answer status's questions; a client without one leaves that column empty. */
-export interface ClientMetricNames {
-  /** The chain's height (slot, for Ethereum's consensus clients and Cardano) as this node sees it. */
-  height?: string;
-  /** Connected peers. */
-  peers?: string;
-  /** 1 while the node is catching up. */
-  syncing?: string;
-  /** 1 once the node is synced (the opposite sense). */
-  synced?: string;
-  /** The last height this node signed, where the client reports it. */
-  lastSigned?: string;
-}
-
-export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
-  // docs.cometbft.com, "Metrics" (namespace "cometbft", instrumentation.namespace)
-  cometbft: {
-    height: 'cometbft_consensus_height',
-    peers: 'cometbft_p2p_peers',
-    syncing: 'cometbft_blocksync_syncing',
-    lastSigned: 'cometbft_consensus_validator_last_signed_height',
-  },
-  // cardano-node's trace-dispatcher: prefix cardano_node_metrics_, IntM names end in _int
-  'cardano-node': { height: 'cardano_node_metrics_slotNum_int', peers: 'cardano_node_metrics_connectedPeers_int' },
-  // the beacon metrics every consensus client shares (ethereum/beacon-metrics)
-  lighthouse: { height: 'beacon_head_slot', peers: 'libp2p_peers', synced: 'sync_eth2_synced' },
-  teku: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
-  prysm: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
-  nimbus: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
-  lodestar: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
-  geth: { height: 'chain_head_block', peers: 'p2p_peers' },
-  nethermind: { height: 'nethermind_blocks', peers: 'nethermind_sync_peers' },
-  besu: { height: 'ethereum_blockchain_height', peers: 'ethereum_peer_count' },
-  erigon: { height: 'chain_head_block', peers: 'p2p_peers' },
-  reth: { height: 'reth_blockchain_tree_canonical_chain_height', peers: 'reth_network_connected_peers' },
-  vouch: {},
-  dirk: {},
-  web3signer: {},
-  horcrux: {},
-};
-
-export const metricNamesOf = (client: string): string[] =>
-  Object.values(CLIENT_METRICS[client] ?? {}).filter((n): n is string => typeof n === 'string');
+import { CLIENT_METRICS } from '../inventory/client-metrics.js';
 
 export interface Sample {
   name: string;
@@ -102,24 +59,4 @@ export function readingOf(client: string, samples: readonly Sample[]): ClientRea
   else if (synced !== undefined) reading.syncing = synced === 0;
   if (lastSigned !== undefined && lastSigned > 0) reading.lastSigned = lastSigned;
   return reading;
-}
-
-/** Samples in the text format, for the lab's simulated clients: each client's own names. */
-export function metricsText(client: string, values: ClientReading & { validatorAddress?: string }): string {
-  const names = CLIENT_METRICS[client] ?? {};
-  const lines: string[] = [];
-  const gauge = (name: string | undefined, value: number | undefined, labels = '') => {
-    if (!name || value === undefined) return;
-    lines.push(`# TYPE ${name} gauge`, `${name}${labels} ${value}`);
-  };
-  gauge(names.height, values.height);
-  gauge(names.peers, values.peers);
-  gauge(names.syncing, values.syncing === undefined ? undefined : values.syncing ? 1 : 0);
-  gauge(names.synced, values.syncing === undefined ? undefined : values.syncing ? 0 : 1);
-  gauge(
-    names.lastSigned,
-    values.lastSigned ?? 0,
-    values.validatorAddress ? `{validator_address="${values.validatorAddress}"}` : '',
-  );
-  return `${lines.join('\n')}\n`;
 }

@@ -10,7 +10,8 @@ import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.j
 import type { KeyFile } from '../keys/layout.js';
 import type { HostRender } from '../render/host.js';
 import type { ChainReading } from '../failover/observer.js';
-import { CLIENT_METRICS, readingOf } from './metrics.js';
+import { CLIENT_METRICS } from '../inventory/client-metrics.js';
+import { readingOf } from './metrics.js';
 import type { HostAnswer } from './script.js';
 import { liveActive } from '../quorum/live.js';
 

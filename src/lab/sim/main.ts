@@ -16,7 +16,7 @@ import { simConfigOf, type Endpoint } from './config.js';
 import { idle, type Behaviour, type HeightOutcome, type SimContext } from './context.js';
 import { dirkSigner, vouchClient } from './ethereum.js';
 import { listenAll, Peer } from './net.js';
-import { metricsText } from '../../status/metrics.js';
+import { metricsText } from './metrics.js';
 
 function argument(name: string, argv: string[]): string {
   const i = argv.indexOf(`--${name}`);
