@@ -3,42 +3,15 @@
  * else, authentication with ssh-agent or a key file, jump hosts (chained) through forwardOut,
  * commands with timeouts, and atomic file writes over SFTP.
  */
-import { readFileSync } from 'node:fs';
-import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import { SshError, RemoteCommandError } from './errors.js';
-import { fingerprint, keyTypeOf, knownKeyTypes, verifyHostKey, type KnownHostLine } from './known-hosts.js';
+import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
+import { connectConfig } from './connect-config.js';
+import { classify, hostKeyError, SshError, RemoteCommandError } from './errors.js';
+import { verifyHostKey } from './known-hosts.js';
+import type { ConnectOptions, ExecResult, SshTarget } from './types.js';
 
-const { Client, utils } = ssh2;
+const { Client } = ssh2;
 
-/** Everything needed to reach one host. */
-export interface SshTarget {
-  /** The inventory's host name, for messages. */
-  name: string;
-  address: string;
-  port: number;
-  user: string;
-  /** Private key file; without it, ssh-agent ($SSH_AUTH_SOCK). */
-  identity?: string;
-  /** The host to go through first, itself possibly behind another. */
-  jump?: SshTarget;
-}
-
-export interface ConnectOptions {
-  knownHosts: readonly KnownHostLine[];
-  /** Like OpenSSH's StrictHostKeyChecking=accept-new: an unknown host is accepted (and reported); a changed key never. */
-  acceptNew?: boolean;
-  /** Called with each host key accepted as new, so the caller can record it. */
-  onNewHostKey?: (target: SshTarget, key: Buffer) => void;
-  connectTimeoutMs?: number;
-  keepaliveIntervalMs?: number;
-  /** The key's passphrase, asked once per key file (STAKE_SSH_PASSPHRASE, else a prompt). */
-  passphrase?: (identity: string) => Promise<string | undefined>;
-  /**
-   * Jump host connections shared by every host behind them (a run against 200 hosts behind one
-   * bastion opens one connection to it, not 200). Whoever owns the map closes them.
-   */
-  jumps?: Map<string, Promise<SshConnection>>;
-}
+export type { ConnectOptions, ExecResult, SshTarget } from './types.js';
 
 const jumpKey = (t: SshTarget): string => `${t.user}@${t.address}:${t.port}${t.jump ? ` via ${jumpKey(t.jump)}` : ''}`;
 
@@ -59,23 +32,6 @@ function jumpConnection(jump: SshTarget, options: ConnectOptions): Promise<SshCo
   }
   return conn;
 }
-
-export interface ExecResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** ssh2's host key algorithm names, in OpenSSH's order of preference. */
-const HOST_KEY_ALGORITHMS = [
-  'ssh-ed25519',
-  'ecdsa-sha2-nistp256',
-  'ecdsa-sha2-nistp384',
-  'ecdsa-sha2-nistp521',
-  'rsa-sha2-512',
-  'rsa-sha2-256',
-  'ssh-rsa',
-];
 
 export class SshConnection {
   private sftpSession: Promise<SFTPWrapper> | undefined;
@@ -325,121 +281,4 @@ export class SshConnection {
     this.client.end();
     this.via?.close();
   }
-}
-
-async function connectConfig(target: SshTarget, options: ConnectOptions): Promise<ConnectConfig> {
-  // Ask first for a key type we already trust for this host, as OpenSSH does (RSA signatures use ssh-rsa keys).
-  const known = knownKeyTypes(options.knownHosts, target.address, target.port);
-  const keyType = (algorithm: string) => (algorithm.startsWith('rsa-sha2-') ? 'ssh-rsa' : algorithm);
-  const serverHostKey = [
-    ...HOST_KEY_ALGORITHMS.filter((a) => known.includes(keyType(a))),
-    ...HOST_KEY_ALGORITHMS.filter((a) => !known.includes(keyType(a))),
-  ];
-  const base: ConnectConfig = {
-    host: target.address,
-    port: target.port,
-    username: target.user,
-    readyTimeout: options.connectTimeoutMs ?? 15_000,
-    keepaliveInterval: options.keepaliveIntervalMs ?? 10_000,
-    keepaliveCountMax: 3,
-    algorithms: { serverHostKey: serverHostKey as NonNullable<ConnectConfig['algorithms']>['serverHostKey'] },
-  };
-  if (target.identity) {
-    let data: Buffer;
-    try {
-      data = readFileSync(target.identity);
-    } catch (err) {
-      throw new SshError(
-        target.name,
-        'auth',
-        `cannot read the key ${target.identity}: ${(err as Error).message}`,
-        'set ssh.identity to a readable private key, or use ssh-agent',
-        err,
-      );
-    }
-    const plain = utils.parseKey(data);
-    if (!(plain instanceof Error)) return { ...base, privateKey: data };
-    if (!/encrypted|passphrase/i.test(plain.message))
-      throw new SshError(
-        target.name,
-        'auth',
-        `${target.identity} is not a private key ssh2 can read: ${plain.message}`,
-        'use an OpenSSH or PEM private key',
-      );
-    const passphrase = await options.passphrase?.(target.identity);
-    if (!passphrase)
-      throw new SshError(
-        target.name,
-        'auth',
-        `${target.identity} is encrypted and no passphrase was given`,
-        'set STAKE_SSH_PASSPHRASE, run on a terminal to be asked, or use ssh-agent',
-      );
-    const parsed = utils.parseKey(data, passphrase);
-    if (parsed instanceof Error)
-      throw new SshError(target.name, 'auth', `wrong passphrase for ${target.identity}`, 'check STAKE_SSH_PASSPHRASE');
-    return { ...base, privateKey: data, passphrase };
-  }
-  const agent = process.env.SSH_AUTH_SOCK;
-  if (!agent)
-    throw new SshError(
-      target.name,
-      'auth',
-      'no key to log in with: ssh.identity is not set and there is no ssh-agent ($SSH_AUTH_SOCK)',
-      'set ssh.identity in the inventory, or start ssh-agent and ssh-add your key',
-    );
-  return { ...base, agent };
-}
-
-function hostKeyError(target: SshTarget, key: Buffer, verdict: ReturnType<typeof verifyHostKey>): SshError {
-  const where = `${target.address}:${target.port}`;
-  const fp = `${keyTypeOf(key)} ${fingerprint(key)}`;
-  if (verdict.status === 'revoked')
-    return new SshError(
-      target.name,
-      'hostkey',
-      `the host key of ${where} (${fp}) is REVOKED (known_hosts line ${verdict.line})`,
-      'never connect to this host until its key is replaced and the new one verified',
-    );
-  if (verdict.status === 'changed') {
-    const was = verdict.known.map((k) => `${k.type} ${k.fingerprint} (line ${k.line})`).join(', ');
-    return new SshError(
-      target.name,
-      'hostkey',
-      `the host key of ${where} CHANGED: it presents ${fp}, known_hosts has ${was}`,
-      'this may be an attack; verify the new key out of band before removing the old line. stake never accepts a changed key',
-    );
-  }
-  return new SshError(
-    target.name,
-    'hostkey',
-    `unknown host ${where}, key ${fp}`,
-    `verify the fingerprint, then trust it: stake trust ${target.name} (or --accept-new on first contact)`,
-  );
-}
-
-function classify(target: SshTarget, err: Error & { level?: string; code?: string }): SshError {
-  const message = err.message;
-  if (err.level === 'client-authentication')
-    return new SshError(
-      target.name,
-      'auth',
-      `login as ${target.user} refused (${message})`,
-      "check ssh.user and that the key is in the host's authorized_keys",
-      err,
-    );
-  if (/Timed out/i.test(message))
-    return new SshError(
-      target.name,
-      'timeout',
-      `no SSH answer from ${target.address}:${target.port} in time`,
-      'is the host up, and does the firewall let you in?',
-      err,
-    );
-  return new SshError(
-    target.name,
-    'connect',
-    `cannot connect to ${target.address}:${target.port}: ${message}`,
-    'is the host up and sshd running?',
-    err,
-  );
 }

@@ -1,5 +1,7 @@
 import { StakeError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { SshTarget } from './types.js';
+import { fingerprint, keyTypeOf, type verifyHostKey } from './known-hosts.js';
 
 /** What went wrong with a host, in the order a connection meets it. */
 export type SshPhase = 'connect' | 'hostkey' | 'auth' | 'exec' | 'timeout' | 'transfer';
@@ -46,4 +48,60 @@ export class RemoteCommandError extends SshError {
     this.signal = signal;
     this.stderr = stderr;
   }
+}
+
+/** The refusal for a host key that is not known_hosts' (unknown, changed or revoked). */
+export function hostKeyError(target: SshTarget, key: Buffer, verdict: ReturnType<typeof verifyHostKey>): SshError {
+  const where = `${target.address}:${target.port}`;
+  const fp = `${keyTypeOf(key)} ${fingerprint(key)}`;
+  if (verdict.status === 'revoked')
+    return new SshError(
+      target.name,
+      'hostkey',
+      `the host key of ${where} (${fp}) is REVOKED (known_hosts line ${verdict.line})`,
+      'never connect to this host until its key is replaced and the new one verified',
+    );
+  if (verdict.status === 'changed') {
+    const was = verdict.known.map((k) => `${k.type} ${k.fingerprint} (line ${k.line})`).join(', ');
+    return new SshError(
+      target.name,
+      'hostkey',
+      `the host key of ${where} CHANGED: it presents ${fp}, known_hosts has ${was}`,
+      'this may be an attack; verify the new key out of band before removing the old line. stake never accepts a changed key',
+    );
+  }
+  return new SshError(
+    target.name,
+    'hostkey',
+    `unknown host ${where}, key ${fp}`,
+    `verify the fingerprint, then trust it: stake trust ${target.name} (or --accept-new on first contact)`,
+  );
+}
+
+/** An ssh2 connection failure as an SshError: refused login, timeout, or no connection. */
+export function classify(target: SshTarget, err: Error & { level?: string; code?: string }): SshError {
+  const message = err.message;
+  if (err.level === 'client-authentication')
+    return new SshError(
+      target.name,
+      'auth',
+      `login as ${target.user} refused (${message})`,
+      "check ssh.user and that the key is in the host's authorized_keys",
+      err,
+    );
+  if (/Timed out/i.test(message))
+    return new SshError(
+      target.name,
+      'timeout',
+      `no SSH answer from ${target.address}:${target.port} in time`,
+      'is the host up, and does the firewall let you in?',
+      err,
+    );
+  return new SshError(
+    target.name,
+    'connect',
+    `cannot connect to ${target.address}:${target.port}: ${message}`,
+    'is the host up and sshd running?',
+    err,
+  );
 }
