@@ -1,0 +1,115 @@
+/**
+ * One identity's part of the status report: its live host and generation from the quorum's
+ * records, the last signed height (the chain's word where there is an observer, else the live
+ * client's metric), and the alarms: a signer where it must not be, double signs, silence.
+ */
+import { decideGeneration, parseGenerationRecord, quorumOf, type GenerationVerdict } from '../quorum/generation.js';
+import { liveActive } from '../quorum/live.js';
+import type { ResolvedIdentity } from '../inventory/resolve.js';
+import type { readingOf } from './metrics.js';
+import { isAnswer, type IdentityStatus, type StatusInput } from './report.js';
+
+/** The live generation from the quorum hosts that answered, as deploy and failover decide it. */
+export function verdictOf(input: StatusInput, id: ResolvedIdentity): GenerationVerdict {
+  const answers = quorumOf(id).flatMap((h) => {
+    const a = input.answers.get(h.name);
+    return isAnswer(a) && a.probes[id.name]
+      ? [{ host: h.name, record: parseGenerationRecord(a.probes[id.name]!.generation) }]
+      : [];
+  });
+  return decideGeneration(id, answers);
+}
+
+export function identityStatus(
+  input: StatusInput,
+  id: ResolvedIdentity,
+  readings: ReadonlyMap<string, ReturnType<typeof readingOf>>,
+  stall: number,
+): IdentityStatus {
+  const alarms: string[] = [];
+  const warnings: string[] = [];
+  const verdict = verdictOf(input, id);
+  const liveOne = liveActive(verdict, id);
+  const live = liveOne?.host;
+  const generation = liveOne?.recorded ? liveOne.generation : undefined;
+  if (verdict.kind === 'unknown') alarms.push(`live active host unknown: ${verdict.why}`);
+  if (verdict.kind === 'stale')
+    warnings.push(
+      `the inventory names ${verdict.inventoryActive} active, the live record says ${verdict.record.active}: pull the inventory`,
+    );
+  if (verdict.kind === 'first') warnings.push('no generation record yet: never deployed');
+
+  // A host other than the live one with the key in place and its signing service running.
+  const rogueSigners: string[] = [];
+  for (const h of [id.active, ...id.standby]) {
+    if (h.name === live) continue;
+    const a = input.answers.get(h.name);
+    if (!isAnswer(a)) continue;
+    const probe = a.probes[id.name];
+    const keyed = probe && input.keys.some((k) => probe.keys[k.name] === 'active' || probe.keys[k.name] === 'both');
+    const running = (input.signing.get(h.name) ?? []).some((s) => a.facts.services[s] === 'active');
+    if (keyed && running) rogueSigners.push(h.name);
+  }
+
+  let lastSigned: number | undefined;
+  let lastSigner: string | undefined;
+  let signedSource: IdentityStatus['signedSource'];
+  let doubleSigns = 0;
+  const chain = input.chain?.reading;
+  const summary = chain?.identity(id.name);
+  if (chain) {
+    if (summary?.lastHeight !== undefined) {
+      lastSigned = summary.lastHeight;
+      lastSigner = summary.lastSigner;
+      signedSource = 'chain';
+    }
+    doubleSigns = summary?.doubleSigns.length ?? 0;
+    // the chain saw another host sign lately: as red as a key in the wrong place
+    if (
+      lastSigner &&
+      live &&
+      lastSigner !== live &&
+      chain.head - (lastSigned ?? 0) <= stall &&
+      !rogueSigners.includes(lastSigner)
+    )
+      rogueSigners.push(lastSigner);
+  } else if (live) {
+    const r = readings.get(live);
+    if (r?.lastSigned !== undefined) {
+      lastSigned = r.lastSigned;
+      lastSigner = live;
+      signedSource = 'client';
+    }
+  }
+  for (const h of rogueSigners)
+    alarms.push(
+      `${h} is running a signer but ${live ?? 'another host'} is the live active host: TWO SIGNERS, stop it now (stake failover docs: fence)`,
+    );
+  if (doubleSigns)
+    alarms.push(`${doubleSigns} double sign${doubleSigns === 1 ? '' : 's'} seen by ${input.chain!.what}`);
+
+  // Not signing: the chain (or the best height any host shows) moved on without a signature.
+  const head = chain?.head ?? Math.max(0, ...[...readings.values()].map((r) => r.height ?? 0));
+  if (live && verdict.kind !== 'first') {
+    if (lastSigned === undefined) {
+      if (chain || readings.get(live)?.lastSigned !== undefined)
+        alarms.push(`not signing: no signature seen (live active ${live})`);
+    } else if (head - lastSigned > stall)
+      alarms.push(
+        `not signing: last signature at ${lastSigned}, ${head - lastSigned} heights ago (live active ${live})`,
+      );
+  }
+  return {
+    identity: id.name,
+    ...(live ? { live } : {}),
+    ...(generation !== undefined ? { generation } : {}),
+    verdict: verdict.kind,
+    ...(lastSigned !== undefined ? { lastSigned } : {}),
+    ...(lastSigner ? { lastSigner } : {}),
+    ...(signedSource ? { signedSource } : {}),
+    rogueSigners,
+    doubleSigns,
+    alarms,
+    warnings,
+  };
+}
