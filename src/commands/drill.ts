@@ -13,6 +13,13 @@ import type { Terminal } from '../output/terminal.js';
 import { htmlReport, markdownReport } from '../drill/report.js';
 import { runDrill, type OperatorKey } from '../drill/run.js';
 
+export {
+  DEFAULT_DRILL_OBJECTIVE_MS,
+  DEFAULT_DRILL_ROUNDS,
+  DEFAULT_HEALTH_TIMEOUT_SECONDS,
+  DEFAULT_VERIFY_TIMEOUT_SECONDS,
+} from './defaults.js';
+
 export interface DrillCommandOptions {
   inventory: string;
   identity: string;

@@ -34,8 +34,12 @@ export interface FailoverOptions {
   healthTimeoutSeconds: number;
 }
 
-/** Heights without a signature before a dead old host counts as fenced, unless told otherwise. */
-export const DEFAULT_SAFETY_WINDOW = 20;
+export {
+  DEFAULT_HEALTH_TIMEOUT_SECONDS,
+  DEFAULT_SAFETY_WINDOW,
+  DEFAULT_VALID_FOR_MS,
+  DEFAULT_VERIFY_TIMEOUT_SECONDS,
+} from './defaults.js';
 
 const refused = (message: string, hint: string) => new StakeError(message, { exitCode: EXIT.refused, hint });
 

@@ -11,6 +11,8 @@ import { gatherStatus, statusContext } from '../status/collect.js';
 import { formatStatus } from '../status/print.js';
 import type { StatusReport } from '../status/report.js';
 
+export { DEFAULT_STATUS_PARALLEL, DEFAULT_WATCH_INTERVAL_SECONDS } from './defaults.js';
+
 export interface StatusOptions {
   inventory: string;
   watch: boolean;

@@ -9,8 +9,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Chalk } from 'chalk';
-import { deploy } from '../commands/deploy.js';
-import { failoverApproveCommand, failoverConfirmCommand, type FailoverOptions } from '../commands/failover.js';
+import { DEFAULT_FIREWALL_REVERT_SECONDS, deploy } from '../commands/deploy.js';
+import {
+  DEFAULT_SAFETY_WINDOW,
+  failoverApproveCommand,
+  failoverConfirmCommand,
+  type FailoverOptions,
+} from '../commands/failover.js';
 import { HostSession } from '../ssh/session.js';
 import { StakeError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -142,7 +147,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       identity: options.identity,
       to,
       oldHostDead: false,
-      safetyWindow: 20,
+      safetyWindow: DEFAULT_SAFETY_WINDOW,
       validForMs: 15 * 60_000,
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
@@ -205,7 +210,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
         acceptNew: false,
         dryRun: false,
         healthTimeoutSeconds: options.healthTimeoutSeconds,
-        firewallRevertSeconds: 60,
+        firewallRevertSeconds: DEFAULT_FIREWALL_REVERT_SECONDS,
       },
       revive,
     );
