@@ -1,5 +1,5 @@
 /** The options every command takes, declared on `stake` itself. */
-import { DEFAULT_INVENTORY } from '../commands/defaults.js';
+import { DEFAULT_INVENTORY } from '../defaults.js';
 import { flag, negatable, repeats, valueOr } from './options.js';
 
 export const GLOBAL_OPTIONS = {

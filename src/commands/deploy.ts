@@ -13,8 +13,6 @@ import { hostProgress, type Progress } from '../output/progress.js';
 import type { Terminal } from '../output/terminal.js';
 import { printPlan } from './plan.js';
 
-export { DEFAULT_FIREWALL_REVERT_SECONDS, DEFAULT_HEALTH_TIMEOUT_SECONDS, DEFAULT_PARALLEL } from './defaults.js';
-
 const VERDICT: Record<HostResult['status'], 'ok' | 'skip' | 'fail'> = {
   deployed: 'ok',
   unchanged: 'ok',

@@ -15,13 +15,6 @@ import { runDrill, type OperatorKey } from '../drill/run.js';
 import { identityNamed } from '../inventory/lookup.js';
 import { labObserverFor } from '../lab/observer.js';
 
-export {
-  DEFAULT_DRILL_OBJECTIVE_MS,
-  DEFAULT_DRILL_ROUNDS,
-  DEFAULT_HEALTH_TIMEOUT_SECONDS,
-  DEFAULT_VERIFY_TIMEOUT_SECONDS,
-} from './defaults.js';
-
 export interface DrillCommandOptions {
   inventory: string;
   identity: string;

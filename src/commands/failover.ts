@@ -26,7 +26,6 @@ import type { Terminal } from '../output/terminal.js';
 import { openSession } from '../ssh/session.js';
 import { askTwoOperators, printChecks, printPlan, showFailover } from './failover-view.js';
 
-export { DEFAULT_SAFETY_WINDOW } from '../failover/prepare.js';
 export type FailoverOptions = FailoverRequest;
 export type ApproveOptions = ApprovalRequest;
 export interface ConfirmOptions extends FailoverOptions {

@@ -12,8 +12,6 @@ import { sshdUnavailable } from '../lab/sshd.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
 import { labUp, loopbackReason } from '../lab/up.js';
 
-export { DEFAULT_BLOCK_TIME_MS, DEFAULT_LAB_DIR, DEFAULT_PROBE_TIMEOUT_MS } from './defaults.js';
-
 export interface LabUpOptions {
   inventory: string;
   dir: string;

@@ -8,8 +8,6 @@ import type { Plan } from '../plan/compute.js';
 import { failureExit, gatherPlan, type PlanOptions } from '../plan/gather.js';
 import { openSession, type HostOutcome } from '../ssh/session.js';
 
-export { DEFAULT_PARALLEL } from './defaults.js';
-
 const MARK = { create: '+', change: '~', delete: '-', unchanged: ' ' } as const;
 
 export function printPlan(

@@ -8,8 +8,6 @@ import type { Terminal } from '../output/terminal.js';
 import type { HostRender } from '../render/host.js';
 import { renderDeployment } from '../render/deployment.js';
 
-export { DEFAULT_RENDER_OUT } from './defaults.js';
-
 export interface RenderOptions {
   inventory: string;
   out: string;

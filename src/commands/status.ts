@@ -12,8 +12,6 @@ import { formatStatus } from '../status/print.js';
 import type { StatusReport } from '../status/report.js';
 import { labObserverFor } from '../lab/observer.js';
 
-export { DEFAULT_STATUS_PARALLEL, DEFAULT_WATCH_INTERVAL_SECONDS } from './defaults.js';
-
 export interface StatusOptions {
   inventory: string;
   watch: boolean;

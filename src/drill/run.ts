@@ -9,6 +9,7 @@
 import { join } from 'node:path';
 import { runDeploy } from '../apply/deploy.js';
 import { StakeError } from '../errors.js';
+import { DEFAULT_FIREWALL_REVERT_SECONDS } from '../defaults.js';
 import { EXIT } from '../exit-codes.js';
 import { approveFailover } from '../failover/approve.js';
 import { liveVerdict } from '../failover/checks.js';
@@ -148,7 +149,7 @@ async function revive(options: DrillOptions, host: string): Promise<number> {
         acceptNew: false,
         dryRun: false,
         healthTimeoutSeconds: options.healthTimeoutSeconds,
-        firewallRevertSeconds: 60,
+        firewallRevertSeconds: DEFAULT_FIREWALL_REVERT_SECONDS,
       },
       session,
       loaded.resolved,

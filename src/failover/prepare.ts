@@ -32,8 +32,7 @@ export interface FailoverRequest {
   healthTimeoutSeconds: number;
 }
 
-/** Heights without a signature before a dead old host counts as fenced, unless told otherwise. */
-export const DEFAULT_SAFETY_WINDOW = 20;
+export { DEFAULT_SAFETY_WINDOW } from '../defaults.js';
 
 /** How the steps reach the world: the hosts, the chain, and the test seam. */
 export interface FailoverWorld {

@@ -3,6 +3,7 @@
  * bounded concurrency, and each host's failure kept with the host instead of stopping the others.
  */
 import pLimit from 'p-limit';
+import { DEFAULT_PARALLEL, DEFAULT_STATUS_PARALLEL } from '../defaults.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { SshConnection } from './connection.js';
 import { SshError } from './errors.js';
@@ -26,8 +27,8 @@ export interface SessionOptions {
  * seconds; a probe (keys, the drill's next move) is a short read of the quorum.
  */
 export const SESSION_PRESETS = {
-  rollout: { parallel: 20, acceptNew: false, connectTimeoutMs: 15_000 },
-  watch: { parallel: 256, acceptNew: false, connectTimeoutMs: 5_000, keepaliveIntervalMs: 5_000 },
+  rollout: { parallel: DEFAULT_PARALLEL, acceptNew: false, connectTimeoutMs: 15_000 },
+  watch: { parallel: DEFAULT_STATUS_PARALLEL, acceptNew: false, connectTimeoutMs: 5_000, keepaliveIntervalMs: 5_000 },
   failover: { parallel: 8, acceptNew: false, connectTimeoutMs: 10_000, keepaliveIntervalMs: 2_000 },
   probe: { parallel: 8, acceptNew: false, connectTimeoutMs: 10_000 },
 } as const satisfies Record<string, Omit<SessionOptions, 'inventory'>>;

@@ -5,7 +5,7 @@ import {
   DEFAULT_PARALLEL,
   DEFAULT_STATUS_PARALLEL,
   DEFAULT_WATCH_INTERVAL_SECONDS,
-} from '../../commands/defaults.js';
+} from '../../defaults.js';
 import { count, flag, many, negatable, value } from '../options.js';
 import { defineCommand, type Entry } from '../spec.js';
 

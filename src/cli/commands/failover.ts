@@ -6,7 +6,7 @@ import {
   DEFAULT_SAFETY_WINDOW,
   DEFAULT_VALID_FOR_MS,
   DEFAULT_VERIFY_TIMEOUT_SECONDS,
-} from '../../commands/defaults.js';
+} from '../../defaults.js';
 import { EXIT } from '../../exit-codes.js';
 import { count, flag, many, milliseconds, required, value } from '../options.js';
 import { defineCommand, defineGroup, type Entry } from '../spec.js';

@@ -1,5 +1,5 @@
 /** The commands that only read the inventory: validate, hosts, render, graph, firewall explain. */
-import { DEFAULT_RENDER_OUT } from '../../commands/defaults.js';
+import { DEFAULT_RENDER_OUT } from '../../defaults.js';
 import { choice, flag, many, value, valueOr } from '../options.js';
 import { defineCommand, defineGroup, type Entry } from '../spec.js';
 

@@ -1,5 +1,5 @@
 /** `stake lab`: up, status, down, verify-firewall, cut, heal. */
-import { DEFAULT_BLOCK_TIME_MS, DEFAULT_LAB_DIR, DEFAULT_PROBE_TIMEOUT_MS } from '../../commands/defaults.js';
+import { DEFAULT_BLOCK_TIME_MS, DEFAULT_LAB_DIR, DEFAULT_PROBE_TIMEOUT_MS } from '../../defaults.js';
 import { count, flag, valueOr } from '../options.js';
 import { defineCommand, defineGroup, type Entry } from '../spec.js';
 

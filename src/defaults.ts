@@ -3,8 +3,8 @@
  * `stake --help` shows and the code that runs with them (the command modules re-export theirs).
  * A leaf module, so the command line can declare its flags without loading any command.
  */
-export { DEFAULT_LAB_DIR } from '../lab/layout.js';
-export { DEFAULT_VALIDITY_MS as DEFAULT_VALID_FOR_MS } from '../failover/plan.js';
+export { DEFAULT_LAB_DIR } from './lab/layout.js';
+export { DEFAULT_VALIDITY_MS as DEFAULT_VALID_FOR_MS } from './failover/plan.js';
 
 /** The inventory file when neither -i nor STAKE_INVENTORY names one. */
 export const DEFAULT_INVENTORY = './inventory.yaml';
