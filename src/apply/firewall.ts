@@ -8,9 +8,12 @@
 import { posix } from 'node:path';
 import { NFT_PATH } from '../render/host.js';
 import { FIREWALL_STATE_DIR } from '../plan/host-layout.js';
-import { shq } from '../ssh/shell.js';
+import { braceGroup, hostPath as at, shq } from '../ssh/shell.js';
+import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 
-const at = (root: string, path: string) => shq(posix.join(root, path));
+/** What the scripts report (../ssh/script-result.ts): the new ruleset loaded, the timer stopped. */
+export const ARM_RESULT = resultShape('firewall-arm', { armed: isTrue });
+export const CONFIRM_RESULT = resultShape('firewall-confirm', { confirmed: isTrue });
 
 /** Where the saved ruleset waits, for the revert timer and for a rollback. */
 export const rollbackRulesetPath = (root: string) => posix.join(root, FIREWALL_STATE_DIR, 'rollback.nft');
@@ -19,8 +22,7 @@ export const rollbackRulesetPath = (root: string) => posix.join(root, FIREWALL_S
 export function armFirewallScript(root: string, token: string, revertAfterSeconds: number): string {
   const dir = (name: string) => at(root, posix.join(FIREWALL_STATE_DIR, name));
   const timer = `sleep ${revertAfterSeconds}; if [ ! -e ${dir(`confirmed-${token}`)} ]; then nft -f ${dir('rollback.nft')} && echo ${token} > ${dir('reverted')}; fi`;
-  return [
-    '{',
+  return braceGroup([
     'set -eu',
     `mkdir -p ${at(root, FIREWALL_STATE_DIR)}`,
     `if nft list table inet stake > ${dir('saved.nft')} 2>/dev/null; then`,
@@ -32,10 +34,8 @@ export function armFirewallScript(root: string, token: string, revertAfterSecond
     `setsid sh -c ${shq(timer)} </dev/null >/dev/null 2>&1 &`,
     `echo $! > ${dir('revert.pid')}`,
     `nft -f ${at(root, NFT_PATH)}`,
-    'echo STAKE-FIREWALL-ARMED',
-    '}',
-    '',
-  ].join('\n');
+    resultLine(ARM_RESULT.step, { armed: true }),
+  ]);
 }
 
 /**
@@ -45,14 +45,11 @@ export function armFirewallScript(root: string, token: string, revertAfterSecond
 export function confirmFirewallScript(root: string, token: string): string {
   const dir = (name: string) => at(root, posix.join(FIREWALL_STATE_DIR, name));
   const reverted = `[ -f ${dir('reverted')} ] && [ "$(cat ${dir('reverted')})" = ${token} ]`;
-  return [
-    '{',
+  return braceGroup([
     `if ${reverted}; then echo 'the host already reverted the ruleset' >&2; exit 41; fi`,
     `touch ${dir(`confirmed-${token}`)}`,
     `kill -TERM -- -"$(cat ${dir('revert.pid')})" 2>/dev/null || true`,
     `if ${reverted}; then echo 'the host already reverted the ruleset' >&2; exit 41; fi`,
-    'echo STAKE-FIREWALL-CONFIRMED',
-    '}',
-    '',
-  ].join('\n');
+    resultLine(CONFIRM_RESULT.step, { confirmed: true }),
+  ]);
 }

@@ -15,15 +15,24 @@ import type { SshConnection } from '../ssh/connection.js';
 import { SshError } from '../ssh/errors.js';
 import { plural } from '../output/diagnostics.js';
 import { isUrl } from '../plan/binaries.js';
-import { armFirewallScript, confirmFirewallScript, rollbackRulesetPath } from './firewall.js';
+import {
+  ARM_RESULT,
+  armFirewallScript,
+  CONFIRM_RESULT,
+  confirmFirewallScript,
+  rollbackRulesetPath,
+} from './firewall.js';
 import { INCOMING_DIR } from '../plan/host-layout.js';
 import { managesOwners, type HostPlan } from '../plan/compute.js';
-import { asRoot, rootShell, shq } from '../ssh/shell.js';
+import { asRoot, shq } from '../ssh/shell.js';
+import { reported, runStep, StepFailure } from '../ssh/run-script.js';
 import {
   clearPendingCommand,
   healthScript,
   restartCommand,
+  ROLLBACK_RESULT,
   rollbackScript,
+  STAGE_RESULT,
   stageScript,
   type FileWrite,
 } from './scripts.js';
@@ -76,33 +85,6 @@ const defaultReadBinary = (() => {
   };
 })();
 
-class StepFailure extends Error {
-  constructor(
-    readonly step: HostStep,
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Runs a script as root and fails with the step and the script's own words unless it exits 0. */
-async function runStep(
-  conn: SshConnection,
-  host: ResolvedHost,
-  step: HostStep,
-  script: string,
-  timeoutMs: number,
-  what: string,
-): Promise<string> {
-  const r = await conn.exec(rootShell(host), { stdin: script, timeoutMs });
-  if (r.code !== 0) {
-    const said = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
-    throw new StepFailure(step, `${what} failed (exit ${r.code})${said ? `: ${said}` : ''}`);
-  }
-  return r.stdout;
-}
-
 export async function applyHost(
   conn: SshConnection,
   host: ResolvedHost,
@@ -145,7 +127,7 @@ export async function applyHost(
     }
     // 2. stage, check, keep the old, commit
     step('stage', `${plural(touched.length, 'file')}`);
-    const out = await runStep(
+    const staged = await runStep(
       conn,
       host,
       'stage',
@@ -161,8 +143,8 @@ export async function applyHost(
       }),
       900_000,
       'staging the files',
-    );
-    committed = out.includes('STAKE-COMMITTED');
+    ).then(reported('stage', STAGE_RESULT));
+    committed = staged.committed;
     result.written = touched.length;
 
     // 3. the firewall, with its safety net
@@ -179,7 +161,7 @@ export async function applyHost(
         armFirewallScript(host.root, token, options.firewallRevertSeconds),
         60_000,
         'loading the firewall',
-      );
+      ).then(reported('firewall', ARM_RESULT));
       firewallLoaded = true;
       let fresh: SshConnection | undefined;
       try {
@@ -191,7 +173,7 @@ export async function applyHost(
           confirmFirewallScript(host.root, token),
           30_000,
           'confirming the firewall',
-        );
+        ).then(reported('firewall', CONFIRM_RESULT));
       } catch (err) {
         // Wait for the host's own timer, so the rollback below talks to a host with its old rules.
         await new Promise((r) => setTimeout(r, options.firewallRevertSeconds * 1000 + 1000));
@@ -276,7 +258,10 @@ async function rollBack(
     await conn.run(asRoot(host, stop), { timeoutMs: 120_000 });
   }
   const touched = plan.files.filter((f) => f.action !== 'unchanged').map((f) => f.path);
-  await runStep(conn, host, 'rollback', rollbackScript(host.root, touched), 120_000, 'restoring the previous files');
+  const restore = rollbackScript(host.root, touched);
+  await runStep(conn, host, 'rollback', restore, 120_000, 'restoring the previous files').then(
+    reported('rollback', ROLLBACK_RESULT),
+  );
   if (firewallLoaded) {
     await runStep(
       conn,

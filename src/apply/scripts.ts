@@ -8,13 +8,29 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
-import { shq } from '../ssh/shell.js';
+import {
+  base64Heredoc,
+  braceGroup,
+  hostPath as at,
+  pidAlive,
+  sha256Is,
+  shq,
+  syncPaths,
+  tcpAnswers,
+  tempBeside as tempOf,
+} from '../ssh/shell.js';
+import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 import type { Service } from '../render/types.js';
 import { DEPLOYED_MANIFEST, PENDING_RESTARTS, PREVIOUS_DIR } from '../plan/host-layout.js';
 
 /** Exit codes of the scripts, so the applier can say what failed. */
 export const SCRIPT_EXIT = { checksum: 21, noPrevious: 22, unhealthy: 30, exited: 31, firewallInvalid: 40 } as const;
+
+/** What the stage script reports once every file is in place. */
+export const STAGE_RESULT = resultShape('stage', { committed: isTrue });
+/** What the rollback script reports once the kept files are back. */
+export const ROLLBACK_RESULT = resultShape('rollback', { restored: isTrue });
 
 export interface FileWrite {
   path: string;
@@ -40,20 +56,19 @@ export interface StageInput {
   checkRuleset?: string;
 }
 
-const at = (root: string, path: string) => shq(posix.join(root, path));
-const tempOf = (path: string) => `${posix.dirname(path)}/.${posix.basename(path)}.stake-new`;
 const backupOf = (path: string) => posix.join(PREVIOUS_DIR, 'files', path);
 
 /**
  * Stage every file under a temporary name beside its target (same filesystem, so the rename is
  * atomic), check each checksum, sync, keep what is there now in previous/, then rename all into
- * place and record the manifest. Prints STAKE-COMMITTED once the new files are in place.
+ * place and record the manifest. Reports STAGE_RESULT once the new files are in place (and still
+ * prints STAKE-COMMITTED before it, for people reading the host's output).
  */
 export function stageScript(input: StageInput): string {
   const { root } = input;
-  const out: string[] = ['{', 'set -eu', 'umask 022', 'export LC_ALL=C'];
+  const out: string[] = ['set -eu', 'umask 022', 'export LC_ALL=C'];
   const check = (temp: string, sha: string, what: string) =>
-    `[ "$(sha256sum < ${at(root, temp)} | cut -c1-64)" = ${sha} ] || { echo ${shq(`stake: ${what} does not match its sha256 ${sha}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.checksum}; }`;
+    `${sha256Is(at(root, temp), sha)} || { echo ${shq(`stake: ${what} does not match its sha256 ${sha}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.checksum}; }`;
 
   if (input.manageOwners) {
     for (const user of [...new Set(input.services.map((s) => s.user))].sort()) {
@@ -73,25 +88,14 @@ export function stageScript(input: StageInput): string {
   const temps = input.writes.map((w) => tempOf(w.path));
   if (temps.length)
     out.push(
-      `trap 'rm -f ${temps
-        .map((t) => at(root, t))
-        .join(' ')
-        .replace(/'/g, `'\\''`)}' EXIT`,
+      `trap ${shq(`rm -f ${temps.map((t) => at(root, t)).join(' ')}`)} EXIT`,
       "trap 'exit 129' HUP INT TERM PIPE",
     );
   input.writes.forEach((w, i) => {
     const temp = temps[i]!;
     out.push(`mkdir -p ${at(root, posix.dirname(w.path))}`);
     if ('content' in w.from) {
-      const marker = `STAKE_EOF_${i}`;
-      out.push(
-        `base64 -d > ${at(root, temp)} <<'${marker}'`,
-        Buffer.from(w.from.content, 'utf8')
-          .toString('base64')
-          .replace(/.{1,76}/g, '$&\n')
-          .trimEnd(),
-        marker,
-      );
+      out.push(...base64Heredoc(w.from.content, { into: at(root, temp), marker: `STAKE_EOF_${i}` }));
     } else if ('uploaded' in w.from) {
       out.push(`mv -f ${at(root, w.from.uploaded)} ${at(root, temp)}`);
     } else {
@@ -109,7 +113,7 @@ export function stageScript(input: StageInput): string {
     out.push(`chmod ${w.mode} ${at(root, temp)}`);
     if (input.manageOwners) out.push(`chown ${shq(w.owner)} ${at(root, temp)}`);
   });
-  if (temps.length) out.push(`sync -- ${temps.map((t) => at(root, t)).join(' ')} 2>/dev/null || sync`);
+  if (temps.length) out.push(syncPaths(temps.map((t) => at(root, t))));
 
   // 2. keep what is there now
   const kept = [...input.writes.map((w) => w.path), ...input.deletes, DEPLOYED_MANIFEST];
@@ -138,27 +142,19 @@ export function stageScript(input: StageInput): string {
   for (const path of input.deletes) out.push(`rm -f ${at(root, path)}`);
   const manifestTemp = tempOf(DEPLOYED_MANIFEST);
   out.push(`mkdir -p ${at(root, posix.dirname(DEPLOYED_MANIFEST))}`);
-  out.push(
-    `base64 -d > ${at(root, manifestTemp)} <<'STAKE_EOF_MANIFEST'`,
-    Buffer.from(input.manifest, 'utf8')
-      .toString('base64')
-      .replace(/.{1,76}/g, '$&\n')
-      .trimEnd(),
-    'STAKE_EOF_MANIFEST',
-  );
+  out.push(...base64Heredoc(input.manifest, { into: at(root, manifestTemp), marker: 'STAKE_EOF_MANIFEST' }));
   out.push(`mv -f ${at(root, manifestTemp)} ${at(root, DEPLOYED_MANIFEST)}`);
   const dirs = [
     ...new Set([...input.writes.map((w) => posix.dirname(w.path)), posix.dirname(DEPLOYED_MANIFEST)]),
   ].sort();
-  out.push(`sync -- ${dirs.map((d) => at(root, d)).join(' ')} 2>/dev/null || sync`);
-  out.push('echo STAKE-COMMITTED', '}');
-  return `${out.join('\n')}\n`;
+  out.push(syncPaths(dirs.map((d) => at(root, d))));
+  out.push('echo STAKE-COMMITTED', resultLine(STAGE_RESULT.step, { committed: true }));
+  return braceGroup(out);
 }
 
 /** Puts back exactly what the last deploy replaced: each kept file restored (atomically), each file it created removed. */
 export function rollbackScript(root: string, paths: readonly string[]): string {
   const out: string[] = [
-    '{',
     'set -eu',
     `[ -d ${at(root, PREVIOUS_DIR)} ] || { echo 'stake: no previous version is kept on this host' >&2; exit ${SCRIPT_EXIT.noPrevious}; }`,
   ];
@@ -168,8 +164,8 @@ export function rollbackScript(root: string, paths: readonly string[]): string {
       `if [ -e ${at(root, backup)} ]; then cp -p ${at(root, backup)} ${at(root, tempOf(path))} && mv -f ${at(root, tempOf(path))} ${at(root, path)}; else rm -f ${at(root, path)}; fi`,
     );
   }
-  out.push('echo STAKE-ROLLED-BACK', '}');
-  return `${out.join('\n')}\n`;
+  out.push(resultLine(ROLLBACK_RESULT.step, { restored: true }));
+  return braceGroup(out);
 }
 
 /** Restarts one service through the host's init. */
@@ -200,22 +196,19 @@ export function healthScript(
   const alive =
     host.init === 'systemd'
       ? `! systemctl is-failed --quiet stake-${service.name}.service`
-      : `[ -f ${at(host.root, pidFilePath(service.name))} ] && kill -0 "$(cat ${at(host.root, pidFilePath(service.name))})" 2>/dev/null`;
+      : pidAlive(at(host.root, pidFilePath(service.name)));
   const addresses = [...new Set(['127.0.0.1', host.privateAddress])].map(shq).join(' ');
   const port = service.health.tcp;
-  return [
-    '{',
+  return braceGroup([
     `end=$(( $(date +%s) + ${Math.max(1, Math.ceil(timeoutSeconds))} ))`,
     'while [ "$(date +%s)" -lt "$end" ]; do',
     `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,
     `  for a in ${addresses}; do`,
-    `    if timeout 2 bash -c "exec 3<>/dev/tcp/$a/${port}" 2>/dev/null; then echo "answering on $a:${port}"; exit 0; fi`,
+    `    if ${tcpAnswers('$a', port)}; then echo "answering on $a:${port}"; exit 0; fi`,
     '  done',
     '  sleep 0.05',
     'done',
     `echo ${shq(`${service.name} did not answer on port ${port} within ${timeoutSeconds} s`)} >&2`,
     `exit ${SCRIPT_EXIT.unhealthy}`,
-    '}',
-    '',
-  ].join('\n');
+  ]);
 }

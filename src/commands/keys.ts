@@ -2,18 +2,17 @@
  * `stake keys push|status`: place an identity's signing key from an offline export (active on the
  * live active host, sealed on each standby) and show where keys are, never the keys themselves.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, join, posix } from 'node:path';
+import { basename, join } from 'node:path';
 import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
-import { rootShell, shq } from '../ssh/shell.js';
+import { rootShell } from '../ssh/shell.js';
 import { openSession } from '../ssh/session.js';
 import { liveVerdict } from '../failover/checks.js';
 import { probeQuorum, signingServices } from '../failover/live.js';
-import { writeFileLines } from '../failover/scripts.js';
 import { loadInventory } from '../inventory/load.js';
-import { sealedDir, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { keysPushScript, pushOutcome, type PushOutcome } from '../keys/push-script.js';
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
 import { liveActive } from '../quorum/live.js';
@@ -43,24 +42,6 @@ function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined):
       `give every key file of the identity: --file per file, or --dir holding ${keys.map((k) => k.name).join(', ')}`,
     );
   return out;
-}
-
-/**
- * A key written atomically where it belongs, unless the same key is already there; a different
- * key in its place is refused (the script exits 43) rather than replaced.
- */
-function placeScript(root: string, path: string, content: Buffer, mode: string): string {
-  const sha = createHash('sha256').update(content).digest('hex');
-  const full = shq(posix.join(root, path));
-  return [
-    '{',
-    'set -eu',
-    `if [ -f ${full} ]; then if [ "$(sha256sum < ${full} | cut -c1-64)" = ${sha} ]; then echo SAME; exit 0; else echo ${shq(`stake: a different key is already at ${path}`)} >&2; exit 43; fi; fi`,
-    ...writeFileLines(root, path, content.toString('utf8'), mode),
-    'echo PLACED',
-    '}',
-    '',
-  ].join('\n');
 }
 
 export async function keysPushCommand(
@@ -93,33 +74,29 @@ export async function keysPushCommand(
     }
     const live = liveActive(verdict, identity)!.host; // stale and unknown were refused above
     const results: { host: string; as: string; result: string }[] = [];
+    const outcomes: (PushOutcome | 'unreachable')[] = [];
     for (const host of [identity.active, ...identity.standby]) {
       const active = host.name === live;
-      const script = keys
-        .map((k) =>
-          placeScript(
-            host.root,
-            active ? k.path : sealedPath(identity.name, k),
-            material.get(k.name)!,
-            active ? '0600' : '0400',
-          ),
-        )
-        .join('');
-      const [o] = await session.each([host], (conn) =>
-        conn.exec(rootShell(host), {
-          stdin: `mkdir -p ${shq(posix.join(host.root, sealedDir(identity.name)))}\n${script}`,
-          timeoutMs: 30_000,
-        }),
+      const script = keysPushScript(
+        host.root,
+        identity.name,
+        keys.map((k) => ({
+          name: k.name,
+          path: active ? k.path : sealedPath(identity.name, k),
+          content: material.get(k.name)!,
+          mode: active ? '0600' : '0400',
+        })),
       );
-      const result = !o!.ok
-        ? `unreachable: ${o!.error.detail}`
-        : o!.value.code === 43
-          ? 'refused: a different key is in place'
-          : o!.value.code !== 0
-            ? `failed: ${o!.value.stderr.trim()}`
-            : o!.value.stdout.includes('PLACED')
-              ? 'placed'
-              : 'already there';
+      const [o] = await session.each([host], (conn) =>
+        conn.exec(rootShell(host), { stdin: script, timeoutMs: 30_000 }),
+      );
+      const { outcome, detail } = !o!.ok
+        ? { outcome: 'unreachable' as const, detail: o!.error.detail }
+        : o!.value.code !== 0
+          ? { outcome: 'failed' as const, detail: o!.value.stderr.trim() }
+          : pushOutcome(o!.value.stdout);
+      outcomes.push(outcome);
+      const result = detail === undefined ? outcome : `${outcome}: ${detail}`;
       results.push({ host: host.name, as: active ? 'active' : 'sealed', result });
     }
     if (term.options.json) term.document({ identity: identity.name, live, results });
@@ -132,9 +109,9 @@ export async function keysPushCommand(
       );
       term.print(term.style.dim('keys are compared by digest on the host; their content is never shown'));
     }
-    if (results.some((r) => r.result.startsWith('refused'))) return EXIT.refused;
-    if (results.some((r) => r.result.startsWith('unreachable'))) return EXIT.unreachable;
-    return results.some((r) => r.result.startsWith('failed')) ? EXIT.failed : EXIT.ok;
+    if (outcomes.includes('refused')) return EXIT.refused;
+    if (outcomes.includes('unreachable')) return EXIT.unreachable;
+    return outcomes.includes('failed') ? EXIT.failed : EXIT.ok;
   } finally {
     await session.close();
   }

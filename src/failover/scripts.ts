@@ -6,7 +6,18 @@
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
 import { generationPath } from '../plan/host-layout.js';
-import { shq } from '../ssh/shell.js';
+import {
+  base64Heredoc,
+  braceGroup,
+  hostPath as at,
+  pidAlive,
+  printFileLine,
+  shq,
+  syncPaths,
+  tcpAnswers,
+  writeFileLines,
+} from '../ssh/shell.js';
+import { isBase64, isBoolean, isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 
@@ -20,36 +31,27 @@ export interface SigningService {
   port: number;
 }
 
-const at = (root: string, path: string) => shq(posix.join(root, path));
 export const lockPath = (identity: string) => posix.join(posix.dirname(generationPath(identity)), 'lock');
 export const auditPath = (identity: string) => posix.join(posix.dirname(generationPath(identity)), 'audit.ndjson');
-const base64Lines = (text: string) =>
-  Buffer.from(text, 'utf8')
-    .toString('base64')
-    .replace(/.{1,76}/g, '$&\n')
-    .trimEnd();
+/** Where the carry step and the witness copy get it (one home: ../ssh/shell.ts). */
+export { writeFileLines };
 
-/** Writes a file atomically: a temporary file beside it, synced, renamed over it. */
-export function writeFileLines(root: string, path: string, content: string, mode: string): string[] {
-  const temp = posix.join(posix.dirname(path), `.${posix.basename(path)}.stake-new`);
-  return [
-    `mkdir -p ${at(root, posix.dirname(path))}`,
-    `base64 -d > ${at(root, temp)} <<'STAKE_EOF'`,
-    base64Lines(content),
-    'STAKE_EOF',
-    `chmod ${mode} ${at(root, temp)}`,
-    `sync -- ${at(root, temp)} 2>/dev/null || sync`,
-    `mv -f ${at(root, temp)} ${at(root, path)}`,
-  ];
-}
+/** What the scripts report (../ssh/script-result.ts). The lock's holder is the lock file, base64. */
+export const LOCK_RESULT = resultShape('lock', { taken: isBoolean, holder: isBase64 });
+export const UNLOCK_RESULT = resultShape('unlock', { released: isTrue });
+export const FENCE_RESULT = resultShape('fence', { fenced: isTrue });
+export const ACTIVATE_RESULT = resultShape('activate', { activated: isTrue });
+export const GENERATION_RESULT = resultShape('generation', { recorded: isTrue });
+export const AUDIT_RESULT = resultShape('audit', { appended: isTrue });
 
-const group = (lines: string[]) => `{\nset -eu\n${lines.join('\n')}\n}\n`;
+const group = (lines: string[]) => braceGroup(['set -eu', ...lines]);
+/** Shell condition: the file (a shell word) is this plan's (its record names the plan's code). */
+const plansFile = (file: string, code: string) => `grep -qF ${shq(`"plan":"${code}"`)} ${file}`;
 
 /** Is the service's process alive (direct: its pid file; systemd: the unit)? Shell condition. */
 function runningTest(host: Host, service: string): string {
   if (host.init === 'systemd') return `systemctl is-active --quiet stake-${service}.service`;
-  const pid = at(host.root, pidFilePath(service));
-  return `{ [ -f ${pid} ] && kill -0 "$(cat ${pid})" 2>/dev/null; }`;
+  return `{ ${pidAlive(at(host.root, pidFilePath(service)))}; }`;
 }
 
 /** Does anything answer on the port at the host's own addresses? Shell condition (bash's /dev/tcp, no extra tool). */
@@ -57,7 +59,7 @@ function listeningTest(host: Host, port: number): string {
   const addresses = [...new Set(['127.0.0.1', host.privateAddress, host.address])].filter((a) =>
     /^[0-9.:a-fA-F]+$/.test(a),
   );
-  return `{ ${addresses.map((a) => `timeout 2 bash -c ${shq(`exec 3<>/dev/tcp/${a}/${port}`)} 2>/dev/null`).join(' || ')}; }`;
+  return `{ ${addresses.map((a) => tcpAnswers(a, port)).join(' || ')}; }`;
 }
 
 /**
@@ -94,16 +96,14 @@ export function probeScript(
     ['G', generationPath(identity)],
     ['X', lockPath(identity)],
   ] as const) {
-    out.push(
-      `if [ -f ${at(host.root, path)} ]; then printf '${tag}\\t'; tr -d '\\n' < ${at(host.root, path)}; printf '\\n'; fi`,
-    );
+    out.push(printFileLine(tag, at(host.root, path)));
   }
   for (const f of files)
     out.push(
       `if [ -f ${at(host.root, f)} ]; then printf 'F\\t%s\\t' ${shq(f)}; base64 -w0 < ${at(host.root, f)}; printf '\\n'; fi`,
     );
   out.push('true');
-  return `{\n${out.join('\n')}\n}\n`;
+  return braceGroup(out);
 }
 
 export interface Probe {
@@ -131,29 +131,29 @@ export function parseProbe(output: string): Probe {
 
 /**
  * Takes the lock with an atomic create (a hard link of a finished file fails when the lock
- * exists). Prints TAKEN, or HELD and the holder's record. The same plan's lock counts as taken
- * (a resumed failover).
+ * exists). Reports LOCK_RESULT: taken, or not and the holder's record. The same plan's lock
+ * counts as taken (a resumed failover).
  */
 export function lockScript(root: string, identity: string, record: string, code: string): string {
   const lock = at(root, lockPath(identity));
   const temp = at(root, `${lockPath(identity)}.${code}`);
   return group([
     ...writeFileLines(root, `${lockPath(identity)}.${code}`, `${record}\n`, '0644'),
-    `if ln ${temp} ${lock} 2>/dev/null || grep -qF ${shq(`"plan":"${code}"`)} ${lock}; then rm -f ${temp}; echo TAKEN; else rm -f ${temp}; printf 'HELD\\t'; tr -d '\\n' < ${lock}; printf '\\n'; fi`,
+    `if ln ${temp} ${lock} 2>/dev/null || ${plansFile(lock, code)}; then rm -f ${temp}; ${resultLine(LOCK_RESULT.step, { taken: true, holder: '' })}; else rm -f ${temp}; ${resultLine(LOCK_RESULT.step, { taken: false, holder: { base64Of: lock } })}; fi`,
   ]);
 }
 
 /** Releases the lock only when it is this plan's. */
 export const unlockScript = (root: string, identity: string, code: string) =>
   group([
-    `if [ -f ${at(root, lockPath(identity))} ] && grep -qF ${shq(`"plan":"${code}"`)} ${at(root, lockPath(identity))}; then rm -f ${at(root, lockPath(identity))}; fi`,
-    'echo RELEASED',
+    `if [ -f ${at(root, lockPath(identity))} ] && ${plansFile(at(root, lockPath(identity)), code)}; then rm -f ${at(root, lockPath(identity))}; fi`,
+    resultLine(UNLOCK_RESULT.step, { released: true }),
   ]);
 
 /**
  * Fences a host: each signing service stopped and disabled (a reboot does not bring it back),
  * each key moved to the sealed folder where the client never reads it, then proved: no service
- * running, nothing listening on its port, no key at the client's path. Prints FENCED.
+ * running, nothing listening on its port, no key at the client's path. Reports FENCE_RESULT.
  */
 export function fenceScript(
   host: Host,
@@ -187,7 +187,7 @@ export function fenceScript(
       `if [ -f ${sealed} ]; then chmod 0400 ${sealed}; fi`,
     );
   }
-  out.push(`sync -- ${at(host.root, sealedDir(identity))} 2>/dev/null || sync`);
+  out.push(syncPaths([at(host.root, sealedDir(identity))]));
   for (const s of services) {
     out.push(
       `if ${runningTest(host, s.name)}; then echo ${shq(`stake: ${s.name} still runs after being stopped`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`,
@@ -200,14 +200,14 @@ export function fenceScript(
     out.push(
       `if [ -f ${at(host.root, k.path)} ]; then echo ${shq(`stake: ${k.path} is still in place`)} >&2; exit ${FAILOVER_EXIT.notFenced}; fi`,
     );
-  out.push('echo FENCED');
+  out.push(resultLine(FENCE_RESULT.step, { fenced: true }));
   return group(out);
 }
 
 /**
  * Makes a host the signer: each sealed key moved into the client's path (mode 0600, owned by the
  * service's user where it exists), each service enabled and restarted so it reads the key. The
- * same script unfences the old host in a rollback. Prints ACTIVATED.
+ * same script unfences the old host in a rollback. Reports ACTIVATE_RESULT.
  */
 export function activateScript(
   host: Host,
@@ -227,7 +227,7 @@ export function activateScript(
     if (user && host.root === '/')
       out.push(`if id -u ${shq(user)} >/dev/null 2>&1; then chown ${shq(user)} ${active}; fi`);
   }
-  out.push(`sync -- ${keys.map((k) => at(host.root, posix.dirname(k.path))).join(' ')} 2>/dev/null || sync`);
+  out.push(syncPaths(keys.map((k) => at(host.root, posix.dirname(k.path)))));
   for (const s of services) {
     if (host.init === 'systemd') {
       out.push(`systemctl enable --quiet stake-${s.name}.service && systemctl restart stake-${s.name}.service`);
@@ -239,29 +239,32 @@ export function activateScript(
       out.push(`sh ${launch} restart >/dev/null`);
     }
   }
-  out.push('echo ACTIVATED');
+  out.push(resultLine(ACTIVATE_RESULT.step, { activated: true }));
   return group(out);
 }
 
 /** Writes the generation record, unless this plan's record is already there. */
 export function recordGenerationScript(root: string, identity: string, json: string): string {
-  return group(writeFileLines(root, generationPath(identity), `${json}\n`, '0644').concat('echo RECORDED'));
+  return group([
+    ...writeFileLines(root, generationPath(identity), `${json}\n`, '0644'),
+    resultLine(GENERATION_RESULT.step, { recorded: true }),
+  ]);
 }
 
 /** Appends one line to the identity's audit log, once (a resumed record step does not add it twice). */
 export function auditAppendScript(root: string, identity: string, line: string, code: string): string {
   const path = auditPath(identity);
   const file = at(root, path);
+  // beside it as NAME.stake-new (not .NAME.stake-new): the name this script always used
   const temp = at(root, `${path}.stake-new`);
+  const appended = resultLine(AUDIT_RESULT.step, { appended: true });
   return group([
     `mkdir -p ${at(root, posix.dirname(path))}`,
-    `if [ -f ${file} ] && grep -qF ${shq(`"plan":"${code}"`)} ${file}; then echo APPENDED; exit 0; fi`,
-    `{ cat ${file} 2>/dev/null || true; base64 -d <<'STAKE_EOF'`,
-    base64Lines(`${line}\n`),
-    'STAKE_EOF',
+    `if [ -f ${file} ] && ${plansFile(file, code)}; then ${appended}; exit 0; fi`,
+    ...base64Heredoc(`${line}\n`, { before: `{ cat ${file} 2>/dev/null || true; ` }),
     `} > ${temp}`,
-    `sync -- ${temp} 2>/dev/null || sync`,
+    syncPaths([temp]),
     `mv -f ${temp} ${file}`,
-    'echo APPENDED',
+    appended,
   ]);
 }

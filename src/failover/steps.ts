@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { majorityOf, parseGenerationRecord, quorumOf, type GenerationRecord } from '../quorum/generation.js';
 import { healthScript } from '../apply/scripts.js';
 import { rootShell } from '../ssh/shell.js';
+import { tryResult } from '../ssh/script-result.js';
 import type { HostSession } from '../ssh/session.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { StakeError } from '../errors.js';
@@ -24,8 +25,11 @@ import type { StepHook } from './hooks.js';
 import type { ChainObserver, ChainReading } from './observer.js';
 import { decideCarry, witnessAsOld } from './protection.js';
 import {
+  ACTIVATE_RESULT,
   activateScript,
   auditAppendScript,
+  FENCE_RESULT,
+  LOCK_RESULT,
   fenceScript,
   lockScript,
   recordGenerationScript,
@@ -115,12 +119,13 @@ export async function lock(ctx: StepContext): Promise<string> {
     to: journal.plan.to,
   });
   const { ok, failed } = await onQuorum(ctx, (h) => lockScript(h.root, ctx.identity.name, record, journal.code));
-  const taken = [...ok].filter(([, out]) => out.includes('TAKEN')).map(([h]) => h);
-  const held = [...ok].filter(([, out]) => out.includes('HELD'));
+  const results = [...ok].map(([h, out]) => [h, tryResult(out, LOCK_RESULT)] as const);
+  const taken = results.filter(([, r]) => !(r instanceof Error) && r.taken).map(([h]) => h);
+  const held = results.flatMap(([h, r]) => (r instanceof Error || r.taken ? [] : [[h, r.holder] as const]));
   if (held.length || taken.length < needed(ctx)) {
     await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, journal.code));
     if (held.length) {
-      const holder = parseLock(held[0]![1].split('\t').slice(1).join('\t').trim());
+      const holder = parseLock(Buffer.from(held[0]![1], 'base64').toString('utf8').replace(/\n/g, '').trim());
       throw new StepFailure(
         `the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder.plan ?? '?'} of ${holder.by ?? 'someone'} since ${holder.since ?? '?'}`,
         EXIT.refused,
@@ -186,7 +191,9 @@ export async function fence(ctx: StepContext): Promise<string> {
       plan.from,
       fenceScript(from, ctx.identity.name, ctx.keys, ctx.services.get(plan.from) ?? []),
     );
-    if (!out.includes('FENCED')) throw new StepFailure(`${plan.from} did not confirm it is fenced`, EXIT.refused);
+    const fenced = tryResult(out, FENCE_RESULT);
+    if (fenced instanceof Error)
+      throw new StepFailure(`${plan.from} did not confirm it is fenced (${fenced.message})`, EXIT.refused);
   } catch (err) {
     if (!(err instanceof StepFailure) || err.exitCode !== EXIT.unreachable || !plan.oldHostDead) {
       if (err instanceof StepFailure && err.exitCode === EXIT.unreachable)
@@ -317,7 +324,9 @@ async function makeSigner(ctx: StepContext, name: string): Promise<string> {
   const host = hostOf(ctx, name);
   const services = ctx.services.get(name) ?? [];
   const out = await onHost(ctx, name, activateScript(host, ctx.identity.name, ctx.keys, services));
-  if (!out.includes('ACTIVATED')) throw new StepFailure(`${name} did not confirm its signer started`, EXIT.failed);
+  const activated = tryResult(out, ACTIVATE_RESULT);
+  if (activated instanceof Error)
+    throw new StepFailure(`${name} did not confirm its signer started (${activated.message})`, EXIT.failed);
   for (const s of services) {
     await onHost(
       ctx,

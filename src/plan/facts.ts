@@ -11,7 +11,7 @@ import { pidFilePath, unitPath } from '../render/services.js';
 import type { Manifest } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { DEPLOYED_MANIFEST, PENDING_RESTARTS } from './host-layout.js';
-import { rootShell } from '../ssh/shell.js';
+import { hostPath, pidAlive, printFileLine, rootShell, shq as quote } from '../ssh/shell.js';
 
 export interface FileFact {
   sha256: string;
@@ -31,8 +31,6 @@ export interface HostFacts {
   pending: string[];
 }
 
-const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-
 /**
  * The fact-gathering script for a host. Output: one tab-separated record per line. The files
  * are hashed and stat'ed by one `sha256sum` and one `stat` for all of them (a process per file
@@ -45,7 +43,7 @@ export function factsScript(
   services: string[],
   options: { nodeId?: boolean } = {},
 ): string {
-  const at = (p: string) => quote(posix.join(host.root, p));
+  const at = (p: string) => hostPath(host.root, p);
   const lines = ['set -u', 'export LC_ALL=C'];
   if (paths.length) {
     const all = paths.map(at).join(' ');
@@ -58,15 +56,12 @@ export function factsScript(
         `if [ -f ${at(unitPath(s))} ]; then printf 'S\\t%s\\t%s\\n' ${quote(s)} "$(systemctl is-active stake-${s} 2>/dev/null || true)"; else printf 'S\\t%s\\tmissing\\n' ${quote(s)}; fi`,
       );
     } else {
-      const pid = at(pidFilePath(s));
       lines.push(
-        `if [ -f ${pid} ] && read -r p < ${pid} && kill -0 "$p" 2>/dev/null; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`,
+        `if ${pidAlive(at(pidFilePath(s)), 'read')}; then printf 'S\\t%s\\tactive\\n' ${quote(s)}; else printf 'S\\t%s\\tinactive\\n' ${quote(s)}; fi`,
       );
     }
   }
-  lines.push(
-    `if [ -f ${at(DEPLOYED_MANIFEST)} ]; then printf 'D\\t'; tr -d '\\n' < ${at(DEPLOYED_MANIFEST)}; printf '\\n'; fi`,
-  );
+  lines.push(printFileLine('D', at(DEPLOYED_MANIFEST)));
   lines.push(`if [ -f ${at(PENDING_RESTARTS)} ]; then sed 's/^/P\\t/' ${at(PENDING_RESTARTS)}; fi`);
   // node id = first 20 bytes of SHA-256 of the public half (last 32 bytes) of the ed25519 node key
   const nodeKey = at(`${COMETBFT_HOME}/config/node_key.json`);

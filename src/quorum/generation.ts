@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
 import { generationPath } from '../plan/host-layout.js';
-import { shq } from '../ssh/shell.js';
+import { base64Heredoc, braceGroup, printFileLine, shq } from '../ssh/shell.js';
 
 export interface GenerationRecord {
   generation: number;
@@ -48,7 +48,7 @@ export function quorumReadScript(root: string, identity: string): string {
   const gen = shq(posix.join(root, generationPath(identity)));
   const key = shq(posix.join(root, COMETBFT_KEY));
   return [
-    `if [ -f ${gen} ]; then printf 'G\\t'; tr -d '\\n' < ${gen}; printf '\\n'; fi`,
+    printFileLine('G', gen),
     `if [ -f ${key} ]; then printf 'K\\t%s\\n' "$(sed -n 's/.*"address" *: *"\\([0-9A-Fa-f]*\\)".*/\\1/p' ${key} | head -n 1)"; fi`,
     'true',
     '',
@@ -135,7 +135,13 @@ export function firstRecord(identity: ResolvedIdentity, by: string, now: Date): 
 export function writeRecordScript(root: string, identity: string, record: GenerationRecord): string {
   const path = posix.join(root, generationPath(identity));
   const json = `${JSON.stringify(record)}\n`;
-  return `{\nset -eu\nmkdir -p ${shq(posix.dirname(path))}\nprintf '%s' ${shq(json)} > ${shq(`${path}.new`)}\nmv -f ${shq(`${path}.new`)} ${shq(path)}\n}\n`;
+  // beside it as NAME.new, the name this script always used
+  return braceGroup([
+    'set -eu',
+    `mkdir -p ${shq(posix.dirname(path))}`,
+    ...base64Heredoc(json, { into: shq(`${path}.new`) }),
+    `mv -f ${shq(`${path}.new`)} ${shq(path)}`,
+  ]);
 }
 
 /**

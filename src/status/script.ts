@@ -13,6 +13,7 @@ import { factsScript, parseFacts, type HostFacts } from '../plan/facts.js';
 import { parseProbe, probeScript, type Probe } from '../failover/scripts.js';
 import type { KeyFile } from '../keys/layout.js';
 import { parseMetrics, type Sample } from './metrics.js';
+import { devTcp } from '../ssh/shell.js';
 
 export interface MetricsEndpoint {
   /** The client that serves it (a beacon host has the consensus client's and the execution client's). */
@@ -53,7 +54,7 @@ function metricsLines(host: Pick<ResolvedHost, 'address' | 'privateAddress'>, e:
   return [
     `stake_found=no`,
     `for a in ${localAddresses(host).join(' ')}; do`,
-    `  if exec 3<>"/dev/tcp/$a/${e.port}"; then`,
+    `  if exec 3<>"${devTcp('$a', e.port)}"; then`,
     `    printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3`,
     `    printf '=== metrics\\t%s\\t%s\\n' '${e.client}' "$a:${e.port}"`,
     `    while IFS= read -r -t 3 line <&3; do case "$line" in ${wanted}) printf '%s\\n' "$line" ;; esac; done`,

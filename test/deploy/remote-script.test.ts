@@ -8,7 +8,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rollbackScript, SCRIPT_EXIT, stageScript, type FileWrite } from '../../src/apply/scripts.js';
+import {
+  ROLLBACK_RESULT,
+  rollbackScript,
+  SCRIPT_EXIT,
+  STAGE_RESULT,
+  stageScript,
+  type FileWrite,
+} from '../../src/apply/scripts.js';
+import { CONFIRM_RESULT, confirmFirewallScript } from '../../src/apply/firewall.js';
+import { FIREWALL_STATE_DIR } from '../../src/plan/host-layout.js';
+import { parseResult, tryResult } from '../../src/ssh/script-result.js';
 import { sha256 } from '../../src/render/host.js';
 
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
@@ -102,5 +112,34 @@ describe('stage and rollback scripts', () => {
       sh(script.slice(0, Math.floor(script.length * fraction)));
       assert.deepEqual(tree(root), before, `cut at ${fraction}`);
     }
+  });
+
+  test('stage and rollback report their results as records; a failed stage reports none', () => {
+    const root = hostRoot();
+    const staged = sh(stageScript(input(root, [write('/etc/app/a.conf', 'new a\n')])));
+    assert.equal(staged.status, 0, staged.stderr);
+    assert.deepEqual(parseResult(staged.stdout, STAGE_RESULT), { step: 'stage', committed: true });
+    const back = sh(rollbackScript(root, ['/etc/app/a.conf', '/etc/app/gone.conf']));
+    assert.equal(back.status, 0, back.stderr);
+    assert.deepEqual(parseResult(back.stdout, ROLLBACK_RESULT), { step: 'rollback', restored: true });
+    const bad = { ...write('/etc/app/a.conf', 'x\n'), sha256: sha256('y') };
+    const failed = sh(stageScript(input(root, [bad])));
+    assert.equal(failed.status, SCRIPT_EXIT.checksum);
+    assert.ok(tryResult(failed.stdout, STAGE_RESULT) instanceof Error);
+  });
+
+  test('firewall confirmation: confirmed while the timer waits, exit 41 and no record once it reverted', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-script-'));
+    const state = join(root, FIREWALL_STATE_DIR);
+    mkdirSync(state, { recursive: true });
+    writeFileSync(join(state, 'revert.pid'), '999999999\n');
+    const r = sh(confirmFirewallScript(root, 'tok'));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(parseResult(r.stdout, CONFIRM_RESULT), { step: 'firewall-confirm', confirmed: true });
+    assert.ok(existsSync(join(state, 'confirmed-tok')));
+    writeFileSync(join(state, 'reverted'), 'tok2\n');
+    const late = sh(confirmFirewallScript(root, 'tok2'));
+    assert.equal(late.status, 41);
+    assert.ok(tryResult(late.stdout, CONFIRM_RESULT) instanceof Error);
   });
 });

@@ -1,0 +1,114 @@
+/**
+ * Failover's host scripts run for real with this machine's sh against a folder standing for a
+ * host's root (init: direct, no services, so nothing but files is touched): each reports its
+ * result record, and the step's reading of it holds.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import {
+  ACTIVATE_RESULT,
+  activateScript,
+  AUDIT_RESULT,
+  auditAppendScript,
+  auditPath,
+  FENCE_RESULT,
+  fenceScript,
+  GENERATION_RESULT,
+  LOCK_RESULT,
+  lockPath,
+  lockScript,
+  recordGenerationScript,
+  UNLOCK_RESULT,
+  unlockScript,
+} from '../../src/failover/scripts.js';
+import { sealedPath, validatorKeyFiles } from '../../src/keys/layout.js';
+import { generationPath } from '../../src/plan/host-layout.js';
+import { parseResult, tryResult } from '../../src/ssh/script-result.js';
+import { writeRecordScript } from '../../src/quorum/generation.js';
+
+const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+const ok = (script: string) => {
+  const r = sh(script);
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout;
+};
+const hostAt = (root: string) => ({ root, init: 'direct' as const, address: '127.0.0.1', privateAddress: '127.0.0.1' });
+const keys = validatorKeyFiles('cardano');
+
+describe('failover scripts report their results', () => {
+  test('lock: taken, taken again by the same plan, held by another with the holder', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const mine = '{"plan":"AAA","by":"me it\'s"}';
+    assert.deepEqual(parseResult(ok(lockScript(root, 'id', mine, 'AAA')), LOCK_RESULT), {
+      step: 'lock',
+      taken: true,
+      holder: '',
+    });
+    assert.equal(parseResult(ok(lockScript(root, 'id', mine, 'AAA')), LOCK_RESULT).taken, true);
+    const other = parseResult(ok(lockScript(root, 'id', '{"plan":"BBB"}', 'BBB')), LOCK_RESULT);
+    assert.equal(other.taken, false);
+    assert.equal(Buffer.from(other.holder, 'base64').toString('utf8'), `${mine}\n`);
+    assert.equal(readFileSync(join(root, lockPath('id')), 'utf8'), `${mine}\n`);
+    // another plan cannot release it; its own can
+    assert.equal(parseResult(ok(unlockScript(root, 'id', 'BBB')), UNLOCK_RESULT).released, true);
+    assert.ok(existsSync(join(root, lockPath('id'))));
+    ok(unlockScript(root, 'id', 'AAA'));
+    assert.equal(existsSync(join(root, lockPath('id'))), false);
+  });
+
+  test('a lock file holding the old words TAKEN or HELD fools nothing', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    ok(lockScript(root, 'id', '{"plan":"AAA","note":"TAKEN"}', 'AAA'));
+    const r = parseResult(ok(lockScript(root, 'id', '{"plan":"BBB"}', 'BBB')), LOCK_RESULT);
+    assert.equal(r.taken, false);
+  });
+
+  test('fence seals the keys and reports fenced; activate puts them back and reports activated', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    for (const k of keys) {
+      mkdirSync(dirname(join(root, k.path)), { recursive: true });
+      writeFileSync(join(root, k.path), `key ${k.name}\n`);
+    }
+    const host = hostAt(root);
+    assert.deepEqual(parseResult(ok(fenceScript(host, 'id', keys, [])), FENCE_RESULT), { step: 'fence', fenced: true });
+    for (const k of keys) {
+      assert.equal(existsSync(join(root, k.path)), false);
+      assert.equal((statSync(join(root, sealedPath('id', k))).mode & 0o777).toString(8), '400');
+    }
+    assert.equal(parseResult(ok(fenceScript(host, 'id', keys, [])), FENCE_RESULT).fenced, true, 'idempotent');
+    const activated = parseResult(ok(activateScript(host, 'id', keys, [])), ACTIVATE_RESULT);
+    assert.equal(activated.activated, true);
+    for (const k of keys) assert.equal(readFileSync(join(root, k.path), 'utf8'), `key ${k.name}\n`);
+  });
+
+  test('activate without a sealed key exits 42 and reports nothing', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const r = sh(activateScript(hostAt(root), 'id', keys, []));
+    assert.equal(r.status, 42);
+    assert.equal(tryResult(r.stdout, ACTIVATE_RESULT) instanceof Error, true);
+  });
+
+  test('generation record and audit line: written once, reported each time', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    assert.equal(parseResult(ok(recordGenerationScript(root, 'id', '{"g":2}')), GENERATION_RESULT).recorded, true);
+    assert.equal(readFileSync(join(root, generationPath('id')), 'utf8'), '{"g":2}\n');
+    for (let i = 0; i < 2; i++)
+      assert.equal(
+        parseResult(ok(auditAppendScript(root, 'id', '{"plan":"AAA"}', 'AAA')), AUDIT_RESULT).appended,
+        true,
+      );
+    assert.equal(readFileSync(join(root, auditPath('id')), 'utf8'), '{"plan":"AAA"}\n');
+  });
+
+  test("deploy's first generation record is written whole, quotes and all", () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const record = { generation: 1, active: "it's $HOME `x`", since: 's', approvers: [], plan: 'first' };
+    ok(writeRecordScript(root, 'id', record));
+    assert.equal(readFileSync(join(root, generationPath('id')), 'utf8'), `${JSON.stringify(record)}\n`);
+    assert.equal(existsSync(join(root, `${generationPath('id')}.new`)), false);
+  });
+});

@@ -1,0 +1,77 @@
+/**
+ * The keys push script run for real with this machine's sh against a folder standing for a host's
+ * root: placed, already there, a different key refused, and the outcome stake reads from it.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { KEYS_PUSH_RESULT, keysPushScript, pushOutcome, type KeyPlacement } from '../../src/keys/push-script.js';
+import { sealedDir } from '../../src/keys/layout.js';
+import { parseResult } from '../../src/ssh/script-result.js';
+
+const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+const placements = (extra = ''): KeyPlacement[] =>
+  ['kes.skey', 'vrf.skey'].map((name) => ({
+    name,
+    path: `/var/lib/cardano/keys/${name}`,
+    content: Buffer.from(`{"key":"${name}'s $x"}${extra}\n`),
+    mode: '0600',
+  }));
+
+describe('keys push script', () => {
+  test('places every key with its mode, then finds them already there', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const first = sh(keysPushScript(root, 'pool', placements()));
+    assert.equal(first.status, 0, first.stderr);
+    assert.deepEqual(parseResult(first.stdout, KEYS_PUSH_RESULT), {
+      step: 'keys-push',
+      placed: ['kes.skey', 'vrf.skey'],
+      already: null,
+      different: null,
+    });
+    assert.deepEqual(pushOutcome(first.stdout), { outcome: 'placed' });
+    for (const p of placements()) {
+      assert.deepEqual(readFileSync(join(root, p.path)), p.content);
+      assert.equal((statSync(join(root, p.path)).mode & 0o777).toString(8), '600');
+    }
+    assert.ok(existsSync(join(root, sealedDir('pool'))));
+    const again = sh(keysPushScript(root, 'pool', placements()));
+    assert.equal(again.status, 0);
+    assert.deepEqual(parseResult(again.stdout, KEYS_PUSH_RESULT).already, 'kes.skey');
+    assert.deepEqual(pushOutcome(again.stdout), { outcome: 'already there' });
+  });
+
+  test('a different key in place is refused with a record (exit 0, not 43), and left as it is', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const [kes, vrf] = placements();
+    mkdirSync(dirname(join(root, vrf!.path)), { recursive: true });
+    writeFileSync(join(root, vrf!.path), 'another key\n');
+    const r = sh(keysPushScript(root, 'pool', [kes!, vrf!]));
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /a different key is already at \/var\/lib\/cardano\/keys\/vrf\.skey/);
+    assert.deepEqual(parseResult(r.stdout, KEYS_PUSH_RESULT), {
+      step: 'keys-push',
+      placed: ['kes.skey'],
+      already: null,
+      different: 'vrf.skey',
+    });
+    assert.deepEqual(pushOutcome(r.stdout), { outcome: 'refused', detail: 'a different key is in place' });
+    assert.equal(readFileSync(join(root, vrf!.path), 'utf8'), 'another key\n');
+  });
+
+  test('keys that are not UTF-8 are written byte for byte', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const content = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]);
+    const r = sh(keysPushScript(root, 'pool', [{ name: 'k', path: '/k', content, mode: '0400' }]));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(readFileSync(join(root, 'k')), content);
+  });
+
+  test('no record, or a spoofed word instead of one, is a failure, not a success', () => {
+    assert.equal(pushOutcome('PLACED\n').outcome, 'failed');
+    assert.match(pushOutcome('').detail ?? '', /printed no result/);
+  });
+});
