@@ -25,7 +25,7 @@ import {
 import { INCOMING_DIR } from '../plan/host-layout.js';
 import { managesOwners, type HostPlan } from '../plan/compute.js';
 import { asRoot, shq } from '../ssh/shell.js';
-import { reported, runStep, StepFailure } from '../ssh/run-script.js';
+import { reported, runStep, ScriptFailure } from '../ssh/run-script.js';
 import {
   clearPendingCommand,
   healthScript,
@@ -177,7 +177,7 @@ export async function applyHost(
       } catch (err) {
         // Wait for the host's own timer, so the rollback below talks to a host with its old rules.
         await new Promise((r) => setTimeout(r, options.firewallRevertSeconds * 1000 + 1000));
-        throw new StepFailure(
+        throw new ScriptFailure(
           'firewall',
           `a new SSH connection could not get in through the new firewall (${errorText(err)}); the host restored its previous ruleset by itself`,
           'check access.admin_cidrs and bastions: the address stake connects from must be allowed to reach port 22',
@@ -216,7 +216,7 @@ export async function applyHost(
     return { ...result, status: 'deployed' };
   } catch (err) {
     const reason = errorText(err);
-    const hint = err instanceof StepFailure ? err.hint : err instanceof SshError ? err.hint : undefined;
+    const hint = err instanceof ScriptFailure ? err.hint : err instanceof SshError ? err.hint : undefined;
     if (!committed)
       return { ...result, status: 'failed', reason: `${reason}; nothing was replaced`, ...(hint ? { hint } : {}) };
     try {

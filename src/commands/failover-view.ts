@@ -6,7 +6,7 @@ import type { Check } from '../failover/checks.js';
 import { STEP_TEXT, STEPS, sameCode, type FailoverPlan } from '../failover/plan.js';
 import { refused } from '../failover/prepare.js';
 import type { FailoverEvent } from '../failover/run.js';
-import type { StepContext } from '../failover/steps.js';
+import type { StepContext } from '../failover/context.js';
 import { openPrompt } from '../output/prompt.js';
 import type { Terminal } from '../output/terminal.js';
 

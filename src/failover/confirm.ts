@@ -14,7 +14,7 @@ import { planCode, type FailoverPlan } from './plan.js';
 import { refused, type FailoverWorld } from './prepare.js';
 import { resumeLine, runFailover, type FailoverEvent } from './run.js';
 import { verifyApprovals } from './ssh-signature.js';
-import type { StepContext } from './steps.js';
+import type { StepContext } from './context.js';
 
 /** The journal's path; refuses while a failover of the identity is still running. */
 export function refuseUnfinished(inventory: string, identity: string): string {

@@ -18,7 +18,8 @@ import type { Journal } from './journal.js';
 import { probeQuorum, signingServices, type RenderedService } from './live.js';
 import type { ChainObserver } from './observer.js';
 import type { FailoverPlan } from './plan.js';
-import { currentChecks, operatorName, type StepContext } from './steps.js';
+import { operatorName, type StepContext } from './context.js';
+import { currentChecks } from './steps/guard.js';
 
 /** What an operator asks for: move `identity` to `to`, with these bounds. */
 export interface FailoverRequest {

@@ -7,7 +7,8 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { StakeError } from '../errors.js';
 import { writeJournal, type Journal, type StepRecord } from './journal.js';
 import { POINT_OF_NO_RETURN, STEPS, type StepName } from './plan.js';
-import { rollback, STEP_RUNNERS, type StepContext } from './steps.js';
+import type { StepContext } from './context.js';
+import { rollback, STEP_RUNNERS } from './steps.js';
 
 export type FailoverEvent =
   | { event: 'step'; step: StepName; phase: 'start' | 'done' | 'failed'; detail?: string; ms?: number; hint?: string }

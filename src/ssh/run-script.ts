@@ -8,7 +8,8 @@ import type { SshConnection } from './connection.js';
 import { tryResult, type ResultShape } from './script-result.js';
 import { rootShell } from './shell.js';
 
-export class StepFailure<S extends string = string> extends Error {
+/** A host script that failed in a named step of a larger job, with its own last words; the applier reports it per host. */
+export class ScriptFailure<S extends string = string> extends Error {
   constructor(
     readonly step: S,
     message: string,
@@ -30,7 +31,7 @@ export async function runStep<S extends string>(
   const r = await conn.exec(rootShell(host), { stdin: script, timeoutMs });
   if (r.code !== 0) {
     const said = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
-    throw new StepFailure(step, `${what} failed (exit ${r.code})${said ? `: ${said}` : ''}`);
+    throw new ScriptFailure(step, `${what} failed (exit ${r.code})${said ? `: ${said}` : ''}`);
   }
   return r.stdout;
 }
@@ -40,6 +41,6 @@ export const reported =
   <S extends string, T>(step: S, shape: ResultShape<T>) =>
   (stdout: string): T => {
     const result = tryResult(stdout, shape);
-    if (result instanceof Error) throw new StepFailure(step, result.message);
+    if (result instanceof Error) throw new ScriptFailure(step, result.message);
     return result;
   };

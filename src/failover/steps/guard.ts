@@ -1,0 +1,151 @@
+/** Steps 1 to 3: take the lock, check again under it, fence the old host (or wait until the chain shows it silent). */
+
+import { quorumOf } from '../../quorum/generation.js';
+
+import { tryResult } from '../../ssh/script-result.js';
+
+import { EXIT } from '../../exit-codes.js';
+
+import { parseLock, preflightChecks, refusals, type Check } from '../checks.js';
+
+import { probeQuorum, type Quorum } from '../live.js';
+
+import { FENCE_RESULT, LOCK_RESULT, fenceScript, lockScript, unlockScript } from '../scripts.js';
+
+import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
+
+// 1. lock
+export async function lock(ctx: StepContext): Promise<string> {
+  const { journal } = ctx;
+  const record = JSON.stringify({
+    plan: journal.code,
+    by: journal.by,
+    since: journal.startedAt,
+    from: journal.plan.from,
+    to: journal.plan.to,
+  });
+  const { ok, failed } = await onQuorum(ctx, (h) => lockScript(h.root, ctx.identity.name, record, journal.code));
+  const results = [...ok].map(([h, out]) => [h, tryResult(out, LOCK_RESULT)] as const);
+  const taken = results.filter(([, r]) => !(r instanceof Error) && r.taken).map(([h]) => h);
+  const held = results.flatMap(([h, r]) => (r instanceof Error || r.taken ? [] : [[h, r.holder] as const]));
+  if (held.length || taken.length < needed(ctx)) {
+    await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, journal.code));
+    if (held.length) {
+      const holder = parseLock(Buffer.from(held[0]![1], 'base64').toString('utf8').replace(/\n/g, '').trim());
+      throw new StepFailure(
+        `the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder.plan ?? '?'} of ${holder.by ?? 'someone'} since ${holder.since ?? '?'}`,
+        EXIT.refused,
+        'another failover is running or was interrupted: finish it with stake failover --resume where it ran',
+      );
+    }
+    throw new StepFailure(
+      `took the lock on ${taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`,
+      EXIT.unreachable,
+      'bring the quorum hosts back, then plan again',
+    );
+  }
+  journal.lockedOn = taken;
+  return `held on ${taken.join(', ')}`;
+}
+
+// 2. preflight again, under the lock
+export async function preflight(ctx: StepContext): Promise<string> {
+  const checks = await currentChecks(ctx);
+  const refused = refusals(checks);
+  if (refused.length)
+    throw new StepFailure(
+      `preflight refused under the lock: ${refused.map((c) => `${c.name}: ${c.detail}`).join('; ')}`,
+      EXIT.refused,
+      refused[0]!.hint,
+    );
+  return `${checks.filter((c) => c.ok).length} checks passed`;
+}
+
+/** The preflight's verdicts on the live state: probed now, or the probe the caller just made. */
+export async function currentChecks(
+  ctx: StepContext,
+  ownCode: string | undefined = ctx.journal.code,
+  probed?: Quorum,
+): Promise<Check[]> {
+  const quorum = probed ?? (await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services));
+  const reading = await readChain(ctx);
+  const signer = ctx.identity.signer;
+  return preflightChecks({
+    plan: ctx.journal.plan,
+    identity: ctx.identity,
+    views: quorum.views,
+    keys: ctx.keys,
+    services: ctx.services.get(ctx.journal.plan.to) ?? [],
+    ...(ownCode ? { ownCode } : {}),
+    ...(reading && ctx.observer
+      ? { chain: { reading, blockTimeMs: ctx.observer.blockTimeMs, what: ctx.observer.what } }
+      : {}),
+    now: new Date(),
+    ...(signer
+      ? { signerGroup: { client: signer.client, hosts: signer.hosts.length, threshold: signer.threshold } }
+      : {}),
+  });
+}
+
+// 3. fence
+export async function fence(ctx: StepContext): Promise<string> {
+  const { plan } = ctx.journal;
+  const from = hostOf(ctx, plan.from);
+  try {
+    const out = await onHost(
+      ctx,
+      plan.from,
+      fenceScript(from, ctx.identity.name, ctx.keys, ctx.services.get(plan.from) ?? []),
+    );
+    const fenced = tryResult(out, FENCE_RESULT);
+    if (fenced instanceof Error)
+      throw new StepFailure(`${plan.from} did not confirm it is fenced (${fenced.message})`, EXIT.refused);
+  } catch (err) {
+    if (!(err instanceof StepFailure) || err.exitCode !== EXIT.unreachable || !plan.oldHostDead) {
+      if (err instanceof StepFailure && err.exitCode === EXIT.unreachable)
+        throw new StepFailure(
+          `cannot fence ${plan.from}: ${err.message}`,
+          EXIT.unreachable,
+          'bring it back and resume (stake failover --resume); if it is gone for good, a new plan with --old-host-dead and two new approvals',
+        );
+      throw err;
+    }
+    return waitSilent(ctx);
+  }
+  const reading = await readChain(ctx);
+  const last = reading?.identity(ctx.identity.name)?.lastHeight;
+  if (last !== undefined) ctx.journal.lastOldHeight = last;
+  return `${plan.from}: signer stopped and disabled, key sealed, nothing listening${last !== undefined ? `; last signature at height ${last}` : ''}`;
+}
+
+/** A dead old host counts as fenced once the chain shows the identity silent for the safety window. */
+async function waitSilent(ctx: StepContext): Promise<string> {
+  const { plan } = ctx.journal;
+  if (!ctx.observer)
+    throw new StepFailure(
+      `${plan.from} is unreachable and stake cannot watch this chain to see it silent`,
+      EXIT.refused,
+    );
+  // time for the window to pass three times over, and a little more: then the host is signing, not dead
+  const deadline = Date.now() + (plan.safetyWindow * 3 + 10) * ctx.observer.blockTimeMs + 5_000;
+  let said = '';
+  while (Date.now() < deadline) {
+    const reading = await readChain(ctx);
+    if (reading) {
+      const last = reading.identity(ctx.identity.name)?.lastHeight ?? 0;
+      const silent = reading.head - last;
+      if (silent >= plan.safetyWindow) {
+        ctx.journal.lastOldHeight = last;
+        return `${plan.from} unreachable; the chain shows no signature from ${ctx.identity.name} for ${silent} heights (since ${last}; window ${plan.safetyWindow})`;
+      }
+      const line = `waiting for ${plan.safetyWindow} silent heights: ${silent} so far (last signature at ${last})`;
+      if (line !== said) ctx.note((said = line));
+    }
+    await sleep(ctx.observer.blockTimeMs);
+  }
+  throw new StepFailure(
+    `the chain still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`,
+    EXIT.refused,
+    'do not activate anything: reach the old host (console, provider) and stop it, then resume',
+  );
+}
