@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { runConformance } from '../../src/chain/eip3076-conformance.js';
-import { runStake } from '../helpers.js';
+import { runStake } from '../support/helpers.js';
 import { InterchangeError, mergeInterchanges, SlashingProtection } from '../../src/chain/eip3076.js';
 
 const SUITE = new URL('../../../../shared/reference/eip3076/tests/', import.meta.url);

@@ -10,11 +10,11 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
-import { runStake, STAKE, templatesWith } from '../helpers.js';
+import { runStake, STAKE, templatesWith } from '../support/helpers.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
 import { childrenOf } from '../../src/lab/processes.js';
-import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
+import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable() ?? netnsUnavailable();
 const STANDIN = projectPath('test', 'fixtures', 'standin-cometbft.mjs');

@@ -9,9 +9,9 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { projectPath } from '../../src/paths.js';
-import { runStake, templatesWith as copyTemplatesWith } from '../helpers.js';
-import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { runStake, templatesWith as copyTemplatesWith } from '../support/helpers.js';
+import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
+import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
 const STANDIN = projectPath('test', 'fixtures', 'standin-cometbft.mjs');

@@ -7,14 +7,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { edit, runStake } from '../helpers.js';
+import { edit, runStake } from '../support/helpers.js';
 import { SshConnection } from '../../src/ssh/connection.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
 import { SCRIPT_EXIT, stageScript } from '../../src/apply/scripts.js';
 import { NFT_PATH, sha256 } from '../../src/render/host.js';
 import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
-import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
+import { startTestHosts, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip =
   sshdUnavailable() ??

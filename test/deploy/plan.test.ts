@@ -5,9 +5,9 @@ import { spawnSync, execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { edit, runStake, STAKE } from '../helpers.js';
-import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { edit, runStake, STAKE } from '../support/helpers.js';
+import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
+import { startTestHosts, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
 let lab: TestHosts;

@@ -13,7 +13,7 @@ import { rolloutStages } from '../../src/apply/rollout.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import type { Service } from '../../src/render/types.js';
-import { example } from '../helpers.js';
+import { example } from '../support/helpers.js';
 
 const cosmos = resolveInventory(parse(example('cosmos')) as Inventory);
 const ethereum = resolveInventory(parse(example('ethereum')) as Inventory);

@@ -12,8 +12,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STEPS } from '../../src/failover/plan.js';
-import { sshdUnavailable } from '../sshd.js';
-import { FailoverLab, onTerminal } from './lab-fixture.js';
+import { sshdUnavailable } from '../support/sshd.js';
+import { FailoverLab, onTerminal } from '../support/failover-lab.js';
 
 const skip =
   sshdUnavailable() ??

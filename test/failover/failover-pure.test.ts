@@ -20,7 +20,7 @@ import { parseProbe } from '../../src/failover/scripts.js';
 import { signText, verifyApprovals } from '../../src/failover/ssh-signature.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import { COMETBFT_SIGN_STATE, validatorKeyFiles } from '../../src/keys/layout.js';
-import { example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
 
 const plan: FailoverPlan = {
   deployment: 'cosmoshub-prod',

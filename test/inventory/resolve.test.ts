@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveInventory } from '../../src/inventory/resolve.js';
-import { edit, example, validateText } from '../helpers.js';
+import { edit, example, validateText } from '../support/helpers.js';
 
 const resolve = (text: string) => {
   const r = validateText(text);

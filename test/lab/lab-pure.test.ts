@@ -24,7 +24,7 @@ import { TemplateEngine } from '../../src/render/engine.js';
 import { renderInventory } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
 
 const FAMILIES = ['cosmos', 'ethereum', 'cardano'] as const;
 const resolved = (text: string): ResolvedInventory => {

@@ -15,8 +15,8 @@ import type { LabStatus } from '../../src/lab/status.js';
 import type { LabState } from '../../src/lab/state.js';
 import { writeDurably } from '../../src/files.js';
 import { projectPath } from '../../src/paths.js';
-import { runStake } from '../helpers.js';
-import { sshdUnavailable } from '../sshd.js';
+import { runStake } from '../support/helpers.js';
+import { sshdUnavailable } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
 const noNetns = skip ?? netnsUnavailable();

@@ -6,7 +6,7 @@ import { TemplateEngine } from '../../src/render/engine.js';
 import { renderInventory } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
 
 const REF_DIR = new URL('../../../../shared/reference/cardano/', import.meta.url);
 /** The upstream P2P topology examples (the legacy format and the config files are not topologies of this shape). */

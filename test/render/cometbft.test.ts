@@ -7,7 +7,7 @@ import { TemplateEngine } from '../../src/render/engine.js';
 import { renderInventory } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
 
 const REFERENCE = parse(
   readFileSync(new URL('../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url), 'utf8'),

@@ -14,7 +14,7 @@ import type { HostRender } from '../../src/render/host.js';
 import { renderInventory } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { edit, example, validateText } from '../helpers.js';
+import { edit, example, validateText } from '../support/helpers.js';
 
 const README = readFileSync(new URL('../../../../shared/reference/README.md', import.meta.url), 'utf8');
 const rowFlags = (client: string) =>

@@ -4,8 +4,8 @@ import { resolveInventory } from '../../src/inventory/resolve.js';
 import { RenderError } from '../../src/render/errors.js';
 import { firewallEntries, renderNftables } from '../../src/render/nftables.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { edit, example, runStake, validateText } from '../helpers.js';
-import { nftCheck, nftUnavailable } from '../nft.js';
+import { edit, example, runStake, validateText } from '../support/helpers.js';
+import { nftCheck, nftUnavailable } from '../support/nft.js';
 import { projectPath } from '../../src/paths.js';
 
 const EXAMPLES = ['cosmos', 'ethereum', 'cardano'] as const;

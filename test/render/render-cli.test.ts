@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
-import { edit, example, runStake } from '../helpers.js';
+import { edit, example, runStake } from '../support/helpers.js';
 
 let dir: string;
 const COSMOS = projectPath('inventories', 'cosmos.yaml');

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { SshConnection, type ConnectOptions, type SshTarget } from '../../src/ssh/connection.js';
 import { SshError } from '../../src/ssh/errors.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
-import { startTestHosts, sshdUnavailable, type TestHost, type TestHosts } from '../sshd.js';
+import { startTestHosts, sshdUnavailable, type TestHost, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
 let lab: TestHosts;

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runStake } from '../helpers.js';
-import { sshInventory, TEST_HOST_NAMES } from '../ssh-inventory.js';
-import { startTestHosts, sshdUnavailable, type TestHosts } from '../sshd.js';
+import { runStake } from '../support/helpers.js';
+import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
+import { startTestHosts, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
 let lab: TestHosts;

@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StatusReport } from '../../src/status/report.js';
 import type { DrillReport } from '../../src/drill/report.js';
-import { STAKE } from '../helpers.js';
-import { FailoverLab } from '../failover/lab-fixture.js';
+import { STAKE } from '../support/helpers.js';
+import { FailoverLab } from '../support/failover-lab.js';
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 

@@ -21,7 +21,7 @@ import { htmlReport, markdownReport, summarize, type DrillReport } from '../../s
 import { alertRules, renderMonitoring, scrapeConfig } from '../../src/render/monitoring.js';
 import { computeGraph } from '../../src/topology/graph.js';
 import { validatorKeyFiles } from '../../src/keys/layout.js';
-import { example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
 
 const resolved = (name: 'cosmos' | 'ethereum' | 'cardano') => resolveInventory(validateText(example(name)).inventory!);
 const promtool = spawnSync('promtool', ['--version']).status === 0;

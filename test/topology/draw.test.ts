@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { projectPath } from '../../src/paths.js';
-import { runStake } from '../helpers.js';
+import { runStake } from '../support/helpers.js';
 
 const COSMOS = projectPath('inventories', 'cosmos.yaml');
 const hasDot = spawnSync('dot', ['-V']).status === 0;

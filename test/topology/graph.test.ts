@@ -2,7 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveInventory, type ResolvedInventory } from '../../src/inventory/resolve.js';
 import { computeGraph, sourceLabel, type Flow } from '../../src/topology/graph.js';
-import { edit, example, validateText } from '../helpers.js';
+import { edit, example, validateText } from '../support/helpers.js';
 
 const resolve = (text: string): ResolvedInventory => resolveInventory(validateText(text).inventory!);
 const show = (f: Flow) => `${sourceLabel(f.from)} -> ${f.to} ${f.port}/${f.protocol}`;

@@ -4,7 +4,7 @@
  * them; scripts/write-rule-docs.ts turns them into the examples of docs/inventory.md.
  */
 import type { RuleId } from '../../src/inventory/rules/registry.js';
-import { edit } from '../helpers.js';
+import { edit } from './helpers.js';
 
 export type Edit = [from: string, to: string];
 

@@ -17,9 +17,9 @@ import {
   waitForBanner,
   waitForBannerIn,
   writeSshdConfig,
-} from '../src/lab/sshd.js';
+} from '../../src/lab/sshd.js';
 
-export { freePort, servicePort } from '../src/lab/sshd.js';
+export { freePort, servicePort } from '../../src/lab/sshd.js';
 
 export interface TestHost {
   name: string;

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { projectPath } from '../src/paths.js';
-import { validateInventory, type ValidationResult } from '../src/inventory/validate.js';
+import { projectPath } from '../../src/paths.js';
+import { validateInventory, type ValidationResult } from '../../src/inventory/validate.js';
 
 export const STAKE = projectPath('bin', 'stake');
 

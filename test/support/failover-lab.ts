@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChainSummary } from '../../src/lab/chain/ledger.js';
 import type { LabStatus } from '../../src/lab/status.js';
 import { projectPath } from '../../src/paths.js';
-import { runStake, STAKE, type RunResult } from '../helpers.js';
+import { runStake, STAKE, type RunResult } from './helpers.js';
 
 export const BLOCK_MS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
