@@ -2,15 +2,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
-import { resolveInventory } from '../../src/inventory/resolve.js';
-import { TemplateEngine } from '../../src/render/engine.js';
-import { renderInventory } from '../../src/render/render.js';
-import { loadTemplates } from '../../src/render/templates.js';
-import { computeGraph } from '../../src/topology/graph.js';
-import { example, validateText } from '../support/helpers.js';
+import { resolveInventory } from '../../../src/inventory/resolve.js';
+import { TemplateEngine } from '../../../src/render/engine.js';
+import { renderInventory } from '../../../src/render/render.js';
+import { loadTemplates } from '../../../src/render/templates.js';
+import { computeGraph } from '../../../src/topology/graph.js';
+import { example, validateText } from '../../support/helpers.js';
 
 const REFERENCE = parse(
-  readFileSync(new URL('../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url), 'utf8'),
 ) as Record<string, unknown>;
 
 function renderCosmos(text = example('cosmos'), hosts?: string[]) {

@@ -8,15 +8,15 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
-import { resolveInventory } from '../../src/inventory/resolve.js';
-import { TemplateEngine } from '../../src/render/engine.js';
-import type { HostRender } from '../../src/render/host.js';
-import { renderInventory } from '../../src/render/render.js';
-import { loadTemplates } from '../../src/render/templates.js';
-import { computeGraph } from '../../src/topology/graph.js';
-import { edit, example, validateText } from '../support/helpers.js';
+import { resolveInventory } from '../../../src/inventory/resolve.js';
+import { TemplateEngine } from '../../../src/render/engine.js';
+import type { HostRender } from '../../../src/render/host.js';
+import { renderInventory } from '../../../src/render/render.js';
+import { loadTemplates } from '../../../src/render/templates.js';
+import { computeGraph } from '../../../src/topology/graph.js';
+import { edit, example, validateText } from '../../support/helpers.js';
 
-const README = readFileSync(new URL('../../../../shared/reference/README.md', import.meta.url), 'utf8');
+const README = readFileSync(new URL('../../../../../shared/reference/README.md', import.meta.url), 'utf8');
 const rowFlags = (client: string) =>
   new Set(
     [...(README.split('\n').find((l) => l.startsWith(`| ${client} (`)) ?? '').matchAll(/--([a-z0-9.-]+)/g)].map(

@@ -1,14 +1,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { resolveInventory } from '../../src/inventory/resolve.js';
-import { TemplateEngine } from '../../src/render/engine.js';
-import { renderInventory } from '../../src/render/render.js';
-import { loadTemplates } from '../../src/render/templates.js';
-import { computeGraph } from '../../src/topology/graph.js';
-import { example, validateText } from '../support/helpers.js';
+import { resolveInventory } from '../../../src/inventory/resolve.js';
+import { TemplateEngine } from '../../../src/render/engine.js';
+import { renderInventory } from '../../../src/render/render.js';
+import { loadTemplates } from '../../../src/render/templates.js';
+import { computeGraph } from '../../../src/topology/graph.js';
+import { example, validateText } from '../../support/helpers.js';
 
-const REF_DIR = new URL('../../../../shared/reference/cardano/', import.meta.url);
+const REF_DIR = new URL('../../../../../shared/reference/cardano/', import.meta.url);
 /** The upstream P2P topology examples (the legacy format and the config files are not topologies of this shape). */
 const REFERENCES = readdirSync(REF_DIR)
   .filter((f) => /^(p2p-topology|mainnet-topology\.p2p|doc-minimal-p2p).*\.json$/.test(f))
