@@ -10,7 +10,10 @@ import { computeGraph } from '../../../src/topology/graph.js';
 import { example, validateText } from '../../support/helpers.js';
 
 const REFERENCE = parse(
-  readFileSync(new URL('../../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url), 'utf8'),
+  readFileSync(
+    new URL('../../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url),
+    'utf8',
+  ),
 ) as Record<string, unknown>;
 
 function renderCosmos(text = example('cosmos'), hosts?: string[]) {
