@@ -8,6 +8,7 @@ import { renderInventory } from '../../../src/render/render.js';
 import { loadTemplates } from '../../../src/render/templates.js';
 import { computeGraph } from '../../../src/topology/graph.js';
 import { example, validateText } from '../../support/helpers.js';
+import { InventoryBuilder } from '../../support/inventory-builder.js';
 
 const REFERENCE = parse(
   readFileSync(
@@ -79,15 +80,14 @@ describe('cometbft config.toml', () => {
   });
 
   test('a remote signer group opens priv_validator_laddr on the private address', () => {
-    const text = example('cosmos')
-      .replace(
-        '  witness-ams:',
-        '  signer-fra: { tier: signer, dc: fra1, address: 10.1.0.50, client: tmkms }\n  witness-ams:',
+    const text = InventoryBuilder.example('cosmos')
+      .addHost(
+        'signer-fra',
+        { tier: 'signer', dc: 'fra1', address: '10.1.0.50', client: 'tmkms' },
+        { before: 'witness-ams' },
       )
-      .replace(
-        '    witness: witness-ams\n',
-        '    witness: witness-ams\n    signer: { client: tmkms, hosts: [signer-fra] }\n',
-      );
+      .setSigner('cosmoshub', { client: 'tmkms', hosts: ['signer-fra'] })
+      .text();
     const file = renderCosmos(text, ['val-fra'])
       .find((r) => r.host === 'val-fra')!
       .files.find((f) => f.path.endsWith('config.toml'))!;

@@ -14,7 +14,8 @@ import type { HostRender } from '../../../src/render/host.js';
 import { renderInventory } from '../../../src/render/render.js';
 import { loadTemplates } from '../../../src/render/templates.js';
 import { computeGraph } from '../../../src/topology/graph.js';
-import { edit, example, validateText } from '../../support/helpers.js';
+import { example, validateText } from '../../support/helpers.js';
+import { InventoryBuilder } from '../../support/inventory-builder.js';
 
 const README = readFileSync(new URL('../../../../../shared/reference/README.md', import.meta.url), 'utf8');
 const rowFlags = (client: string) =>
@@ -54,23 +55,14 @@ function render(text: string): HostRender[] {
 
 /** The ethereum example with teku and lighthouse validator clients (no dirk group): VC variants the example does not have. */
 function withLocalKeyClients(): string {
-  let text = example('ethereum');
-  text = edit(
-    text,
-    'vc-fra: { tier: validator, dc: fra1, address: 10.1.0.10, client: vouch }',
-    'vc-fra: { tier: validator, dc: fra1, address: 10.1.0.10, client: teku }',
-  );
-  text = edit(
-    text,
-    'vc-lon: { tier: validator, dc: lon1, address: 10.2.0.10, client: vouch }',
-    'vc-lon: { tier: validator, dc: lon1, address: 10.2.0.10, client: lighthouse }',
-  );
-  text = edit(
-    text,
-    '    signer:\n      client: dirk\n      threshold: 2\n      hosts: [signer-fra, signer-lon, signer-ams]\n',
-    '',
-  );
-  return text.replace(/ {2}signer-(fra|lon|ams): .*\n/g, '');
+  return InventoryBuilder.example('ethereum')
+    .setHost('vc-fra', { client: 'teku' })
+    .setHost('vc-lon', { client: 'lighthouse' })
+    .setSigner('mainnet-pool', undefined)
+    .removeHost('signer-fra')
+    .removeHost('signer-lon')
+    .removeHost('signer-ams')
+    .text();
 }
 
 const exec = (r: HostRender, name: string) => r.manifest.services.find((s) => s.name === name)!.exec;
@@ -165,19 +157,14 @@ describe('ethereum templates', () => {
   });
 
   test('teku with web3signer asks the signer for its keys', () => {
-    let text = example('ethereum');
-    text = edit(text, 'client: vouch }\n  vc-lon', 'client: teku }\n  vc-lon').replace(
-      'address: 10.2.0.10, client: vouch }',
-      'address: 10.2.0.10, client: teku }',
-    );
-    text = edit(
-      text,
-      '    signer:\n      client: dirk\n      threshold: 2\n      hosts: [signer-fra, signer-lon, signer-ams]\n',
-      '    signer: { client: web3signer, hosts: [signer-ams] }\n',
-    );
-    text = text
-      .replace(/ {2}signer-(fra|lon): .*\n/g, '')
-      .replace('address: 10.3.0.50, client: dirk }', 'address: 10.3.0.50, client: web3signer }');
+    const text = InventoryBuilder.example('ethereum')
+      .setHost('vc-fra', { client: 'teku' })
+      .setHost('vc-lon', { client: 'teku' })
+      .setSigner('mainnet-pool', { client: 'web3signer', hosts: ['signer-ams'] })
+      .removeHost('signer-fra')
+      .removeHost('signer-lon')
+      .setHost('signer-ams', { client: 'web3signer' })
+      .text();
     assert.deepEqual(
       validateText(text).diagnostics.filter((d) => d.severity === 'error'),
       [],
