@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
-import { servicePort, startTestHosts, stopServices, type TestHosts } from '../test/sshd.js';
+import { servicePort, startTestHosts, stopServices, type TestHosts } from '../test/support/sshd.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPath } from '../src/paths.js';
-import { edit, example, runStake } from './helpers.js';
+import { edit, example, runStake } from './support/helpers.js';
 
 const ANSI = /\u001b\[\d+m/;
 const COSMOS = projectPath('inventories', 'cosmos.yaml');

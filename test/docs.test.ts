@@ -7,7 +7,7 @@ import { CLIENTS, EXECUTION_CLIENTS } from '../src/inventory/clients.js';
 import { RULES } from '../src/inventory/rules/registry.js';
 import { publishedSchema } from '../src/inventory/schema.js';
 import { projectPath } from '../src/paths.js';
-import { runStake } from './helpers.js';
+import { runStake } from './support/helpers.js';
 
 const read = (...p: string[]) => readFileSync(projectPath(...p), 'utf8');
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { generateInventory } from '../../bench/generate-inventory.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import { projectPath } from '../../src/paths.js';
-import { edit, validateText } from '../helpers.js';
+import { edit, validateText } from '../support/helpers.js';
 
 const SPEC_EXAMPLE = readFileSync(projectPath('test', 'fixtures', 'spec-example.yaml'), 'utf8');
 

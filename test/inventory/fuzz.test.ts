@@ -13,7 +13,7 @@ import fc from 'fast-check';
 import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { hasErrors } from '../../src/diagnostics.js';
 import { validateInventory } from '../../src/inventory/validate.js';
-import { example, runStake } from '../helpers.js';
+import { example, runStake } from '../support/helpers.js';
 
 const SEED = Number(process.env.STAKE_FUZZ_SEED ?? 20261121);
 const EXAMPLES = (['cosmos', 'ethereum', 'cardano'] as const).map((name) => example(name));

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveInventory } from '../../src/inventory/resolve.js';
-import { edit, example, validateText } from '../helpers.js';
+import { edit, example, validateText } from '../support/helpers.js';
+import { InventoryBuilder } from '../support/inventory-builder.js';
 
 const resolve = (text: string) => {
   const r = validateText(text);
@@ -12,11 +13,9 @@ const resolve = (text: string) => {
 describe('resolved inventory', () => {
   test('ssh defaults merge under host settings; the jump host does not jump through itself', () => {
     const inv = resolve(
-      edit(
-        example('cosmos'),
-        '    address: 10.1.0.10\n',
-        '    address: 10.1.0.10\n    ssh: { port: 2222, user: ops }\n',
-      ),
+      InventoryBuilder.example('cosmos')
+        .setHost('val-fra', { ssh: { port: 2222, user: 'ops' } })
+        .text(),
     );
     const val = inv.host('val-fra');
     assert.deepEqual(val.ssh, {
@@ -33,7 +32,9 @@ describe('resolved inventory', () => {
 
   test('ports are the client defaults with overrides applied', () => {
     const inv = resolve(
-      edit(example('cosmos'), '    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ports: { p2p: 26756 }\n'),
+      InventoryBuilder.example('cosmos')
+        .setHost('val-fra', { ports: { p2p: 26756 } })
+        .text(),
     );
     assert.equal(inv.host('val-fra').ports.p2p?.port, 26756);
     assert.equal(inv.host('val-fra').ports.rpc?.port, 26657);

@@ -8,8 +8,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasErrors } from '../../src/diagnostics.js';
 import { RULES, type RuleId } from '../../src/inventory/rules/registry.js';
-import { example, lineOf, validateText } from '../helpers.js';
-import { CASES, applyEdits as apply } from './rule-cases.js';
+import { example, lineOf, validateText } from '../support/helpers.js';
+import { CASES, applyEdits as apply } from '../support/rule-cases.js';
 
 describe('topology rules', () => {
   for (const [i, c] of CASES.entries()) {

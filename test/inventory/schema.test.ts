@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { publishedSchema } from '../../src/inventory/schema.js';
 import { projectPath } from '../../src/paths.js';
-import { edit, example, lineOf, validateText } from '../helpers.js';
+import { edit, example, lineOf, validateText } from '../support/helpers.js';
 
 describe('inventory schema', () => {
   test('schema/inventory.schema.json is the published form of the TypeBox schema (run `npm run schema` after a change)', () => {

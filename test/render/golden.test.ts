@@ -13,7 +13,7 @@ import { renderInventory } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { projectPath } from '../../src/paths.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
 
 const UPDATE = process.env.STAKE_UPDATE_GOLDEN === '1';
 

@@ -4,8 +4,9 @@ import { resolveInventory } from '../../src/inventory/resolve.js';
 import { RenderError } from '../../src/render/errors.js';
 import { firewallEntries, renderNftables } from '../../src/render/nftables.js';
 import { computeGraph } from '../../src/topology/graph.js';
-import { edit, example, runStake, validateText } from '../helpers.js';
-import { nftCheck, nftUnavailable } from '../nft.js';
+import { example, runStake, validateText } from '../support/helpers.js';
+import { InventoryBuilder } from '../support/inventory-builder.js';
+import { nftCheck, nftUnavailable } from '../support/nft.js';
 import { projectPath } from '../../src/paths.js';
 
 const EXAMPLES = ['cosmos', 'ethereum', 'cardano'] as const;
@@ -78,7 +79,9 @@ describe('nftables rulesets', () => {
   });
 
   test('a DNS name where the firewall needs an address is refused with the host named', () => {
-    const inv = resolved(edit(example('cosmos'), '    address: 10.1.0.12\n', '    address: sentry2.fra.example.net\n'));
+    const inv = resolved(
+      InventoryBuilder.example('cosmos').setHost('sentry-fra-2', { address: 'sentry2.fra.example.net' }).text(),
+    );
     assert.throws(
       () => renderNftables(inv, computeGraph(inv), inv.host('val-fra')),
       (err: unknown) =>

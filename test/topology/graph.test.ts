@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolveInventory, type ResolvedInventory } from '../../src/inventory/resolve.js';
 import { computeGraph, sourceLabel, type Flow } from '../../src/topology/graph.js';
-import { edit, example, validateText } from '../helpers.js';
+import { example, validateText } from '../support/helpers.js';
+import { InventoryBuilder } from '../support/inventory-builder.js';
 
 const resolve = (text: string): ResolvedInventory => resolveInventory(validateText(text).inventory!);
 const show = (f: Flow) => `${sourceLabel(f.from)} -> ${f.to} ${f.port}/${f.protocol}`;
@@ -96,7 +97,9 @@ describe('topology graph', () => {
       ['198.51.100.0/24 -> bastion-fra 22/tcp'],
     );
     const chained = resolve(
-      edit(example('cosmos'), '    address: 10.1.0.10\n', '    address: 10.1.0.10\n    ssh: { jump: sentry-fra-2 }\n'),
+      InventoryBuilder.example('cosmos')
+        .setHost('val-fra', { ssh: { jump: 'sentry-fra-2' } })
+        .text(),
     );
     const ssh = into(computeGraph(chained).flows, 'val-fra').filter((f) => f.endsWith('22/tcp'));
     assert.ok(ssh.includes('sentry-fra-2 -> val-fra 22/tcp'));

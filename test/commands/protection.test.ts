@@ -1,0 +1,70 @@
+/** `stake protection check` and `stake protection export` through the real bin/stake, on the EIP's example interchange. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { SlashingProtection } from '../../src/chain/eip3076.js';
+import { runStake } from '../support/helpers.js';
+
+describe('stake protection check and export (the CLI)', () => {
+  const example = new URL('../../../../shared/reference/eip3076/eip-text/example-interchange.json', import.meta.url)
+    .pathname;
+  const doc = JSON.parse(readFileSync(example, 'utf8')) as {
+    data: {
+      pubkey: string;
+      signed_blocks: { slot: string }[];
+      signed_attestations: { source_epoch: string; target_epoch: string }[];
+    }[];
+  };
+  const key = doc.data[0]!;
+  const lastBlock = key.signed_blocks.map((b) => Number(b.slot)).sort((a, b) => b - a)[0]!;
+  const lastAtt = key.signed_attestations
+    .map((a) => [Number(a.source_epoch), Number(a.target_epoch)] as const)
+    .sort((a, b) => b[1] - a[1])[0]!;
+
+  test('a block below the history is slashable (exit 4), one above it is safe (exit 0)', () => {
+    const low = runStake(['protection', 'check', example, '--pubkey', key.pubkey, '--block', String(lastBlock)]);
+    assert.equal(low.code, 4, low.stdout + low.stderr);
+    assert.match(low.stdout, /SLASHABLE/);
+    const high = runStake(['protection', 'check', example, '--pubkey', key.pubkey, '--block', String(lastBlock + 1)]);
+    assert.equal(high.code, 0, high.stderr);
+  });
+  test('a vote surrounding the last one is slashable; the next one is safe', () => {
+    const surround = runStake([
+      'protection',
+      'check',
+      example,
+      '--pubkey',
+      key.pubkey,
+      '--attestation',
+      `${Math.max(0, lastAtt[0] - 1)}:${lastAtt[1] + 1}`,
+      '--json',
+    ]);
+    assert.equal(surround.code, 4, surround.stdout);
+    assert.equal((JSON.parse(surround.stdout) as { safe: boolean }).safe, false);
+    assert.equal(
+      runStake([
+        'protection',
+        'check',
+        example,
+        '--pubkey',
+        key.pubkey,
+        '--attestation',
+        `${lastAtt[1]}:${lastAtt[1] + 1}`,
+      ]).code,
+      0,
+    );
+  });
+  test('export --form minimal keeps what protects: the same verdicts after a re-import', () => {
+    const minimal = runStake(['protection', 'export', example, '--form', 'minimal']);
+    assert.equal(minimal.code, 0, minimal.stderr);
+    const min = JSON.parse(minimal.stdout) as typeof doc;
+    assert.equal(min.data[0]!.signed_blocks.length, 1);
+    const db = new SlashingProtection(
+      (JSON.parse(minimal.stdout) as { metadata: { genesis_validators_root: string } }).metadata
+        .genesis_validators_root,
+    );
+    db.import(min);
+    assert.equal(db.checkBlock(key.pubkey, BigInt(lastBlock)).ok, false);
+    assert.equal(db.checkBlock(key.pubkey, BigInt(lastBlock + 1)).ok, true);
+  });
+});

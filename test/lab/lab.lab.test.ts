@@ -1,0 +1,230 @@
+/**
+ * `stake lab` end to end, through the real CLI: real sshd hosts (in network namespaces where this
+ * machine allows them), `stake deploy` installing the simulated clients, and the lab chain's
+ * verdicts. Each lab lives in its own temporary folder and is taken down by `stake lab down`.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { netnsUnavailable } from '../../src/lab/netns.js';
+import { isRunning } from '../../src/lab/processes.js';
+import type { LabStatus } from '../../src/lab/status.js';
+import type { LabState } from '../../src/lab/state.js';
+import { writeDurably } from '../../src/files.js';
+import { projectPath } from '../../src/paths.js';
+import { runStake } from '../support/helpers.js';
+import { sshdUnavailable } from '../support/sshd.js';
+
+const skip = sshdUnavailable();
+const noNetns = skip ?? netnsUnavailable();
+const BLOCK_MS = 200;
+
+const stateOf = (dir: string) => JSON.parse(readFileSync(join(dir, 'lab.json'), 'utf8')) as LabState;
+const status = (dir: string) => {
+  const r = runStake(['lab', 'status', '--dir', dir, '--json']);
+  return { code: r.code, status: JSON.parse(r.stdout) as LabStatus };
+};
+const namespacesOfSlot = (slot: number) =>
+  spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' })
+    .stdout.split('\n')
+    .filter((l) => l.startsWith(`stake-lab${slot}-`) || l.startsWith(`stake-lab${slot}.`));
+
+/** Polls the lab until the check passes; fails with the last status after the deadline. */
+async function waitFor(
+  dir: string,
+  what: string,
+  check: (s: LabStatus) => boolean,
+  timeoutMs = 20_000,
+): Promise<LabStatus> {
+  const deadline = Date.now() + timeoutMs;
+  let last: LabStatus | undefined;
+  while (Date.now() < deadline) {
+    last = status(dir).status;
+    if (check(last)) return last;
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  assert.fail(`${what} within ${timeoutMs} ms; last status: ${JSON.stringify(last?.chain.summary)}`);
+}
+
+const identityOf = (s: LabStatus) => s.chain.summary!.identities[0]!;
+
+describe('stake lab up and down', { skip }, () => {
+  test('up, up again, a crash, down and down again: nothing of the lab is left behind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-lab-t-'));
+    try {
+      const up = runStake([
+        'lab',
+        'up',
+        '-i',
+        projectPath('inventories', 'cosmos.yaml'),
+        '--dir',
+        dir,
+        '--block-time',
+        String(BLOCK_MS),
+      ]);
+      assert.equal(up.code, 0, up.stderr);
+      const first = stateOf(dir);
+      const processes = [first.chain.process!, ...first.hosts.map((h) => h.sshd!)];
+      assert.ok(processes.every(isRunning));
+      if (!noNetns)
+        assert.equal(
+          namespacesOfSlot(first.slot).length,
+          first.hosts.length + 2,
+          'a namespace per host, the internet and the switch',
+        );
+      else assert.match(up.stdout, /firewalls are NOT enforced/);
+
+      const again = runStake(['lab', 'up', '-i', projectPath('inventories', 'cosmos.yaml'), '--dir', dir]);
+      assert.equal(again.code, 0, again.stderr);
+      assert.match(again.stderr, /already up/);
+      assert.deepEqual(stateOf(dir).chain.process, first.chain.process, 'up twice starts nothing new');
+
+      // a crash: the chain and one host die
+      process.kill(first.chain.process!.pid, 'SIGKILL');
+      process.kill(first.hosts[2]!.sshd!.pid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 200));
+      const broken = status(dir);
+      assert.equal(broken.code, 1);
+      assert.ok(broken.status.problems.some((p) => p.includes('chain')));
+      const healed = runStake([
+        'lab',
+        'up',
+        '-i',
+        projectPath('inventories', 'cosmos.yaml'),
+        '--dir',
+        dir,
+        '--block-time',
+        String(BLOCK_MS),
+      ]);
+      assert.equal(healed.code, 0, healed.stderr);
+      assert.match(healed.stderr, /broken/);
+      const second = stateOf(dir);
+      assert.equal(status(dir).code, 0);
+
+      const down = runStake(['lab', 'down', '--dir', dir]);
+      assert.equal(down.code, 0, down.stderr);
+      for (const p of [...processes, second.chain.process!, ...second.hosts.map((h) => h.sshd!)])
+        assert.equal(isRunning(p), false, `${p.what} still runs`);
+      assert.deepEqual(namespacesOfSlot(second.slot), []);
+      assert.equal(existsSync(dir), false);
+      const twice = runStake(['lab', 'down', '--dir', dir]);
+      assert.equal(twice.code, 0);
+      assert.match(twice.stdout, /nothing to take down/);
+    } finally {
+      // after a failure above: stop what is left; the folder goes only once the lab is down
+      if (runStake(['lab', 'down', '--dir', dir]).code === 0) rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
+  describe(`a ${family} lab: deploy, then the chain's view`, { skip }, () => {
+    let dir: string;
+    let state: LabState;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), `stake-lab-${family}-`));
+      const up = runStake([
+        'lab',
+        'up',
+        '-i',
+        projectPath('inventories', `${family}.yaml`),
+        '--dir',
+        dir,
+        '--block-time',
+        String(BLOCK_MS),
+      ]);
+      assert.equal(up.code, 0, up.stderr);
+      state = stateOf(dir);
+      const deploy = runStake(['deploy', '-i', join(dir, 'inventory.yaml')]);
+      assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
+    });
+    after(() => {
+      // a failed down must fail the test, and keep the folder that records what is left to stop
+      const down = runStake(['lab', 'down', '--dir', dir]);
+      assert.equal(down.code, 0, down.stdout + down.stderr);
+      assert.equal(existsSync(dir), false);
+    });
+
+    test('the active host signs, nobody else does, and no double sign is reported', async () => {
+      const s = await waitFor(dir, 'three signatures', (x) => (x.chain.summary?.identities[0]?.signatures ?? 0) >= 3);
+      const id = identityOf(s);
+      const active = state.identities[0]!.members[0]!;
+      assert.equal(id.lastSigner, active);
+      assert.deepEqual(Object.keys(id.byHost), [active]);
+      assert.equal(s.chain.summary!.doubleSigns, 0);
+      assert.equal(status(dir).code, 0);
+      for (const h of s.hosts.filter((x) => ['validator', 'sentry', 'relay', 'beacon', 'signer'].includes(x.tier)))
+        assert.ok(h.services.length > 0, `${h.name} runs nothing`);
+    });
+
+    if (family === 'cosmos') {
+      test('verify-firewall: every allowed flow connects, everything else is blocked', { skip: noNetns }, () => {
+        const r = runStake(['lab', 'verify-firewall', '--dir', dir]);
+        assert.equal(r.code, 0, r.stdout);
+        assert.match(r.stdout, /0 mismatches/);
+      });
+
+      test('verify-firewall catches a deliberately widened rule', { skip: noNetns }, () => {
+        const val = state.hosts.find((h) => h.name === 'val-fra')!;
+        const nft = (args: string[]) =>
+          spawnSync('ip', ['netns', 'exec', val.netns!, 'nft', ...args], { encoding: 'utf8' });
+        assert.equal(nft(['add', 'rule', 'inet', 'stake', 'input', 'tcp', 'dport', '26657', 'accept']).status, 0);
+        try {
+          const r = runStake(['lab', 'verify-firewall', '--dir', dir, '--json']);
+          assert.equal(r.code, 1);
+          const report = JSON.parse(r.stdout) as {
+            mismatches: number;
+            results: { to: string; port: number; ok: boolean; from: string }[];
+          };
+          const wrong = report.results.filter((x) => !x.ok);
+          assert.ok(wrong.length > 0);
+          assert.ok(
+            wrong.every((x) => x.to === 'val-fra' && x.port === 26657),
+            JSON.stringify(wrong.slice(0, 3)),
+          );
+          assert.ok(wrong.some((x) => x.from === 'internet'));
+        } finally {
+          assert.equal(nft(['-f', join(val.root, 'etc/stake/nftables.nft')]).status, 0); // the deployed ruleset again
+        }
+      });
+
+      test('the signer refuses to sign at or below its watermark', async () => {
+        const val = state.hosts.find((h) => h.name === 'val-fra')!;
+        const stateFile = join(val.root, 'var/lib/cometbft/data/priv_validator_state.json');
+        const before = identityOf(status(dir).status);
+        const fence = before.lastHeight! + 10_000;
+        writeDurably(stateFile, JSON.stringify({ height: String(fence), round: 0, step: 3 }));
+        await new Promise((r) => setTimeout(r, BLOCK_MS * 8));
+        const held = identityOf(status(dir).status);
+        assert.ok(
+          held.lastHeight! <= before.lastHeight! + 2,
+          `signed up to ${held.lastHeight} with the watermark at ${fence}`,
+        );
+        assert.match(
+          readFileSync(join(val.root, 'var/log/stake/cometbft.log'), 'utf8'),
+          new RegExp(`refused to sign height \\d+: .*${fence}|watermark at ${fence}`),
+        );
+        // back to its real watermark: it signs again above it
+        writeDurably(stateFile, JSON.stringify({ height: String(held.lastHeight), round: 0, step: 3 }));
+        await waitFor(dir, 'signing again', (x) => identityOf(x).lastHeight! > held.lastHeight! + 2);
+      });
+
+      test('a second signer started on purpose is caught as a double sign', async () => {
+        const standby = state.hosts.find((h) => h.name === 'val-waw')!;
+        const key = join(standby.root, 'var/lib/cometbft/config/priv_validator_key.json');
+        copyFileSync(join(dir, 'keys', 'cosmoshub', 'priv_validator_key.json'), key);
+        try {
+          const s = await waitFor(dir, 'a double sign', (x) => (x.chain.summary?.doubleSigns ?? 0) >= 1);
+          const d = identityOf(s).doubleSigns[0]!;
+          assert.deepEqual([...d.hosts].sort(), ['val-fra', 'val-waw']);
+          assert.equal(status(dir).code, 1, 'status fails once a double sign was seen');
+        } finally {
+          rmSync(key, { force: true });
+        }
+      });
+    }
+  });
+}

@@ -1,0 +1,68 @@
+/** The simulated cometbft signer keeps its watermark: the new one is on disk before a signature leaves. */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cometbftKey } from '../../../src/lab/keys.js';
+import { cometbftValidator } from '../../../src/lab/sim/cometbft.js';
+import type { SimContext } from '../../../src/lab/sim/context.js';
+import type { LabState } from '../../../src/lab/state.js';
+
+describe('simulated signers keep their watermark', () => {
+  test('cometbft: refuses at or below the state file, and writes the new watermark before the signature leaves', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-sim-'));
+    try {
+      const key = cometbftKey();
+      const keyFile = join(dir, 'priv_validator_key.json');
+      const stateFile = join(dir, 'data', 'priv_validator_state.json');
+      writeFileSync(keyFile, key.text);
+      const sent: number[] = [];
+      const lab = {
+        name: 'lab',
+        identities: [{ name: 'id', members: ['v'], keyAddress: key.address }],
+      } as unknown as LabState;
+      const ctx: SimContext = {
+        lab,
+        host: { name: 'v', tier: 'validator', root: dir, addresses: [], sshPort: 22 },
+        config: { client: 'cometbft', role: 'cometbft', listen: [], metrics: [], peers: [], keyFile, stateFile },
+        peersUp: () => 1,
+        submit: (s) => {
+          // by the time a signature is submitted, the watermark on disk already covers it
+          assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).height, String(s.height));
+          sent.push(s.height);
+        },
+        log: () => undefined,
+        signer: 'v#1',
+      };
+      const v = cometbftValidator(ctx);
+      await v.onHeight(5);
+      await v.onHeight(5); // the same height again: nothing new
+      await v.onHeight(4); // below: refused
+      await v.onHeight(7);
+      writeFileSync(stateFile, JSON.stringify({ height: '100', round: 0, step: 3 }));
+      const outcome = await v.onHeight(100);
+      await v.onHeight(99);
+      await v.onHeight(101);
+      assert.deepEqual(sent, [5, 7, 101]);
+      assert.match(outcome.note ?? '', /watermark at 100/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('cometbft: a host without the key signs nothing', async () => {
+    const sent: number[] = [];
+    const ctx = {
+      lab: { identities: [] },
+      host: { name: 'v' },
+      config: { keyFile: '/nonexistent/key.json', stateFile: '/nonexistent/state.json' },
+      peersUp: () => 1,
+      submit: (s: { height: number }) => sent.push(s.height),
+      log: () => undefined,
+      signer: 'v#1',
+    } as unknown as SimContext;
+    assert.deepEqual(await cometbftValidator(ctx).onHeight(3), { signing: false });
+    assert.deepEqual(sent, []);
+  });
+});

@@ -1,0 +1,28 @@
+/** One drill round for the drill unit tests: the failover's timed events on a clock, and the chain's signatures around it. */
+import type { TimedEvent } from '../../src/drill/timeline.js';
+
+export const at = (ms: number) => new Date(Date.UTC(2026, 10, 21, 3, 0, 0) + ms).toISOString();
+
+export const events: TimedEvent[] = [
+  ...['lock', 'preflight', 'fence', 'carry', 'bump', 'activate', 'verify', 'record'].flatMap((step, i) => [
+    { time: at(i * 500), event: 'step', step, phase: 'start' },
+    { time: at(i * 500 + 400), event: 'step', step, phase: 'done', ms: 400 },
+  ]),
+  { time: at(4000), event: 'end', result: 'done', exitCode: 0 },
+];
+
+export const sig = (height: number, host: string, ms: number, signer = `${host}#1`) => ({
+  identity: 'hub',
+  height,
+  host,
+  signer,
+  at: at(ms),
+});
+
+export const signatures = [
+  sig(10, 'a', -500),
+  sig(11, 'a', 0),
+  sig(12, 'a', 400),
+  sig(20, 'b', 3600),
+  sig(21, 'b', 3900),
+];

@@ -1,0 +1,237 @@
+/**
+ * A deployed lab to fail over in, driven only through the real CLI (`stake lab`, `stake deploy`,
+ * `stake failover`), with the lab chain as the judge of every signature.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ChainSummary } from '../../src/lab/chain/ledger.js';
+import type { LabStatus } from '../../src/lab/status.js';
+import { projectPath } from '../../src/paths.js';
+import { runStake, STAKE, type RunResult } from './helpers.js';
+
+export const BLOCK_MS = 200;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export class FailoverLab {
+  readonly inventory: string;
+  private constructor(
+    readonly dir: string,
+    readonly family: 'cosmos' | 'ethereum' | 'cardano',
+    readonly identity: string,
+    readonly witness: string,
+  ) {
+    this.inventory = join(dir, 'inventory.yaml');
+  }
+
+  /** Up, deployed, and signing. */
+  static async start(family: 'cosmos' | 'ethereum' | 'cardano'): Promise<FailoverLab> {
+    const dir = mkdtempSync(join(tmpdir(), `stake-fo-${family}-`));
+    const names = {
+      cosmos: ['cosmoshub', 'witness-ams'],
+      ethereum: ['mainnet-pool', 'witness-ams'],
+      cardano: ['pool', 'witness-sgp'],
+    }[family];
+    const lab = new FailoverLab(dir, family, names[0]!, names[1]!);
+    const up = runStake([
+      'lab',
+      'up',
+      '-i',
+      projectPath('inventories', `${family}.yaml`),
+      '--dir',
+      dir,
+      '--block-time',
+      String(BLOCK_MS),
+    ]);
+    assert.equal(up.code, 0, up.stderr);
+    lab.ok(lab.stake(['deploy', '-i', lab.inventory]), 'deploy');
+    await lab.waitFor('the identity signing', (s) => (s.identities[0]?.signatures ?? 0) >= 2, 30_000);
+    return lab;
+  }
+
+  stake(args: string[], env: Record<string, string> = {}, timeoutMs?: number): RunResult {
+    return runStake(args, { cwd: this.dir, env, ...(timeoutMs ? { timeoutMs } : {}) });
+  }
+
+  ok(r: RunResult, what: string): RunResult {
+    assert.equal(r.code, 0, `${what}: exit ${r.code}\n${r.stdout}\n${r.stderr}`);
+    return r;
+  }
+
+  /** The live active host and generation, read from the witness's record. */
+  live(): { generation: number; active: string } {
+    return JSON.parse(
+      readFileSync(join(this.dir, 'hosts', this.witness, 'root', 'var/lib/stake', this.identity, 'generation'), 'utf8'),
+    ) as { generation: number; active: string };
+  }
+
+  /** The standby of the live active host (the examples have one). */
+  other(): string {
+    const text = readFileSync(this.inventory, 'utf8');
+    const active = this.live().active;
+    const hosts = { cosmos: ['val-fra', 'val-waw'], ethereum: ['vc-fra', 'vc-lon'], cardano: ['bp-fra', 'bp-nyc'] }[
+      this.family
+    ];
+    assert.ok(text.includes(`active: ${active}`), `the lab inventory says ${active} is active`);
+    return hosts.find((h) => h !== active)!;
+  }
+
+  approve(to: string, operator: string, extra: string[] = [], key = operator): string {
+    const file = join(this.dir, `${operator}-${Date.now()}-${Math.random().toString(36).slice(2, 6)}.approval`);
+    this.ok(
+      this.stake([
+        'failover',
+        'approve',
+        this.identity,
+        '--to',
+        to,
+        '--as',
+        operator,
+        '--key',
+        join(this.dir, 'operators', key),
+        '-o',
+        file,
+        '-i',
+        this.inventory,
+        ...extra,
+      ]),
+      `approve by ${operator}`,
+    );
+    return file;
+  }
+
+  confirm(to: string, approvals: string[], env: Record<string, string> = {}, extra: string[] = []): RunResult {
+    return this.stake(
+      [
+        'failover',
+        this.identity,
+        '--to',
+        to,
+        '--confirm',
+        ...approvals.flatMap((a) => ['--approval', a]),
+        '-i',
+        this.inventory,
+        '--verify-timeout',
+        '20',
+        ...extra,
+      ],
+      env,
+    );
+  }
+
+  /** A failover approved by alice and bob. */
+  failover(to: string, env: Record<string, string> = {}): RunResult {
+    return this.confirm(to, [this.approve(to, 'alice'), this.approve(to, 'bob')], env);
+  }
+
+  /** Runs `work` while the host's SSH is cut (`stake lab cut`), healing it afterwards whatever happens. */
+  whileCut<T>(host: string, work: () => T): T {
+    this.ok(this.stake(['lab', 'cut', host, '--dir', this.dir]), `cut ${host}`);
+    try {
+      return work();
+    } finally {
+      this.ok(this.stake(['lab', 'heal', host, '--dir', this.dir]), `heal ${host}`);
+    }
+  }
+
+  resume(): RunResult {
+    return this.stake(['failover', '--resume', '-i', this.inventory, '--verify-timeout', '20']);
+  }
+
+  /** Deploys the validators again: brings a fenced old host back as a keyless standby. */
+  revive(): void {
+    this.ok(this.stake(['deploy', '-i', this.inventory, '--limit', 'validator']), 'deploy --limit validator');
+  }
+
+  journalState(): string | undefined {
+    const path = join(this.dir, '.stake', 'failover', `${this.identity}.json`);
+    return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as { state: string }).state : undefined;
+  }
+
+  status(): LabStatus {
+    return JSON.parse(runStake(['lab', 'status', '--dir', this.dir, '--json']).stdout) as LabStatus;
+  }
+
+  chain(): ChainSummary {
+    return this.status().chain.summary!;
+  }
+
+  /** Every signature the chain accepted, in order. */
+  signatures(): { identity: string; height: number; host: string }[] {
+    return readFileSync(join(this.dir, 'chain', 'signatures.ndjson'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { identity: string; height: number; host: string });
+  }
+
+  async waitFor(what: string, check: (s: ChainSummary) => boolean, timeoutMs = 20_000): Promise<ChainSummary> {
+    const deadline = Date.now() + timeoutMs;
+    let last: ChainSummary | undefined;
+    while (Date.now() < deadline) {
+      last = this.chain();
+      if (check(last)) return last;
+      await sleep(250);
+    }
+    assert.fail(`${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+  }
+
+  /** The identity signs on this host again, above the height it had reached now. */
+  async signingOn(host: string, timeoutMs = 20_000): Promise<void> {
+    const from = this.chain().height;
+    await this.waitFor(
+      `${this.identity} signing on ${host}`,
+      (s) => s.identities[0]?.lastSigner === host && (s.identities[0]?.lastHeight ?? 0) > from,
+      timeoutMs,
+    );
+  }
+
+  down(): void {
+    const r = runStake(['lab', 'down', '--dir', this.dir]);
+    if (r.code !== 0) {
+      rmSync(this.dir, { recursive: true, force: true });
+      assert.fail(`lab down: ${r.stderr}`);
+    }
+  }
+}
+
+/**
+ * Runs bin/stake on a real pseudo-terminal (util-linux `script`), answering each prompt as it
+ * appears: the answer may use what the output said so far (the plan code).
+ */
+export function onTerminal(
+  args: string[],
+  cwd: string,
+  answers: { when: RegExp; say: (output: string) => string }[],
+  timeoutMs = 60_000,
+): Promise<{ code: number | null; output: string }> {
+  const command = [STAKE, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd,
+      env: { ...process.env, NO_COLOR: '1', STAKE_DEBUG: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let output = '';
+    let next = 0;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no end within ${timeoutMs} ms; output:\n${output}`));
+    }, timeoutMs);
+    const onData = (d: Buffer) => {
+      output += d.toString('utf8');
+      const answer = answers[next];
+      if (answer && answer.when.test(output.slice(output.lastIndexOf('\n', output.length - 2) + 1))) {
+        next++;
+        child.stdin.write(`${answer.say(output)}\n`);
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, output });
+    });
+  });
+}

@@ -1,0 +1,141 @@
+/**
+ * Real OpenSSH sshd test hosts on loopback (../shared/notes/sshd-test-hosts.md): each its own
+ * address in 127.0.1.0/24 on a free port, its own host key, keys-only login with a generated
+ * client key, and its own `root` folder. Stopped by pid, never by name.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  freePort,
+  keyOnly,
+  keygen,
+  knownHostsLine,
+  spawnSshd,
+  sshdUnavailable as sshdMissing,
+  waitForBanner,
+  waitForBannerIn,
+  writeSshdConfig,
+} from '../../src/lab/sshd.js';
+
+export { freePort, servicePort } from '../../src/lab/sshd.js';
+
+export interface TestHost {
+  name: string;
+  address: string;
+  port: number;
+  /** The host key's public line (`ssh-ed25519 AAAA...`). */
+  hostKey: string;
+  /** This host's `root` prefix. */
+  root: string;
+  process: ChildProcess;
+}
+
+export interface TestHosts {
+  dir: string;
+  /** Private key that logs in to every host. */
+  clientKey: string;
+  hosts: TestHost[];
+  /** A known_hosts file that trusts every host. */
+  knownHosts: string;
+  stop(): Promise<void>;
+  stopHost(host: TestHost): Promise<void>;
+}
+
+/** Why sshd test hosts cannot run here, or undefined when they can. */
+export function sshdUnavailable(): string | undefined {
+  if (process.getuid?.() !== 0) return 'sshd test hosts need root (they log in as root)';
+  return sshdMissing();
+}
+
+/** A host started inside a network namespace (src/lab/netns.ts) on port 22 of the given address. */
+export interface Placement {
+  /** The namespace's real name. */
+  netns: string;
+  address: string;
+  /** A namespace this machine's stack can reach the address from (itself, or a neighbour), to wait for the banner. */
+  probeFrom?: string;
+}
+
+export async function startTestHosts(
+  names: string[],
+  options: { firstAddress?: number; placement?: Record<string, Placement> } = {},
+): Promise<TestHosts> {
+  const dir = mkdtempSync(join(tmpdir(), 'stake-sshd-'));
+  const clientKey = join(dir, 'client_ed25519');
+  keygen(clientKey, 'stake-test-client');
+  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+  const config = join(dir, 'sshd_config');
+  writeSshdConfig(config, join(dir, 'authorized_keys'));
+  const hosts: TestHost[] = [];
+  const first = options.firstAddress ?? 10;
+  const stopHost = async (host: TestHost) => {
+    if (host.process.exitCode !== null || host.process.signalCode !== null) return;
+    const exited = new Promise((r) => host.process.once('exit', r));
+    host.process.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
+    if (host.process.exitCode === null && host.process.signalCode === null) host.process.kill('SIGKILL');
+  };
+  const stop = async () => {
+    await Promise.all(hosts.map(stopHost));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (const [i, name] of names.entries()) {
+      const placed = options.placement?.[name];
+      const address = placed?.address ?? `127.0.1.${first + i}`;
+      const port = placed ? 22 : await freePort(address);
+      const hostKey = join(dir, `${name}_host_ed25519`);
+      keygen(hostKey, name);
+      const root = join(dir, 'roots', name);
+      mkdirSync(root, { recursive: true });
+      const child = spawnSshd({
+        config,
+        hostKey,
+        address,
+        port,
+        pidFile: join(dir, `${name}.pid`),
+        log: join(dir, `${name}.log`),
+        ...(placed ? { netns: placed.netns } : {}),
+      });
+      hosts.push({
+        name,
+        address,
+        port,
+        hostKey: keyOnly(readFileSync(`${hostKey}.pub`, 'utf8')),
+        root,
+        process: child,
+      });
+    }
+    const deadline = Date.now() + 10_000;
+    await Promise.all(
+      hosts.map((h) => {
+        const placed = options.placement?.[h.name];
+        return placed?.probeFrom
+          ? waitForBannerIn(placed.probeFrom, h.address, h.port, deadline)
+          : waitForBanner(h.address, h.port, deadline);
+      }),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const knownHosts = join(dir, 'known_hosts');
+  // as OpenSSH writes them: a bare address for port 22, [address]:port otherwise
+  writeFileSync(knownHosts, hosts.map((h) => knownHostsLine(h.address, h.port, h.hostKey)).join('\n') + '\n');
+  return { dir, clientKey, hosts, knownHosts, stop, stopHost };
+}
+
+/** Stops the services a test started on its hosts, each by the pid in its pid file (never by name). */
+export function stopServices(roots: string[], service = 'cometbft'): void {
+  for (const root of roots) {
+    const pidFile = join(root, 'var/lib/stake/run', `${service}.pid`);
+    if (!existsSync(pidFile)) continue;
+    try {
+      process.kill(Number(readFileSync(pidFile, 'utf8')), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
