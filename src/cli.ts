@@ -7,10 +7,12 @@
 import { CommanderError } from 'commander';
 import { COMMANDS } from './cli/commands/index.js';
 import { buildProgram } from './cli/program.js';
+import type { Seams } from './cli/spec.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './output/terminal.js';
 
-export async function main(argv: readonly string[]): Promise<ExitCode> {
+/** Runs the command line; `seams` are for tests only (see src/cli/spec.ts). */
+export async function main(argv: readonly string[], seams: Seams = {}): Promise<ExitCode> {
   // `stake hosts | head`: a reader that goes away is not an error.
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (err: NodeJS.ErrnoException) => {
@@ -32,6 +34,7 @@ export async function main(argv: readonly string[]): Promise<ExitCode> {
       return term;
     },
     (code) => (exitCode = code),
+    seams,
   );
 
   try {

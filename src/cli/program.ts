@@ -9,7 +9,7 @@ import type { Terminal } from '../output/terminal.js';
 import { projectPath } from '../paths.js';
 import { GLOBAL_OPTIONS } from './global.js';
 import { readOptions } from './options.js';
-import type { Entry } from './spec.js';
+import type { Entry, Seams } from './spec.js';
 
 /** One line per command for `stake --help`: what it does is the summary, this is how to call it. */
 const EXAMPLES: [string, string][] = [
@@ -47,6 +47,7 @@ export function buildProgram(
   table: readonly Entry[],
   makeTerminal: MakeTerminal,
   done: (exitCode: ExitCode) => void,
+  seams: Seams = {},
 ): Command {
   const program = new Command()
     .name('stake')
@@ -84,7 +85,7 @@ export function buildProgram(
       command.action(async () => {
         const raw = command.optsWithGlobals<Record<string, unknown>>();
         const term = await makeTerminal(readGlobals(raw));
-        done(await action(raw, command.args, term));
+        done(await action(raw, command.args, term, seams));
       });
   }
   return program;

@@ -8,6 +8,7 @@ import type { ExitCode } from '../exit-codes.js';
 import type { Terminal } from '../output/terminal.js';
 import { GLOBAL_OPTIONS } from './global.js';
 import { readOptions, type OptionSpecs, type OptionValues } from './options.js';
+import type { StepHook } from '../failover/hooks.js';
 
 /** The commands other commands hang under. */
 export type Parent = 'lab' | 'protection' | 'failover' | 'drill' | 'keys' | 'firewall';
@@ -42,7 +43,16 @@ export interface CommandSpec<M, O extends OptionSpecs, I extends OptionSpecs> ex
     opts: GlobalValues & OptionValues<O> & OptionValues<I>,
     args: string[],
     term: Terminal,
+    seams: Seams,
   ) => Promise<ExitCode>;
+}
+
+/**
+ * What a test may put into a run of the real command line (test/support/): a hook at each
+ * failover step boundary. `bin/stake` passes none.
+ */
+export interface Seams {
+  failoverHook?: StepHook;
 }
 
 /** One row of the table, as the builder sees it. */
@@ -50,7 +60,7 @@ export interface Entry extends Described {
   readonly arguments: readonly ArgumentSpec[];
   readonly options: OptionSpecs;
   /** Absent for a group that only holds commands. */
-  readonly action?: (raw: Record<string, unknown>, args: string[], term: Terminal) => Promise<ExitCode>;
+  readonly action?: (raw: Record<string, unknown>, args: string[], term: Terminal, seams: Seams) => Promise<ExitCode>;
 }
 
 export const defineGroup = (group: Described): Entry => ({ ...group, arguments: [], options: {} });
@@ -62,14 +72,14 @@ export function defineCommand<M, O extends OptionSpecs = {}, I extends OptionSpe
   return {
     ...described,
     arguments: spec.arguments ?? [],
-    action: async (raw, args, term) => {
+    action: async (raw, args, term, seams) => {
       const module = await load();
       const opts = {
         ...readOptions(GLOBAL_OPTIONS, raw),
         ...readOptions(spec.options, raw),
         ...readOptions(inherits ?? ({} as I), raw),
       };
-      return run(module, opts, args, term);
+      return run(module, opts, args, term, seams);
     },
   };
 }

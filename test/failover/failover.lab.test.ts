@@ -86,7 +86,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
 
     test('killed with SIGKILL after fencing, then resumed: zero double signs, signing again', async () => {
       const to = lab.other();
-      const killed = lab.failover(to, { STAKE_FAILOVER_FAULT: 'after:fence=kill' });
+      const killed = lab.failover(to, 'after:fence=kill');
       assert.equal(killed.code, null, 'killed by the signal');
       assert.equal(lab.journalState(), 'running');
       const resumed = lab.ok(lab.resume(), 'resume');
@@ -317,7 +317,7 @@ async function faultRound(lab: FailoverLab, fault: Fault, boundary: string): Pro
   const to = lab.other();
   const host = { kill: '', 'cut-old': from, 'cut-witness': lab.witness, 'cut-target': to }[fault];
   const action = fault === 'kill' ? 'kill' : `run:${STAKE_CLI} lab cut ${host} --dir ${lab.dir} >/dev/null`;
-  const first = lab.failover(to, { STAKE_FAILOVER_FAULT: `${boundary}=${action}` });
+  const first = lab.failover(to, `${boundary}=${action}`);
   const log = [`${fault} at ${boundary}: exit ${first.code}`];
   if (host) lab.ok(lab.stake(['lab', 'heal', host, '--dir', lab.dir]), `heal ${host}`);
   for (let i = 0; i < 3 && lab.journalState() === 'running'; i++) {
@@ -370,7 +370,9 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
       lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']),
       lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
     ];
-    const r = lab.whileCut(from, () => lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']));
+    const r = lab.whileCut(from, () =>
+      lab.confirm(to, approvals, undefined, ['--old-host-dead', '--safety-window', '5']),
+    );
     assert.equal(r.code, 4, r.stdout + r.stderr);
     assert.match(r.stdout, /it is not dead, it is cut off from you/);
     assert.equal(lab.journalState(), 'rolled-back');
@@ -387,7 +389,10 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
     lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
     const pid = Number(readFileSync(join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
     process.kill(pid, 'SIGKILL');
-    const r = lab.ok(lab.confirm(to, approvals, {}, ['--old-host-dead', '--safety-window', '5']), 'dead-host failover');
+    const r = lab.ok(
+      lab.confirm(to, approvals, undefined, ['--old-host-dead', '--safety-window', '5']),
+      'dead-host failover',
+    );
     assert.match(r.stdout, /no signature from cosmoshub for \d+ heights/);
     await lab.signingOn(to);
     assert.equal(lab.chain().doubleSigns, 0);

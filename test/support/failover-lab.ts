@@ -51,8 +51,8 @@ export class FailoverLab {
     return lab;
   }
 
-  stake(args: string[], env: Record<string, string> = {}, timeoutMs?: number): RunResult {
-    return runStake(args, { cwd: this.dir, env, ...(timeoutMs ? { timeoutMs } : {}) });
+  stake(args: string[], env: Record<string, string> = {}, timeoutMs?: number, faults?: string): RunResult {
+    return runStake(args, { cwd: this.dir, env, ...(timeoutMs ? { timeoutMs } : {}), ...(faults ? { faults } : {}) });
   }
 
   ok(r: RunResult, what: string): RunResult {
@@ -102,7 +102,8 @@ export class FailoverLab {
     return file;
   }
 
-  confirm(to: string, approvals: string[], env: Record<string, string> = {}, extra: string[] = []): RunResult {
+  /** `stake failover --confirm` with these approvals; `faults` (./faults.ts) are injected at step boundaries. */
+  confirm(to: string, approvals: string[], faults?: string, extra: string[] = []): RunResult {
     return this.stake(
       [
         'failover',
@@ -117,13 +118,15 @@ export class FailoverLab {
         '20',
         ...extra,
       ],
-      env,
+      {},
+      undefined,
+      faults,
     );
   }
 
   /** A failover approved by alice and bob. */
-  failover(to: string, env: Record<string, string> = {}): RunResult {
-    return this.confirm(to, [this.approve(to, 'alice'), this.approve(to, 'bob')], env);
+  failover(to: string, faults?: string): RunResult {
+    return this.confirm(to, [this.approve(to, 'alice'), this.approve(to, 'bob')], faults);
   }
 
   /** Runs `work` while the host's SSH is cut (`stake lab cut`), healing it afterwards whatever happens. */

@@ -1,4 +1,5 @@
 /** Shared test helpers: run the real bin/stake, read example inventories, validate text in memory. */
+import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +7,8 @@ import { projectPath } from '../../src/paths.js';
 import { validateInventory, type ValidationResult } from '../../src/inventory/validate.js';
 
 export const STAKE = projectPath('bin', 'stake');
+/** The compiled ./faulty-stake.ts beside this file. */
+const FAULTY_STAKE = fileURLToPath(new URL('./faulty-stake.js', import.meta.url));
 
 export interface RunResult {
   code: number | null;
@@ -16,7 +19,14 @@ export interface RunResult {
 /** Runs bin/stake with a clean colour environment; bounded in time. */
 export function runStake(
   args: string[],
-  options: { env?: Record<string, string>; input?: string; cwd?: string; timeoutMs?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    input?: string;
+    cwd?: string;
+    timeoutMs?: number;
+    /** Faults at failover step boundaries (./faults.ts): runs the command line through ./faulty-stake.ts. */
+    faults?: string;
+  } = {},
 ): RunResult {
   const env: Record<string, string | undefined> = {
     ...process.env,
@@ -26,7 +36,9 @@ export function runStake(
     STAKE_INVENTORY: undefined,
     ...options.env,
   };
-  const r = spawnSync(STAKE, args, {
+  const [command, argv] =
+    options.faults === undefined ? [STAKE, args] : [process.execPath, [FAULTY_STAKE, options.faults, ...args]];
+  const r = spawnSync(command, argv, {
     env: env as NodeJS.ProcessEnv,
     encoding: 'utf8',
     timeout: options.timeoutMs ?? 30_000,

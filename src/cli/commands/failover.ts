@@ -99,7 +99,7 @@ export const FAILOVER_COMMANDS: Entry[] = [
       ...TO,
     },
     load,
-    run: async (commands, opts, [identity], t) => {
+    run: async (commands, opts, [identity], t, seams) => {
       if (opts.resume)
         return commands.failoverResumeCommand(
           {
@@ -110,6 +110,7 @@ export const FAILOVER_COMMANDS: Entry[] = [
           },
           t,
           interruptible(),
+          seams.failoverHook,
         );
       if (!identity)
         throw await usage('which identity? stake failover IDENTITY --to HOST', 'or stake failover --resume');
@@ -119,7 +120,12 @@ export const FAILOVER_COMMANDS: Entry[] = [
         if (opts.approval.length) throw await usage('--approval only counts with --confirm');
         return commands.failoverPlanCommand(options, t);
       }
-      return commands.failoverConfirmCommand({ ...options, approvals: opts.approval }, t, interruptible());
+      return commands.failoverConfirmCommand(
+        { ...options, approvals: opts.approval },
+        t,
+        interruptible(),
+        seams.failoverHook,
+      );
     },
   }),
 
