@@ -8,8 +8,8 @@ import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { rootShell } from '../ssh/shell.js';
 import { openSession } from '../ssh/session.js';
-import { liveVerdict } from '../failover/checks.js';
-import { probeQuorum, signingServices } from '../failover/live.js';
+
+import { readLive } from '../failover/live.js';
 import { loadInventory } from '../inventory/load.js';
 import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import { keysPushScript, pushOutcome, type PushOutcome } from '../keys/push-script.js';
@@ -54,13 +54,7 @@ export async function keysPushCommand(
   const material = keyMaterial(keys, options.files, options.dir);
   const session = sessionOf(options.inventory, loaded.resolved);
   try {
-    const quorum = await probeQuorum(
-      session,
-      loaded.resolved,
-      identity,
-      signingServices(options.inventory, loaded.resolved, identity),
-    );
-    const verdict = liveVerdict(identity, quorum.views);
+    const { verdict } = await readLive(session, loaded.resolved, options.inventory, identity);
     if (verdict.kind === 'unknown' || verdict.kind === 'stale') {
       throw new StakeError(
         verdict.kind === 'stale'
@@ -123,13 +117,7 @@ export async function keysStatusCommand(options: { inventory: string }, term: Te
   try {
     const rows: { identity: string; host: string; role: string; key: string; alarm?: string }[] = [];
     for (const identity of loaded.resolved.identities) {
-      const quorum = await probeQuorum(
-        session,
-        loaded.resolved,
-        identity,
-        signingServices(options.inventory, loaded.resolved, identity),
-      );
-      const verdict = liveVerdict(identity, quorum.views);
+      const { quorum, verdict } = await readLive(session, loaded.resolved, options.inventory, identity);
       const live = liveActive(verdict, identity);
       const recordedLive = live?.recorded ? live.host : undefined;
       for (const host of [identity.active, ...identity.standby]) {

@@ -12,9 +12,9 @@ import { StakeError } from '../errors.js';
 import { DEFAULT_FIREWALL_REVERT_SECONDS } from '../defaults.js';
 import { EXIT } from '../exit-codes.js';
 import { approveFailover } from '../failover/approve.js';
-import { liveVerdict } from '../failover/checks.js';
+
 import { approvalsFromFiles, refuseBlocked, refuseUnfinished, startFailover } from '../failover/confirm.js';
-import { probeQuorum, signingServices } from '../failover/live.js';
+import { readLive } from '../failover/live.js';
 import type { ChainObserver } from '../failover/observer.js';
 import {
   DEFAULT_SAFETY_WINDOW,
@@ -72,13 +72,7 @@ async function nextMove(inventory: string, identityName: string): Promise<{ from
   const identity = identityNamed(loaded.resolved, identityName, inventory);
   const session = openSession(loaded.resolved, inventory, 'probe');
   try {
-    const quorum = await probeQuorum(
-      session,
-      loaded.resolved,
-      identity,
-      signingServices(inventory, loaded.resolved, identity),
-    );
-    const verdict = liveVerdict(identity, quorum.views);
+    const { verdict } = await readLive(session, loaded.resolved, inventory, identity);
     if (verdict.kind === 'unknown')
       throw new StakeError(`cannot tell which host is live for ${identityName}: ${verdict.why}`, {
         exitCode: EXIT.refused,

@@ -5,11 +5,11 @@
  */
 import type { HostSession } from '../ssh/session.js';
 import { rootShell } from '../ssh/shell.js';
-import { quorumOf } from '../quorum/generation.js';
+import { quorumOf, type GenerationVerdict } from '../quorum/generation.js';
 import type { Family } from '../inventory/clients.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { COMETBFT_SIGN_STATE, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
-import type { HostView } from './checks.js';
+import { liveVerdict, type HostView } from './checks.js';
 import { stateFiles } from './protection.js';
 import { parseProbe, probeScript, type SigningService } from './scripts.js';
 import { renderDeployment } from '../render/deployment.js';
@@ -66,4 +66,15 @@ export async function probeQuorum(
     keys,
     views: outcomes.map((o) => (o.ok ? { host: o.host, probe: o.value } : { host: o.host, error: o.error.detail })),
   };
+}
+
+/** The quorum probed once and the verdict on who is live: what keys and the drill read before they act. */
+export async function readLive(
+  session: HostSession,
+  inv: ResolvedInventory,
+  inventory: string,
+  identity: ResolvedIdentity,
+): Promise<{ quorum: Quorum; verdict: GenerationVerdict }> {
+  const quorum = await probeQuorum(session, inv, identity, signingServices(inventory, inv, identity));
+  return { quorum, verdict: liveVerdict(identity, quorum.views) };
 }

@@ -27,6 +27,7 @@ import {
 } from './script.js';
 import { activeStateFile, decideWitnessCopy } from './witness-copy.js';
 import { renderDeployment } from '../render/deployment.js';
+import { braceGroup } from '../ssh/shell.js';
 
 /** What stays the same between refreshes of a --watch: the render and each host's request. */
 export interface StatusContext {
@@ -178,7 +179,7 @@ async function saveWitnessCopies(
   }
   await Promise.all(
     [...byWitness.values()].map(async ({ witness, writes }) => {
-      const script = `{\nset -eu\n${writes.flatMap((w) => w.lines).join('\n')}\n}\n`;
+      const script = braceGroup(['set -eu', ...writes.flatMap((w) => w.lines)]);
       const [outcome] = await session.each([witness], (conn) =>
         conn.run(rootShell(witness), { stdin: script, timeoutMs: 15_000 }),
       );

@@ -16,6 +16,7 @@ import { decideCarry, witnessAsOld } from '../protection.js';
 import { ACTIVATE_RESULT, activateScript, recordGenerationScript, writeFileLines } from '../scripts.js';
 
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
+import { braceGroup } from '../../ssh/shell.js';
 
 // 4. carry slashing protection
 export async function carry(ctx: StepContext): Promise<string> {
@@ -48,12 +49,12 @@ export async function carry(ctx: StepContext): Promise<string> {
   const to = hostOf(ctx, plan.to);
   if (decision.writes.length) {
     const lines = decision.writes.flatMap((w) => writeFileLines(to.root, w.path, w.content, w.mode));
-    await onHost(ctx, plan.to, `{\nset -eu\n${lines.join('\n')}\necho CARRIED\n}\n`);
+    await onHost(ctx, plan.to, braceGroup(['set -eu', ...lines]));
   }
   if (ctx.identity.witness && witness?.probe && decision.witnessCopy.length) {
     const w = hostOf(ctx, ctx.identity.witness.name);
     const lines = decision.witnessCopy.flatMap((c) => writeFileLines(w.root, c.path, c.content, '0600'));
-    await onHost(ctx, w.name, `{\nset -eu\n${lines.join('\n')}\n}\n`).catch(() =>
+    await onHost(ctx, w.name, braceGroup(['set -eu', ...lines])).catch(() =>
       ctx.note(`the witness ${w.name} did not take the copy of the signing state; the failover goes on without it`),
     );
   }

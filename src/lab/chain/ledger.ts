@@ -4,6 +4,7 @@
  * double sign; a height after the identity first signed without its signature is missed (cardano:
  * only the slots the pool led). Pure, so the verdicts are unit-tested.
  */
+import type { ObservedDoubleSign, ObservedIdentity } from '../../failover/observer.js';
 import type { Family } from '../../inventory/clients.js';
 import { isSlotLeader } from './leadership.js';
 
@@ -21,24 +22,9 @@ export interface Signature {
   at: string;
 }
 
-export interface DoubleSign {
-  identity: string;
-  height: number;
-  hosts: string[];
-  signers: string[];
-}
-
-export interface IdentitySummary {
-  identity: string;
-  signatures: number;
-  firstHeight?: number;
-  lastHeight?: number;
-  lastSigner?: string;
-  /** Heights signed per host. */
-  byHost: Record<string, number>;
-  missed: number;
-  doubleSigns: DoubleSign[];
-}
+/** The lab chain's summaries are what a chain observer reports (src/failover/observer.ts). */
+export type DoubleSign = ObservedDoubleSign;
+export type IdentitySummary = ObservedIdentity;
 
 export interface ChainSummary {
   family: Family;
