@@ -143,8 +143,10 @@ export async function applyHost(
       }),
       900_000,
       'staging the files',
-    ).then(reported('stage', STAGE_RESULT));
-    committed = staged.committed;
+    );
+    // exit 0 is the commit having run (one brace group under set -eu): a bad record must still roll back
+    committed = true;
+    reported('stage', STAGE_RESULT)(staged);
     result.written = touched.length;
 
     // 3. the firewall, with its safety net
@@ -154,26 +156,29 @@ export async function applyHost(
         `loading; reverts by itself in ${options.firewallRevertSeconds} s unless a new SSH connection gets in`,
       );
       const token = randomBytes(8).toString('hex');
-      await runStep(
+      const armed = await runStep(
         conn,
         host,
         'firewall',
         armFirewallScript(host.root, token, options.firewallRevertSeconds),
         60_000,
         'loading the firewall',
-      ).then(reported('firewall', ARM_RESULT));
+      );
+      // exit 0 is the new ruleset loaded: a bad record must still restore the old one
       firewallLoaded = true;
+      reported('firewall', ARM_RESULT)(armed);
       let fresh: SshConnection | undefined;
+      let confirmed: string;
       try {
         fresh = await options.freshConnection(host);
-        await runStep(
+        confirmed = await runStep(
           fresh,
           host,
           'firewall',
           confirmFirewallScript(host.root, token),
           30_000,
           'confirming the firewall',
-        ).then(reported('firewall', CONFIRM_RESULT));
+        );
       } catch (err) {
         // Wait for the host's own timer, so the rollback below talks to a host with its old rules.
         await new Promise((r) => setTimeout(r, options.firewallRevertSeconds * 1000 + 1000));
@@ -185,6 +190,8 @@ export async function applyHost(
       } finally {
         fresh?.close();
       }
+      // the confirmation got in and ran: its record is checked here, not as a connection that failed
+      reported('firewall', CONFIRM_RESULT)(confirmed);
     }
 
     // 4. restarts, in dependency order, each waited for

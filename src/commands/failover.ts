@@ -7,7 +7,7 @@
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { approveFailover, checkApprover, type ApprovalRequest } from '../failover/approve.js';
 import { refusals } from '../failover/checks.js';
-import { approvalsFromFiles, refuseBlocked, refuseUnfinished, startFailover } from '../failover/confirm.js';
+import { approvalsFromFiles, recordApproval, refuseBlocked, refuseUnfinished } from '../failover/confirm.js';
 import type { StepHook } from '../failover/hooks.js';
 import { expiryOf, planCode, STEPS } from '../failover/plan.js';
 import {
@@ -107,7 +107,7 @@ export async function failoverConfirmCommand(
   try {
     const { ctx, checks } = await prepareFailover(options, world);
     const { plan } = ctx.journal;
-    let approved: Parameters<typeof startFailover>[2];
+    let approved: Parameters<typeof recordApproval>[2];
     if (options.approvals.length) {
       approved = { ...(await approvalsFromFiles(plan, options.approvals, world)), approval: 'signatures' };
       if (refusals(checks).length) printChecks(term, checks);
@@ -125,10 +125,8 @@ export async function failoverConfirmCommand(
       const approvers = await askTwoOperators(term, plan, Object.keys(loaded.resolved.operators), code, expires);
       approved = { approvers, code, expires, approval: 'terminal' };
     }
-    // the header names the approvers, so the journal learns them first
-    Object.assign(ctx.journal, { code: approved.code, approvers: approved.approvers });
-    const emit = showFailover(ctx, term);
-    return await startFailover(ctx, path, approved, { emit, interrupted });
+    recordApproval(ctx, path, approved);
+    return await runFailover(ctx, { journalPath: path, emit: showFailover(ctx, term), interrupted });
   } finally {
     await world.session.close();
   }

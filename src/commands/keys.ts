@@ -8,7 +8,6 @@ import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { rootShell } from '../ssh/shell.js';
 import { openSession } from '../ssh/session.js';
-
 import { readLive } from '../failover/live.js';
 import { loadInventory } from '../inventory/load.js';
 import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';

@@ -12,8 +12,7 @@ import { StakeError } from '../errors.js';
 import { DEFAULT_FIREWALL_REVERT_SECONDS } from '../defaults.js';
 import { EXIT } from '../exit-codes.js';
 import { approveFailover } from '../failover/approve.js';
-
-import { approvalsFromFiles, refuseBlocked, refuseUnfinished, startFailover } from '../failover/confirm.js';
+import { approvalsFromFiles, recordApproval, refuseBlocked, refuseUnfinished } from '../failover/confirm.js';
 import { readLive } from '../failover/live.js';
 import type { ChainObserver } from '../failover/observer.js';
 import {
@@ -22,7 +21,7 @@ import {
   type FailoverRequest,
   type FailoverWorld,
 } from '../failover/prepare.js';
-import type { FailoverEvent } from '../failover/run.js';
+import { runFailover, type FailoverEvent } from '../failover/run.js';
 import { loadInventory } from '../inventory/load.js';
 import { identityNamed } from '../inventory/lookup.js';
 import { liveActive } from '../quorum/live.js';
@@ -113,12 +112,8 @@ async function confirmRound(
       const approved = await approvalsFromFiles(ctx.journal.plan, approvals, world);
       refuseBlocked(checks);
       ctx.note = (text) => emit({ event: 'note', text });
-      return await startFailover(
-        ctx,
-        path,
-        { ...approved, approval: 'signatures' },
-        { emit, interrupted: () => false },
-      );
+      recordApproval(ctx, path, { ...approved, approval: 'signatures' });
+      return await runFailover(ctx, { journalPath: path, emit, interrupted: () => false });
     });
   } catch (err) {
     // a refusal before anything changed: the round failed, the drill stops here

@@ -6,13 +6,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import type { ExitCode } from '../exit-codes.js';
 import { ApprovalFormatError, judgeApprovals, parseApproval } from './approval.js';
 import { refusals, type Check } from './checks.js';
 import { journalPath, readJournal, writeJournal, type Journal } from './journal.js';
 import { planCode, type FailoverPlan } from './plan.js';
 import { refused, type FailoverWorld } from './prepare.js';
-import { resumeLine, runFailover, type FailoverEvent } from './run.js';
+import { resumeLine } from './run.js';
 import { verifyApprovals } from './ssh-signature.js';
 import type { StepContext } from './context.js';
 
@@ -61,13 +60,12 @@ export function refuseBlocked(checks: readonly Check[]): void {
     );
 }
 
-/** Records the approvals in the journal and runs the steps. */
-export async function startFailover(
+/** Records the approvals in the journal, durably, before any step runs. */
+export function recordApproval(
   ctx: StepContext,
   path: string,
   approved: { approvers: string[]; code: string; expires: string; approval: Journal['approval'] },
-  run: { emit: (e: FailoverEvent) => void; interrupted: () => boolean },
-): Promise<ExitCode> {
+): void {
   Object.assign(ctx.journal, {
     code: approved.code,
     expires: approved.expires,
@@ -76,5 +74,4 @@ export async function startFailover(
     startedAt: new Date().toISOString(),
   });
   writeJournal(path, ctx.journal);
-  return runFailover(ctx, { journalPath: path, emit: run.emit, interrupted: run.interrupted });
 }

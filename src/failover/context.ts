@@ -4,18 +4,14 @@
  */
 
 import { hostname, userInfo } from 'node:os';
-
 import { majorityOf, quorumOf } from '../quorum/generation.js';
-
 import { rootShell } from '../ssh/shell.js';
-
 import type { HostSession } from '../ssh/session.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { StakeError } from '../errors.js';
 import type { LoadedInventory } from '../inventory/load.js';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import type { KeyFile } from '../keys/layout.js';
-
 import { type Journal } from './journal.js';
 import { type RenderedService } from './live.js';
 import type { StepHook } from './hooks.js';

@@ -2,17 +2,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseGenerationRecord } from '../../quorum/generation.js';
-
 import { EXIT } from '../../exit-codes.js';
-
 import { readIfExists, writeDurably } from '../../files.js';
-
 import { rewriteActive } from '../inventory-rewrite.js';
 import { journalDir } from '../journal.js';
 import { probeQuorum } from '../live.js';
-
 import { auditAppendScript, recordGenerationScript, unlockScript } from '../scripts.js';
-
 import { bumpedRecord, makeSigner } from './move.js';
 import { onHost, onQuorum, StepFailure, type StepContext } from '../context.js';
 

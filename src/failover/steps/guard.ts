@@ -1,17 +1,11 @@
 /** Steps 1 to 3: take the lock, check again under it, fence the old host (or wait until the chain shows it silent). */
 
 import { quorumOf } from '../../quorum/generation.js';
-
 import { tryResult } from '../../ssh/script-result.js';
-
 import { EXIT } from '../../exit-codes.js';
-
 import { parseLock, preflightChecks, refusals, type Check } from '../checks.js';
-
 import { probeQuorum, type Quorum } from '../live.js';
-
 import { FENCE_RESULT, LOCK_RESULT, fenceScript, lockScript, unlockScript } from '../scripts.js';
-
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 
 // 1. lock

@@ -2,19 +2,13 @@
 
 import { quorumOf, type GenerationRecord } from '../../quorum/generation.js';
 import { healthScript } from '../../apply/scripts.js';
-
 import { tryResult } from '../../ssh/script-result.js';
-
 import { EXIT } from '../../exit-codes.js';
-
 import { type HostView } from '../checks.js';
-
 import { type Journal } from '../journal.js';
 import { probeQuorum } from '../live.js';
-
 import { decideCarry, witnessAsOld } from '../protection.js';
 import { ACTIVATE_RESULT, activateScript, recordGenerationScript, writeFileLines } from '../scripts.js';
-
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { braceGroup } from '../../ssh/shell.js';
 
