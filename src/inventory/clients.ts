@@ -3,7 +3,7 @@
  * ports it listens on by default. Validation (tier-client-mismatch, port-conflict), the
  * topology graph and the templates all read this one table, so a port is defined once.
  *
- * Default ports come from each client's own documentation; see ../shared/reference/README.md.
+ * Default ports come from each client's own documentation; see test/fixtures/reference/README.md.
  */
 
 export const FAMILIES = ['cosmos', 'ethereum', 'cardano'] as const;

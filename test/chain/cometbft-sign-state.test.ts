@@ -1,4 +1,4 @@
-/** CometBFT's sign-state watermark, against the official examples in ../shared/reference/cometbft. */
+/** CometBFT's sign-state watermark, against the official examples in test/fixtures/reference/cometbft. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -1,13 +1,15 @@
 /**
- * The EIP-3076 module against the official interchange test suite in ../shared/reference/eip3076
+ * The EIP-3076 module against the official interchange test suite in test/fixtures/reference/eip3076
  * (written by the client teams), every file, and a runner that can fail.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { runConformance } from '../../src/chain/eip3076-conformance.js';
+import { projectPath } from '../../src/paths.js';
+import { pathToFileURL } from 'node:url';
 
-const SUITE = new URL('../../../../shared/reference/eip3076/tests/', import.meta.url);
+const SUITE = pathToFileURL(`${projectPath('test', 'fixtures', 'reference', 'eip3076', 'tests')}/`);
 const files = readdirSync(SUITE)
   .filter((f) => f.endsWith('.json'))
   .sort();

@@ -4,10 +4,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SlashingProtection } from '../../src/chain/eip3076.js';
 import { runStake } from '../support/helpers.js';
+import { projectPath } from '../../src/paths.js';
 
 describe('stake protection check and export (the CLI)', () => {
-  const example = new URL('../../../../shared/reference/eip3076/eip-text/example-interchange.json', import.meta.url)
-    .pathname;
+  const example = projectPath('test', 'fixtures', 'reference', 'eip3076', 'eip-text', 'example-interchange.json');
   const doc = JSON.parse(readFileSync(example, 'utf8')) as {
     data: {
       pubkey: string;

@@ -7,8 +7,10 @@ import { renderInventory } from '../../../src/render/render.js';
 import { loadTemplates } from '../../../src/render/templates.js';
 import { computeGraph } from '../../../src/topology/graph.js';
 import { example, validateText } from '../../support/helpers.js';
+import { projectPath } from '../../../src/paths.js';
+import { pathToFileURL } from 'node:url';
 
-const REF_DIR = new URL('../../../../../shared/reference/cardano/', import.meta.url);
+const REF_DIR = pathToFileURL(`${projectPath('test', 'fixtures', 'reference', 'cardano')}/`);
 /** The upstream P2P topology examples (the legacy format and the config files are not topologies of this shape). */
 const REFERENCES = readdirSync(REF_DIR)
   .filter((f) => /^(p2p-topology|mainnet-topology\.p2p|doc-minimal-p2p).*\.json$/.test(f))

@@ -9,12 +9,10 @@ import { loadTemplates } from '../../../src/render/templates.js';
 import { computeGraph } from '../../../src/topology/graph.js';
 import { example, validateText } from '../../support/helpers.js';
 import { InventoryBuilder } from '../../support/inventory-builder.js';
+import { projectPath } from '../../../src/paths.js';
 
 const REFERENCE = parse(
-  readFileSync(
-    new URL('../../../../../shared/reference/cometbft/config.default.v0.38.25.toml', import.meta.url),
-    'utf8',
-  ),
+  readFileSync(projectPath('test', 'fixtures', 'reference', 'cometbft', 'config.default.v0.38.25.toml'), 'utf8'),
 ) as Record<string, unknown>;
 
 function renderCosmos(text = example('cosmos'), hosts?: string[]) {

@@ -1,7 +1,7 @@
 /**
  * Ethereum templates against the clients' own documentation: every flag (lighthouse) and config
  * key (teku, whose YAML keys are its flag names) the templates use appears in that client's row of
- * the reference table (../shared/reference/README.md §4), or in the short list below, each with
+ * the reference table (test/fixtures/reference/README.md §4), or in the short list below, each with
  * where the client documents it.
  */
 import { describe, test } from 'node:test';
@@ -16,8 +16,9 @@ import { loadTemplates } from '../../../src/render/templates.js';
 import { computeGraph } from '../../../src/topology/graph.js';
 import { example, validateText } from '../../support/helpers.js';
 import { InventoryBuilder } from '../../support/inventory-builder.js';
+import { projectPath } from '../../../src/paths.js';
 
-const README = readFileSync(new URL('../../../../../shared/reference/README.md', import.meta.url), 'utf8');
+const README = readFileSync(projectPath('test', 'fixtures', 'reference', 'README.md'), 'utf8');
 const rowFlags = (client: string) =>
   new Set(
     [...(README.split('\n').find((l) => l.startsWith(`| ${client} (`)) ?? '').matchAll(/--([a-z0-9.-]+)/g)].map(
