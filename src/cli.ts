@@ -10,6 +10,7 @@ import { buildProgram } from './cli/program.js';
 import type { Seams } from './cli/spec.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 import type { Terminal } from './output/terminal.js';
+import { neutralize } from './output/untrusted.js';
 
 /** Runs the command line; `seams` are for tests only (see src/cli/spec.ts). */
 export async function main(argv: readonly string[], seams: Seams = {}): Promise<ExitCode> {
@@ -53,7 +54,7 @@ async function handleError(err: unknown, term: Terminal | undefined): Promise<Ex
   }
   const { StakeError, InvalidInventoryError } = await import('./errors.js');
   const json = term?.options.json ?? false;
-  const write = (text: string) => (term ? term.note(text) : process.stderr.write(`${text}\n`));
+  const write = (text: string) => (term ? term.note(text) : process.stderr.write(`${neutralize(text)}\n`));
   if (process.env.STAKE_DEBUG === '1' && err instanceof Error) write(err.stack ?? String(err));
 
   if (err instanceof StakeError) {

@@ -16,6 +16,7 @@ import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
 import { liveActive } from '../quorum/live.js';
 import { identityNamed } from '../inventory/lookup.js';
+import { printable } from '../output/untrusted.js';
 
 const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) =>
   openSession(resolved, inventory, 'probe');
@@ -86,7 +87,7 @@ export async function keysPushCommand(
       const { outcome, detail } = !o!.ok
         ? { outcome: 'unreachable' as const, detail: o!.error.detail }
         : o!.value.code !== 0
-          ? { outcome: 'failed' as const, detail: o!.value.stderr.trim() }
+          ? { outcome: 'failed' as const, detail: printable(o!.value.stderr.trim()) }
           : pushOutcome(o!.value.stdout);
       outcomes.push(outcome);
       const result = detail === undefined ? outcome : `${outcome}: ${detail}`;

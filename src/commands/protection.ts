@@ -6,6 +6,7 @@ import { EXIT, type ExitCode } from '../exit-codes.js';
 import { runConformance } from '../chain/eip3076-conformance.js';
 import { InterchangeError, mergeInterchanges, SlashingProtection } from '../chain/eip3076.js';
 import type { Terminal } from '../output/terminal.js';
+import { jsonText } from '../output/untrusted.js';
 
 function readJson(file: string): unknown {
   let text: string;
@@ -56,7 +57,7 @@ export async function protectionMerge(options: { files: string[]; out?: string }
       });
     throw err;
   }
-  const text = `${JSON.stringify(merged, null, 2)}\n`;
+  const text = `${jsonText(merged, 2)}\n`;
   if (!options.out) {
     process.stdout.write(text);
     return EXIT.ok;
@@ -135,7 +136,7 @@ export async function protectionExport(
   options: { files: string[]; form: 'complete' | 'minimal'; out?: string },
   term: Terminal,
 ): Promise<ExitCode> {
-  const text = `${JSON.stringify(importAll(options.files).export(options.form), null, 2)}\n`;
+  const text = `${jsonText(importAll(options.files).export(options.form), 2)}\n`;
   if (!options.out) {
     process.stdout.write(text);
     return EXIT.ok;

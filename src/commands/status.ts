@@ -11,6 +11,7 @@ import { gatherStatus, statusContext } from '../status/collect.js';
 import { formatStatus } from '../status/print.js';
 import type { StatusReport } from '../status/report.js';
 import { labObserverFor } from '../lab/observer.js';
+import { jsonText, neutralize } from '../output/untrusted.js';
 
 export interface StatusOptions {
   inventory: string;
@@ -52,14 +53,14 @@ export async function statusCommand(
       const { report, tookMs } = await gatherStatus(ctx, session, { saveWitnessCopy: options.saveWitnessCopy });
       code = statusExit(report);
       if (term.options.json) {
-        if (options.watch) process.stdout.write(`${JSON.stringify({ ...report, tookMs })}\n`);
+        if (options.watch) process.stdout.write(`${jsonText({ ...report, tookMs })}\n`);
         else term.document({ ...report, tookMs });
       } else {
         const text = formatStatus(report, term.style, tookMs);
         // home and clear, then the frame: the screen is redrawn in place, never scrolled
         if (screen)
           process.stdout.write(
-            `\x1b[H\x1b[2J${text}\n${term.style.dim(`every ${options.intervalSeconds} s · Ctrl-C to stop`)}\n`,
+            `\x1b[H\x1b[2J${neutralize(text)}\n${term.style.dim(`every ${options.intervalSeconds} s · Ctrl-C to stop`)}\n`,
           );
         else term.print(options.watch ? `${text}\n` : text);
       }

@@ -11,6 +11,7 @@ import type { ChainReading } from './observer.js';
 import { syncedVerdict } from './observer.js';
 import type { FailoverPlan } from './plan.js';
 import type { Probe, SigningService } from './scripts.js';
+import { printable } from '../output/untrusted.js';
 
 /** What one quorum host answered, or why it did not. */
 export interface HostView {
@@ -113,7 +114,7 @@ export function preflightChecks(input: PreflightInput): Check[] {
     'lock',
     locks.length === 0,
     locks.length
-      ? `held on ${locks.map((l) => l.host).join(', ')} by plan ${locks[0]!.lock!.plan ?? '?'} of ${locks[0]!.lock!.by ?? 'someone'} since ${locks[0]!.lock!.since ?? '?'}`
+      ? `held on ${locks.map((l) => l.host).join(', ')} by plan ${printable(String(locks[0]!.lock!.plan ?? '?'))} of ${printable(String(locks[0]!.lock!.by ?? 'someone'))} since ${printable(String(locks[0]!.lock!.since ?? '?'))}`
       : 'free',
     'another failover is running or was interrupted: finish it with stake failover --resume where it ran, or break the lock with two approvals',
   );

@@ -4,6 +4,7 @@
  * it the rollout's events.
  */
 import { Listr, type ListrTaskWrapper, type ListrDefaultRenderer, type ListrSimpleRenderer } from 'listr2';
+import { neutralize } from './untrusted.js';
 
 type Task = ListrTaskWrapper<unknown, ListrDefaultRenderer, ListrSimpleRenderer>;
 
@@ -47,14 +48,15 @@ export function hostProgress(hosts: readonly string[]): Progress {
   return {
     step(host, detail) {
       const task = open.get(host)?.task;
-      if (task) task.output = detail;
+      if (task) task.output = neutralize(detail);
     },
     finish(host, outcome, title) {
       const entry = open.get(host);
       if (!entry || entry.ended) return;
       entry.ended = true;
-      if (entry.end) entry.end(outcome, title);
-      else entry.early = [outcome, title];
+      const shown = neutralize(title);
+      if (entry.end) entry.end(outcome, shown);
+      else entry.early = [outcome, shown];
     },
     async close() {
       for (const [host, entry] of open) if (!entry.ended) this.finish(host, 'skip', `${host}: not reached`);

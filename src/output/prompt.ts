@@ -4,6 +4,7 @@
  */
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
+import { neutralize } from './untrusted.js';
 
 export function askSecret(question: string): Promise<string | undefined> {
   if (!process.stdin.isTTY || !process.stderr.isTTY) return Promise.resolve(undefined);
@@ -42,7 +43,7 @@ export function openPrompt(): { ask(question: string): Promise<string | undefine
   });
   return {
     ask(question) {
-      process.stderr.write(question);
+      process.stderr.write(neutralize(question));
       if (lines.length) return Promise.resolve(lines.shift());
       if (ended) return Promise.resolve(undefined);
       return new Promise((resolve) => waiting.push(resolve));

@@ -1,9 +1,11 @@
 /**
  * The output layer: the only code that writes to stdout and stderr. Two voices: human
  * (chalk colours when the terminal takes them) and `--json` (one document on stdout, no
- * colour, nothing else on stdout).
+ * colour, nothing else on stdout). Whatever a host or an inventory put into the text, nothing
+ * but our own colours and line breaks reaches the terminal as a control character.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { jsonText, neutralize } from './untrusted.js';
 
 export interface OutputOptions {
   json: boolean;
@@ -36,18 +38,24 @@ export function colorWanted(
   return Boolean(stream.isTTY);
 }
 
+/** Text as written: anything but our colours and line breaks made visible (./untrusted.ts), and one final newline. */
+const lineOf = (text: string) => {
+  const safe = neutralize(text);
+  return safe.endsWith('\n') ? safe : `${safe}\n`;
+};
+
 export function makeTerminal(options: OutputOptions): Terminal {
   const style = new Chalk({ level: options.color ? 1 : 0 });
   return {
     options,
     style,
     print: (text) => {
-      if (!options.json) process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+      if (!options.json) process.stdout.write(lineOf(text));
     },
-    note: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
-    document: (value) => process.stdout.write(`${JSON.stringify(value, null, 2)}\n`),
+    note: (text) => process.stderr.write(lineOf(text)),
+    document: (value) => process.stdout.write(`${jsonText(value, 2)}\n`),
     event: (value) => {
-      if (options.json) process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), ...value })}\n`);
+      if (options.json) process.stdout.write(`${jsonText({ time: new Date().toISOString(), ...value })}\n`);
     },
   };
 }

@@ -2,6 +2,7 @@ import { StakeError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { SshTarget } from './types.js';
 import { fingerprint, keyTypeOf, type verifyHostKey } from './known-hosts.js';
+import { printable } from '../output/untrusted.js';
 
 /** What went wrong with a host, in the order a connection meets it. */
 export type SshPhase = 'connect' | 'hostkey' | 'auth' | 'exec' | 'timeout' | 'transfer';
@@ -36,7 +37,8 @@ export class RemoteCommandError extends SshError {
   readonly signal: string | undefined;
   readonly stderr: string;
   constructor(host: string, command: string, code: number | null, signal: string | undefined, stderr: string) {
-    const tail = stderr.trim().split('\n').slice(-5).join('\n');
+    // the host's words, each on its own marked line: they can neither fake a line of ours nor drive the terminal
+    const tail = stderr.trim().split('\n').slice(-5).map(printable).join('\n  | ');
     const how = signal ? `killed by ${signal}` : `exited ${code}`;
     super(
       host,

@@ -7,6 +7,7 @@ import type { ResolvedHost } from '../inventory/resolve.js';
 import type { SshConnection } from './connection.js';
 import { tryResult, type ResultShape } from './script-result.js';
 import { rootShell } from './shell.js';
+import { printable } from '../output/untrusted.js';
 
 /** A host script that failed in a named step of a larger job, with its own last words; the applier reports it per host. */
 export class ScriptFailure<S extends string = string> extends Error {
@@ -30,7 +31,7 @@ export async function runStep<S extends string>(
 ): Promise<string> {
   const r = await conn.exec(rootShell(host), { stdin: script, timeoutMs });
   if (r.code !== 0) {
-    const said = r.stderr.trim().split('\n').filter(Boolean).slice(-3).join('; ');
+    const said = r.stderr.trim().split('\n').filter(Boolean).slice(-3).map(printable).join('; ');
     throw new ScriptFailure(step, `${what} failed (exit ${r.code})${said ? `: ${said}` : ''}`);
   }
   return r.stdout;

@@ -69,6 +69,17 @@ describe('bad input', () => {
       2,
       /invalid byte 0xe9/,
     ));
+  test('a file that holds terminal escape sequences: shown as escapes, never sent to the terminal', () => {
+    const path = file('escapes.yaml', 'version: 1\nname: "\u001b[2J\u001b]0;owned\u0007\u009b31m"\n');
+    const r = runStake(['validate', '-i', path]);
+    assert.equal(r.code, 3, r.stdout + r.stderr);
+    assert.doesNotMatch(
+      r.stdout + r.stderr,
+      /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/u,
+      'no control character on the terminal',
+    );
+    assert.match(r.stdout, /\\x1b\[2J/, 'the escape is shown');
+  });
   test('a YAML syntax error, with its line', () =>
     expectRefused(
       file('syntax.yaml', 'version: 1\nname: x\nchain: { family: cosmos\nhosts: {}\n'),

@@ -198,6 +198,41 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
     },
     /OTHR-PLAN of carol@laptop/,
   );
+
+  test('a forged lock record cannot drive the terminal: escape sequences and line breaks are shown, never obeyed', () => {
+    const before = quorumSnapshot(lab);
+    const forged = JSON.stringify({
+      plan: 'EVIL\u001b]0;owned\u0007',
+      by: '\u001b[2J\u001b[H\n✓ all checks passed\r',
+      since: '\u009b31m\u202etoday',
+    });
+    const path = join(lab.dir, 'hosts', 'witness-ams', 'root', 'var/lib/stake', lab.identity, 'lock');
+    writeFileSync(path, forged);
+    try {
+      const r = lab.stake(['failover', lab.identity, '--to', 'val-waw', '-i', lab.inventory]);
+      assert.equal(r.code, 4, `${r.stdout}\n${r.stderr}`);
+      const shown = r.stdout + r.stderr;
+      assert.doesNotMatch(
+        shown,
+        /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/,
+        'no control character reaches the terminal',
+      );
+      assert.doesNotMatch(shown, /^\s*✓ all checks passed/m, 'no line of its own');
+      assert.match(
+        shown,
+        /held on witness-ams by plan EVIL\\x1b\]0;owned\\x07 of \\x1b\[2J\\x1b\[H\\n✓ all checks passed\\r/,
+      );
+      const json = lab.stake(['failover', lab.identity, '--to', 'val-waw', '-i', lab.inventory, '--json']);
+      assert.doesNotMatch(json.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/, 'JSON escapes them');
+      const lock = (JSON.parse(json.stdout) as { checks: { name: string; detail: string }[] }).checks.find(
+        (c) => c.name === 'lock',
+      );
+      assert.match(lock?.detail ?? '', /EVIL/);
+    } finally {
+      rmSync(path);
+    }
+    assert.deepEqual(quorumSnapshot(lab), before, 'nothing on the hosts changed');
+  });
   refuses(
     'a target that already holds a key',
     () => {

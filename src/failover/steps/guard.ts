@@ -7,6 +7,7 @@ import { parseLock, preflightChecks, refusals, type Check } from '../checks.js';
 import { probeQuorum, type Quorum } from '../live.js';
 import { FENCE_RESULT, LOCK_RESULT, fenceScript, lockScript, unlockScript } from '../scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
+import { printable } from '../../output/untrusted.js';
 
 // 1. lock
 export async function lock(ctx: StepContext): Promise<string> {
@@ -27,7 +28,7 @@ export async function lock(ctx: StepContext): Promise<string> {
     if (held.length) {
       const holder = parseLock(Buffer.from(held[0]![1], 'base64').toString('utf8').replace(/\n/g, '').trim());
       throw new StepFailure(
-        `the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${holder.plan ?? '?'} of ${holder.by ?? 'someone'} since ${holder.since ?? '?'}`,
+        `the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${printable(String(holder.plan ?? '?'))} of ${printable(String(holder.by ?? 'someone'))} since ${printable(String(holder.since ?? '?'))}`,
         EXIT.refused,
         'another failover is running or was interrupted: finish it with stake failover --resume where it ran',
       );
