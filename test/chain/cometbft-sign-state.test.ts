@@ -15,7 +15,8 @@ import {
 } from '../../src/chain/cometbft-sign-state.js';
 import { projectPath } from '../../src/paths.js';
 
-const reference = (name: string) => readFileSync(projectPath('..', 'shared', 'reference', 'cometbft', name), 'utf8');
+const reference = (name: string) =>
+  readFileSync(projectPath('test', 'fixtures', 'reference', 'cometbft', name), 'utf8');
 
 describe('priv_validator_state.json', () => {
   test('the official examples parse, and write back as CometBFT writes them', () => {

@@ -12,6 +12,8 @@ import type { LabStatus } from '../../src/lab/status.js';
 import { projectPath } from '../../src/paths.js';
 import { runStake, STAKE, type RunResult } from './helpers.js';
 
+/** How long a lab deploy may take on a loaded 2-core machine (a 9-host rollout takes about 25 s alone). */
+const DEPLOY_TIMEOUT_MS = 180_000;
 export const BLOCK_MS = 200;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -46,7 +48,8 @@ export class FailoverLab {
       String(BLOCK_MS),
     ]);
     assert.equal(up.code, 0, up.stderr);
-    lab.ok(lab.stake(['deploy', '-i', lab.inventory]), 'deploy');
+    // a whole lab's rollout goes host by host through the firewall's safety net: bounded, not hurried
+    lab.ok(lab.stake(['deploy', '-i', lab.inventory], {}, DEPLOY_TIMEOUT_MS), 'deploy');
     await lab.waitFor('the identity signing', (s) => (s.identities[0]?.signatures ?? 0) >= 2, 30_000);
     return lab;
   }
@@ -145,7 +148,10 @@ export class FailoverLab {
 
   /** Deploys the validators again: brings a fenced old host back as a keyless standby. */
   revive(): void {
-    this.ok(this.stake(['deploy', '-i', this.inventory, '--limit', 'validator']), 'deploy --limit validator');
+    this.ok(
+      this.stake(['deploy', '-i', this.inventory, '--limit', 'validator'], {}, DEPLOY_TIMEOUT_MS),
+      'deploy --limit validator',
+    );
   }
 
   journalState(): string | undefined {

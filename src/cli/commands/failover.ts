@@ -89,7 +89,7 @@ export const FAILOVER_COMMANDS: Entry[] = [
     arguments: [{ name: '[identity]', help: 'the signing identity to move' }],
     summary: 'guarded manual failover: plan, two-operator approval, fence, carry slashing protection, activate',
     description:
-      'Move a signing identity from its live active host to a standby without ever leaving two signers (../shared/spec/failover.md, docs/failover.md). Without --confirm: the plan and a read-only preflight, with the plan code; exit 0 when it could run, 4 when a guard would refuse. With --confirm: runs it after two operators confirm (typed at the terminal, or --approval FILE twice from `stake failover approve`).\n\nExamples:\n  stake failover cosmoshub --to val-waw\n  stake failover cosmoshub --to val-waw --confirm --approval alice.approval --approval bob.approval\n  stake failover --resume',
+      'Move a signing identity from its live active host to a standby without ever leaving two signers (docs/failover.md). Without --confirm: the plan and a read-only preflight, with the plan code; exit 0 when it could run, 4 when a guard would refuse. With --confirm: runs it after two operators confirm (typed at the terminal, or --approval FILE twice from `stake failover approve`).\n\nExamples:\n  stake failover cosmoshub --to val-waw\n  stake failover cosmoshub --to val-waw --confirm --approval alice.approval --approval bob.approval\n  stake failover --resume',
     options: {
       ...PLAN_OPTIONS,
       confirm: flag('--confirm', 'run it (after two operator confirmations)'),
