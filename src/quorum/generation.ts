@@ -10,7 +10,7 @@ import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
 import { generationPath } from '../plan/host-layout.js';
-import { base64Heredoc, braceGroup, printFileLine, shq } from '../ssh/shell.js';
+import { braceGroup, printFileLine, shq, writeFileLines } from '../ssh/shell.js';
 
 export interface GenerationRecord {
   generation: number;
@@ -132,15 +132,11 @@ export function firstRecord(identity: ResolvedIdentity, by: string, now: Date): 
   };
 }
 
+/** Writes the record with the one write idiom (../ssh/shell.ts): no link followed out of the root, an exclusive temp. */
 export function writeRecordScript(root: string, identity: string, record: GenerationRecord): string {
-  const path = posix.join(root, generationPath(identity));
-  const json = `${JSON.stringify(record)}\n`;
-  // beside it as NAME.new, the name this script always used
   return braceGroup([
     'set -eu',
-    `mkdir -p ${shq(posix.dirname(path))}`,
-    ...base64Heredoc(json, { into: shq(`${path}.new`) }),
-    `mv -f ${shq(`${path}.new`)} ${shq(path)}`,
+    ...writeFileLines(root, generationPath(identity), `${JSON.stringify(record)}\n`, '0644'),
   ]);
 }
 
