@@ -21,6 +21,7 @@ import {
   writeFromLines,
 } from '../ssh/shell.js';
 import { isBase64, isBoolean, isTrue, resultLine, resultShape } from '../ssh/script-result.js';
+import { isCanonicalPath, isOneOf, RECORD_LIMITS } from '../ssh/host-records.js';
 import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 
@@ -118,16 +119,31 @@ export interface Probe {
   files: Record<string, string>;
 }
 
-export function parseProbe(output: string): Probe {
+const KEY_STATES = isOneOf('active', 'sealed', 'both', 'missing');
+const SERVICE_STATES = isOneOf('running', 'stopped', 'disabled');
+const isName = (v: string) => /^[A-Za-z0-9._-]{1,128}$/.test(v);
+
+/**
+ * The probe's lines, each checked: a key or service by a plain name and one of its states, a port
+ * as a port, the generation and lock records bounded (their shapes are judged by their parsers),
+ * a state file by a canonical path and at most RECORD_LIMITS.stateFile bytes. A line that fails
+ * is dropped: the probe then says less (a missing key, no record), never something else.
+ * `files`, when given, are the only state files asked for; another is not taken.
+ */
+export function parseProbe(output: string, files?: readonly string[]): Probe {
   const probe: Probe = { keys: {}, services: {}, listening: {}, files: {} };
+  const wanted = files && new Set(files);
+  const maxBase64 = Math.ceil(RECORD_LIMITS.stateFile / 3) * 4;
   for (const line of output.split('\n')) {
     const [tag, a = '', b = ''] = line.split('\t');
-    if (tag === 'K') probe.keys[a] = b as Probe['keys'][string];
-    else if (tag === 'S') probe.services[a] = b as Probe['services'][string];
-    else if (tag === 'L') probe.listening[Number(a)] = b === 'yes';
-    else if (tag === 'G') probe.generation = line.slice(2);
-    else if (tag === 'X') probe.lock = line.slice(2);
-    else if (tag === 'F') probe.files[a] = Buffer.from(b, 'base64').toString('utf8');
+    if (tag === 'K' && isName(a) && KEY_STATES(b)) probe.keys[a] = b;
+    else if (tag === 'S' && isName(a) && SERVICE_STATES(b)) probe.services[a] = b;
+    else if (tag === 'L' && /^[0-9]{1,5}$/.test(a) && Number(a) <= 65535) probe.listening[Number(a)] = b === 'yes';
+    else if (tag === 'G' && line.length - 2 <= RECORD_LIMITS.smallJson) probe.generation = line.slice(2);
+    else if (tag === 'X')
+      probe.lock = line.length - 2 <= RECORD_LIMITS.smallJson ? line.slice(2) : 'oversized'; // still a lock
+    else if (tag === 'F' && isCanonicalPath(a) && (!wanted || wanted.has(a)) && b.length <= maxBase64 && isBase64(b))
+      probe.files[a] = Buffer.from(b, 'base64').toString('utf8');
   }
   return probe;
 }
