@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deletable, deletionProblems, planHost } from '../../src/plan/compute.js';
@@ -20,6 +20,7 @@ import { parseMetrics } from '../../src/status/metrics.js';
 import { isCanonicalPath, pathProblem, RECORD_LIMITS } from '../../src/ssh/host-records.js';
 import type { HostRender } from '../../src/render/host.js';
 import type { ResolvedHost } from '../../src/inventory/resolve.js';
+import { projectPath } from '../../src/paths.js';
 
 const entry = (path: string) => ({ path, mode: '0644', owner: 'root:root', sha256: 'a'.repeat(64), restarts: [] });
 const manifest = (paths: string[], extra: Record<string, unknown> = {}) =>
@@ -85,6 +86,22 @@ describe('the deployed manifest a host reports', () => {
       assert.equal(facts.deployed, undefined, text.slice(0, 80));
       assert.equal(facts.problems.length, 1);
     }
+  });
+
+  test('every path stake renders for the example inventories (the golden manifests) is one it may delete', () => {
+    const golden = projectPath('test', 'golden');
+    let checked = 0;
+    for (const family of readdirSync(golden))
+      for (const host of readdirSync(join(golden, family))) {
+        const m = JSON.parse(readFileSync(join(golden, family, host, 'manifest.json'), 'utf8')) as {
+          files: { path: string }[];
+        };
+        for (const f of m.files) {
+          assert.equal(deletable(f.path), true, `${family}/${host}: ${f.path}`);
+          checked++;
+        }
+      }
+    assert.ok(checked > 50);
   });
 
   test('paths from a host: canonical, absolute, inside the root', () => {
