@@ -3,6 +3,7 @@
  * stage and wave by wave, each host applied over the session's connection. Everything it does
  * is reported as events; the command decides how to show them.
  */
+import { OUTPUT_LIMITS } from '../ssh/host-records.js';
 import { hostname, userInfo } from 'node:os';
 import { gatherPlan, type PlanOptions } from '../plan/gather.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -84,7 +85,11 @@ async function guard(
     identities.map((id) =>
       session.each(quorumOf(id), (conn, host) =>
         conn
-          .run(rootShell(host), { stdin: quorumReadScript(host.root, id.name), timeoutMs: 30_000 })
+          .run(rootShell(host), {
+            stdin: quorumReadScript(host.root, id.name),
+            timeoutMs: 30_000,
+            maxOutputBytes: OUTPUT_LIMITS.probe,
+          })
           .then((out) => parseQuorumAnswer(host.name, out)),
       ),
     ),

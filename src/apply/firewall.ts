@@ -8,7 +8,7 @@
 import { posix } from 'node:path';
 import { NFT_PATH } from '../render/host.js';
 import { FIREWALL_STATE_DIR } from '../plan/host-layout.js';
-import { braceGroup, hostPath as at, shq } from '../ssh/shell.js';
+import { braceGroup, hostPath as at, insideRootLines, regularTargetLine, shq } from '../ssh/shell.js';
 import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 
 /** What the scripts report (../ssh/script-result.ts): the new ruleset loaded, the timer stopped. */
@@ -24,7 +24,12 @@ export function armFirewallScript(root: string, token: string, revertAfterSecond
   const timer = `sleep ${revertAfterSeconds}; if [ ! -e ${dir(`confirmed-${token}`)} ]; then nft -f ${dir('rollback.nft')} && echo ${token} > ${dir('reverted')}; fi`;
   return braceGroup([
     'set -eu',
+    ...insideRootLines(root, FIREWALL_STATE_DIR),
     `mkdir -p ${at(root, FIREWALL_STATE_DIR)}`,
+    // the state files are written in place: none may be a link (../ssh/shell.ts)
+    ...['saved.nft', 'rollback.nft', 'revert.pid', 'reverted'].map((n) =>
+      regularTargetLine(root, posix.join(FIREWALL_STATE_DIR, n)),
+    ),
     `if nft list table inet stake > ${dir('saved.nft')} 2>/dev/null; then`,
     `  { echo 'table inet stake'; echo 'delete table inet stake'; cat ${dir('saved.nft')}; } > ${dir('rollback.nft')}`,
     'else',

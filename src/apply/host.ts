@@ -24,7 +24,7 @@ import {
 } from './firewall.js';
 import { INCOMING_DIR } from '../plan/host-layout.js';
 import { managesOwners, type HostPlan } from '../plan/compute.js';
-import { asRoot, shq } from '../ssh/shell.js';
+import { asRoot, braceGroup, shq, writeFromLines } from '../ssh/shell.js';
 import { reported, runStep, ScriptFailure } from '../ssh/run-script.js';
 import {
   clearPendingCommand,
@@ -114,14 +114,12 @@ export async function applyHost(
         const incoming = posix.join(INCOMING_DIR, `${f.binary.client}-${f.sha256}`);
         step('upload', `${f.binary.client} binary`);
         const bytes = readBinary(f.binary.source);
-        const target = shq(posix.join(host.root, incoming));
-        await conn.run(
-          asRoot(
-            host,
-            `mkdir -p ${shq(posix.join(host.root, INCOMING_DIR))} && umask 077 && cat > ${target}.part && mv -f ${target}.part ${target}`,
-          ),
-          { stdin: bytes, timeoutMs: 900_000 },
-        );
+        // the write idiom (../ssh/shell.ts): no link followed, an exclusive temp, 0600 from the first byte
+        const upload = braceGroup([
+          'set -eu',
+          ...writeFromLines(host.root, incoming, '0600', (into) => [`cat > ${into}`]),
+        ]);
+        await conn.run(asRoot(host, upload), { stdin: bytes, timeoutMs: 900_000 });
         fileWrites.push({ ...base, from: { uploaded: incoming } });
       }
     }

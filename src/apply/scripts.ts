@@ -11,13 +11,18 @@ import type { ResolvedHost } from '../inventory/resolve.js';
 import {
   base64Heredoc,
   braceGroup,
+  commitTempLines,
   hostPath as at,
+  insideRootLines,
   pidAlive,
+  regularTargetLine,
   sha256Is,
   shq,
+  stageTempLines,
   syncPaths,
   tcpAnswers,
-  tempBeside as tempOf,
+  writeFileLines,
+  writeFromLines,
 } from '../ssh/shell.js';
 import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
@@ -59,16 +64,19 @@ export interface StageInput {
 const backupOf = (path: string) => posix.join(PREVIOUS_DIR, 'files', path);
 
 /**
- * Stage every file under a temporary name beside its target (same filesystem, so the rename is
- * atomic), check each checksum, sync, keep what is there now in previous/, then rename all into
- * place and record the manifest. Reports STAGE_RESULT once the new files are in place (and still
- * prints STAKE-COMMITTED before it, for people reading the host's output).
+ * Stage every file under an exclusive temporary name beside its target (same filesystem, so the
+ * rename is atomic; ../ssh/shell.ts's write idiom: no link followed out of the root, a target
+ * that is a link refused), check each checksum, sync, keep what is there now in previous/, then
+ * rename all into place and record the manifest. Reports STAGE_RESULT once the new files are in
+ * place (and still prints STAKE-COMMITTED before it, for people reading the host's output).
  */
 export function stageScript(input: StageInput): string {
   const { root } = input;
   const out: string[] = ['set -eu', 'umask 022', 'export LC_ALL=C'];
-  const check = (temp: string, sha: string, what: string) =>
-    `${sha256Is(at(root, temp), sha)} || { echo ${shq(`stake: ${what} does not match its sha256 ${sha}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.checksum}; }`;
+  const tempVar = (i: number) => `stake_t${i}`;
+  const temp = (i: number) => `"$${tempVar(i)}"`;
+  const check = (i: number, sha: string, what: string) =>
+    `${sha256Is(temp(i), sha)} || { echo ${shq(`stake: ${what} does not match its sha256 ${sha}; nothing was replaced`)} >&2; rm -f ${temp(i)}; exit ${SCRIPT_EXIT.checksum}; }`;
 
   if (input.manageOwners) {
     for (const user of [...new Set(input.services.map((s) => s.user))].sort()) {
@@ -85,65 +93,66 @@ export function stageScript(input: StageInput): string {
   }
 
   // 1. stage (a failure or a hang-up before the commit leaves no temporary file behind)
-  const temps = input.writes.map((w) => tempOf(w.path));
-  if (temps.length)
+  if (input.writes.length)
     out.push(
-      `trap ${shq(`rm -f ${temps.map((t) => at(root, t)).join(' ')}`)} EXIT`,
+      `trap ${shq(`rm -f ${input.writes.map((_, i) => `"\${${tempVar(i)}:-}"`).join(' ')}`)} EXIT`,
       "trap 'exit 129' HUP INT TERM PIPE",
     );
   input.writes.forEach((w, i) => {
-    const temp = temps[i]!;
-    out.push(`mkdir -p ${at(root, posix.dirname(w.path))}`);
+    out.push(...stageTempLines(root, w.path, tempVar(i), w.mode));
     if ('content' in w.from) {
-      out.push(...base64Heredoc(w.from.content, { into: at(root, temp), marker: `STAKE_EOF_${i}` }));
+      out.push(...base64Heredoc(w.from.content, { into: temp(i), marker: `STAKE_EOF_${i}` }));
     } else if ('uploaded' in w.from) {
-      out.push(`mv -f ${at(root, w.from.uploaded)} ${at(root, temp)}`);
+      out.push(`mv -fT -- ${at(root, w.from.uploaded)} ${temp(i)}`);
     } else {
       const url = shq(w.from.url);
       out.push(
-        `if command -v curl >/dev/null 2>&1; then curl -fsSL --max-time 900 -o ${at(root, temp)} ${url}; else wget -q -T 900 -O ${at(root, temp)} ${url}; fi`,
+        `if command -v curl >/dev/null 2>&1; then curl -fsSL --max-time 900 -o ${temp(i)} ${url}; else wget -q -T 900 -O ${temp(i)} ${url}; fi`,
       );
     }
-    out.push(check(temp, w.sha256, w.path));
+    out.push(check(i, w.sha256, w.path));
     if (input.checkRuleset === w.path) {
       out.push(
-        `nft -c -f ${at(root, temp)} >&2 || { echo ${shq(`stake: nft rejects the new ${w.path}; nothing was replaced`)} >&2; rm -f ${at(root, temp)}; exit ${SCRIPT_EXIT.firewallInvalid}; }`,
+        `nft -c -f ${temp(i)} >&2 || { echo ${shq(`stake: nft rejects the new ${w.path}; nothing was replaced`)} >&2; rm -f ${temp(i)}; exit ${SCRIPT_EXIT.firewallInvalid}; }`,
       );
     }
-    out.push(`chmod ${w.mode} ${at(root, temp)}`);
-    if (input.manageOwners) out.push(`chown ${shq(w.owner)} ${at(root, temp)}`);
+    out.push(`chmod ${w.mode} ${temp(i)}`);
+    if (input.manageOwners) out.push(`chown ${shq(w.owner)} ${temp(i)}`);
   });
-  if (temps.length) out.push(syncPaths(temps.map((t) => at(root, t))));
+  if (input.writes.length) out.push(syncPaths(input.writes.map((_, i) => temp(i))));
 
-  // 2. keep what is there now
+  // 2. keep what is there now: regular files only, copied without following a link (`cp -P`)
   const kept = [...input.writes.map((w) => w.path), ...input.deletes, DEPLOYED_MANIFEST];
   const next = `${PREVIOUS_DIR}.new`;
+  out.push(...insideRootLines(root, posix.dirname(PREVIOUS_DIR)));
   out.push(`rm -rf ${at(root, next)}`, `mkdir -p ${at(root, `${next}/files`)}`);
   for (const path of kept) {
     const backup = posix.join(next, 'files', path);
+    out.push(...insideRootLines(root, posix.dirname(path)));
     out.push(
-      `if [ -e ${at(root, path)} ]; then mkdir -p ${at(root, posix.dirname(backup))}; cp -p ${at(root, path)} ${at(root, backup)}; fi`,
+      `if [ -f ${at(root, path)} ] && [ ! -L ${at(root, path)} ]; then mkdir -p ${at(root, posix.dirname(backup))}; cp -P -p -- ${at(root, path)} ${at(root, backup)}; fi`,
     );
   }
-  out.push(`rm -rf ${at(root, PREVIOUS_DIR)}`, `mv ${at(root, next)} ${at(root, PREVIOUS_DIR)}`);
+  out.push(`rm -rf ${at(root, PREVIOUS_DIR)}`, `mv -T -- ${at(root, next)} ${at(root, PREVIOUS_DIR)}`);
 
   // 3. what must restart, recorded before anything changes: a cut-off deploy still restarts it next time
   if (input.restarts.length) {
     const pending = at(root, PENDING_RESTARTS);
     out.push(
-      `{ cat ${pending} 2>/dev/null || true; printf '%s\\n' ${input.restarts.map(shq).join(' ')}; } | sort -u > ${at(root, `${PENDING_RESTARTS}.new`)}`,
-      `mv -f ${at(root, `${PENDING_RESTARTS}.new`)} ${pending}`,
+      ...writeFromLines(root, PENDING_RESTARTS, '0644', (into) => [
+        `{ cat ${pending} 2>/dev/null || true; printf '%s\\n' ${input.restarts.map(shq).join(' ')}; } | sort -u > ${into}`,
+      ]),
     );
   }
 
   // 4. commit: one rename per file, each atomic
-  if (temps.length) out.push('trap - EXIT');
-  input.writes.forEach((w, i) => out.push(`mv -f ${at(root, temps[i]!)} ${at(root, w.path)}`));
-  for (const path of input.deletes) out.push(`rm -f ${at(root, path)}`);
-  const manifestTemp = tempOf(DEPLOYED_MANIFEST);
-  out.push(`mkdir -p ${at(root, posix.dirname(DEPLOYED_MANIFEST))}`);
-  out.push(...base64Heredoc(input.manifest, { into: at(root, manifestTemp), marker: 'STAKE_EOF_MANIFEST' }));
-  out.push(`mv -f ${at(root, manifestTemp)} ${at(root, DEPLOYED_MANIFEST)}`);
+  if (input.writes.length) out.push('trap - EXIT');
+  input.writes.forEach((w, i) => out.push(...commitTempLines(root, w.path, tempVar(i))));
+  for (const path of input.deletes) {
+    out.push(...insideRootLines(root, posix.dirname(path)));
+    out.push(`rm -f ${at(root, path)}`);
+  }
+  out.push(...writeFileLines(root, DEPLOYED_MANIFEST, input.manifest, '0644'));
   const dirs = [
     ...new Set([...input.writes.map((w) => posix.dirname(w.path)), posix.dirname(DEPLOYED_MANIFEST)]),
   ].sort();
@@ -152,17 +161,25 @@ export function stageScript(input: StageInput): string {
   return braceGroup(out);
 }
 
-/** Puts back exactly what the last deploy replaced: each kept file restored (atomically), each file it created removed. */
+/**
+ * Puts back exactly what the last deploy replaced: each kept file restored (atomically, with the
+ * write idiom of ../ssh/shell.ts), each file it created removed.
+ */
 export function rollbackScript(root: string, paths: readonly string[]): string {
   const out: string[] = [
     'set -eu',
     `[ -d ${at(root, PREVIOUS_DIR)} ] || { echo 'stake: no previous version is kept on this host' >&2; exit ${SCRIPT_EXIT.noPrevious}; }`,
   ];
   for (const path of [...paths, DEPLOYED_MANIFEST]) {
-    const backup = backupOf(path);
+    const backup = at(root, backupOf(path));
+    out.push(...insideRootLines(root, posix.dirname(path)), regularTargetLine(root, path));
+    out.push(`if [ -f ${backup} ] && [ ! -L ${backup} ]; then`);
     out.push(
-      `if [ -e ${at(root, backup)} ]; then cp -p ${at(root, backup)} ${at(root, tempOf(path))} && mv -f ${at(root, tempOf(path))} ${at(root, path)}; else rm -f ${at(root, path)}; fi`,
+      ...stageTempLines(root, path, 'stake_tmp', '0600'),
+      `cp -p -- ${backup} "$stake_tmp"`,
+      ...commitTempLines(root, path, 'stake_tmp'),
     );
+    out.push(`else rm -f ${at(root, path)}; fi`);
   }
   out.push(resultLine(ROLLBACK_RESULT.step, { restored: true }));
   return braceGroup(out);

@@ -12,6 +12,7 @@ import { syncedVerdict } from './observer.js';
 import type { FailoverPlan } from './plan.js';
 import type { Probe, SigningService } from './scripts.js';
 import { printable } from '../output/untrusted.js';
+import { isRecordOf, isShortString, parseRecord, RECORD_LIMITS } from '../ssh/host-records.js';
 
 /** What one quorum host answered, or why it did not. */
 export interface HostView {
@@ -41,16 +42,22 @@ export interface LockRecord {
   plan?: string;
   by?: string;
   since?: string;
+  from?: string;
   to?: string;
 }
 
-/** A lock file's JSON; a damaged one is still a lock, of an unreadable plan. */
+const isLockRecord = isRecordOf<LockRecord>(
+  {},
+  { plan: isShortString(), by: isShortString(), since: isShortString(), from: isShortString(), to: isShortString() },
+);
+
+/**
+ * A lock file's JSON, checked against the lock's shape (../failover/steps/guard.ts) and bounded.
+ * A damaged, oversized or foreign-shaped one is still a lock (the safe side), of an unreadable
+ * plan: none of its fields reaches a message.
+ */
 export function parseLock(json: string): LockRecord {
-  try {
-    return JSON.parse(json) as LockRecord;
-  } catch {
-    return { plan: 'unreadable' };
-  }
+  return parseRecord(json, isLockRecord, RECORD_LIMITS.smallJson) ?? { plan: 'unreadable' };
 }
 
 /** The lock a host holds for another plan than ours. */

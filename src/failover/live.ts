@@ -3,6 +3,7 @@
  * SSH (keys, services, generation, lock, signing state), the signing services of its validator
  * hosts (from the same render deploy uses), and the chain when an observer exists.
  */
+import { OUTPUT_LIMITS } from '../ssh/host-records.js';
 import type { HostSession } from '../ssh/session.js';
 import { rootShell } from '../ssh/shell.js';
 import { quorumOf, type GenerationVerdict } from '../quorum/generation.js';
@@ -60,7 +61,10 @@ export async function probeQuorum(
   const outcomes = await session.each(quorumOf(identity), async (conn, host) => {
     const isValidator = services.has(host.name);
     const script = probeScript(host, identity.name, isValidator ? keys : [], services.get(host.name) ?? [], files);
-    return parseProbe(await conn.run(rootShell(host), { stdin: script, timeoutMs: 30_000 }));
+    return parseProbe(
+      await conn.run(rootShell(host), { stdin: script, timeoutMs: 30_000, maxOutputBytes: OUTPUT_LIMITS.probe }),
+      files,
+    );
   });
   return {
     keys,

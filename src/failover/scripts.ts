@@ -10,14 +10,18 @@ import {
   base64Heredoc,
   braceGroup,
   hostPath as at,
+  insideRootLines,
   pidAlive,
+  regularTargetLine,
   printFileLine,
   shq,
   syncPaths,
   tcpAnswers,
   writeFileLines,
+  writeFromLines,
 } from '../ssh/shell.js';
 import { isBase64, isBoolean, isTrue, resultLine, resultShape } from '../ssh/script-result.js';
+import { isCanonicalPath, isOneOf, RECORD_LIMITS } from '../ssh/host-records.js';
 import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 
@@ -115,16 +119,31 @@ export interface Probe {
   files: Record<string, string>;
 }
 
-export function parseProbe(output: string): Probe {
+const KEY_STATES = isOneOf('active', 'sealed', 'both', 'missing');
+const SERVICE_STATES = isOneOf('running', 'stopped', 'disabled');
+const isName = (v: string) => /^[A-Za-z0-9._-]{1,128}$/.test(v);
+
+/**
+ * The probe's lines, each checked: a key or service by a plain name and one of its states, a port
+ * as a port, the generation and lock records bounded (their shapes are judged by their parsers),
+ * a state file by a canonical path and at most RECORD_LIMITS.stateFile bytes. A line that fails
+ * is dropped: the probe then says less (a missing key, no record), never something else.
+ * `files`, when given, are the only state files asked for; another is not taken.
+ */
+export function parseProbe(output: string, files?: readonly string[]): Probe {
   const probe: Probe = { keys: {}, services: {}, listening: {}, files: {} };
+  const wanted = files && new Set(files);
+  const maxBase64 = Math.ceil(RECORD_LIMITS.stateFile / 3) * 4;
   for (const line of output.split('\n')) {
     const [tag, a = '', b = ''] = line.split('\t');
-    if (tag === 'K') probe.keys[a] = b as Probe['keys'][string];
-    else if (tag === 'S') probe.services[a] = b as Probe['services'][string];
-    else if (tag === 'L') probe.listening[Number(a)] = b === 'yes';
-    else if (tag === 'G') probe.generation = line.slice(2);
-    else if (tag === 'X') probe.lock = line.slice(2);
-    else if (tag === 'F') probe.files[a] = Buffer.from(b, 'base64').toString('utf8');
+    if (tag === 'K' && isName(a) && KEY_STATES(b)) probe.keys[a] = b;
+    else if (tag === 'S' && isName(a) && SERVICE_STATES(b)) probe.services[a] = b;
+    else if (tag === 'L' && /^[0-9]{1,5}$/.test(a) && Number(a) <= 65535) probe.listening[Number(a)] = b === 'yes';
+    else if (tag === 'G' && line.length - 2 <= RECORD_LIMITS.smallJson) probe.generation = line.slice(2);
+    else if (tag === 'X')
+      probe.lock = line.length - 2 <= RECORD_LIMITS.smallJson ? line.slice(2) : 'oversized'; // still a lock
+    else if (tag === 'F' && isCanonicalPath(a) && (!wanted || wanted.has(a)) && b.length <= maxBase64 && isBase64(b))
+      probe.files[a] = Buffer.from(b, 'base64').toString('utf8');
   }
   return probe;
 }
@@ -173,17 +192,25 @@ export function fenceScript(
       const fenced = at(host.root, `${launchScriptPath(s.name)}.fenced`);
       // disabled first (nothing can start it by its path), then stopped through the kept script
       out.push(
-        `if [ -f ${launch} ]; then mv -f ${launch} ${fenced}; fi`,
+        ...insideRootLines(host.root, posix.dirname(launchScriptPath(s.name))),
+        regularTargetLine(host.root, `${launchScriptPath(s.name)}.fenced`),
+        `if [ -f ${launch} ]; then mv -fT -- ${launch} ${fenced}; fi`,
         `if [ -f ${fenced} ]; then sh ${fenced} stop >/dev/null; fi`,
       );
     }
   }
-  out.push(`mkdir -p -m 0700 ${at(host.root, sealedDir(identity))}`);
+  out.push(
+    ...insideRootLines(host.root, sealedDir(identity)),
+    `mkdir -p -m 0700 ${at(host.root, sealedDir(identity))}`,
+  );
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
+    // a key is moved, never copied: renames do not follow links; chmod would, so a link is refused first
     out.push(
-      `if [ -f ${active} ]; then mv -f ${active} ${sealed}; fi`,
+      ...insideRootLines(host.root, posix.dirname(k.path)),
+      regularTargetLine(host.root, sealedPath(identity, k)),
+      `if [ -f ${active} ] && [ ! -L ${active} ]; then mv -fT -- ${active} ${sealed}; fi`,
       `if [ -f ${sealed} ]; then chmod 0400 ${sealed}; fi`,
     );
   }
@@ -220,7 +247,11 @@ export function activateScript(
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
     out.push(
-      `if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; mkdir -p ${at(host.root, posix.dirname(k.path))}; mv -f ${sealed} ${active}; fi`,
+      ...insideRootLines(host.root, posix.dirname(k.path)),
+      ...insideRootLines(host.root, sealedDir(identity)),
+      regularTargetLine(host.root, k.path),
+      regularTargetLine(host.root, sealedPath(identity, k)),
+      `if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; (umask 077 && mkdir -p ${at(host.root, posix.dirname(k.path))}); mv -fT -- ${sealed} ${active}; fi`,
     );
     out.push(`chmod 0600 ${active}`);
     const user = services[0]?.user;
@@ -234,7 +265,9 @@ export function activateScript(
     } else {
       const launch = at(host.root, launchScriptPath(s.name));
       out.push(
-        `if [ ! -f ${launch} ] && [ -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ]; then mv -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ${launch}; fi`,
+        ...insideRootLines(host.root, posix.dirname(launchScriptPath(s.name))),
+        regularTargetLine(host.root, launchScriptPath(s.name)),
+        `if [ ! -f ${launch} ] && [ -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ]; then mv -fT -- ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ${launch}; fi`,
       );
       out.push(`sh ${launch} restart >/dev/null`);
     }
@@ -255,16 +288,15 @@ export function recordGenerationScript(root: string, identity: string, json: str
 export function auditAppendScript(root: string, identity: string, line: string, code: string): string {
   const path = auditPath(identity);
   const file = at(root, path);
-  // beside it as NAME.stake-new (not .NAME.stake-new): the name this script always used
-  const temp = at(root, `${path}.stake-new`);
   const appended = resultLine(AUDIT_RESULT.step, { appended: true });
   return group([
-    `mkdir -p ${at(root, posix.dirname(path))}`,
+    ...insideRootLines(root, posix.dirname(path)),
+    regularTargetLine(root, path),
     `if [ -f ${file} ] && ${plansFile(file, code)}; then ${appended}; exit 0; fi`,
-    ...base64Heredoc(`${line}\n`, { before: `{ cat ${file} 2>/dev/null || true; ` }),
-    `} > ${temp}`,
-    syncPaths([temp]),
-    `mv -f ${temp} ${file}`,
+    ...writeFromLines(root, path, '0644', (into) => [
+      ...base64Heredoc(`${line}\n`, { before: `{ cat ${file} 2>/dev/null || true; ` }),
+      `} > ${into}`,
+    ]),
     appended,
   ]);
 }

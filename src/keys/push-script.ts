@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { sealedDir } from './layout.js';
-import { braceGroup, sha256Is, shq, writeFileLines } from '../ssh/shell.js';
+import { braceGroup, insideRootLines, regularTargetLine, sha256Is, shq, writeFileLines } from '../ssh/shell.js';
 import { isStringOrNull, isStrings, resultLine, resultShape, tryResult } from '../ssh/script-result.js';
 
 /** One key file for one host: its bytes, where they go (relative to the host's root) and their mode. */
@@ -41,11 +41,18 @@ export function keysPushScript(root: string, identity: string, keys: readonly Ke
     const refuse = `echo ${shq(`stake: a different key is already at ${k.path}`)} >&2`;
     return braceGroup([
       'set -eu',
+      ...insideRootLines(root, posix.dirname(k.path)),
+      regularTargetLine(root, k.path),
       `if [ -f ${full} ]; then if ${sha256Is(full, sha)}; then ${report(i, { already: k.name })}; exit 0; else ${refuse}; ${report(i, { different: k.name })}; exit 0; fi; fi`,
       ...writeFileLines(root, k.path, k.content, k.mode),
     ]);
   });
-  return `mkdir -p ${shq(posix.join(root, sealedDir(identity)))}\n${groups.join('')}${report(keys.length)}\n`;
+  // keys are secrets: written under umask 077 (../ssh/shell.ts), their folder 0700 from its creation
+  const folder = braceGroup([
+    ...insideRootLines(root, sealedDir(identity)),
+    `(umask 077 && mkdir -p ${shq(posix.join(root, sealedDir(identity)))})`,
+  ]);
+  return `${folder}${groups.join('')}${report(keys.length)}\n`;
 }
 
 export type PushOutcome = 'placed' | 'already there' | 'refused' | 'failed';

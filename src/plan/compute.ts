@@ -8,6 +8,8 @@ import type { HostRender } from '../render/host.js';
 import { sha256 } from '../render/host.js';
 import type { ClientBinary } from './binaries.js';
 import type { HostFacts } from './facts.js';
+import { RENDERED_PATH_SHAPES } from './host-layout.js';
+import { isCanonicalPath } from '../ssh/host-records.js';
 
 export type FileAction = 'create' | 'change' | 'delete' | 'unchanged';
 
@@ -68,6 +70,23 @@ export function applicableActions(render: HostRender): Set<string> {
  */
 export const managesOwners = (render: HostRender) => render.manifest.root === '/';
 
+/**
+ * Whether deploy may delete a path the host's manifest lists: canonical (nothing in it climbs out
+ * of the root), and a path stake renders (one of its shapes, or a client binary the inventory
+ * names). Anything else the manifest lists is a host's claim, not stake's record.
+ */
+export function deletable(path: string, binaries: readonly Pick<ClientBinary, 'path'>[] = []): boolean {
+  if (!isCanonicalPath(path)) return false;
+  return RENDERED_PATH_SHAPES.some((shape) => shape.test(path)) || binaries.some((b) => b.path === path);
+}
+
+/** The manifest's paths that deploy would not delete, as problems for the host (it is refused, exit 4). */
+export function deletionProblems(facts: HostFacts, binaries: readonly Pick<ClientBinary, 'path'>[] = []): string[] {
+  return (facts.deployed?.files ?? [])
+    .filter((f) => !deletable(f.path, binaries))
+    .map((f) => `the deployed manifest lists ${JSON.stringify(f.path.slice(0, 200))}, a path stake never renders`);
+}
+
 export function planHost(render: HostRender, facts: HostFacts, binaries: readonly ClientBinary[] = []): HostPlan {
   const owners = managesOwners(render);
   const compare = (
@@ -109,7 +128,7 @@ export function planHost(render: HostRender, facts: HostFacts, binaries: readonl
   // Files stake deployed last time that this render no longer has.
   const rendered = new Set(files.map((f) => f.path));
   for (const old of facts.deployed?.files ?? []) {
-    if (!rendered.has(old.path) && facts.files[old.path] !== null) {
+    if (!rendered.has(old.path) && facts.files[old.path] !== null && deletable(old.path, binaries)) {
       files.push({
         path: old.path,
         action: 'delete',

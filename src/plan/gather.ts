@@ -14,9 +14,9 @@ import { nodeIdCachePath, readNodeIdCache } from '../render/node-ids.js';
 import type { HostOutcome, HostSession } from '../ssh/session.js';
 import { asRoot, shq } from '../ssh/shell.js';
 import { binariesOf } from './binaries.js';
-import { computePlan, type Plan } from './compute.js';
+import { computePlan, deletionProblems, type Plan } from './compute.js';
 import { fileDiff } from './diff.js';
-import { gatherFacts, type HostFacts } from './facts.js';
+import { gatherFacts, refuseProblems, type HostFacts } from './facts.js';
 import { selectHosts } from './select.js';
 
 export interface PlanOptions {
@@ -75,15 +75,17 @@ export async function gatherPlan(options: PlanOptions, session: HostSession, inv
   });
   const byHost = new Map(renders.map((r) => [r.host, r]));
   const binaries = new Map(renders.map((r) => [r.host, binariesOf(inv, r, options.inventory)]));
-  const outcomes = await session.each(selected, (conn, host) => {
+  const outcomes = await session.each(selected, async (conn, host) => {
     const r = byHost.get(host.name)!;
     const paths = [...r.files.map((f) => f.path), ...binaries.get(host.name)!.map((b) => b.path)];
-    return gatherFacts(
+    const facts = await gatherFacts(
       conn,
       host,
       paths,
       r.manifest.services.map((s) => s.name),
     );
+    // a manifest that lists a path stake never renders is the host's claim: refuse the host, act on none of it
+    return refuseProblems({ ...facts, problems: deletionProblems(facts, binaries.get(host.name)!) });
   });
   const facts = new Map<string, HostFacts>();
   for (const o of outcomes) if (o.ok) facts.set(o.host, o.value);

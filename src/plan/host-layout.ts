@@ -15,3 +15,20 @@ export const INCOMING_DIR = '/var/lib/stake/incoming';
 export const FIREWALL_STATE_DIR = '/var/lib/stake/firewall';
 /** An identity's generation record (../shared/spec/failover.md), on its quorum hosts. */
 export const generationPath = (identity: string) => `/var/lib/stake/${identity}/generation`;
+
+/**
+ * Where stake renders files on a host, as shapes: a path the deployed manifest lists outside
+ * them is one stake never rendered, and deploy never deletes it (a forged manifest cannot make
+ * it remove /etc/shadow or an authorized_keys). test/plan/compute.test.ts checks every rendered
+ * path of the example inventories against these, so a new place to render must be added here.
+ */
+export const RENDERED_PATH_SHAPES: readonly RegExp[] = [
+  /^\/etc\/systemd\/system\/stake-[a-z0-9-]+\.service$/,
+  /^\/var\/lib\/stake\/bin\/[a-z0-9-]+\.sh$/,
+  /^\/etc\/apt\/apt\.conf\.d\/(20auto-upgrades|52stake-unattended-upgrades)$/,
+  /^\/etc\/ssh\/sshd_config\.d\/50-stake\.conf$/,
+  /^\/etc\/sysctl\.d\/60-stake\.conf$/,
+  /^\/etc\/(stake|cardano|dirk|prometheus|teku|vouch|lighthouse|web3signer|nimbus|lodestar|prysm)\/[a-z0-9._/-]+$/,
+  /^\/var\/lib\/cometbft\/config\/config\.toml$/,
+  /^\/usr\/local\/bin\/[a-z0-9-]+$/,
+];

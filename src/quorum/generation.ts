@@ -10,7 +10,8 @@ import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
 import { generationPath } from '../plan/host-layout.js';
-import { base64Heredoc, braceGroup, printFileLine, shq } from '../ssh/shell.js';
+import { braceGroup, printFileLine, shq, writeFileLines } from '../ssh/shell.js';
+import { isCount, isListOf, isRecordOf, isShortString, parseRecord, RECORD_LIMITS } from '../ssh/host-records.js';
 
 export interface GenerationRecord {
   generation: number;
@@ -55,24 +56,21 @@ export function quorumReadScript(root: string, identity: string): string {
   ].join('\n');
 }
 
-/** A record's JSON; null when damaged (a damaged record counts as no record from that host). */
+/** The record's shape, exactly: the fields stake writes (../failover/steps/move.ts), bounded; nothing else. */
+const isGenerationRecord = isRecordOf<GenerationRecord>({
+  generation: isCount,
+  active: isShortString(),
+  since: isShortString(),
+  approvers: isListOf(isShortString(), 64),
+  plan: isShortString(),
+});
+
+/**
+ * A record's JSON; null when damaged, oversized or of another shape (wrong types, extra fields):
+ * such a record counts as no record from that host, never as a generation it could claim.
+ */
 export function parseGenerationRecord(json: string | undefined): GenerationRecord | null {
-  if (!json) return null;
-  try {
-    const parsed = JSON.parse(json) as Partial<GenerationRecord>;
-    if (Number.isInteger(parsed.generation) && typeof parsed.active === 'string') {
-      return {
-        generation: parsed.generation!,
-        active: parsed.active,
-        since: String(parsed.since ?? ''),
-        approvers: Array.isArray(parsed.approvers) ? parsed.approvers.map(String) : [],
-        plan: String(parsed.plan ?? ''),
-      };
-    }
-  } catch {
-    // damaged
-  }
-  return null;
+  return parseRecord(json, isGenerationRecord, RECORD_LIMITS.smallJson) ?? null;
 }
 
 export function parseQuorumAnswer(host: string, output: string): QuorumAnswer {
@@ -132,15 +130,11 @@ export function firstRecord(identity: ResolvedIdentity, by: string, now: Date): 
   };
 }
 
+/** Writes the record with the one write idiom (../ssh/shell.ts): no link followed out of the root, an exclusive temp. */
 export function writeRecordScript(root: string, identity: string, record: GenerationRecord): string {
-  const path = posix.join(root, generationPath(identity));
-  const json = `${JSON.stringify(record)}\n`;
-  // beside it as NAME.new, the name this script always used
   return braceGroup([
     'set -eu',
-    `mkdir -p ${shq(posix.dirname(path))}`,
-    ...base64Heredoc(json, { into: shq(`${path}.new`) }),
-    `mv -f ${shq(`${path}.new`)} ${shq(path)}`,
+    ...writeFileLines(root, generationPath(identity), `${JSON.stringify(record)}\n`, '0644'),
   ]);
 }
 

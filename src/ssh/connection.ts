@@ -7,6 +7,7 @@ import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { connectConfig } from './connect-config.js';
 import { classify, hostKeyError, SshError, RemoteCommandError } from './errors.js';
 import { verifyHostKey } from './known-hosts.js';
+import { OUTPUT_LIMITS } from './host-records.js';
 import type { ConnectOptions, ExecResult, SshTarget } from './types.js';
 
 const { Client } = ssh2;
@@ -157,8 +158,13 @@ export class SshConnection {
   }
 
   /** Runs a command; resolves with its exit code and output, whatever the code. */
-  exec(command: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(
+    command: string,
+    options: { stdin?: string | Buffer; timeoutMs?: number; maxOutputBytes?: number } = {},
+  ): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? 60_000;
+    // a host's output is untrusted: a command that sends more than this fails instead of filling memory
+    const maxOutput = options.maxOutputBytes ?? OUTPUT_LIMITS.default;
     return this.guard(
       new Promise((resolve, reject) => {
         // The deadline counts from the request: a transport that died silently never opens the channel either.
@@ -181,10 +187,29 @@ export class SshConnection {
           channel = stream;
           const out: Buffer[] = [];
           const errOut: Buffer[] = [];
-          stream.on('data', (d: Buffer) => out.push(d));
-          stream.stderr.on('data', (d: Buffer) => errOut.push(d));
+          let received = 0;
+          let overflow = false;
+          const collect = (into: Buffer[]) => (d: Buffer) => {
+            if (overflow) return;
+            received += d.length;
+            if (received <= maxOutput) return void into.push(d);
+            overflow = true;
+            out.length = errOut.length = 0;
+            stream.close();
+          };
+          stream.on('data', collect(out));
+          stream.stderr.on('data', collect(errOut));
           stream.on('close', (code: number | null, signal?: string) => {
             clearTimeout(timer);
+            if (overflow)
+              return reject(
+                new SshError(
+                  this.target.name,
+                  'output',
+                  `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` sent more than ${maxOutput} bytes of output; stake stopped reading it`,
+                  'the host may be compromised or broken: inspect it',
+                ),
+              );
             const result = {
               code: code ?? -1,
               stdout: Buffer.concat(out).toString('utf8'),
@@ -216,7 +241,10 @@ export class SshConnection {
   }
 
   /** Runs a command and fails (RemoteCommandError) unless it exits 0. */
-  async run(command: string, options: { stdin?: string | Buffer; timeoutMs?: number } = {}): Promise<string> {
+  async run(
+    command: string,
+    options: { stdin?: string | Buffer; timeoutMs?: number; maxOutputBytes?: number } = {},
+  ): Promise<string> {
     const r = await this.exec(command, options);
     if (r.code !== 0) throw new RemoteCommandError(this.target.name, command, r.code, undefined, r.stderr);
     return r.stdout;

@@ -5,7 +5,7 @@ import { fingerprint, keyTypeOf, type verifyHostKey } from './known-hosts.js';
 import { printable } from '../output/untrusted.js';
 
 /** What went wrong with a host, in the order a connection meets it. */
-export type SshPhase = 'connect' | 'hostkey' | 'auth' | 'exec' | 'timeout' | 'transfer';
+export type SshPhase = 'connect' | 'hostkey' | 'auth' | 'exec' | 'timeout' | 'transfer' | 'record' | 'output';
 
 const EXIT_BY_PHASE: Record<SshPhase, ExitCode> = {
   connect: EXIT.unreachable,
@@ -14,6 +14,8 @@ const EXIT_BY_PHASE: Record<SshPhase, ExitCode> = {
   auth: EXIT.failed,
   exec: EXIT.failed,
   transfer: EXIT.failed,
+  record: EXIT.refused, // a host's record stake cannot trust: never act on it
+  output: EXIT.failed,
 };
 
 /** A failure with one host, carrying the host, the phase, and the exit code it maps to. */
@@ -49,6 +51,21 @@ export class RemoteCommandError extends SshError {
     this.code = code;
     this.signal = signal;
     this.stderr = stderr;
+  }
+}
+
+/** A record the host sent back that stake refuses to act on: forged, damaged, oversized or pointing outside the root. */
+export class HostRecordError extends SshError {
+  readonly problems: readonly string[];
+  constructor(host: string, problems: readonly string[]) {
+    super(
+      host,
+      'record',
+      `refused what the host reported: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? ` (and ${problems.length - 3} more)` : ''}`,
+      'the host may be compromised or damaged: inspect it before deploying to it again',
+    );
+    this.name = 'HostRecordError';
+    this.problems = problems;
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * Shell text for host scripts, written once: quoting, running as root, writing a file, the
- * temporary name beside it, syncing, asking whether a process is alive or a port answers. Every
+ * Shell text for host scripts, written once: quoting, running as root, writing a file (the one
+ * write idiom: no link followed out of the root, exclusive temps, secrets 0600 from the first byte), syncing, asking whether a process is alive or a port answers. Every
  * script stake sends to a host is built from these pieces, so a rule fixed here is fixed
  * everywhere. What a script reports back is ./script-result.ts.
  */
@@ -20,16 +20,17 @@ export const rootShell = (host: Pick<ResolvedHost, 'ssh'>) =>
   host.ssh.become === 'sudo' ? 'sudo -n -- sh -s' : 'sh -s';
 
 /** A path on the host (relative to its `root`), as one shell word. */
-export const hostPath = (root: string, path: string) => shq(posix.join(root, path));
+export function hostPath(root: string, path: string): string {
+  // a path with `..` in it could leave the root: stake never builds one, and a host's is refused before (./host-records.ts)
+  if (path.split('/').includes('..')) throw new Error(`refusing a host path that climbs out of the root: ${path}`);
+  return shq(posix.join(root, path));
+}
 
 /**
  * A script as one brace group: the shell parses the whole group before running any of it, so a
  * connection cut off while the script is still arriving runs nothing at all, instead of the first half.
  */
 export const braceGroup = (lines: readonly string[]) => `{\n${lines.join('\n')}\n}\n`;
-
-/** The temporary name beside a file, `.NAME.stake-new`: the same filesystem, so renaming it over the file is atomic. */
-export const tempBeside = (path: string) => posix.join(posix.dirname(path), `.${posix.basename(path)}.stake-new`);
 
 /** Bytes as base64 in lines of 76, the body of a heredoc (nothing in it is special to the shell). */
 export const base64Body = (content: string | Uint8Array) =>
@@ -55,16 +56,83 @@ export function base64Heredoc(
 /** Flushes the files (shell words) to disk; `sync` of everything where `sync FILE` is not supported. */
 export const syncPaths = (words: readonly string[]) => `sync -- ${words.join(' ')} 2>/dev/null || sync`;
 
-/** Writes a file atomically: a temporary file beside it, synced, renamed over it. */
-export function writeFileLines(root: string, path: string, content: string | Uint8Array, mode: string): string[] {
-  const temp = hostPath(root, tempBeside(path));
+/** Exit code of a host script that refuses to write through a link (or onto something not a regular file). */
+export const WRITE_REFUSED_EXIT = 50;
+
+const refuse = (why: string) =>
+  `{ echo ${shq(`stake: ${why}; nothing was written there`)} >&2; exit ${WRITE_REFUSED_EXIT}; }`;
+
+/** A mode that grants nothing to group or others is a secret's: its directories and temp are 0700/0600 from the start. */
+export const isSecretMode = (mode: string) => (parseInt(mode, 8) & 0o077) === 0;
+
+/**
+ * Shell: refuses unless the directory (a path under the root), with every link already on the
+ * way resolved (`readlink -m`), is still inside the root. A root of `/` cannot be left.
+ */
+export function insideRootLines(root: string, dir: string): string[] {
+  if (posix.normalize(root) === '/') return [];
   return [
-    `mkdir -p ${hostPath(root, posix.dirname(path))}`,
-    ...base64Heredoc(content, { into: temp }),
-    `chmod ${mode} ${temp}`,
-    syncPaths([temp]),
-    `mv -f ${temp} ${hostPath(root, path)}`,
+    `stake_root=$(readlink -f -- ${shq(root)}) || stake_root=`,
+    `stake_dir=$(readlink -m -- ${hostPath(root, dir)}) || stake_dir=`,
+    `case "$stake_dir/" in "\${stake_root:-/nonexistent}"/*) ;; *) ${refuse(`${dir} leads out of the root ${root} through a link`)} ;; esac`,
   ];
+}
+
+/** Shell: refuses when the target is a link, or exists and is not a regular file. */
+export const regularTargetLine = (root: string, path: string) =>
+  `if [ -L ${hostPath(root, path)} ] || { [ -e ${hostPath(root, path)} ] && [ ! -f ${hostPath(root, path)} ]; }; then ${refuse(`${path} is a link or not a regular file`)}; fi`;
+
+/**
+ * Shell: the checks before a file is written, and its temporary file. The directory is checked
+ * inside the root before `mkdir -p` (which would follow a link out of it), the target is checked
+ * not to be a link, and the temp is created exclusively by `mktemp` in the target's directory
+ * (`.NAME.stake-new.XXXXXX`, a name no one can plant a link at beforehand; the same filesystem, so the rename is atomic).
+ * The temp's name is in the shell variable `tempVar`. A secret's directory and temp are made
+ * under `umask 077`; mktemp makes the temp 0600 in any case.
+ */
+export function stageTempLines(root: string, path: string, tempVar: string, mode: string): string[] {
+  const dir = posix.dirname(path);
+  const secret = isSecretMode(mode);
+  return [
+    ...insideRootLines(root, dir),
+    ...(secret ? ['stake_umask=$(umask)', 'umask 077'] : []),
+    `mkdir -p ${hostPath(root, dir)}`,
+    regularTargetLine(root, path),
+    `${tempVar}=$(mktemp ${shq(posix.join(root, dir, `.${posix.basename(path)}.stake-new.XXXXXX`))})`,
+    ...(secret ? ['umask "$stake_umask"'] : []),
+  ];
+}
+
+/** Shell: the temp (in `tempVar`) renamed over the target, checked again not to be a link; `mv -T` never moves into a directory. */
+export const commitTempLines = (root: string, path: string, tempVar: string) => [
+  `if [ -L ${hostPath(root, path)} ]; then rm -f "$${tempVar}"; ${refuse(`${path} is a link`)}; fi`,
+  `mv -fT -- "$${tempVar}" ${hostPath(root, path)}`,
+];
+
+/**
+ * Writes a file on the host, the one write idiom of every host script: checks (./insideRootLines,
+ * the target not a link), an exclusive temp beside it, the content, the mode, synced, renamed
+ * over the target. `produce` writes the content into the temp (a shell word), e.g. a heredoc.
+ */
+export function writeFromLines(
+  root: string,
+  path: string,
+  mode: string,
+  produce: (temp: string) => string[],
+  tempVar = 'stake_tmp',
+): string[] {
+  return [
+    ...stageTempLines(root, path, tempVar, mode),
+    ...produce(`"$${tempVar}"`),
+    `chmod ${mode} "$${tempVar}"`,
+    syncPaths([`"$${tempVar}"`]),
+    ...commitTempLines(root, path, tempVar),
+  ];
+}
+
+/** Writes a file atomically with the given bytes (./writeFromLines). */
+export function writeFileLines(root: string, path: string, content: string | Uint8Array, mode: string): string[] {
+  return writeFromLines(root, path, mode, (temp) => base64Heredoc(content, { into: temp }));
 }
 
 /** Shell condition: the file (a shell word) holds exactly the bytes whose sha256 is `sha`. */

@@ -5,6 +5,7 @@
  * signing state written. The edge of `stake status`: the decisions are in report.ts and
  * witness-copy.ts.
  */
+import { OUTPUT_LIMITS } from '../ssh/host-records.js';
 import { binariesOf, type ClientBinary } from '../plan/binaries.js';
 import { quorumOf } from '../quorum/generation.js';
 import { rootShell } from '../ssh/shell.js';
@@ -108,7 +109,11 @@ export async function gatherStatus(
       return parseStatus(
         host,
         request,
-        await conn.run(statusShell(host), { stdin: statusScript(host, request), timeoutMs: 20_000 }),
+        await conn.run(statusShell(host), {
+          stdin: statusScript(host, request),
+          timeoutMs: 20_000,
+          maxOutputBytes: OUTPUT_LIMITS.probe,
+        }),
       );
     }),
     ctx.observer?.read().catch(() => undefined),

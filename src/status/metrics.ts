@@ -5,6 +5,7 @@
  * text in, readings out.
  */
 import { CLIENT_METRICS } from '../inventory/client-metrics.js';
+import { RECORD_LIMITS } from '../ssh/host-records.js';
 
 export interface Sample {
   name: string;
@@ -12,20 +13,28 @@ export interface Sample {
   value: number;
 }
 
-/** The Prometheus text format's sample lines (comments and HTTP headers skipped). */
+/**
+ * The Prometheus text format's sample lines (comments and HTTP headers skipped). What a host
+ * sends is bounded: at most RECORD_LIMITS.samples samples, a sample with more labels or a longer
+ * label value than the limits is dropped (so is an over-long line), the rest ignored.
+ */
 export function parseMetrics(text: string): Sample[] {
   const samples: Sample[] = [];
+  const maxLine = RECORD_LIMITS.labels * (RECORD_LIMITS.labelChars + 80) + 200;
   for (const raw of text.split('\n')) {
+    if (samples.length >= RECORD_LIMITS.samples) break;
+    if (raw.length > maxLine) continue;
     const line = raw.replace(/\r$/, '').trim();
     if (!line || line.startsWith('#')) continue;
     const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)(?:\s+\d+)?$/.exec(line);
     if (!m) continue;
     const value = m[3] === '+Inf' ? Infinity : m[3] === '-Inf' ? -Infinity : Number(m[3]);
     if (Number.isNaN(value) && m[3] !== 'NaN') continue;
-    const labels: Record<string, string> = {};
-    for (const l of (m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
-      labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
-    samples.push({ name: m[1]!, labels, value });
+    const labels: Record<string, string> = Object.create(null) as Record<string, string>;
+    const found = [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)];
+    if (found.length > RECORD_LIMITS.labels || found.some((l) => l[2]!.length > RECORD_LIMITS.labelChars)) continue;
+    for (const l of found) labels[l[1]!] = l[2]!.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    samples.push({ name: m[1]!, labels: { ...labels }, value });
   }
   return samples;
 }

@@ -91,7 +91,8 @@ export function parseStatus(
   const close = () => {
     const text = body.join('\n');
     if (section[0] === 'facts') answer.facts = parseFacts(host.name, text, host.root, request.paths);
-    else if (section[0] === 'probe' && section[1]) answer.probes[section[1]] = parseProbe(text);
+    else if (section[0] === 'probe' && section[1])
+      answer.probes[section[1]] = parseProbe(text, request.probes.find((p) => p.identity === section[1])?.files ?? []);
     else if (section[0] === 'metrics' && section[1])
       answer.metrics[section[1]] = section[2] === '-' ? null : parseMetrics(text);
     body = [];

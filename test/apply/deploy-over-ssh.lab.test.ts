@@ -163,7 +163,14 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
       '/var/lib/stake/deployed.json',
     ].map((p) => [p, sha256(readFileSync(onHost('sentry-b', p)))]);
     const host = lab.hosts.find((h) => h.name === 'sentry-b')!;
-    const part = onHost('sentry-b', `/var/lib/stake/incoming/cometbft-${sha256(readFileSync(big))}.part`);
+    // the upload's temp: made by mktemp beside its target (src/ssh/shell.ts), so found by its prefix
+    const incoming = onHost('sentry-b', '/var/lib/stake/incoming');
+    const prefix = `.cometbft-${sha256(readFileSync(big))}.stake-new.`;
+    const findPart = () => {
+      const name = existsSync(incoming) ? readdirSync(incoming).find((n) => n.startsWith(prefix)) : undefined;
+      return name === undefined ? undefined : join(incoming, name);
+    };
+    let part: string | undefined;
 
     const child = spawn(
       process.execPath,
@@ -175,9 +182,9 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
     // wait until the upload is under way, then kill the sshd processes serving this connection
     const deadline = Date.now() + 30_000;
-    while (!(existsSync(part) && statSync(part).size > 4 * 1024 * 1024) && Date.now() < deadline)
+    while (!((part = findPart()) && statSync(part).size > 4 * 1024 * 1024) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 10));
-    assert.ok(existsSync(part), 'the upload started');
+    assert.ok(part && existsSync(part), 'the upload started');
     assert.ok(statSync(part).size < 96 * 1024 * 1024, 'and had not finished');
     for (const child of childrenOf(host.process.pid!)) process.kill(child.pid, 'SIGKILL');
     const code = await exited;

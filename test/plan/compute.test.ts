@@ -45,7 +45,7 @@ const deployedBefore = {
   ...render.manifest,
   files: [
     { path: '/etc/a.conf', mode: '0644', owner: 'root:root', sha256: 'x', restarts: ['svc'] },
-    { path: '/etc/old.conf', mode: '0644', owner: 'root:root', sha256: 'y', restarts: ['sysctl'] },
+    { path: '/etc/stake/old.conf', mode: '0644', owner: 'root:root', sha256: 'y', restarts: ['sysctl'] },
   ],
 };
 
@@ -56,6 +56,7 @@ describe('planHost', () => {
       files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } },
       services: { svc: 'active' },
       pending: [],
+      problems: [],
       deployed: deployedBefore,
     };
     const p = planHost(render, facts);
@@ -63,7 +64,7 @@ describe('planHost', () => {
       p.files.map((f) => [f.path, f.action]),
       [
         ['/etc/a.conf', 'unchanged'],
-        ['/etc/old.conf', 'delete'],
+        ['/etc/stake/old.conf', 'delete'],
       ],
     );
     assert.deepEqual(p.actions, ['sysctl']);
@@ -73,9 +74,13 @@ describe('planHost', () => {
   test('a deployed file already gone is not deleted again; nothing to do when all matches', () => {
     const facts: HostFacts = {
       host: 'h',
-      files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' }, '/etc/old.conf': null },
+      files: {
+        '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' },
+        '/etc/stake/old.conf': null,
+      },
       services: { svc: 'active' },
       pending: [],
+      problems: [],
       deployed: deployedBefore,
     };
     const p = planHost(render, facts);
@@ -88,6 +93,7 @@ describe('planHost', () => {
       files: { '/etc/a.conf': { sha256: sha256('a\n'), mode: '0644', owner: 'root:root' } },
       services: { svc: 'inactive' },
       pending: [],
+      problems: [],
     };
     assert.deepEqual(planHost(render, facts).restart, ['svc']);
   });
