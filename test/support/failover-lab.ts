@@ -47,11 +47,17 @@ export class FailoverLab {
       '--block-time',
       String(BLOCK_MS),
     ]);
-    assert.equal(up.code, 0, up.stderr);
-    // a whole lab's rollout goes host by host through the firewall's safety net: bounded, not hurried
-    lab.ok(lab.stake(['deploy', '-i', lab.inventory], {}, DEPLOY_TIMEOUT_MS), 'deploy');
-    await lab.waitFor('the identity signing', (s) => (s.identities[0]?.signatures ?? 0) >= 2, 30_000);
-    return lab;
+    try {
+      assert.equal(up.code, 0, up.stderr);
+      // a whole lab's rollout goes host by host through the firewall's safety net: bounded, not hurried
+      lab.ok(lab.stake(['deploy', '-i', lab.inventory], {}, DEPLOY_TIMEOUT_MS), 'deploy');
+      await lab.waitFor('the identity signing', (s) => (s.identities[0]?.signatures ?? 0) >= 2, 30_000);
+      return lab;
+    } catch (err) {
+      // the caller never gets the lab to take down: a lab that did not start leaves nothing behind
+      runStake(['lab', 'down', '--dir', dir]);
+      throw err;
+    }
   }
 
   stake(args: string[], env: Record<string, string> = {}, timeoutMs?: number, faults?: string): RunResult {
