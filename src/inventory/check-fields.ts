@@ -3,6 +3,7 @@
  * URLs are parsed with the WHATWG parser (the one the renderers re-serialise with), and the
  * operator-side paths must be normalised. Findings are `schema/value`, at the value.
  */
+import { isIP } from 'node:net';
 import { posix } from 'node:path';
 import type { Diagnostic } from '../diagnostics.js';
 import type { DataPath, Locate } from './locate.js';
@@ -57,6 +58,18 @@ export function checkFields(inv: Inventory, locate: Locate): Diagnostic[] {
   };
 
   url(['chain', 'checkpoint_sync_url'], inv.chain.checkpoint_sync_url);
+  // A colon makes renderers treat an address as IPv6 ([addr]:port, ip6 saddr): it must be one.
+  for (const [name, h] of Object.entries(inv.hosts))
+    for (const key of ['address', 'private_address'] as const) {
+      const value = h[key];
+      if (value?.includes(':') && isIP(value) !== 6)
+        refuse(
+          ['hosts', name, key],
+          value,
+          'it has a colon but is not an IPv6 address',
+          'write an IPv4 or IPv6 address or a DNS name',
+        );
+    }
   for (const [name, c] of Object.entries(inv.clients ?? {})) {
     if (c.source === undefined) continue;
     if (/^[a-z][a-z0-9+.-]*:/i.test(c.source)) url(['clients', name, 'source'], c.source);

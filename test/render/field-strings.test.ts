@@ -191,11 +191,14 @@ function check(field: FieldCase, name: ExampleName, value: string): string {
     assert.ok(b, `${about}: a new file ${key}`);
     if (b.content === f.content) continue;
     const got = sortedIfLines(parsed(key, f, about));
+    if (field.comparable && !field.comparable(value)) continue;
     const want = sortedIfLines(substitute(parsed(key, b, 'baseline'), from, expected));
     assert.deepEqual(got, want, `${about}: ${key} does not read back as the value given, in that field only`);
   }
   assert.equal(tree.files.size, base.tree.files.size, `${about}: files disappeared`);
-  return 'rendered and read back';
+  return field.comparable && !field.comparable(value)
+    ? 'rendered in another form (parsed only)'
+    : 'rendered and read back';
 }
 
 describe('every inventory string stays in its field (property)', () => {
