@@ -35,8 +35,9 @@ export function makeLocator(parsed: ParsedInventory): Locate {
         const keyNode = pair.key as Node | null;
         best = keyNode?.range ? at(keyNode.range[0]) : best;
         node = pair.value;
-      } else if (isSeq(node) && typeof segment === 'number') {
-        const item = node.items[segment] as Node | undefined;
+      } else if (isSeq(node) && /^\d+$/.test(String(segment))) {
+        // ajv's paths name list items by their index as a string ("/seeds/0").
+        const item = node.items[Number(segment)] as Node | undefined;
         if (!item?.range) return { node: undefined, best, complete: false };
         best = at(item.range[0]);
         node = item;

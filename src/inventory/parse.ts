@@ -3,10 +3,12 @@
  *
  * Hostile or broken input is refused with a located diagnostic, never an exception: invalid
  * UTF-8, an empty file, YAML syntax errors, duplicate keys, and alias bombs ("billion
- * laughs"), which the yaml library refuses while expanding, before memory grows.
+ * laughs"), which the yaml library refuses while expanding, before memory grows; nesting past a
+ * fixed depth (refused on the raw text, before the parser) and custom tags (yaml-limits.ts).
  */
 import { isMap, isScalar, parseDocument, visit, type Alias, type Document } from 'yaml';
 import { makeLinePos, type LinePos } from './lines.js';
+import { customTags, firstTooDeep, MAX_NESTING_DEPTH } from './yaml-limits.js';
 import type { Diagnostic, Location } from '../diagnostics.js';
 
 /** Past the first few syntax errors the parser is guessing; the first one is the one to fix. */
@@ -80,6 +82,19 @@ export function parseInventory(file: string, bytes: Uint8Array): ParseResult {
   }
 
   const linePos = makeLinePos(decoded);
+  // Before the parser: it takes seconds and a gigabyte on a few megabytes of nested brackets.
+  const tooDeep = firstTooDeep(decoded);
+  if (tooDeep !== undefined) {
+    const { line, column } = linePos(tooDeep);
+    return fail(
+      file,
+      'yaml/depth-limit',
+      `the YAML nests deeper than ${MAX_NESTING_DEPTH} levels here: refusing it before parsing`,
+      'an inventory nests a few levels deep; check for runaway [ or { or indentation',
+      line,
+      column,
+    );
+  }
   let doc: Document.Parsed;
   try {
     // Duplicate keys are found below in one pass; the library's own check compares every pair
@@ -116,6 +131,7 @@ export function parseInventory(file: string, bytes: Uint8Array): ParseResult {
   if (more > 0 && diagnostics[0])
     diagnostics[0].summary += ` (and ${more} more syntax error${more === 1 ? '' : 's'} after it, likely caused by it)`;
   if (diagnostics.length === 0) diagnostics.push(...findDuplicateKeys(doc, linePos, file));
+  if (diagnostics.length === 0) diagnostics.push(...customTags(doc, decoded, linePos, file));
   if (diagnostics.length > 0) return { ok: false, diagnostics };
 
   let data: unknown;

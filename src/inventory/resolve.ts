@@ -4,6 +4,7 @@
  * and identities hold host objects instead of names. Built only from a valid inventory.
  */
 import { PUBLIC_TIERS, defaultPorts, type Family, type PortSpec, type Tier } from './clients.js';
+import { canonicalUrl } from './check-fields.js';
 import type { Inventory } from './schema.js';
 import { effectiveSsh } from './ssh-settings.js';
 
@@ -145,7 +146,11 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
   return {
     name: inv.name,
     family: inv.chain.family,
-    chain: inv.chain,
+    // URLs are rendered as the WHATWG parser serialises them, never as typed.
+    chain: {
+      ...inv.chain,
+      ...(inv.chain.checkpoint_sync_url ? { checkpoint_sync_url: canonicalUrl(inv.chain.checkpoint_sync_url) } : {}),
+    },
     clients: inv.clients ?? {},
     datacenters: inv.datacenters,
     access: { adminCidrs: inv.access?.admin_cidrs ?? [], ...(monitor ? { monitor } : {}) },

@@ -11,11 +11,16 @@ import { CLIENTS, EXECUTION_CLIENTS, FAMILIES, TIERS } from './clients.js';
 import {
   ADDRESS_PATTERN,
   CIDR_PATTERN,
+  HOST_PATH_PATTERN,
   HOST_PORT_PATTERN,
+  HTTP_URL_PATTERN,
   NAME_PATTERN,
+  NETWORK_PATTERN,
   NODE_ID_PATTERN,
   PEER_PATTERN,
   SSH_KEY_PATTERN,
+  USER_PATTERN,
+  VERSION_PATTERN,
 } from './patterns.js';
 
 export const SCHEMA_ID = 'https://stake.dev/schema/inventory/v1.json';
@@ -49,10 +54,12 @@ const StrList = (description: string, pattern?: string) =>
 
 const Ssh = Closed(
   {
-    user: Type.Optional(Str('the SSH login user')),
+    user: Type.Optional(
+      Str('the SSH login user: a POSIX user name (letters, digits, . _ -)', { pattern: USER_PATTERN }),
+    ),
     port: Type.Optional(Port),
-    identity: Type.Optional(Str('private key file used to log in (else ssh-agent)')),
-    known_hosts: Type.Optional(Str('OpenSSH known_hosts file, relative to the inventory')),
+    identity: Type.Optional(Str('private key file used to log in (else ssh-agent); a normalised path')),
+    known_hosts: Type.Optional(Str('OpenSSH known_hosts file, relative to the inventory; a normalised path')),
     jump: Type.Optional(Str('a host name to jump through (ProxyJump); never applies to that host itself')),
     become: Type.Optional(OneOf(['none', 'sudo'] as const, 'how to gain root on the host')),
   },
@@ -77,13 +84,18 @@ const Hardening = Closed(
 const Chain = Closed(
   {
     family: OneOf(FAMILIES, 'the chain family'),
-    network: Str('chain id or network name, e.g. cosmoshub-4, mainnet, preprod'),
+    network: Str('chain id or network name (letters, digits, . _ -), e.g. cosmoshub-4, mainnet, preprod', {
+      pattern: NETWORK_PATTERN,
+      maxLength: 100,
+    }),
     seeds: Type.Optional(StrList('cosmos: seed nodes, node-id@host:port', PEER_PATTERN)),
     persistent_peers: Type.Optional(
       StrList('cosmos: extra persistent peers of the sentries, node-id@host:port', PEER_PATTERN),
     ),
     checkpoint_sync_url: Type.Optional(
-      Str('ethereum: checkpoint sync URL for the beacon nodes', { pattern: '^https?://' }),
+      Str('ethereum: checkpoint sync URL for the beacon nodes: http(s), no credentials', {
+        pattern: HTTP_URL_PATTERN,
+      }),
     ),
     fee_recipient: Type.Optional(Str('ethereum: default fee recipient address', { pattern: '^0x[0-9a-fA-F]{40}$' })),
     bootstrap_peers: Type.Optional(StrList('cardano: bootstrap peers of the relays, host:port', HOST_PORT_PATTERN)),
@@ -93,9 +105,19 @@ const Chain = Closed(
 
 const ClientSettings = Closed(
   {
-    version: Type.Optional(Str('client version to run')),
-    binary: Type.Optional(Str('path of the client binary on the host')),
-    args: Type.Optional(Type.Array(Type.String(), { description: 'extra command-line arguments' })),
+    version: Type.Optional(
+      Str('client version to run: one token (letters, digits, . _ + -)', { pattern: VERSION_PATTERN }),
+    ),
+    binary: Type.Optional(
+      Str('path of the client binary on the host: absolute, normalised, portable characters', {
+        pattern: HOST_PATH_PATTERN,
+      }),
+    ),
+    args: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, description: 'one argument (one argv element)' }), {
+        description: 'extra command-line arguments, one argv element each',
+      }),
+    ),
     source: Type.Optional(
       Str(
         'where deploy gets the binary: a file on the operator machine (relative to the inventory) or an https:// URL fetched on the host',
@@ -146,7 +168,11 @@ const Host = Closed(
     ),
     ports: Type.Optional(NamedMap(Port, "overrides of the client's default ports, by name")),
     ssh: Type.Optional(Ssh),
-    root: Type.Optional(Str('path prefix for every remote path (default /)', { pattern: '^/' })),
+    root: Type.Optional(
+      Str('path prefix for every remote path (default /): absolute, normalised, portable characters', {
+        pattern: HOST_PATH_PATTERN,
+      }),
+    ),
     init: Type.Optional(OneOf(['systemd', 'direct'] as const, 'service manager (default systemd)')),
     firewall: Type.Optional(
       OneOf(['enforce', 'render'] as const, 'load the ruleset (enforce, default) or only ship it (render)'),

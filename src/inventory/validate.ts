@@ -5,6 +5,8 @@
  */
 import { sortDiagnostics, type Diagnostic } from '../diagnostics.js';
 import { checkSchema } from './check-schema.js';
+import { controlCharacters } from './control-chars.js';
+import { checkFields } from './check-fields.js';
 import { makeLocator } from './locate.js';
 import { parseInventory, type ParsedInventory } from './parse.js';
 import { makeContext } from './rules/context.js';
@@ -26,8 +28,15 @@ export function validateInventory(file: string, bytes: Uint8Array): ValidationRe
 
   const locate = makeLocator(parse.parsed);
   const schema = checkSchema(parse.parsed.data, locate);
-  if (!schema.inventory)
-    return { stage: 'schema', diagnostics: sortDiagnostics(schema.diagnostics), parsed: parse.parsed };
+  // Control characters are refused in every string, keys included, in one walk of the document.
+  const strings = controlCharacters(parse.parsed.doc, parse.parsed.linePos, file);
+  const fields = schema.inventory ? checkFields(schema.inventory, locate) : [];
+  if (!schema.inventory || strings.length || fields.length)
+    return {
+      stage: 'schema',
+      diagnostics: sortDiagnostics([...schema.diagnostics, ...strings, ...fields]),
+      parsed: parse.parsed,
+    };
 
   const diagnostics: Diagnostic[] = [];
   const ctx = makeContext(schema.inventory, locate, diagnostics);

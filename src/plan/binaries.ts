@@ -32,8 +32,9 @@ export function binariesOf(inv: ResolvedInventory, render: HostRender, inventory
     const onHost = posix.join(render.manifest.root, path);
     const restarts = render.manifest.services.filter((s) => s.exec[0] === onHost).map((s) => s.name);
     if (restarts.length === 0) continue;
-    const source =
-      isUrl(settings.source) || isAbsolute(settings.source)
+    const source = isUrl(settings.source)
+      ? new URL(settings.source).href // the canonical serialisation (validate parsed it)
+      : isAbsolute(settings.source)
         ? settings.source
         : join(dirname(inventoryFile), settings.source);
     out.push({ client, path, source, sha256: settings.sha256, mode: '0755', owner: 'root:root', restarts });

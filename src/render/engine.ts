@@ -5,15 +5,10 @@
  */
 import { Liquid, type Template } from 'liquidjs';
 import { TemplateError } from './errors.js';
+import { jsonValue, shellWord, sshdToken, systemdText, systemdWord, tomlString, yamlString } from './quote.js';
 
 /** Template sources by relative path (`cometbft/config.toml.liquid`), after user overrides. */
 export type TemplateSources = ReadonlyMap<string, { source: string; origin: string }>;
-
-const tomlString = (v: unknown) => JSON.stringify(String(v ?? '')); // JSON strings are TOML basic strings
-const shellWord = (v: unknown) => {
-  const s = String(v ?? '');
-  return /^[A-Za-z0-9_./:=,@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
-};
 
 export class TemplateEngine {
   private readonly liquid = new Liquid({
@@ -25,21 +20,24 @@ export class TemplateEngine {
   private readonly cache = new Map<string, Template[]>();
 
   constructor(private readonly sources: TemplateSources) {
+    // Every inventory-derived string goes through one of these, for the format it lands in.
     this.liquid.registerFilter('toml', tomlString);
+    this.liquid.registerFilter('toml_string', tomlString);
     this.liquid.registerFilter('toml_list', (xs: unknown[]) => `[${(xs ?? []).map(tomlString).join(', ')}]`);
-    this.liquid.registerFilter('json', (v: unknown) => JSON.stringify(v));
+    this.liquid.registerFilter('yaml_string', yamlString);
+    this.liquid.registerFilter('json', jsonValue);
     this.liquid.registerFilter('json_pretty', (v: unknown) => JSON.stringify(v, null, 2));
     this.liquid.registerFilter('shell', shellWord);
     this.liquid.registerFilter('shell_words', (xs: unknown[]) => (xs ?? []).map(shellWord).join(' '));
-    // systemd ExecStart: quote words with spaces; escape % (a specifier) and $ (a variable).
     this.liquid.registerFilter('systemd_words', (xs: unknown[]) =>
-      (xs ?? [])
-        .map((x) => {
-          const s = String(x).replace(/%/g, '%%').replace(/\$/g, '$$$$');
-          return /[\s"'\\]/.test(s) ? JSON.stringify(s) : s;
-        })
-        .join(' '),
+      (xs ?? []).map((x) => systemdWord(x, true)).join(' '),
     );
+    this.liquid.registerFilter('systemd_paths', (xs: unknown[]) =>
+      (xs ?? []).map((x) => systemdWord(x, false)).join(' '),
+    );
+    this.liquid.registerFilter('systemd_text', systemdText);
+    this.liquid.registerFilter('sshd_tokens', (xs: unknown[]) => (xs ?? []).map(sshdToken).join(' '));
+    this.liquid.registerFilter('sshd_token', sshdToken);
   }
 
   /** Renders one template; an unknown template or variable is a TemplateError naming it. */

@@ -142,7 +142,7 @@ describe('ethereum templates', () => {
       renders.find((r) => r.host === 'beacon-fra-2')!.files.find((f) => f.path === '/etc/teku/beacon.yaml')!.content,
     ) as Record<string, unknown>;
     assert.equal(teku['ee-jwt-secret-file'], '/etc/stake/ethereum/jwt.hex');
-    assert.equal(teku['checkpoint-sync-url'], 'https://checkpoint.example.net');
+    assert.equal(teku['checkpoint-sync-url'], 'https://checkpoint.example.net/' /* the canonical serialisation */);
   });
 
   test('dirk: peers and threshold; permissions for the validator clients only', () => {
