@@ -109,13 +109,19 @@ export function decideCarry(input: CarryInput): CarryDecision {
     const verdict = cometbftFloor(floorInput);
     if (!verdict.ok) return verdict;
     const content = serializeSignState(verdict.floor);
-    const targetText = input.target[path!];
-    // the target already stands for the floor (same height/round/step): left as it is, never rewritten lower
-    const targetAt = targetText !== undefined && compareHRS(parseSignState(targetText), verdict.floor) === 0;
+    // a file that already stands for the floor (same height/round/step) is left as it is
+    const at = (text: string | undefined) => {
+      try {
+        return text !== undefined && compareHRS(parseSignState(text), verdict.floor) === 0;
+      } catch {
+        return false;
+      }
+    };
+    const targetAt = at(input.target[path!]);
     return {
       ok: true,
       writes: targetAt ? [] : [{ path: path!, content, mode: '0600' }],
-      witnessCopy: copyText === content ? [] : [{ path: copyPath!, content }],
+      witnessCopy: at(copyText) ? [] : [{ path: copyPath!, content }],
       summary: `watermark ${fmt(verdict.floor)} (height/round/step; the highest of: ${verdict.seen.join(', ') || 'none'})${verdict.notes.length ? `; ${verdict.notes.join('; ')}` : ''}`,
       floor: journalFloor(verdict.floor),
     };
