@@ -80,6 +80,10 @@ export function parseInterchange(raw: unknown): { genesisValidatorsRoot: string;
       throw new InterchangeError(`data[${i}].pubkey must be 0x and 96 hex digits`);
     const key = entry.pubkey.toLowerCase();
     const record = records.get(key) ?? { blocks: [], attestations: [] };
+    // a list that is something else would be read as no history at all: refused, never skipped
+    for (const field of ['signed_blocks', 'signed_attestations'] as const)
+      if (entry[field] !== undefined && !Array.isArray(entry[field]))
+        throw new InterchangeError(`data[${i}].${field} must be a list`);
     for (const [j, b] of (entry.signed_blocks ?? []).entries()) {
       const signingRoot = root(b.signing_root, `data[${i}].signed_blocks[${j}].signing_root`);
       record.blocks.push({
@@ -242,11 +246,42 @@ export class SlashingProtection {
   }
 }
 
-/** Merges interchange documents of one chain into one: everything either side signed. */
+const blockKey = (b: SignedBlock) => `${b.slot}:${b.signingRoot ?? ''}`;
+const attestationKey = (a: SignedAttestation) => `${a.source}:${a.target}:${a.signingRoot ?? ''}`;
+
+/** The records of `from` that `into` does not hold, as "pubkey block slot" / "pubkey attestation s->t" lines. */
+export function missingRecords(from: unknown, into: unknown): string[] {
+  const a = parseInterchange(from).records;
+  const b = parseInterchange(into).records;
+  const missing: string[] = [];
+  for (const [key, record] of a) {
+    const held = b.get(key);
+    const blocks = new Set(held?.blocks.map(blockKey));
+    const attestations = new Set(held?.attestations.map(attestationKey));
+    for (const x of record.blocks) if (!blocks.has(blockKey(x))) missing.push(`${key} block ${x.slot}`);
+    for (const x of record.attestations)
+      if (!attestations.has(attestationKey(x))) missing.push(`${key} attestation ${x.source}->${x.target}`);
+  }
+  return missing;
+}
+
+/**
+ * Merges interchange documents of one chain into one: everything any of them signed. The result
+ * is checked against every input: a merge that would lose a record refuses instead of writing
+ * less history than it was given.
+ */
 export function mergeInterchanges(documents: unknown[]): InterchangeJson {
   if (documents.length === 0) throw new InterchangeError('nothing to merge');
   const first = parseInterchange(documents[0]);
   const db = new SlashingProtection(first.genesisValidatorsRoot);
   for (const d of documents) db.import(d);
-  return db.export();
+  const merged = db.export();
+  documents.forEach((d, i) => {
+    const lost = missingRecords(d, merged);
+    if (lost.length)
+      throw new InterchangeError(
+        `the merge would lose ${lost.length} record(s) of document ${i + 1} (${lost.slice(0, 3).join(', ')}): refused`,
+      );
+  });
+  return merged;
 }

@@ -1,5 +1,5 @@
 /** `stake protection conformance|merge`: the EIP-3076 module for operators who move keys by hand. */
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { basename } from 'node:path';
 import { StakeError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
@@ -45,15 +45,23 @@ export async function protectionConformance(options: { files: string[] }, term: 
   return failed ? EXIT.failed : EXIT.ok;
 }
 
+/**
+ * The files to merge or export, with the one --out would replace when it exists: its history is
+ * part of what is written, never dropped (a file that is not an interchange of the same chain refuses).
+ */
+const withExisting = (files: string[], out?: string) =>
+  out && existsSync(out) && !files.includes(out) ? [...files, out] : files;
+
 export async function protectionMerge(options: { files: string[]; out?: string }, term: Terminal): Promise<ExitCode> {
   let merged;
+  const files = withExisting(options.files, options.out);
   try {
-    merged = mergeInterchanges(options.files.map(readJson));
+    merged = mergeInterchanges(files.map(readJson));
   } catch (err) {
     if (err instanceof InterchangeError)
       throw new StakeError(`cannot merge: ${err.message}`, {
         exitCode: EXIT.refused,
-        hint: 'every file must be an EIP-3076 version 5 interchange of the same chain (genesis validators root)',
+        hint: `every file${files.length > options.files.length ? `, and ${options.out} which --out would replace,` : ''} must be an EIP-3076 version 5 interchange of the same chain (genesis validators root)`,
       });
     throw err;
   }
@@ -64,7 +72,9 @@ export async function protectionMerge(options: { files: string[]; out?: string }
   }
   writeFileSync(`${options.out}.tmp`, text, { mode: 0o600 });
   renameSync(`${options.out}.tmp`, options.out);
-  term.note(`merged ${options.files.length} interchange files (${merged.data.length} keys) into ${options.out}`);
+  term.note(
+    `merged ${options.files.length} interchange files${files.length > options.files.length ? ` and the history already in ${options.out}` : ''} (${merged.data.length} keys) into ${options.out}`,
+  );
   return EXIT.ok;
 }
 
@@ -136,7 +146,7 @@ export async function protectionExport(
   options: { files: string[]; form: 'complete' | 'minimal'; out?: string },
   term: Terminal,
 ): Promise<ExitCode> {
-  const text = `${jsonText(importAll(options.files).export(options.form), 2)}\n`;
+  const text = `${jsonText(importAll(withExisting(options.files, options.out)).export(options.form), 2)}\n`;
   if (!options.out) {
     process.stdout.write(text);
     return EXIT.ok;

@@ -33,6 +33,8 @@ export interface StepContext {
   note(text: string): void;
   /** Called at each step boundary: the tests' seam for faults; real use has none. */
   hook?: StepHook;
+  /** Writes the journal now, for a step that must remember something before it acts on a host (the run loop sets it). */
+  checkpoint?: () => void;
 }
 
 /** A step that cannot go on: its exit code says why (4 a guard, 5 unreachable, 1 anything else). */

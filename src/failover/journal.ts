@@ -6,6 +6,7 @@
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readIfExists, writeDurably } from '../files.js';
+import type { CarryFloor } from './floor.js';
 import type { FailoverPlan, StepName } from './plan.js';
 
 export interface StepRecord {
@@ -40,6 +41,8 @@ export interface Journal {
   lockedOn?: string[];
   /** What step 4 carried, for the audit record. */
   carried?: string;
+  /** The floor step 4 decided, journalled before it writes: a resumed carry never goes below it. */
+  carriedFloor?: CarryFloor;
 }
 
 export const journalDir = (inventory: string) => join(dirname(inventory), '.stake', 'failover');

@@ -4,26 +4,30 @@
  * the copy the witness keeps for a future failover whose old host is dead.
  */
 import { posix } from 'node:path';
-import { parseOpcert } from '../chain/cardano-opcert.js';
-import {
-  mergeSignStates,
-  parseSignState,
-  serializeSignState,
-  STEP,
-  type SignState,
-} from '../chain/cometbft-sign-state.js';
+import { compareHRS, parseSignState, serializeSignState, type SignState } from '../chain/cometbft-sign-state.js';
 import type { Family } from '../inventory/clients.js';
 import { COMETBFT_SIGN_STATE, sealedPath, validatorKeyFiles, witnessStateDir } from '../keys/layout.js';
+import { cometbftFloor, journalFloor, opcertFloor, type CarryFloor, type FloorInput } from './floor.js';
+
+export type { CarryFloor };
 
 export interface CarryInput {
   family: Family;
   identity: string;
-  /** The old host's state files by path (after fencing; keys read from the sealed folder), or the witness's copies when it is dead. */
+  /** The old host's state files by path (after fencing; keys read from the sealed folder); empty when it is dead. */
   old: Record<string, string>;
   target: Record<string, string>;
+  /** The witness's copies by their path on the witness (stateFiles(family, identity, 'witness')). */
+  witness?: Record<string, string>;
+  /** Host names, so a refusal names the file and where it is. */
+  hosts?: { old?: string; target?: string; witness?: string };
   oldHostDead: boolean;
   /** The chain's height now, when known: a dead host's watermark is moved past it. */
   chainHead?: number;
+  /** The highest height the chain showed the identity signing: the fence step's reading, the observer's now. */
+  chainSigned?: number;
+  /** What an earlier attempt of this failover carried (the journal), which a resumed run must not forget. */
+  journal?: CarryFloor;
   /** ethereum: the remote signer group holds the protection. */
   signerGroup?: { client: string; hosts: number; threshold: number };
 }
@@ -34,6 +38,8 @@ export type CarryDecision =
       writes: { path: string; content: string; mode: string }[];
       witnessCopy: { path: string; content: string }[];
       summary: string;
+      /** What was carried, for the journal; undefined when nothing is (ethereum). */
+      floor?: CarryFloor;
     }
   | { ok: false; why: string; hint: string };
 
@@ -54,18 +60,23 @@ export function stateFiles(family: Family, identity: string, side: 'old' | 'targ
   return [];
 }
 
-/** The witness copies keyed by the path the old host would have had them at. */
-export function witnessAsOld(
-  family: Family,
-  identity: string,
-  witness: Record<string, string>,
-): Record<string, string> {
-  const [from] = stateFiles(family, identity, 'witness');
-  const [to] = stateFiles(family, identity, 'old');
-  return from && to && witness[from] !== undefined ? { [to]: witness[from]! } : {};
-}
-
 const fmt = (s: SignState) => `${s.height}/${s.round}/${s.step}`;
+
+/** The sources of one family's state: the old host's file, the target's, the witness's copy. */
+function sources(input: CarryInput): Pick<FloorInput, 'old' | 'target' | 'witness'> {
+  const { family, identity } = input;
+  const [path] = stateFiles(family, identity, 'old');
+  const [copy] = stateFiles(family, identity, 'witness');
+  const at = (host: string | undefined, fallback: string, p: string) => `${host ?? fallback}'s ${p}`;
+  const witnessText = input.witness?.[copy!] ?? (input.oldHostDead ? input.old[path!] : undefined); // a dead host's "old" may be the copy
+  return {
+    ...(input.oldHostDead
+      ? {}
+      : { old: { what: at(input.hosts?.old, 'the old host', path!), text: input.old[path!] } }),
+    target: { what: at(input.hosts?.target, 'the target', path!), text: input.target[path!] },
+    witness: { what: at(input.hosts?.witness, 'the witness', copy!), text: witnessText },
+  };
+}
 
 export function decideCarry(input: CarryInput): CarryDecision {
   const { family, identity } = input;
@@ -85,70 +96,45 @@ export function decideCarry(input: CarryInput): CarryDecision {
     };
   }
   const where = input.oldHostDead ? "the witness's last copy" : 'the old host';
+  const floorInput: FloorInput = {
+    ...sources(input),
+    ...(input.chainSigned !== undefined ? { chainSigned: input.chainSigned } : {}),
+    ...(input.oldHostDead && input.chainHead !== undefined ? { chainHead: input.chainHead } : {}),
+    ...(input.journal ? { journal: input.journal } : {}),
+  };
+  const [copyPath] = stateFiles(family, identity, 'witness');
+  const [path] = stateFiles(family, identity, 'old');
+  const copyText = floorInput.witness?.text;
   if (family === 'cosmos') {
-    const path = COMETBFT_SIGN_STATE;
-    let old: SignState | undefined;
-    let target: SignState | undefined;
-    try {
-      if (input.old[path] !== undefined) old = parseSignState(input.old[path]!);
-      if (input.target[path] !== undefined) target = parseSignState(input.target[path]!);
-    } catch (err) {
-      return {
-        ok: false,
-        why: `a priv_validator_state.json cannot be read: ${(err as Error).message}`,
-        hint: 'repair the file from a backup; never start a signer from a guessed watermark',
-      };
-    }
-    if (!old && input.oldHostDead && input.chainHead === undefined)
-      return {
-        ok: false,
-        why: `the witness holds no copy of ${identity}'s priv_validator_state.json, and the chain head is unknown, so the watermark the dead host reached is unknown`,
-        hint: "recover the file from the dead host's disk, or run stake status while the active host is up so the witness keeps a copy",
-      };
-    const zero: SignState = { height: 0n, round: 0, step: STEP.none };
-    let merged = mergeSignStates(old ?? zero, target ?? zero);
-    if (input.oldHostDead && input.chainHead !== undefined && merged.height < BigInt(input.chainHead)) {
-      // The dead host may have signed up to the head: nothing at or below it may be signed again.
-      merged = { height: BigInt(input.chainHead), round: 0, step: STEP.precommit };
-    }
-    const content = serializeSignState(merged);
-    const writes = target && content === serializeSignState(target) ? [] : [{ path, content, mode: '0600' }];
+    const verdict = cometbftFloor(floorInput);
+    if (!verdict.ok) return verdict;
+    const content = serializeSignState(verdict.floor);
+    // a file that already stands for the floor (same height/round/step) is left as it is
+    const at = (text: string | undefined) => {
+      try {
+        return text !== undefined && compareHRS(parseSignState(text), verdict.floor) === 0;
+      } catch {
+        return false;
+      }
+    };
+    const targetAt = at(input.target[path!]);
     return {
       ok: true,
-      writes,
-      witnessCopy: [{ path: stateFiles(family, identity, 'witness')[0]!, content }],
-      summary: `watermark ${fmt(merged)} (height/round/step; ${where} ${old ? fmt(old) : 'none'}, target ${target ? fmt(target) : 'none'}${input.oldHostDead && input.chainHead !== undefined ? `, chain head ${input.chainHead}` : ''})`,
+      writes: targetAt ? [] : [{ path: path!, content, mode: '0600' }],
+      witnessCopy: at(copyText) ? [] : [{ path: copyPath!, content }],
+      summary: `watermark ${fmt(verdict.floor)} (height/round/step; the highest of: ${verdict.seen.join(', ') || 'none'})${verdict.notes.length ? `; ${verdict.notes.join('; ')}` : ''}`,
+      floor: journalFloor(verdict.floor),
     };
   }
   // cardano: the certificate itself moves with the keys; its counter must not go back.
-  const path = opcertPath(identity);
-  try {
-    const target = input.target[path] !== undefined ? parseOpcert(input.target[path]!) : undefined;
-    const old = input.old[path] !== undefined ? parseOpcert(input.old[path]!) : undefined;
-    if (!target)
-      return {
-        ok: false,
-        why: `the target holds no sealed operational certificate for ${identity}`,
-        hint: `push the keys to it: stake keys push ${identity} --dir EXPORT`,
-      };
-    if (old && target.counter < old.counter) {
-      return {
-        ok: false,
-        why: `the target's operational certificate has issue counter ${target.counter}, below the ${old.counter} of ${where}: the chain would reject its blocks`,
-        hint: `issue a new operational certificate with counter ${old.counter} or more (offline, with the cold key), push it with stake keys push, and plan again`,
-      };
-    }
-    return {
-      ok: true,
-      writes: [],
-      witnessCopy: [{ path: stateFiles(family, identity, 'witness')[0]!, content: input.target[path]! }],
-      summary: `operational certificate counter ${target.counter} (${where} ${old ? old.counter : 'unknown'}), KES period ${target.kesPeriod}`,
-    };
-  } catch (err) {
-    return {
-      ok: false,
-      why: `an operational certificate cannot be read: ${(err as Error).message}`,
-      hint: 'push a valid node.cert with stake keys push',
-    };
-  }
+  const verdict = opcertFloor(floorInput);
+  if (!verdict.ok) return verdict;
+  const cert = input.target[path!]!;
+  return {
+    ok: true,
+    writes: [],
+    witnessCopy: copyText === cert ? [] : [{ path: copyPath!, content: cert }],
+    summary: `operational certificate counter ${verdict.floor.counter} (${verdict.seen.length ? verdict.seen.join(', ') : `${where} unknown`}), KES period ${verdict.floor.kesPeriod}${verdict.notes.length ? `; ${verdict.notes.join('; ')}` : ''}`,
+    floor: { counter: verdict.floor.counter },
+  };
 }

@@ -31,9 +31,10 @@ const messageOf = (err: unknown) => (err instanceof Error ? err.message : String
 export const resumeLine = (journal: Journal) =>
   `stake failover --resume ${journal.plan.identity} -i ${journal.inventory}`;
 
-export async function runFailover(ctx: StepContext, options: RunOptions): Promise<ExitCode> {
-  const { journal } = ctx;
+export async function runFailover(context: StepContext, options: RunOptions): Promise<ExitCode> {
+  const { journal } = context;
   const save = () => writeJournal(options.journalPath, journal);
+  const ctx: StepContext = { ...context, checkpoint: save };
   const end = (result: 'done' | 'rolled-back' | 'stopped' | 'interrupted', exitCode: ExitCode): ExitCode => {
     options.emit({
       event: 'end',

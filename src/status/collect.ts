@@ -11,7 +11,7 @@ import { quorumOf } from '../quorum/generation.js';
 import { rootShell } from '../ssh/shell.js';
 import type { HostSession } from '../ssh/session.js';
 import type { ChainObserver } from '../failover/observer.js';
-import { writeFileLines } from '../failover/scripts.js';
+import { neverLowerWriteLines } from '../failover/floor-script.js';
 import { stateFiles } from '../failover/protection.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
@@ -177,7 +177,7 @@ async function saveWitnessCopies(
     const entry = byWitness.get(id.witness.name) ?? { witness: id.witness, writes: [] };
     entry.writes.push({
       status,
-      lines: writeFileLines(id.witness.root, decision.path, decision.content, '0600'),
+      lines: neverLowerWriteLines(ctx.inv.family, id.witness.root, decision.path, decision.content, '0600'),
       why: decision.why,
     });
     byWitness.set(id.witness.name, entry);

@@ -5,7 +5,7 @@
  * (an active host restored from an old backup) never replaces a higher one, because the copy
  * is what stops the next host from signing those heights again. Pure.
  */
-import { parseSignState } from '../chain/cometbft-sign-state.js';
+import { compareHRS, parseSignState } from '../chain/cometbft-sign-state.js';
 import { parseOpcert } from '../chain/cardano-opcert.js';
 import type { Family } from '../inventory/clients.js';
 import { COMETBFT_SIGN_STATE, validatorKeyFiles } from '../keys/layout.js';
@@ -20,10 +20,26 @@ export function activeStateFile(family: Family): string | undefined {
 
 export type CopyDecision = { write: true; path: string; content: string; why: string } | { write: false; why: string };
 
-/** The watermark a state file stands for: cometbft's height, or the certificate's issue counter. */
-function mark(family: Family, text: string): number | undefined {
+/** The watermark a state file stands for: cometbft's height/round/step, or the certificate's issue counter. */
+function mark(
+  family: Family,
+  text: string,
+): { show: string; value: string; rank: (other: string) => number } | undefined {
   try {
-    return family === 'cosmos' ? Number(parseSignState(text).height) : parseOpcert(text).counter;
+    if (family === 'cosmos') {
+      const s = parseSignState(text);
+      return {
+        show: `height ${s.height}`,
+        value: `${s.height}/${s.round}/${s.step}`,
+        rank: (other) => compareHRS(s, parseSignState(other)),
+      };
+    }
+    const counter = parseOpcert(text).counter;
+    return {
+      show: `counter ${counter}`,
+      value: String(counter),
+      rank: (other) => Math.sign(counter - parseOpcert(other).counter),
+    };
   } catch {
     return undefined;
   }
@@ -41,9 +57,14 @@ export function decideWitnessCopy(
   const next = mark(family, active);
   if (next === undefined)
     return { write: false, why: "the live active host's signing state cannot be read; the copy is kept" };
-  if (copy === active) return { write: false, why: `current (${family === 'cosmos' ? 'height' : 'counter'} ${next})` };
+  if (copy === active) return { write: false, why: `current (${next.show})` };
   const held = copy === undefined ? undefined : mark(family, copy);
-  if (held !== undefined && held > next)
-    return { write: false, why: `the copy is ahead (${held} > ${next}): kept; the active host's state went backwards` };
-  return { write: true, path, content: active, why: `saved (${family === 'cosmos' ? 'height' : 'counter'} ${next})` };
+  // the whole height/round/step (or the counter) is compared: a lower round at the same height is lower too
+  if (held !== undefined && next.rank(copy!) < 0)
+    return {
+      write: false,
+      why: `the copy is ahead (${held.show === next.show ? `${held.value} > ${next.value}` : `${held.show.split(' ')[1]} > ${next.show.split(' ')[1]}`}): kept; the active host's state went backwards`,
+    };
+  if (held !== undefined && next.rank(copy!) === 0) return { write: false, why: `current (${next.show})` };
+  return { write: true, path, content: active, why: `saved (${next.show})` };
 }

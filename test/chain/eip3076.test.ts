@@ -1,7 +1,7 @@
 /** EIP-3076 slashing protection beyond the official suite: refusals of another chain's or a malformed file, export and merge. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { InterchangeError, mergeInterchanges, SlashingProtection } from '../../src/chain/eip3076.js';
+import { InterchangeError, mergeInterchanges, missingRecords, SlashingProtection } from '../../src/chain/eip3076.js';
 
 const GVR = `0x${'0'.repeat(64)}`;
 const PK = `0x${'a1'.repeat(48)}`;
@@ -48,5 +48,34 @@ describe('EIP-3076: beyond the suite', () => {
     assert.equal(merged.checkAttestation(PK, 2n, 7n).ok, false, "surrounds a's 3->4");
     assert.equal(merged.checkAttestation(PK, 6n, 7n).ok, true);
     assert.equal(merged.export().data[0]!.signed_blocks.length, 2);
+  });
+});
+
+describe('merging never drops history (issue 15)', () => {
+  const GVR = `0x${'04'.repeat(32)}`;
+  const KEY = `0x${'a1'.repeat(48)}`;
+  const doc = (blocks: unknown, attestations: unknown = []) => ({
+    metadata: { interchange_format_version: '5', genesis_validators_root: GVR },
+    data: [{ pubkey: KEY, signed_blocks: blocks, signed_attestations: attestations }],
+  });
+  test('every record of every input is in the merge, with and without signing roots', () => {
+    const a = doc(
+      [{ slot: '10' }, { slot: '11', signing_root: `0x${'01'.repeat(32)}` }],
+      [{ source_epoch: '1', target_epoch: '2' }],
+    );
+    const b = doc(
+      [{ slot: '11' }, { slot: '12' }],
+      [{ source_epoch: '1', target_epoch: '2', signing_root: `0x${'02'.repeat(32)}` }],
+    );
+    const merged = mergeInterchanges([a, b]);
+    assert.deepEqual(missingRecords(a, merged), []);
+    assert.deepEqual(missingRecords(b, merged), []);
+    assert.equal(merged.data[0]!.signed_blocks.length, 4);
+    assert.equal(merged.data[0]!.signed_attestations.length, 2);
+    assert.deepEqual(missingRecords(merged, a), [`${KEY} block 11`, `${KEY} block 12`, `${KEY} attestation 1->2`]);
+  });
+  test('a history that is not a list is refused, never read as no history', () => {
+    assert.throws(() => mergeInterchanges([doc({ 0: { slot: '10' } })]), /signed_blocks must be a list/);
+    assert.throws(() => mergeInterchanges([doc([], 'x')]), /signed_attestations must be a list/);
   });
 });

@@ -1,8 +1,10 @@
 /** `stake protection check` and `stake protection export` through the real bin/stake, on the EIP's example interchange. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { SlashingProtection } from '../../src/chain/eip3076.js';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { missingRecords, SlashingProtection } from '../../src/chain/eip3076.js';
 import { runStake } from '../support/helpers.js';
 import { projectPath } from '../../src/paths.js';
 
@@ -66,5 +68,38 @@ describe('stake protection check and export (the CLI)', () => {
     db.import(min);
     assert.equal(db.checkBlock(key.pubkey, BigInt(lastBlock)).ok, false);
     assert.equal(db.checkBlock(key.pubkey, BigInt(lastBlock + 1)).ok, true);
+  });
+});
+
+describe('stake protection merge -o never drops the history already there (issue 15)', () => {
+  const GVR = `0x${'04'.repeat(32)}`;
+  const KEY = `0x${'a1'.repeat(48)}`;
+  const doc = (slots: number[]) => ({
+    metadata: { interchange_format_version: '5', genesis_validators_root: GVR },
+    data: [{ pubkey: KEY, signed_blocks: slots.map((s) => ({ slot: String(s) })), signed_attestations: [] }],
+  });
+  test('an existing --out is merged in; one of another chain refuses and is left alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-merge-'));
+    try {
+      const [a, out] = [join(dir, 'a.json'), join(dir, 'out.json')];
+      writeFileSync(a, JSON.stringify(doc([10, 11])));
+      writeFileSync(out, JSON.stringify(doc([500])));
+      const before = JSON.parse(readFileSync(out, 'utf8')) as unknown;
+      const r = runStake(['protection', 'merge', a, '-o', out]);
+      assert.equal(r.code, 0, r.stderr);
+      const merged = JSON.parse(readFileSync(out, 'utf8')) as unknown;
+      assert.deepEqual(missingRecords(before, merged), [], 'slot 500 is still there');
+      assert.deepEqual(missingRecords(JSON.parse(readFileSync(a, 'utf8')), merged), []);
+      const other = {
+        ...doc([1]),
+        metadata: { interchange_format_version: '5', genesis_validators_root: `0x${'05'.repeat(32)}` },
+      };
+      writeFileSync(out, JSON.stringify(other));
+      const refused = runStake(['protection', 'merge', a, '-o', out]);
+      assert.equal(refused.code, 4, refused.stdout + refused.stderr);
+      assert.deepEqual(JSON.parse(readFileSync(out, 'utf8')), other);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -24,3 +24,15 @@ describe('the witness copy', () => {
     assert.equal(decideWitnessCopy('ethereum', 'pool', 'x', undefined).write, false);
   });
 });
+
+describe('the witness copy never moves backwards (issue 15)', () => {
+  const hrs = (h: number, round: number, step: number) => JSON.stringify({ height: String(h), round, step });
+  test('the same height at a lower round or step does not replace the copy', () => {
+    assert.equal(decideWitnessCopy('cosmos', 'hub', hrs(329, 0, 3), hrs(329, 2, 1)).write, false);
+    assert.equal(decideWitnessCopy('cosmos', 'hub', hrs(329, 1, 2), hrs(329, 1, 3)).write, false);
+    assert.equal(decideWitnessCopy('cosmos', 'hub', hrs(329, 1, 3), hrs(329, 1, 2)).write, true);
+  });
+  test('the same watermark written differently is current, not rewritten', () => {
+    assert.equal(decideWitnessCopy('cosmos', 'hub', `${hrs(329, 0, 3)}\n`, hrs(329, 0, 3)).write, false);
+  });
+});

@@ -7,8 +7,9 @@ import { EXIT } from '../../exit-codes.js';
 import { type HostView } from '../checks.js';
 import { type Journal } from '../journal.js';
 import { probeQuorum } from '../live.js';
-import { decideCarry, witnessAsOld } from '../protection.js';
-import { ACTIVATE_RESULT, activateScript, recordGenerationScript, writeFileLines } from '../scripts.js';
+import { decideCarry } from '../protection.js';
+import { neverLowerWriteLines, WOULD_LOWER } from '../floor-script.js';
+import { ACTIVATE_RESULT, activateScript, recordGenerationScript } from '../scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { braceGroup } from '../../ssh/shell.js';
 
@@ -21,33 +22,51 @@ export async function carry(ctx: StepContext): Promise<string> {
   if (!target?.probe) throw new StepFailure(`${plan.to}: ${target?.error ?? 'not reachable'}`, EXIT.unreachable);
   const old = view(plan.from);
   const witness = ctx.identity.witness ? view(ctx.identity.witness.name) : undefined;
-  let oldFiles = old?.probe?.files;
-  if (!oldFiles) {
-    if (!plan.oldHostDead) throw new StepFailure(`${plan.from}: ${old?.error ?? 'not reachable'}`, EXIT.unreachable);
-    oldFiles = witnessAsOld(plan.family, ctx.identity.name, witness?.probe?.files ?? {});
-  }
+  if (!old?.probe && !plan.oldHostDead)
+    throw new StepFailure(`${plan.from}: ${old?.error ?? 'not reachable'}`, EXIT.unreachable);
   const reading = await readChain(ctx);
+  const signedNow = reading?.identity(ctx.identity.name)?.lastHeight;
+  // the highest signature the chain showed: at the fence (journalled, so a resumed run keeps it) or now
+  const chainSigned = Math.max(ctx.journal.lastOldHeight ?? 0, signedNow ?? 0);
   const signer = ctx.identity.signer;
   const decision = decideCarry({
     family: plan.family,
     identity: ctx.identity.name,
-    old: oldFiles,
+    old: old?.probe?.files ?? {},
     target: target.probe.files,
+    witness: witness?.probe?.files ?? {},
+    hosts: { old: plan.from, target: plan.to, ...(ctx.identity.witness ? { witness: ctx.identity.witness.name } : {}) },
     oldHostDead: plan.oldHostDead && !old?.probe,
     ...(reading ? { chainHead: reading.head } : {}),
+    ...(chainSigned > 0 ? { chainSigned } : {}),
+    ...(ctx.journal.carriedFloor ? { journal: ctx.journal.carriedFloor } : {}),
     ...(signer
       ? { signerGroup: { client: signer.client, hosts: signer.hosts.length, threshold: signer.threshold } }
       : {}),
   });
   if (!decision.ok) throw new StepFailure(decision.why, EXIT.refused, decision.hint);
+  if (decision.floor) {
+    // remembered before anything is written: a run killed between the two writes resumes from at least this
+    ctx.journal.carriedFloor = decision.floor;
+    ctx.checkpoint?.();
+  }
   const to = hostOf(ctx, plan.to);
   if (decision.writes.length) {
-    const lines = decision.writes.flatMap((w) => writeFileLines(to.root, w.path, w.content, w.mode));
-    await onHost(ctx, plan.to, braceGroup(['set -eu', ...lines]));
+    const lines = decision.writes.flatMap((w) => neverLowerWriteLines(plan.family, to.root, w.path, w.content, w.mode));
+    await onHost(ctx, plan.to, braceGroup(['set -eu', ...lines])).catch((err: Error) => {
+      if (!err.message.includes(WOULD_LOWER)) throw err;
+      throw new StepFailure(
+        `${plan.to} now holds a higher signing state than the one read a moment ago: nothing was lowered, and it is not activated`,
+        EXIT.refused,
+        'something on the target signs or writes the state: find out what, then plan again',
+      );
+    });
   }
   if (ctx.identity.witness && witness?.probe && decision.witnessCopy.length) {
     const w = hostOf(ctx, ctx.identity.witness.name);
-    const lines = decision.witnessCopy.flatMap((c) => writeFileLines(w.root, c.path, c.content, '0600'));
+    const lines = decision.witnessCopy.flatMap((c) =>
+      neverLowerWriteLines(plan.family, w.root, c.path, c.content, '0600'),
+    );
     await onHost(ctx, w.name, braceGroup(['set -eu', ...lines])).catch(() =>
       ctx.note(`the witness ${w.name} did not take the copy of the signing state; the failover goes on without it`),
     );
