@@ -5,10 +5,10 @@
  */
 import ssh2, { type ClientChannel, type SFTPWrapper } from 'ssh2';
 import { connectConfig } from './connect-config.js';
-import { classify, hostKeyError, SshError, RemoteCommandError } from './errors.js';
+import { classify, hostKeyError, outputOverflow, SshError, RemoteCommandError } from './errors.js';
 import { verifyHostKey } from './known-hosts.js';
 import { OUTPUT_LIMITS } from './host-records.js';
-import type { ConnectOptions, ExecResult, SshTarget } from './types.js';
+import type { ConnectOptions, ExecOptions, ExecResult, SshTarget } from './types.js';
 
 const { Client } = ssh2;
 
@@ -158,10 +158,7 @@ export class SshConnection {
   }
 
   /** Runs a command; resolves with its exit code and output, whatever the code. */
-  exec(
-    command: string,
-    options: { stdin?: string | Buffer; timeoutMs?: number; maxOutputBytes?: number } = {},
-  ): Promise<ExecResult> {
+  exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const timeoutMs = options.timeoutMs ?? 60_000;
     // a host's output is untrusted: a command that sends more than this fails instead of filling memory
     const maxOutput = options.maxOutputBytes ?? OUTPUT_LIMITS.default;
@@ -201,15 +198,7 @@ export class SshConnection {
           stream.stderr.on('data', collect(errOut));
           stream.on('close', (code: number | null, signal?: string) => {
             clearTimeout(timer);
-            if (overflow)
-              return reject(
-                new SshError(
-                  this.target.name,
-                  'output',
-                  `\`${command.length > 80 ? `${command.slice(0, 77)}...` : command}\` sent more than ${maxOutput} bytes of output; stake stopped reading it`,
-                  'the host may be compromised or broken: inspect it',
-                ),
-              );
+            if (overflow) return reject(outputOverflow(this.target.name, command, maxOutput));
             const result = {
               code: code ?? -1,
               stdout: Buffer.concat(out).toString('utf8'),
@@ -241,10 +230,7 @@ export class SshConnection {
   }
 
   /** Runs a command and fails (RemoteCommandError) unless it exits 0. */
-  async run(
-    command: string,
-    options: { stdin?: string | Buffer; timeoutMs?: number; maxOutputBytes?: number } = {},
-  ): Promise<string> {
+  async run(command: string, options: ExecOptions = {}): Promise<string> {
     const r = await this.exec(command, options);
     if (r.code !== 0) throw new RemoteCommandError(this.target.name, command, r.code, undefined, r.stderr);
     return r.stdout;

@@ -124,3 +124,14 @@ export function classify(target: SshTarget, err: Error & { level?: string; code?
     err,
   );
 }
+
+/** A command that sent more output than stake reads from a host. */
+export function outputOverflow(host: string, command: string, limit: number): SshError {
+  const shown = command.length > 80 ? `${command.slice(0, 77)}...` : command;
+  return new SshError(
+    host,
+    'output',
+    `\`${shown}\` sent more than ${limit} bytes of output; stake stopped reading it`,
+    'the host may be compromised or broken: inspect it',
+  );
+}

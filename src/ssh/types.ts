@@ -37,3 +37,12 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
 }
+
+export interface ExecOptions {
+  /** Sent on the command's stdin, then closed. */
+  stdin?: string | Buffer;
+  /** From the request, not from when the channel opens. */
+  timeoutMs?: number;
+  /** stdout and stderr together; more fails the command (a host's output is untrusted). */
+  maxOutputBytes?: number;
+}
