@@ -2,6 +2,7 @@ import type { Rule } from './context.js';
 import { checkAddresses, checkPorts, checkPublic, checkTierClients } from './hosts.js';
 import { checkDoubleActive, checkFailoverShape, checkRoleTiers, checkUpstream } from './identities.js';
 import { checkClientDiversity, checkClientPins, checkOperatorKeys, checkOperators } from './people.js';
+import { checkAddressSpelling, checkAdminCidrs } from './networks.js';
 import { checkJumpCycles, checkReferences } from './references.js';
 import { checkSignerCompatibility, checkSigners } from './signers.js';
 
@@ -10,6 +11,8 @@ export const ALL_RULES: readonly Rule[] = [
   checkReferences,
   checkJumpCycles,
   checkAddresses,
+  checkAddressSpelling,
+  checkAdminCidrs,
   checkTierClients,
   checkPublic,
   checkPorts,
