@@ -64,6 +64,7 @@ export interface ResolvedInventory {
   datacenters: Inventory['datacenters'];
   access: { adminCidrs: string[]; monitor?: ResolvedHost };
   operators: NonNullable<Inventory['operators']>;
+  policy: NonNullable<Inventory['policy']>;
   /** Hosts in inventory order. */
   hosts: ResolvedHost[];
   identities: ResolvedIdentity[];
@@ -157,6 +158,7 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
       ...(monitor ? { monitor } : {}),
     },
     operators: inv.operators ?? {},
+    policy: inv.policy ?? {},
     hosts,
     identities,
     host,

@@ -260,6 +260,13 @@ export const CASES: RuleCase[] = [
     at: 'alice:',
     fix: [['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops', ALICE]],
   },
+  {
+    rule: 'approval-validity-policy',
+    base: 'cosmos',
+    breakIt: [['\noperators:\n', '\npolicy: { max_approval_validity: 876000h }\n\noperators:\n']],
+    at: 'max_approval_validity: 876000h',
+    fix: [['876000h', '4h']],
+  },
 ];
 
 export const applyEdits = (text: string, edits: Edit[]) => edits.reduce((t, [from, to]) => edit(t, from, to), text);

@@ -142,6 +142,11 @@ export const RULES = {
       'an address written in a non-canonical spelling (010.1.0.10, ::ffff:10.1.0.10, uppercase IPv6) or a numeric name such as 10.1 (stake addition)',
     why: 'stake compares and renders the canonical form; other tools may read the same text differently (a leading 0 as octal), so what the operator reads is not what runs.',
   },
+  'approval-validity-policy': {
+    severity: 'error',
+    finding: 'policy.max_approval_validity above 24h (stake addition)',
+    why: 'An approval that lives longer than a day outlives the situation it was given for; a policy may only shorten it.',
+  },
 } as const satisfies Record<string, { severity: Severity; finding: string; why: string }>;
 
 export type RuleId = keyof typeof RULES;
