@@ -26,6 +26,9 @@ export function printPlan(
   );
   term.print('\n  steps');
   STEPS.forEach((s, i) => term.print(`    ${i + 1}. ${s.padEnd(10)} ${STEP_TEXT[s]}`));
+  // what an approval binds: the operators see how each host will be reached before they sign
+  term.print('\n  connections (an approval binds them; --confirm refuses if any changes)');
+  for (const line of plan.connections ?? []) term.print(`    ${line}`);
   term.print('\n  checks');
   for (const c of checks) {
     const mark = c.ok ? style.green('✓') : c.refuses ? style.red('✗') : style.yellow('!');

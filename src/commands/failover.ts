@@ -45,8 +45,8 @@ function worldFor(loaded: LoadedInventory, inventory: string, hook?: StepHook): 
 export async function failoverPlanCommand(options: FailoverOptions, term: Terminal): Promise<ExitCode> {
   const world = worldFor(await loadInventory(options.inventory), options.inventory);
   try {
-    const { ctx, checks } = await prepareFailover(options, world);
-    const expires = expiryOf(new Date(), options.validForMs);
+    const { ctx, checks, validForMs } = await prepareFailover(options, world);
+    const expires = expiryOf(new Date(), validForMs);
     const code = planCode(ctx.journal.plan, expires);
     const blocked = refusals(checks);
     if (term.options.json) {
@@ -105,7 +105,7 @@ export async function failoverConfirmCommand(
   const path = refuseUnfinished(options.inventory, options.identity);
   const world = worldFor(loaded, options.inventory, hook);
   try {
-    const { ctx, checks } = await prepareFailover(options, world);
+    const { ctx, checks, validForMs } = await prepareFailover(options, world);
     const { plan } = ctx.journal;
     let approved: Parameters<typeof recordApproval>[2];
     if (options.approvals.length) {
@@ -113,7 +113,7 @@ export async function failoverConfirmCommand(
       if (refusals(checks).length) printChecks(term, checks);
       refuseBlocked(checks);
     } else {
-      const expires = expiryOf(new Date(), options.validForMs);
+      const expires = expiryOf(new Date(), validForMs);
       const code = planCode(plan, expires);
       if (!term.options.json) printPlan(term, plan, checks, code, expires);
       refuseBlocked(checks);

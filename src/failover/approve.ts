@@ -44,10 +44,11 @@ export function checkApprover(world: Pick<FailoverWorld, 'loaded'>, request: App
 export async function approveFailover(request: ApprovalRequest, world: FailoverWorld): Promise<WrittenApproval> {
   checkApprover(world, request);
   const operator = world.loaded.resolved.operators[request.as]!;
-  const { ctx, checks } = await prepareFailover(request, world);
+  const { ctx, checks, validForMs } = await prepareFailover(request, world);
   const { plan } = ctx.journal;
-  const expires = expiryOf(new Date(), request.validForMs);
-  const text = approvalText(plan, request.as, expires);
+  const now = new Date();
+  const expires = expiryOf(now, validForMs);
+  const text = approvalText(plan, request.as, new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString(), expires);
   const signature = await signText(text, { ...(request.key ? { keyFile: request.key } : {}), publicKey: operator.key });
   const file = request.out ?? `failover-${request.identity}-${request.as}.approval`;
   writeFileSync(file, text + signature, { mode: 0o644 });

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { ApprovalFormatError, judgeApprovals, parseApproval } from './approval.js';
 import { refusals, type Check } from './checks.js';
 import { journalPath, readJournal, writeJournal, type Journal } from './journal.js';
-import { planCode, type FailoverPlan } from './plan.js';
+import { maxValidityMs, planCode, type FailoverPlan } from './plan.js';
 import { refused, type FailoverWorld } from './prepare.js';
 import { resumeLine } from './run.js';
 import { verifyApprovals } from './ssh-signature.js';
@@ -43,7 +43,12 @@ export async function approvalsFromFiles(
       throw err;
     }
   });
-  const verdict = judgeApprovals(plan, await verifyApprovals(parsed, world.loaded.resolved.operators), new Date());
+  const verdict = judgeApprovals(
+    plan,
+    await verifyApprovals(parsed, world.loaded.resolved.operators),
+    new Date(),
+    maxValidityMs(world.loaded.resolved.policy),
+  );
   if (!verdict.ok) throw refused(`${verdict.why}; nothing was changed`, verdict.hint);
   // the earliest expiry of the two bounds the plan; its code names it in the journal
   const expires = parsed.map((f) => f.fields.expires!).sort()[0]!;

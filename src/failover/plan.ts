@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Family } from '../inventory/clients.js';
+import { connectionsDigest } from './connections.js';
 
 /** The steps, in order; each is journalled before and after. */
 export const STEPS = ['lock', 'preflight', 'fence', 'carry', 'bump', 'activate', 'verify', 'record'] as const;
@@ -39,12 +40,17 @@ export interface FailoverPlan {
   oldHostDead: boolean;
   /** Heights (slots) without a signature from the identity before a dead host counts as fenced. */
   safetyWindow: number;
+  /** How stake reaches every host the failover acts on (./connections.ts): what the approval binds. */
+  connections: string[];
 }
+
+/** The first line of the plan text; v1 plans did not bind the hosts' connections and are refused. */
+export const PLAN_FORMAT = 'stake failover plan v2';
 
 /** The lines every approval of this plan signs, approver and expiry apart. */
 export function planBody(plan: FailoverPlan): string[] {
   return [
-    'stake failover plan v1',
+    PLAN_FORMAT,
     `deployment: ${plan.deployment}`,
     `family: ${plan.family}`,
     `identity: ${plan.identity}`,
@@ -52,6 +58,9 @@ export function planBody(plan: FailoverPlan): string[] {
     `to: ${plan.to}`,
     `live-generation: ${plan.generation}`,
     `old-host-dead: ${plan.oldHostDead ? `yes, after ${plan.safetyWindow} heights without a signature` : 'no'}`,
+    // a journal written before v2 has no connections: its plan binds none (and no approval of it is taken)
+    ...(plan.connections ?? []).map((line) => `connection: ${line}`),
+    `connections-digest: ${connectionsDigest(plan.connections ?? [])}`,
   ];
 }
 
@@ -85,6 +94,12 @@ export const sameCode = (a: string, b: string) =>
 
 /** How long a plan stays valid when nobody says otherwise: long enough for two people, short enough not to outlive the situation. */
 export const DEFAULT_VALIDITY_MS = 30 * 60 * 1000;
+
+export { MAX_APPROVAL_VALIDITY_MS, maxValidityMs } from '../inventory/policy.js';
+
+/** A duration as the flag takes it back: 4h, 30m, 90s. */
+export const showDuration = (ms: number) =>
+  ms % 3_600_000 === 0 ? `${ms / 3_600_000}h` : ms % 60_000 === 0 ? `${ms / 60_000}m` : `${Math.ceil(ms / 1000)}s`;
 
 /** The expiry of a plan made now, to the second. */
 export const expiryOf = (now: Date, validForMs: number) =>

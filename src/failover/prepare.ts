@@ -17,7 +17,10 @@ import type { StepHook } from './hooks.js';
 import type { Journal } from './journal.js';
 import { probeQuorum, signingServices, type RenderedService } from './live.js';
 import type { ChainObserver } from './observer.js';
-import type { FailoverPlan } from './plan.js';
+import { quorumOf } from '../quorum/generation.js';
+import { knownHostFingerprints } from '../ssh/targets.js';
+import { connectionLines } from './connections.js';
+import { DEFAULT_VALIDITY_MS, maxValidityMs, showDuration, type FailoverPlan } from './plan.js';
 import { operatorName, type StepContext } from './context.js';
 import { currentChecks } from './steps/guard.js';
 
@@ -63,6 +66,33 @@ export function identityForMove(loaded: LoadedInventory, name: string, to: strin
   return id;
 }
 
+/**
+ * How long a plan made now stays valid: what was asked, within the inventory's bound. The
+ * default shrinks to a lower bound; an explicit --valid-for above it is a usage error (exit 2).
+ */
+export function validityFor(loaded: LoadedInventory, asked: number): number {
+  const max = maxValidityMs(loaded.resolved.policy);
+  if (asked <= max) return asked;
+  if (asked === DEFAULT_VALIDITY_MS) return max;
+  throw new UsageError(
+    `--valid-for ${showDuration(asked)}: a failover plan or approval may be valid for at most ${showDuration(max)}`,
+    loaded.resolved.policy.max_approval_validity
+      ? `the inventory's policy.max_approval_validity is ${loaded.resolved.policy.max_approval_validity}`
+      : 'stake allows at most 24h; an inventory may lower it with policy: { max_approval_validity: 4h }',
+  );
+}
+
+/** How stake reaches each host of the identity's quorum (and the live host, if the file disagrees), as the approval binds it. */
+export function connectionsOf(
+  loaded: LoadedInventory,
+  identity: ResolvedIdentity,
+  inventory: string,
+  from: string,
+): string[] {
+  const hosts = [...quorumOf(identity), loaded.resolved.host(from)];
+  return connectionLines(loaded.resolved, hosts, (h) => knownHostFingerprints(h, inventory));
+}
+
 /** What the steps act with, for a new failover or a resumed one. */
 export function stepContext(
   inventory: string,
@@ -92,9 +122,10 @@ export function stepContext(
 export async function prepareFailover(
   request: FailoverRequest,
   world: FailoverWorld,
-): Promise<{ ctx: StepContext; checks: Check[] }> {
+): Promise<{ ctx: StepContext; checks: Check[]; validForMs: number }> {
   const { loaded, session } = world;
   const identity = identityForMove(loaded, request.identity, request.to);
+  const validForMs = validityFor(loaded, request.validForMs);
   const services = signingServices(request.inventory, loaded.resolved, identity);
   const quorum = await probeQuorum(session, loaded.resolved, identity, services);
   const live = liveActive(liveVerdict(identity, quorum.views), identity);
@@ -107,7 +138,9 @@ export async function prepareFailover(
     generation: live?.generation ?? 0,
     oldHostDead: request.oldHostDead,
     safetyWindow: request.safetyWindow,
+    connections: [],
   };
+  plan.connections = connectionsOf(loaded, identity, request.inventory, plan.from);
   if (plan.from === plan.to)
     throw refused(
       `${plan.to} is already the live active host of ${identity.name} (generation ${plan.generation})`,
@@ -129,5 +162,5 @@ export async function prepareFailover(
   };
   const ctx = stepContext(resolve(request.inventory), world, identity, journal, request, services);
   // the preflight judges the same probe the plan was made from: one look at the quorum, not two
-  return { ctx, checks: await currentChecks(ctx, undefined, quorum) };
+  return { ctx, checks: await currentChecks(ctx, undefined, quorum), validForMs };
 }

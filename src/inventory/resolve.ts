@@ -1,8 +1,10 @@
 /**
  * The resolved model: what every later stage (graph, render, plan, failover) consumes.
  * Defaults are merged into each host, ports are the client's defaults with overrides applied,
- * and identities hold host objects instead of names. Built only from a valid inventory.
+ * identities hold host objects instead of names, and addresses and networks are canonical
+ * (./addresses.ts). Built only from a valid inventory.
  */
+import { canonicalAddress, canonicalCidr } from './addresses.js';
 import { PUBLIC_TIERS, defaultPorts, type Family, type PortSpec, type Tier } from './clients.js';
 import { canonicalUrl } from './check-fields.js';
 import type { Inventory } from './schema.js';
@@ -63,6 +65,7 @@ export interface ResolvedInventory {
   datacenters: Inventory['datacenters'];
   access: { adminCidrs: string[]; monitor?: ResolvedHost };
   operators: NonNullable<Inventory['operators']>;
+  policy: NonNullable<Inventory['policy']>;
   /** Hosts in inventory order. */
   hosts: ResolvedHost[];
   identities: ResolvedIdentity[];
@@ -81,8 +84,9 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
       name,
       tier: h.tier,
       dc: h.dc,
-      address: h.address,
-      privateAddress: h.private_address ?? h.address,
+      // one spelling per address from here on: the firewall, sshd, SSH and known_hosts all see it
+      address: canonicalAddress(h.address),
+      privateAddress: canonicalAddress(h.private_address ?? h.address),
       ...(h.client ? { client: h.client } : {}),
       ...(h.execution ? { execution: h.execution } : {}),
       ...(h.node_id ? { nodeId: h.node_id } : {}),
@@ -153,8 +157,13 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
     },
     clients: inv.clients ?? {},
     datacenters: inv.datacenters,
-    access: { adminCidrs: inv.access?.admin_cidrs ?? [], ...(monitor ? { monitor } : {}) },
+    access: {
+      // canonical networks (host bits cleared, mapped IPv6 as IPv4); the graph merges equal ones
+      adminCidrs: (inv.access?.admin_cidrs ?? []).map(canonicalCidr),
+      ...(monitor ? { monitor } : {}),
+    },
     operators: inv.operators ?? {},
+    policy: inv.policy ?? {},
     hosts,
     identities,
     host,

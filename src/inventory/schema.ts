@@ -149,6 +149,17 @@ const Access = Closed(
   'who may reach the hosts for administration and monitoring',
 );
 
+const Policy = Closed(
+  {
+    max_approval_validity: Type.Optional(
+      Str('the longest a failover plan or approval may stay valid, e.g. 4h or 30m; at most (and default) 24h', {
+        pattern: '^[1-9][0-9]*(s|m|h)$',
+      }),
+    ),
+  },
+  "the deployment's own limits, stricter than stake's defaults",
+);
+
 const Operator = Closed(
   { key: Str('an OpenSSH public key line', { pattern: SSH_KEY_PATTERN }) },
   'a person allowed to approve a failover',
@@ -219,6 +230,7 @@ export const InventorySchema = Closed(
     access: Type.Optional(Access),
     hardening: Type.Optional(Hardening),
     operators: Type.Optional(NamedMap(Operator, 'people allowed to approve a failover')),
+    policy: Type.Optional(Policy),
     hosts: NamedMap(Host, 'hosts by name', { minProperties: 1 }),
     validators: NamedMap(Validator, 'signing identities by name', { minProperties: 1 }),
   },

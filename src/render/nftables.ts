@@ -8,6 +8,7 @@
  * table, deletes it, and creates it anew in one transaction.
  */
 import { isIP } from 'node:net';
+import { isWorldWide, parseCidr } from '../inventory/addresses.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { flowsInto, type Flow, type TopologyGraph } from '../topology/graph.js';
 import { RenderError } from './errors.js';
@@ -33,6 +34,22 @@ function sourceMatch(flow: Flow, inv: ResolvedInventory): string {
   return `${family === 4 ? 'ip' : 'ip6'} saddr ${address} `;
 }
 
+/**
+ * The last line of defence of the signing hosts: whatever flow the graph grows, a validator or
+ * signer never gets a rule that admits the internet or a world-wide network (`world-open-ssh`
+ * refuses the inventory first; this holds even for a flow no rule knows about).
+ */
+function refuseWorldIntoSigners(host: ResolvedHost, flow: Flow): void {
+  if (host.tier !== 'validator' && host.tier !== 'signer') return;
+  const cidr = flow.from.kind === 'cidr' ? parseCidr(flow.from.cidr) : undefined;
+  const world = flow.from.kind === 'internet' || (cidr !== undefined && (!cidr.ok || isWorldWide(cidr.cidr)));
+  if (world && !flow.local)
+    throw new RenderError(
+      `the firewall of ${host.tier} "${host.name}" would admit ${flow.from.kind === 'cidr' ? flow.from.cidr : 'the internet'} on ${flow.service} port ${flow.port} (${flow.purpose})`,
+      'validators and signers accept only the hosts of their deployment and narrow admin networks: narrow access.admin_cidrs',
+    );
+}
+
 /** How one flow into a host appears in its ruleset. */
 export interface FirewallEntry {
   flow: Flow;
@@ -47,6 +64,7 @@ export function firewallEntries(inv: ResolvedInventory, graph: TopologyGraph, ho
   const flows = flowsInto(graph, host.name);
   const open = new Set(flows.filter((f) => f.from.kind === 'internet').map((f) => `${f.port}/${f.protocol}`));
   return flows.map((flow): FirewallEntry => {
+    refuseWorldIntoSigners(host, flow);
     if (flow.local) return { flow, coveredBy: 'loopback' };
     if (flow.from.kind !== 'internet' && open.has(`${flow.port}/${flow.protocol}`))
       return { flow, coveredBy: 'internet' };

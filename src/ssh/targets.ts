@@ -3,7 +3,14 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import type { SshTarget } from './connection.js';
-import { knownHostsLine, parseKnownHosts, type KnownHostLine } from './known-hosts.js';
+import {
+  fingerprint,
+  knownHostName,
+  knownHostsLine,
+  parseKnownHosts,
+  patternsMatch,
+  type KnownHostLine,
+} from './known-hosts.js';
 
 const relativeTo = (inventory: string, path: string) => (isAbsolute(path) ? path : join(dirname(inventory), path));
 
@@ -32,4 +39,12 @@ export function appendKnownHost(path: string, address: string, port: number, key
   const existing = existsSync(path) ? readFileSync(path, 'utf8') : '';
   const prefix = existing.length > 0 && !existing.endsWith('\n') ? '\n' : '';
   appendFileSync(path, `${prefix}${knownHostsLine(address, port, key)}\n`);
+}
+
+/** The fingerprints of the host keys a host's known_hosts trusts for it (revoked and CA lines are not trust in a key). */
+export function knownHostFingerprints(host: ResolvedHost, inventory: string): string[] {
+  const name = knownHostName(host.address, host.ssh.port);
+  return readKnownHosts(knownHostsPath(host, inventory))
+    .filter((l) => !l.marker && patternsMatch(l.patterns, name))
+    .map((l) => fingerprint(Buffer.from(l.key, 'base64')));
 }

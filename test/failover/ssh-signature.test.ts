@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { approvalText, parseApproval } from '../../src/failover/approval.js';
 import { signText, verifyApprovals } from '../../src/failover/ssh-signature.js';
-import { future, plan } from '../support/failover-plan.js';
+import { future, plan, signedAt } from '../support/failover-plan.js';
 
 test("signed and verified with the real ssh-keygen, against the operators' keys only", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'stake-approve-t-'));
@@ -22,7 +22,7 @@ test("signed and verified with the real ssh-keygen, against the operators' keys 
     }
     const operators = { alice: keys.alice!, bob: keys.bob! };
     const make = async (who: string, as: string) => {
-      const text = approvalText(plan, as, future);
+      const text = approvalText(plan, as, signedAt, future);
       return parseApproval(
         `${who}.approval`,
         text + (await signText(text, { keyFile: join(dir, who), publicKey: keys[who]!.key })),

@@ -101,3 +101,44 @@ describe('nftables rulesets', () => {
     assert.equal(runStake(['firewall', 'explain', 'nope', '-i', projectPath('inventories', 'cosmos.yaml')]).code, 2);
   });
 });
+
+describe('nftables: sources in their canonical form only', () => {
+  const spelled = () =>
+    InventoryBuilder.example('cosmos')
+      .setHost('sentry-fra-1', { address: '203.0.113.21', private_address: '010.1.0.021' })
+      .setHost('sentry-waw-1', { private_address: '::FFFF:10.2.0.21' })
+      .build();
+
+  test(
+    'leading zeros, IPv4-mapped IPv6, host bits and uppercase IPv6 become one spelling, and nft -c accepts it',
+    { skip: skipNft ? `nft cannot run here: ${skipNft}` : false },
+    () => {
+      const raw = spelled();
+      raw.access = { ...raw.access, admin_cidrs: ['198.51.100.7/24', '2001:DB8:100::1/48', '::ffff:203.0.113.0/120'] };
+      const inv = resolveInventory(raw);
+      const text = renderNftables(inv, computeGraph(inv), inv.host('val-fra'));
+      assert.match(text, /ip saddr 10\.1\.0\.21 tcp dport 26656 accept/);
+      assert.match(text, /ip saddr 10\.2\.0\.21 tcp dport 26656 accept/);
+      assert.match(text, /ip saddr 198\.51\.100\.0\/24 tcp dport 22 accept/);
+      assert.match(text, /ip6 saddr 2001:db8:100::\/48 tcp dport 22 accept/);
+      assert.match(text, /ip saddr 203\.0\.113\.0\/24 tcp dport 22 accept/);
+      assert.doesNotMatch(text, /010\.|ffff|FFFF|DB8|\.7\//);
+      const result = nftCheck(text);
+      assert.ok(result.ok, result.ok ? '' : result.error);
+    },
+  );
+
+  test('a validator or signer never gets a rule from a world-wide source, even if validation was skipped', () => {
+    for (const cidrs of [['0.0.0.0/0'], ['::/0'], ['::ffff:0.0.0.0/96'], ['10.0.0.0/33']]) {
+      const raw = InventoryBuilder.example('cosmos').build();
+      raw.access = { ...raw.access, admin_cidrs: cidrs };
+      const inv = resolveInventory(raw);
+      const graph = computeGraph(inv);
+      assert.throws(
+        () => renderNftables(inv, graph, inv.host('val-fra')),
+        (err: unknown) => err instanceof RenderError && /val-fra/.test(err.message),
+        cidrs[0],
+      );
+    }
+  });
+});

@@ -47,6 +47,41 @@ export const CASES: RuleCase[] = [
     fix: [['10.1.0.10 # same as val-fra', '10.2.0.10']],
   },
   {
+    rule: 'duplicate-address',
+    base: 'cosmos',
+    breakIt: [['    address: 10.2.0.10\n', '    address: 010.1.0.10 # val-fra, with a leading zero\n']],
+    at: '# val-fra, with a leading zero',
+    fix: [['010.1.0.10 # val-fra, with a leading zero', '10.2.0.10']],
+  },
+  {
+    rule: 'invalid-cidr',
+    base: 'cosmos',
+    breakIt: [['admin_cidrs: [198.51.100.0/24]', 'admin_cidrs: [198.51.100.0/33]']],
+    at: 'admin_cidrs: [198.51.100.0/33]',
+    fix: [['198.51.100.0/33', '198.51.100.0/24']],
+  },
+  {
+    rule: 'cidr-host-bits',
+    base: 'cosmos',
+    breakIt: [['admin_cidrs: [198.51.100.0/24]', 'admin_cidrs: [198.51.100.7/24]']],
+    at: 'admin_cidrs: [198.51.100.7/24]',
+    fix: [['198.51.100.7/24', '198.51.100.0/24']],
+  },
+  {
+    rule: 'world-open-ssh',
+    base: 'cosmos',
+    breakIt: [['admin_cidrs: [198.51.100.0/24]', 'admin_cidrs: [0.0.0.0/0, "::/0"]']],
+    at: 'admin_cidrs: [0.0.0.0/0',
+    fix: [['[0.0.0.0/0, "::/0"]', '[198.51.100.0/24]']],
+  },
+  {
+    rule: 'non-canonical-address',
+    base: 'cosmos',
+    breakIt: [['    address: 10.1.0.10\n', '    address: 010.1.0.10\n']],
+    at: 'address: 010.1.0.10',
+    fix: [['    address: 010.1.0.10\n', '    address: 10.1.0.10\n']],
+  },
+  {
     rule: 'tier-client-mismatch',
     base: 'cardano',
     breakIt: [['10.1.0.51, client: cardano-node', '10.1.0.51, client: teku']],
@@ -224,6 +259,13 @@ export const CASES: RuleCase[] = [
     breakIt: [[ALICE, 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops']],
     at: 'alice:',
     fix: [['ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI... alice@ops', ALICE]],
+  },
+  {
+    rule: 'approval-validity-policy',
+    base: 'cosmos',
+    breakIt: [['\noperators:\n', '\npolicy: { max_approval_validity: 876000h }\n\noperators:\n']],
+    at: 'max_approval_validity: 876000h',
+    fix: [['876000h', '4h']],
   },
 ];
 

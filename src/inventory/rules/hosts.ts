@@ -1,17 +1,19 @@
 import { CLIENTLESS_TIERS, CLIENTS, FAMILY_TIERS, clientsFor, defaultPorts, type PortSpec } from '../clients.js';
 import type { DataPath } from '../locate.js';
 import type { Host } from '../schema.js';
+import { canonicalAddress } from '../addresses.js';
 import type { Rule, RuleContext } from './context.js';
 
-/** `duplicate-address`: no two hosts share an address or a private address. */
+/** `duplicate-address`: no two hosts share an address or a private address, in whatever spelling. */
 export const checkAddresses: Rule = (ctx) => {
   const owner = new Map<string, string>();
   for (const [name, host] of Object.entries(ctx.inv.hosts)) {
     const addresses: ['address' | 'private_address', string][] = [['address', host.address]];
-    if (host.private_address && host.private_address !== host.address)
+    if (host.private_address && canonicalAddress(host.private_address) !== canonicalAddress(host.address))
       addresses.push(['private_address', host.private_address]);
     for (const [key, addr] of addresses) {
-      const normal = addr.toLowerCase();
+      // 010.1.0.10, ::ffff:10.1.0.10 and 10.1.0.10 are one host; DNS names compare case-insensitively
+      const normal = canonicalAddress(addr);
       const first = owner.get(normal);
       if (first !== undefined && first !== name) {
         ctx.report(

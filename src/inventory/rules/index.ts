@@ -1,7 +1,14 @@
 import type { Rule } from './context.js';
 import { checkAddresses, checkPorts, checkPublic, checkTierClients } from './hosts.js';
 import { checkDoubleActive, checkFailoverShape, checkRoleTiers, checkUpstream } from './identities.js';
-import { checkClientDiversity, checkClientPins, checkOperatorKeys, checkOperators } from './people.js';
+import {
+  checkApprovalPolicy,
+  checkClientDiversity,
+  checkClientPins,
+  checkOperatorKeys,
+  checkOperators,
+} from './people.js';
+import { checkAddressSpelling, checkAdminCidrs } from './networks.js';
 import { checkJumpCycles, checkReferences } from './references.js';
 import { checkSignerCompatibility, checkSigners } from './signers.js';
 
@@ -10,6 +17,8 @@ export const ALL_RULES: readonly Rule[] = [
   checkReferences,
   checkJumpCycles,
   checkAddresses,
+  checkAddressSpelling,
+  checkAdminCidrs,
   checkTierClients,
   checkPublic,
   checkPorts,
@@ -23,6 +32,7 @@ export const ALL_RULES: readonly Rule[] = [
   checkOperators,
   checkOperatorKeys,
   checkClientPins,
+  checkApprovalPolicy,
 ];
 
 export { RULES, type RuleId } from './registry.js';

@@ -1,3 +1,4 @@
+import { MAX_APPROVAL_VALIDITY_MS, policyDuration } from '../policy.js';
 import type { Rule } from './context.js';
 
 /** `client-diversity`: a bug in one consensus client must not take down every beacon. */
@@ -72,4 +73,17 @@ export const checkClientPins: Rule = (ctx) => {
       );
     }
   }
+};
+
+/** `approval-validity-policy`: a policy may lower the longest approval validity, never raise it. */
+export const checkApprovalPolicy: Rule = (ctx) => {
+  const text = ctx.inv.policy?.max_approval_validity;
+  const ms = text === undefined ? undefined : policyDuration(text);
+  if (ms === undefined || ms <= MAX_APPROVAL_VALIDITY_MS) return;
+  ctx.report(
+    'approval-validity-policy',
+    ['policy', 'max_approval_validity'],
+    `policy.max_approval_validity is ${text}, longer than stake allows any approval to live (24h)`,
+    'set 24h or less (e.g. 4h); a policy can only make approvals shorter-lived',
+  );
 };

@@ -119,6 +119,34 @@ export const RULES = {
     finding: 'a clients entry has a source but no pinned sha256 (stake addition)',
     why: 'A binary installed without a pinned checksum is whatever the mirror or the file happens to hold that day: a compromised or truncated download would run with the signing key.',
   },
+  'invalid-cidr': {
+    severity: 'error',
+    finding:
+      'an admin network that is not an IP network: no prefix, a prefix wider than the family (/33, /999), a zone (stake addition)',
+    why: 'A network the firewall cannot load, or loads as something else, either breaks the deploy or opens more than was meant.',
+  },
+  'cidr-host-bits': {
+    severity: 'warning',
+    finding: 'an admin network with host bits set (10.1.0.10/24 means 10.1.0.0/24) (stake addition)',
+    why: 'Bits below the prefix are ignored: the rule admits the whole network, which is rarely what the writer of one address meant.',
+  },
+  'world-open-ssh': {
+    severity: 'error',
+    finding:
+      'admin_cidrs open SSH to the world: 0.0.0.0/0, ::/0, anything wider than a /8 (IPv4) or a /32 (IPv6), or networks adding up to more (stake addition)',
+    why: 'admin_cidrs reach SSH on every host, validators and signers included: a world-wide source puts the hosts that hold signing keys one sshd bug or stolen key away from anyone.',
+  },
+  'non-canonical-address': {
+    severity: 'warning',
+    finding:
+      'an address written in a non-canonical spelling (010.1.0.10, ::ffff:10.1.0.10, uppercase IPv6) or a numeric name such as 10.1 (stake addition)',
+    why: 'stake compares and renders the canonical form; other tools may read the same text differently (a leading 0 as octal), so what the operator reads is not what runs.',
+  },
+  'approval-validity-policy': {
+    severity: 'error',
+    finding: 'policy.max_approval_validity above 24h (stake addition)',
+    why: 'An approval that lives longer than a day outlives the situation it was given for; a policy may only shorten it.',
+  },
 } as const satisfies Record<string, { severity: Severity; finding: string; why: string }>;
 
 export type RuleId = keyof typeof RULES;
