@@ -28,6 +28,7 @@ import { liveActive } from '../quorum/live.js';
 import { openSession } from '../ssh/session.js';
 import { summarize, type DrillReport } from './report.js';
 import { roundRecord, type RoundRecord, type TimedEvent } from './timeline.js';
+import { maxValidityMs } from '../inventory/policy.js';
 
 export interface OperatorKey {
   name: string;
@@ -169,7 +170,8 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       to,
       oldHostDead: false,
       safetyWindow: DEFAULT_SAFETY_WINDOW,
-      validForMs: 15 * 60_000,
+      // a quarter of an hour covers a round; a policy that allows less bounds it
+      validForMs: Math.min(15 * 60_000, maxValidityMs(loaded.resolved.policy)),
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
     };

@@ -7,7 +7,6 @@ import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
 import { generationPath } from '../plan/host-layout.js';
 import {
-  base64Heredoc,
   braceGroup,
   hostPath as at,
   insideRootLines,
@@ -18,9 +17,8 @@ import {
   syncPaths,
   tcpAnswers,
   writeFileLines,
-  writeFromLines,
 } from '../ssh/shell.js';
-import { isBase64, isBoolean, isTrue, resultLine, resultShape } from '../ssh/script-result.js';
+import { isBase64, isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { isCanonicalPath, isOneOf, RECORD_LIMITS } from '../ssh/host-records.js';
 import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
@@ -35,22 +33,15 @@ export interface SigningService {
   port: number;
 }
 
-export const lockPath = (identity: string) => posix.join(posix.dirname(generationPath(identity)), 'lock');
-export const auditPath = (identity: string) => posix.join(posix.dirname(generationPath(identity)), 'audit.ndjson');
 /** Where the carry step and the witness copy get it (one home: ../ssh/shell.ts). */
 export { writeFileLines };
+import { lockPath } from './quorum-scripts.js';
 
-/** What the scripts report (../ssh/script-result.ts). The lock's holder is the lock file, base64. */
-export const LOCK_RESULT = resultShape('lock', { taken: isBoolean, holder: isBase64 });
-export const UNLOCK_RESULT = resultShape('unlock', { released: isTrue });
+/** What the scripts report (../ssh/script-result.ts); the quorum's own records are in ./quorum-scripts.ts. */
 export const FENCE_RESULT = resultShape('fence', { fenced: isTrue });
 export const ACTIVATE_RESULT = resultShape('activate', { activated: isTrue });
-export const GENERATION_RESULT = resultShape('generation', { recorded: isTrue });
-export const AUDIT_RESULT = resultShape('audit', { appended: isTrue });
 
 const group = (lines: string[]) => braceGroup(['set -eu', ...lines]);
-/** Shell condition: the file (a shell word) is this plan's (its record names the plan's code). */
-const plansFile = (file: string, code: string) => `grep -qF ${shq(`"plan":"${code}"`)} ${file}`;
 
 /** Is the service's process alive (direct: its pid file; systemd: the unit)? Shell condition. */
 function runningTest(host: Host, service: string): string {
@@ -147,27 +138,6 @@ export function parseProbe(output: string, files?: readonly string[]): Probe {
   }
   return probe;
 }
-
-/**
- * Takes the lock with an atomic create (a hard link of a finished file fails when the lock
- * exists). Reports LOCK_RESULT: taken, or not and the holder's record. The same plan's lock
- * counts as taken (a resumed failover).
- */
-export function lockScript(root: string, identity: string, record: string, code: string): string {
-  const lock = at(root, lockPath(identity));
-  const temp = at(root, `${lockPath(identity)}.${code}`);
-  return group([
-    ...writeFileLines(root, `${lockPath(identity)}.${code}`, `${record}\n`, '0644'),
-    `if ln ${temp} ${lock} 2>/dev/null || ${plansFile(lock, code)}; then rm -f ${temp}; ${resultLine(LOCK_RESULT.step, { taken: true, holder: '' })}; else rm -f ${temp}; ${resultLine(LOCK_RESULT.step, { taken: false, holder: { base64Of: lock } })}; fi`,
-  ]);
-}
-
-/** Releases the lock only when it is this plan's. */
-export const unlockScript = (root: string, identity: string, code: string) =>
-  group([
-    `if [ -f ${at(root, lockPath(identity))} ] && ${plansFile(at(root, lockPath(identity)), code)}; then rm -f ${at(root, lockPath(identity))}; fi`,
-    resultLine(UNLOCK_RESULT.step, { released: true }),
-  ]);
 
 /**
  * Fences a host: each signing service stopped and disabled (a reboot does not bring it back),
@@ -274,29 +244,4 @@ export function activateScript(
   }
   out.push(resultLine(ACTIVATE_RESULT.step, { activated: true }));
   return group(out);
-}
-
-/** Writes the generation record, unless this plan's record is already there. */
-export function recordGenerationScript(root: string, identity: string, json: string): string {
-  return group([
-    ...writeFileLines(root, generationPath(identity), `${json}\n`, '0644'),
-    resultLine(GENERATION_RESULT.step, { recorded: true }),
-  ]);
-}
-
-/** Appends one line to the identity's audit log, once (a resumed record step does not add it twice). */
-export function auditAppendScript(root: string, identity: string, line: string, code: string): string {
-  const path = auditPath(identity);
-  const file = at(root, path);
-  const appended = resultLine(AUDIT_RESULT.step, { appended: true });
-  return group([
-    ...insideRootLines(root, posix.dirname(path)),
-    regularTargetLine(root, path),
-    `if [ -f ${file} ] && ${plansFile(file, code)}; then ${appended}; exit 0; fi`,
-    ...writeFromLines(root, path, '0644', (into) => [
-      ...base64Heredoc(`${line}\n`, { before: `{ cat ${file} 2>/dev/null || true; ` }),
-      `} > ${into}`,
-    ]),
-    appended,
-  ]);
 }

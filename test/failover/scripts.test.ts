@@ -9,14 +9,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ACTIVATE_RESULT, activateScript, FENCE_RESULT, fenceScript } from '../../src/failover/scripts.js';
 import {
-  ACTIVATE_RESULT,
-  activateScript,
   AUDIT_RESULT,
   auditAppendScript,
   auditPath,
-  FENCE_RESULT,
-  fenceScript,
   GENERATION_RESULT,
   LOCK_RESULT,
   lockPath,
@@ -24,7 +21,7 @@ import {
   recordGenerationScript,
   UNLOCK_RESULT,
   unlockScript,
-} from '../../src/failover/scripts.js';
+} from '../../src/failover/quorum-scripts.js';
 import { sealedPath, validatorKeyFiles } from '../../src/keys/layout.js';
 import { generationPath } from '../../src/plan/host-layout.js';
 import { parseResult, tryResult } from '../../src/ssh/script-result.js';

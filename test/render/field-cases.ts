@@ -190,6 +190,8 @@ export const FIELDS: FieldCase[] = [
     plausible: tricky('0129./:af', 18),
   },
   { path: 'access.monitor', group: 'references', at: existing(() => ['access', 'monitor']) },
+  // a duration the failover reads, never rendered: refused unless it parses, else it changes no file
+  { path: 'policy.max_approval_validity', group: 'free', at: marked('4h', () => ['policy', 'max_approval_validity']) },
   {
     path: 'operators.*.key',
     group: 'free',

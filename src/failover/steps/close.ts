@@ -7,7 +7,7 @@ import { readIfExists, writeDurably } from '../../files.js';
 import { rewriteActive } from '../inventory-rewrite.js';
 import { journalDir } from '../journal.js';
 import { probeQuorum } from '../live.js';
-import { auditAppendScript, recordGenerationScript, unlockScript } from '../scripts.js';
+import { auditAppendScript, recordGenerationScript, unlockScript } from '../quorum-scripts.js';
 import { bumpedRecord, makeSigner } from './move.js';
 import { onHost, onQuorum, StepFailure, type StepContext } from '../context.js';
 

@@ -5,7 +5,8 @@ import { tryResult } from '../../ssh/script-result.js';
 import { EXIT } from '../../exit-codes.js';
 import { parseLock, preflightChecks, refusals, type Check } from '../checks.js';
 import { probeQuorum, type Quorum } from '../live.js';
-import { FENCE_RESULT, LOCK_RESULT, fenceScript, lockScript, unlockScript } from '../scripts.js';
+import { FENCE_RESULT, fenceScript } from '../scripts.js';
+import { LOCK_RESULT, lockScript, unlockScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { printable } from '../../output/untrusted.js';
 

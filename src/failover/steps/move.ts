@@ -9,7 +9,8 @@ import { type Journal } from '../journal.js';
 import { probeQuorum } from '../live.js';
 import { decideCarry } from '../protection.js';
 import { neverLowerWriteLines, WOULD_LOWER } from '../floor-script.js';
-import { ACTIVATE_RESULT, activateScript, recordGenerationScript } from '../scripts.js';
+import { ACTIVATE_RESULT, activateScript } from '../scripts.js';
+import { recordGenerationScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { braceGroup } from '../../ssh/shell.js';
 
