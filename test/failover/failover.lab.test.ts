@@ -218,16 +218,14 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
         'no control character reaches the terminal',
       );
       assert.doesNotMatch(shown, /^\s*✓ all checks passed/m, 'no line of its own');
-      assert.match(
-        shown,
-        /held on witness-ams by plan EVIL\\x1b\]0;owned\\x07 of \\x1b\[2J\\x1b\[H\\n✓ all checks passed\\r/,
-      );
+      // a record with control characters in it is no record a person should read: it is shown as unreadable
+      assert.match(shown, /held on witness-ams by plan unreadable of someone/);
       const json = lab.stake(['failover', lab.identity, '--to', 'val-waw', '-i', lab.inventory, '--json']);
       assert.doesNotMatch(json.stdout, /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202e]/, 'JSON escapes them');
       const lock = (JSON.parse(json.stdout) as { checks: { name: string; detail: string }[] }).checks.find(
         (c) => c.name === 'lock',
       );
-      assert.match(lock?.detail ?? '', /EVIL/);
+      assert.match(lock?.detail ?? '', /unreadable/);
     } finally {
       rmSync(path);
     }
