@@ -1,8 +1,9 @@
 /**
  * The script `stake keys push` runs on one host, as a plain string (pure, unit-tested), and the
- * reading of what it reports. Each key is written atomically where it belongs, unless the same
- * key is already there; a different key in its place is refused rather than replaced. The first
- * key found in place (the same or a different one) ends the script there.
+ * reading of what it reports. Every key is checked before any is written: a different key in
+ * the place of any of them refuses the whole push, nothing written (never replaced, never half
+ * placed). Then each key not yet there is written atomically; one already there is left alone,
+ * so a push cut off halfway is finished by the next one.
  */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
@@ -19,8 +20,8 @@ export interface KeyPlacement {
 }
 
 /**
- * What the script reports: the keys it placed, in order, and the key that stopped it, if any
- * (`already`: the same key was in place; `different`: another key was, and nothing was written there).
+ * What the script reports: the keys it placed, in order; `already`, the first key found in place
+ * when it placed none; `different`, the key whose place holds another key (then nothing was written).
  */
 export const KEYS_PUSH_RESULT = resultShape('keys-push', {
   placed: isStrings,
@@ -29,30 +30,50 @@ export const KEYS_PUSH_RESULT = resultShape('keys-push', {
 });
 
 export function keysPushScript(root: string, identity: string, keys: readonly KeyPlacement[]): string {
-  const report = (placed: number, stop: { already?: string; different?: string } = {}) =>
+  const report = (fields: { placed?: string[]; already?: string; different?: string }) =>
     resultLine(KEYS_PUSH_RESULT.step, {
-      placed: keys.slice(0, placed).map((k) => k.name),
-      already: stop.already ?? null,
-      different: stop.different ?? null,
+      placed: fields.placed ?? [],
+      already: fields.already ?? null,
+      different: fields.different ?? null,
     });
-  const groups = keys.map((k, i) => {
-    const sha = createHash('sha256').update(k.content).digest('hex');
-    const full = shq(posix.join(root, k.path));
-    const refuse = `echo ${shq(`stake: a different key is already at ${k.path}`)} >&2`;
-    return braceGroup([
+  const keyed = keys.map((k, i) => ({
+    ...k,
+    index: i,
+    sha: createHash('sha256').update(k.content).digest('hex'),
+    full: shq(posix.join(root, k.path)),
+  }));
+  // 1. every place checked first: a different key anywhere refuses before anything is written
+  const checks = keyed.map((k) =>
+    braceGroup([
       'set -eu',
       ...insideRootLines(root, posix.dirname(k.path)),
       regularTargetLine(root, k.path),
-      `if [ -f ${full} ]; then if ${sha256Is(full, sha)}; then ${report(i, { already: k.name })}; exit 0; else ${refuse}; ${report(i, { different: k.name })}; exit 0; fi; fi`,
+      `if [ -f ${k.full} ] && ! ${sha256Is(k.full, k.sha)}; then echo ${shq(`stake: a different key is already at ${k.path}`)} >&2; ${report({ different: k.name })}; exit 0; fi`,
+    ]),
+  );
+  // 2. each key not there yet written; `placed_N=1` records it for the report
+  const writes = keyed.map((k) =>
+    braceGroup([
+      'set -eu',
+      `if [ ! -f ${k.full} ]; then`,
       ...writeFileLines(root, k.path, k.content, k.mode),
-    ]);
+      `placed_${k.index}=1`,
+      'fi',
+    ]),
+  );
+  // 3. the report, chosen from what was placed (the record's fields are fixed when the script is built)
+  const flags = keyed.map((k) => `\${placed_${k.index}:-0}`).join('');
+  const cases = Array.from({ length: 2 ** keyed.length }, (_, n) => {
+    const pattern = keyed.map((k) => ((n >> (keyed.length - 1 - k.index)) & 1 ? '1' : '0')).join('');
+    const placed = keyed.filter((_k, i) => pattern[i] === '1').map((k) => k.name);
+    return `${pattern || '""'}) ${placed.length ? report({ placed }) : report({ already: keyed[0]?.name ?? '' })} ;;`;
   });
   // keys are secrets: written under umask 077 (../ssh/shell.ts), their folder 0700 from its creation
   const folder = braceGroup([
     ...insideRootLines(root, sealedDir(identity)),
     `(umask 077 && mkdir -p ${shq(posix.join(root, sealedDir(identity)))})`,
   ]);
-  return `${folder}${groups.join('')}${report(keys.length)}\n`;
+  return `${folder}${checks.join('')}${writes.join('')}case "${flags}" in\n${cases.join('\n')}\nesac\n`;
 }
 
 export type PushOutcome = 'placed' | 'already there' | 'refused' | 'failed';

@@ -54,12 +54,30 @@ describe('keys push script', () => {
     assert.match(r.stderr, /a different key is already at \/var\/lib\/cardano\/keys\/vrf\.skey/);
     assert.deepEqual(parseResult(r.stdout, KEYS_PUSH_RESULT), {
       step: 'keys-push',
-      placed: ['kes.skey'],
+      placed: [],
       already: null,
       different: 'vrf.skey',
     });
     assert.deepEqual(pushOutcome(r.stdout), { outcome: 'refused', detail: 'a different key is in place' });
     assert.equal(readFileSync(join(root, vrf!.path), 'utf8'), 'another key\n');
+    assert.equal(existsSync(join(root, kes!.path)), false, 'nothing written: every place is checked first');
+  });
+
+  test('a push cut off halfway is finished by the next: a key in place is left, the missing one placed', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const [kes, vrf] = placements();
+    mkdirSync(dirname(join(root, kes!.path)), { recursive: true });
+    writeFileSync(join(root, kes!.path), kes!.content);
+    const r = sh(keysPushScript(root, 'pool', [kes!, vrf!]));
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(parseResult(r.stdout, KEYS_PUSH_RESULT), {
+      step: 'keys-push',
+      placed: ['vrf.skey'],
+      already: null,
+      different: null,
+    });
+    assert.deepEqual(readFileSync(join(root, vrf!.path)), vrf!.content);
+    assert.equal((statSync(join(root, vrf!.path)).mode & 0o777).toString(8), '600');
   });
 
   test('keys that are not UTF-8 are written byte for byte', () => {
