@@ -1,4 +1,4 @@
-/** Exit codes of every command, as ../shared/spec/inventory.md lists them. */
+/** Exit codes of every command, as the inventory contract (docs/inventory.md) lists them. */
 export const EXIT = {
   ok: 0,
   failed: 1,

@@ -1,7 +1,7 @@
 /**
  * `stake failover`: the plan and its preflight (changes nothing), `approve` (an operator's signed
  * approval), `--confirm` (two operators, at the terminal or by signed files), `--resume`.
- * The protocol is ../shared/spec/failover.md; the decisions and steps are src/failover/, and
+ * The protocol is the failover protocol (docs/failover.md); the decisions and steps are src/failover/, and
  * what a person sees is ./failover-view.ts.
  */
 import { EXIT, type ExitCode } from '../exit-codes.js';

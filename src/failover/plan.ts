@@ -1,5 +1,5 @@
 /**
- * A failover plan (../shared/spec/failover.md): which identity moves from which live host to
+ * A failover plan (the failover protocol (docs/failover.md)): which identity moves from which live host to
  * which standby, at which live generation, and how. Plain data with a canonical text form: the
  * text is what operators sign, and its digest (with the expiry) is the plan code they type.
  * Pure.

@@ -1,5 +1,5 @@
 /**
- * The eight steps of ../shared/spec/failover.md, each idempotent (a resumed failover runs the
+ * The eight steps of the failover protocol (docs/failover.md), each idempotent (a resumed failover runs the
  * interrupted step again from its start), plus the rollback that unfences the old host when a
  * step before the generation bump fails. Each returns a line for the journal and the output.
  * Steps 1-3 are in steps/guard.ts, 4-7 in steps/move.ts, 8 and the rollback in steps/close.ts;

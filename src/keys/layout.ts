@@ -1,5 +1,5 @@
 /**
- * Where an identity's signing key material lives on a host (../shared/spec/failover.md, Keys):
+ * Where an identity's signing key material lives on a host (the failover protocol (docs/failover.md), Keys):
  * active at the client's own path, or sealed on a standby under a path the client never reads.
  * Paths are relative to the host's `root`. Pure: the lab places keys by it today; `stake keys`
  * and failover move them by it.

@@ -1,6 +1,6 @@
 /**
  * The lab's throwaway signing keys, made fresh by every `lab up` and placed as `stake keys push`
- * would (../shared/spec/failover.md): active at the client's path on the active host, sealed on
+ * would (the failover protocol (docs/failover.md)): active at the client's path on the active host, sealed on
  * each standby. They sign nothing of value and never leave the lab folder.
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';

@@ -1,5 +1,5 @@
 /**
- * Real OpenSSH sshd daemons for lab and test hosts (../shared/notes/sshd-test-hosts.md): each its
+ * Real OpenSSH sshd daemons for lab and test hosts (the notes on sshd test hosts, docs/ssh.md): each its
  * own host key, keys-only login, its own log. Stopped by pid, never by name.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';

@@ -13,7 +13,7 @@ export const PREVIOUS_DIR = '/var/lib/stake/previous';
 export const INCOMING_DIR = '/var/lib/stake/incoming';
 /** The firewall's safety net: the saved ruleset, the revert timer's pid, confirmations. */
 export const FIREWALL_STATE_DIR = '/var/lib/stake/firewall';
-/** An identity's generation record (../shared/spec/failover.md), on its quorum hosts. */
+/** An identity's generation record (the failover protocol (docs/failover.md)), on its quorum hosts. */
 export const generationPath = (identity: string) => `/var/lib/stake/${identity}/generation`;
 
 /**

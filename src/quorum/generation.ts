@@ -1,5 +1,5 @@
 /**
- * The generation guard of ../shared/spec/failover.md. Each identity's generation record lives on
+ * The generation guard of the failover protocol (docs/failover.md). Each identity's generation record lives on
  * its quorum hosts (active, standbys, witness); the live truth is the highest generation a
  * majority of them hold, not the inventory file. Deploy reads it first and refuses a checkout
  * whose `active` is not the live active host: someone failed over since it was pulled.

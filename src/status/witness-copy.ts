@@ -1,6 +1,6 @@
 /**
  * The witness's copy of an identity's signing state, which `stake failover --old-host-dead`
- * carries when the old host cannot be read (../shared/spec/failover.md). Each `stake status`
+ * carries when the old host cannot be read (the failover protocol (docs/failover.md)). Each `stake status`
  * refreshes it from the live active host. A copy only ever moves forward: a lower watermark
  * (an active host restored from an old backup) never replaces a higher one, because the copy
  * is what stops the next host from signing those heights again. Pure.

@@ -1,5 +1,5 @@
 /**
- * Real OpenSSH sshd test hosts on loopback (../shared/notes/sshd-test-hosts.md): each its own
+ * Real OpenSSH sshd test hosts on loopback (the notes on sshd test hosts, docs/ssh.md): each its own
  * address in 127.0.1.0/24 on a free port, its own host key, keys-only login with a generated
  * client key, and its own `root` folder. Stopped by pid, never by name.
  */

@@ -2,7 +2,7 @@ import type { Severity } from '../../diagnostics.js';
 
 /**
  * Every topology rule id with its severity and what it finds. The first eighteen are the
- * contract of ../shared/spec/inventory.md; the ones marked "stake addition" are ours.
+ * contract of the inventory contract (docs/inventory.md); the ones marked "stake addition" are ours.
  * docs/inventory.md documents each id (a test checks that none is missing).
  */
 export const RULES = {
