@@ -20,15 +20,10 @@ import { CONFIRM_RESULT, confirmFirewallScript } from '../../src/apply/firewall.
 import { FIREWALL_STATE_DIR } from '../../src/plan/host-layout.js';
 import { parseResult, tryResult } from '../../src/ssh/script-result.js';
 import { sha256 } from '../../src/render/host.js';
+import { fileWrite } from '../support/file-write.js';
 
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
-const write = (path: string, content: string, mode = '0644'): FileWrite => ({
-  path,
-  mode,
-  owner: 'root:root',
-  sha256: sha256(content),
-  from: { content },
-});
+const write = fileWrite;
 
 function hostRoot(): string {
   const root = mkdtempSync(join(tmpdir(), 'stake-script-'));

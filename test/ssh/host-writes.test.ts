@@ -14,7 +14,7 @@ import { stageScript, rollbackScript, type FileWrite } from '../../src/apply/scr
 import { braceGroup, WRITE_REFUSED_EXIT, writeFileLines } from '../../src/ssh/shell.js';
 import { writeRecordScript } from '../../src/quorum/generation.js';
 import { keysPushScript } from '../../src/keys/push-script.js';
-import { sha256 } from '../../src/render/host.js';
+import { fileWrite } from '../support/file-write.js';
 
 const sh = (script: string, env: NodeJS.ProcessEnv = process.env) =>
   spawnSync('sh', ['-s'], { input: script, encoding: 'utf8', env });
@@ -36,13 +36,7 @@ function world() {
   return { base, root, outside, victim, intact };
 }
 
-const write = (path: string, content: string, mode = '0644'): FileWrite => ({
-  path,
-  mode,
-  owner: 'root:root',
-  sha256: sha256(content),
-  from: { content },
-});
+const write = fileWrite;
 const stage = (root: string, writes: FileWrite[]) =>
   stageScript({ root, manageOwners: false, services: [], writes, deletes: [], manifest: '{}\n', restarts: [] });
 
