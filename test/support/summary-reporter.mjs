@@ -1,16 +1,53 @@
-// A node:test reporter that prints one closing line, `N passed, N failed[, N skipped]`, from the
-// runner's own final counts, so people and CI read the same summary.
+// A node:test reporter that ends the run with one line, `N passed, N failed[, N skipped]`, so
+// people and CI read the same summary, and lists every skipped suite and test with its reason
+// above it: a suite skipped whole (no sshd, not root) hides all its tests, and Node 20's own
+// counts leave such a suite out entirely, so they are counted here from the events.
+//
+// With STAKE_REFUSE_SKIPS=1 (what .ci/run sets: CI is root with every package installed) a skip
+// counts as a failure and the run exits 1.
+const where = (file) => (file ? file.replace(/^.*\/dist\//, '').replace(/\.js$/, '.ts') : 'unknown file');
+
 export default async function* summaryReporter(source) {
   const counts = {};
+  const skipped = [];
   for await (const event of source) {
     if (event.type === 'test:diagnostic') {
       const m = /^(tests|pass|fail|skipped|todo|cancelled) (\d+)$/.exec(event.data.message);
       if (m) counts[m[1]] = Number(m[2]);
     }
+    if (event.type === 'test:pass' || event.type === 'test:fail') {
+      const { skip, todo, details, name, file } = event.data;
+      if (skip === undefined && todo === undefined) continue;
+      skipped.push({
+        kind: details?.type === 'suite' ? 'suite' : 'test',
+        name,
+        file: where(file),
+        why:
+          typeof skip === 'string'
+            ? skip
+            : typeof todo === 'string'
+              ? `todo: ${todo}`
+              : todo
+                ? 'todo'
+                : 'no reason given',
+      });
+    }
   }
-  const failed = (counts.fail ?? 0) + (counts.cancelled ?? 0);
-  const skipped = (counts.skipped ?? 0) + (counts.todo ?? 0);
-  // node counts a skipped test (not a todo) as passed too; report it once, as skipped.
-  const passed = Math.max(0, (counts.pass ?? 0) - (counts.skipped ?? 0));
-  yield `\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`;
+  // Node 20's `pass` already leaves skipped and todo tests out.
+  const passed = counts.pass ?? 0;
+  let failed = (counts.fail ?? 0) + (counts.cancelled ?? 0);
+  if (skipped.length > 0) {
+    const suites = skipped.filter((s) => s.kind === 'suite').length;
+    const tests = skipped.length - suites;
+    yield `\nskipped: ${suites} suite${suites === 1 ? '' : 's'} (every test in them), ${tests} test${tests === 1 ? '' : 's'}\n`;
+    for (const s of skipped) yield `  ${s.kind} "${s.name}" (${s.file}): ${s.why}\n`;
+  }
+  const refuse = process.env.STAKE_REFUSE_SKIPS === '1' && skipped.length > 0;
+  if (refuse) {
+    yield `skips are refused here (STAKE_REFUSE_SKIPS=1): install what they name, run as root; each counts as failed\n`;
+    failed += skipped.length;
+    process.exitCode = 1;
+  }
+  const tail = skipped.length && !refuse ? `, ${skipped.length} skipped` : '';
+  yield `\n${passed} passed, ${failed} failed${tail}\n`;
 }

@@ -1,0 +1,36 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { projectPath } from '../../src/paths.js';
+
+const REPORTER = projectPath('test', 'support', 'summary-reporter.mjs');
+const FIXTURE = projectPath('test', 'fixtures', 'reporter', 'skips.mjs');
+
+function report(env: Record<string, string> = {}) {
+  // NODE_TEST_CONTEXT would make the inner runner report to this one instead of through the reporter
+  const { NODE_TEST_CONTEXT: _, ...outer } = process.env;
+  const r = spawnSync(process.execPath, ['--test', `--test-reporter=${REPORTER}`, FIXTURE], {
+    encoding: 'utf8',
+    env: { ...outer, STAKE_REFUSE_SKIPS: '', ...env },
+  });
+  return { code: r.status, out: r.stdout };
+}
+
+describe('the summary reporter', () => {
+  test('lists a suite skipped whole and a skipped test, with reasons, and counts both', () => {
+    const { code, out } = report();
+    assert.equal(code, 0, out);
+    assert.match(out, /skipped: 1 suite \(every test in them\), 1 test/);
+    assert.match(out, /suite "a suite that needs a tool" \(.*skips\.mjs\): the tool is not installed/);
+    assert.match(out, /test "needs root" \(.*\): needs root/);
+    // the last line: the passing test only; Node 20 leaves the skipped suite out of its own counts
+    assert.match(out, /\n1 passed, 0 failed, 2 skipped\n$/);
+  });
+
+  test('with STAKE_REFUSE_SKIPS=1 every skip is a failure and the run exits 1', () => {
+    const { code, out } = report({ STAKE_REFUSE_SKIPS: '1' });
+    assert.equal(code, 1, out);
+    assert.match(out, /skips are refused here/);
+    assert.match(out, /\n1 passed, 2 failed\n$/);
+  });
+});
