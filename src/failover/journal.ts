@@ -37,6 +37,8 @@ export interface Journal {
   /** Chain heights around the handover (when an observer could see them). */
   lastOldHeight?: number;
   firstNewHeight?: number;
+  /** The identity's double signs the chain showed when the old host was fenced: verify fails on any more. */
+  doubleSignsBefore?: number;
   /** The quorum hosts the lock was taken on: only they must release it. */
   lockedOn?: string[];
   /** What step 4 carried, for the audit record. */

@@ -7,10 +7,12 @@
  * where a reading comes from.
  */
 
-/** Two signatures of one identity at one height: the thing that must never happen. */
+/** Two signatures of one identity at one height (cosmos: and round): the thing that must never happen. */
 export interface ObservedDoubleSign {
   identity: string;
   height: number;
+  /** cosmos: the round, when not 0. */
+  round?: number;
   hosts: string[];
   signers: string[];
 }

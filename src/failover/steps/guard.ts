@@ -9,6 +9,7 @@ import { FENCE_RESULT, fenceScript } from '../scripts.js';
 import { LOCK_RESULT, lockScript, unlockScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { printable } from '../../output/untrusted.js';
+import type { ChainReading } from '../observer.js';
 
 // 1. lock
 export async function lock(ctx: StepContext): Promise<string> {
@@ -111,7 +112,14 @@ export async function fence(ctx: StepContext): Promise<string> {
   const reading = await readChain(ctx);
   const last = reading?.identity(ctx.identity.name)?.lastHeight;
   if (last !== undefined) ctx.journal.lastOldHeight = last;
+  noteDoubleSigns(ctx, reading);
   return `${plan.from}: signer stopped and disabled, key sealed, nothing listening${last !== undefined ? `; last signature at height ${last}` : ''}`;
+}
+
+/** The double signs already on the chain when the old host went quiet: verify judges only new ones. */
+function noteDoubleSigns(ctx: StepContext, reading: ChainReading | undefined): void {
+  const seen = reading?.identity(ctx.identity.name)?.doubleSigns.length;
+  if (seen !== undefined) ctx.journal.doubleSignsBefore ??= seen;
 }
 
 /** A dead old host counts as fenced once the chain shows the identity silent for the safety window. */
@@ -132,6 +140,7 @@ async function waitSilent(ctx: StepContext): Promise<string> {
       const silent = reading.head - last;
       if (silent >= plan.safetyWindow) {
         ctx.journal.lastOldHeight = last;
+        noteDoubleSigns(ctx, reading);
         return `${plan.from} unreachable; the chain shows no signature from ${ctx.identity.name} for ${silent} heights (since ${last}; window ${plan.safetyWindow})`;
       }
       const line = `waiting for ${plan.safetyWindow} silent heights: ${silent} so far (last signature at ${last})`;

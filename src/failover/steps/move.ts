@@ -158,6 +158,15 @@ export async function verify(ctx: StepContext): Promise<string> {
   while (Date.now() < deadline) {
     const reading = await readChain(ctx);
     const id = reading?.identity(ctx.identity.name);
+    const doubled = id?.doubleSigns.slice(ctx.journal.doubleSignsBefore ?? 0) ?? [];
+    if (doubled.length > 0) {
+      const d = doubled[0]!;
+      throw new StepFailure(
+        `the chain shows ${ctx.identity.name} signed twice since the failover began: height ${d.height}${d.round ? ` round ${d.round}` : ''} by ${d.hosts.join(' and ')}${doubled.length > 1 ? ` (${doubled.length} heights)` : ''}`,
+        EXIT.failed,
+        `stop the signer on ${plan.to} now and keep its state file and logs: it signed below what ${plan.from} had signed, so the carried watermark was lower than the chain's`,
+      );
+    }
     if (id?.lastSigner === plan.to && (id.lastHeight ?? 0) > after) {
       ctx.journal.firstNewHeight ??= id.lastHeight!;
       return `${plan.to} signed height ${id.lastHeight} (the old host's last: ${after || 'none seen'}); ${plan.from} stays fenced`;

@@ -1,7 +1,7 @@
 /**
  * What the lab chain knows: the current height (slot) and every signature it received. It judges
- * them as a chain would: two signatures for one identity at one height from two signers are a
- * double sign; a height after the identity first signed without its signature is missed (cardano:
+ * them as a chain would: two signatures for one identity at one height (and, for cosmos, one
+ * round) from two signers are a double sign; a height after the identity first signed without its signature is missed (cardano:
  * only the slots the pool led). Pure, so the verdicts are unit-tested.
  */
 import type { ObservedDoubleSign, ObservedIdentity } from '../../failover/observer.js';
@@ -15,6 +15,8 @@ export interface Signature {
   host: string;
   /** The signing process: host and pid. One process signing a height twice is a retry, two processes are two signers. */
   signer: string;
+  /** cosmos: the round at that height (0 when absent). Two signers at one height and round are a double sign. */
+  round?: number;
   /** precommit (cosmos), attestation (ethereum), block (cardano). */
   kind: string;
   /** cardano: the operational certificate's issue counter. */
@@ -37,7 +39,8 @@ interface IdentityBook {
   byHeight: Map<number, Signature[]>;
   first?: number;
   last?: Signature;
-  doubles: Map<number, DoubleSign>;
+  /** By `height/round`. */
+  doubles: Map<string, DoubleSign>;
   byHost: Record<string, number>;
   count: number;
 }
@@ -70,19 +73,22 @@ export class Ledger {
   record(sig: Signature): boolean {
     const b = this.book(sig.identity);
     const at = b.byHeight.get(sig.height) ?? [];
-    if (at.some((s) => s.signer === sig.signer)) return false;
+    const round = sig.round ?? 0;
+    if (at.some((s) => s.signer === sig.signer && (s.round ?? 0) === round)) return false;
     at.push(sig);
     b.byHeight.set(sig.height, at);
     b.count++;
     b.byHost[sig.host] = (b.byHost[sig.host] ?? 0) + 1;
     if (b.first === undefined || sig.height < b.first) b.first = sig.height;
     if (!b.last || sig.height >= b.last.height) b.last = sig;
-    if (at.length > 1) {
-      b.doubles.set(sig.height, {
+    const sameRound = at.filter((s) => (s.round ?? 0) === round);
+    if (sameRound.length > 1) {
+      b.doubles.set(`${sig.height}/${round}`, {
         identity: sig.identity,
         height: sig.height,
-        hosts: [...new Set(at.map((s) => s.host))],
-        signers: at.map((s) => s.signer),
+        ...(round > 0 ? { round } : {}),
+        hosts: [...new Set(sameRound.map((s) => s.host))],
+        signers: sameRound.map((s) => s.signer),
       });
     }
     if (sig.height > this.height) this.height = sig.height;
@@ -108,7 +114,7 @@ export class Ledger {
       ...(b.last ? { lastHeight: b.last.height, lastSigner: b.last.host } : {}),
       byHost: { ...b.byHost },
       missed: this.missed(identity, b),
-      doubleSigns: [...b.doubles.values()].sort((x, y) => x.height - y.height),
+      doubleSigns: [...b.doubles.values()].sort((x, y) => x.height - y.height || (x.round ?? 0) - (y.round ?? 0)),
     }));
     return {
       family: this.family,
@@ -116,6 +122,17 @@ export class Ledger {
       identities,
       doubleSigns: identities.reduce((n, i) => n + i.doubleSigns.length, 0),
     };
+  }
+
+  /** Each identity's last `depth` signed heights and rounds, lowest first: what a halted chain would still ask for. */
+  recentlySigned(depth: number): { height: number; round: number }[] {
+    const seen = new Map<string, { height: number; round: number }>();
+    for (const b of this.books.values()) {
+      const heights = [...b.byHeight.keys()].sort((x, y) => y - x).slice(0, depth);
+      for (const h of heights)
+        for (const sig of b.byHeight.get(h)!) seen.set(`${h}/${sig.round ?? 0}`, { height: h, round: sig.round ?? 0 });
+    }
+    return [...seen.values()].sort((x, y) => x.height - y.height || x.round - y.round);
   }
 
   /** The signatures of one identity in height order (for timelines). */

@@ -9,7 +9,8 @@ import { createServer, type Socket } from 'node:net';
 import { labPaths } from '../layout.js';
 import { readLabState } from '../state.js';
 import { Ledger, type Signature } from './ledger.js';
-import { onLines, send, type ClientReport, type ToChain } from './protocol.js';
+import { onLines, send, type ClientReport, type HeightOffer, type ToChain } from './protocol.js';
+import { REOFFER_DEPTH, forgetOldRounds, offerAtRandom, offersOnConnect, seededDraw, type Rounds } from './reoffer.js';
 
 const dir = process.argv[2];
 if (!dir) {
@@ -34,6 +35,10 @@ if (existsSync(paths.signatures)) {
 }
 const reports = new Map<string, ClientReport>();
 const clients = new Set<Socket>();
+const rounds: Rounds = new Map();
+// The re-offers' draws; STAKE_LAB_CHAIN_SEED replays a run whose log printed its seed.
+const seed = Number(process.env.STAKE_LAB_CHAIN_SEED ?? Math.floor(Math.random() * 2 ** 32));
+const draw = seededDraw(seed);
 
 const server = createServer((socket) => {
   clients.add(socket);
@@ -42,7 +47,8 @@ const server = createServer((socket) => {
   onLines<ToChain>(socket, (m) => {
     switch (m.type) {
       case 'hello':
-        send(socket, { type: 'height', height: ledger.height });
+        // a client that (re)connects meets the recent heights again, as a restarted signer would
+        for (const o of offersOnConnect(ledger.height, rounds, ledger.recentlySigned(REOFFER_DEPTH))) send(socket, o);
         break;
       case 'report':
         reports.set(`${m.report.host}/${m.report.client}`, m.report);
@@ -51,6 +57,7 @@ const server = createServer((socket) => {
         const sig = { ...m.signature, at: new Date().toISOString() };
         // A signature for a height the chain has not reached is not a vote it could count.
         if (sig.height > ledger.height) break;
+        if ((sig.round ?? 0) > (rounds.get(sig.height) ?? 0)) break; // nor a round it has not offered
         if (ledger.record(sig)) appendFileSync(paths.signatures, `${JSON.stringify(sig)}\n`);
         break;
       }
@@ -71,12 +78,17 @@ const server = createServer((socket) => {
 if (existsSync(state.chain.socket)) unlinkSync(state.chain.socket); // left by a crashed chain
 server.listen(state.chain.socket, () => {
   process.stdout.write(
-    `lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}\n`,
+    `lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}; re-offers drawn with STAKE_LAB_CHAIN_SEED=${seed}\n`,
   );
 });
 const timer = setInterval(() => {
   const height = ledger.tick();
-  for (const c of clients) send(c, { type: 'height', height });
+  forgetOldRounds(rounds, height);
+  const offers: HeightOffer[] = [
+    { type: 'height', height, round: 0 },
+    ...offerAtRandom(state.family, height, rounds, draw),
+  ];
+  for (const c of clients) for (const o of offers) send(c, o);
 }, state.blockTimeMs);
 
 const stop = () => {

@@ -1,7 +1,7 @@
 /**
  * The lab chain's wire protocol: JSON objects, one per line, over a Unix socket. Simulated clients
- * say hello, report how they are, and submit signatures; the chain announces every new height;
- * `lab status` asks for a summary.
+ * say hello, report how they are, and submit signatures; the chain announces every new height and
+ * offers recent ones again (src/lab/chain/reoffer.ts); `lab status` asks for a summary.
  */
 import { createConnection, type Socket } from 'node:net';
 import type { ChainSummary, Signature } from './ledger.js';
@@ -27,9 +27,21 @@ export type ToChain =
   | { type: 'sign'; signature: Signature }
   | { type: 'status' };
 
+/**
+ * A height (slot) offered for signing. `round` is CometBFT's round at that height (0 unless the
+ * chain moved to a new round); `replay` marks a height the chain had offered before: what a real
+ * chain's peers, a new round, a slow or halted chain, or a beacon node's old duty can put in front
+ * of a signer. A signer that lost its watermark signs it again; the ledger calls that a double sign.
+ */
+export interface HeightOffer {
+  type: 'height';
+  height: number;
+  round?: number;
+  replay?: boolean;
+}
+
 export type FromChain =
-  | { type: 'height'; height: number }
-  | { type: 'status'; summary: ChainSummary; reports: ClientReport[]; blockTimeMs: number };
+  HeightOffer | { type: 'status'; summary: ChainSummary; reports: ClientReport[]; blockTimeMs: number };
 
 /** Splits a stream into parsed lines; a malformed line is dropped, never fatal. */
 export function onLines<T>(socket: Socket, handle: (message: T) => void): void {

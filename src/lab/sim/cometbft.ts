@@ -1,8 +1,9 @@
 /**
  * A simulated CometBFT validator: with a priv_validator_key.json at its configured path, it
- * precommits each new height, but only above the watermark in priv_validator_state.json, and it
- * writes the new watermark (durably) before the signature leaves the process, as CometBFT's
- * FilePV does. Without a key it is a full node that signs nothing.
+ * precommits each height and round the chain offers (new ones, and the recent ones offered again),
+ * but only above the watermark in priv_validator_state.json (CometBFT's CheckHRS), and it writes
+ * the new watermark (durably) before the signature leaves the process, as CometBFT's FilePV does.
+ * Without a key it is a full node that signs nothing.
  */
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import { checkHRS, parseSignState, serializeSignState, STEP, type SignState } from '../../chain/cometbft-sign-state.js';
@@ -20,7 +21,7 @@ const b64url = (b: Buffer) => b.toString('base64url');
 export function cometbftValidator(ctx: SimContext): Behaviour {
   const { keyFile, stateFile } = ctx.config;
   return {
-    onHeight(height) {
+    onHeight({ height, round }) {
       const keyText = keyFile ? readIfExists(keyFile) : undefined;
       if (!keyText || !stateFile) return { signing: false };
       const key = JSON.parse(keyText) as PrivValidatorKey;
@@ -30,15 +31,17 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
 
       const text = readIfExists(stateFile);
       const state: SignState = text === undefined ? { height: 0n, round: 0, step: STEP.none } : parseSignState(text);
-      const verdict = checkHRS(state, BigInt(height), 0, STEP.precommit);
+      const verdict = checkHRS(state, BigInt(height), round, STEP.precommit);
       if (!verdict.ok) {
-        ctx.log(`refused to sign height ${height}: ${verdict.why}`);
-        return { signing: true, note: `watermark at ${state.height}: refusing height ${height}` };
+        ctx.log(`refused to sign height ${height} round ${round}: ${verdict.why}`);
+        return { signing: true, note: `watermark at ${state.height}/${state.round}: refusing ${height}/${round}` };
       }
       // The same height/round/step already signed (a restart right after signing): nothing new to send.
       if (verdict.reuse) return { signing: true };
 
-      const signbytes = createHash('sha256').update(`${ctx.lab.name}/${identity.name}/${height}/0/precommit`).digest();
+      const signbytes = createHash('sha256')
+        .update(`${ctx.lab.name}/${identity.name}/${height}/${round}/precommit`)
+        .digest();
       const seed = Buffer.from(key.priv_key.value, 'base64').subarray(0, 32);
       const pub = Buffer.from(key.pub_key.value, 'base64');
       const privateKey = createPrivateKey({
@@ -51,13 +54,20 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
         stateFile,
         serializeSignState({
           height: BigInt(height),
-          round: 0,
+          round,
           step: STEP.precommit,
           signature,
           signbytes: signbytes.toString('hex').toUpperCase(),
         }),
       );
-      ctx.submit({ identity: identity.name, height, host: ctx.host.name, signer: ctx.signer, kind: 'precommit' });
+      ctx.submit({
+        identity: identity.name,
+        height,
+        ...(round > 0 ? { round } : {}),
+        host: ctx.host.name,
+        signer: ctx.signer,
+        kind: 'precommit',
+      });
       return { signing: true };
     },
   };

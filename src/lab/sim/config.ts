@@ -35,6 +35,8 @@ export interface SimConfig {
   protectionDir?: string;
   walletsDir?: string;
   permissions?: Record<string, string[]>;
+  /** cardano-node: its --database-path (the chain it holds, its own forged blocks among them). */
+  databasePath?: string;
   /** cardano-node: block-producing keys (a relay has none). */
   kesKey?: string;
   opcert?: string;
@@ -188,6 +190,7 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         listen: [...listeners((k) => flags.get(k), [['host-addr', 'port']]), metricsAt],
         metrics: [metricsAt],
         peers,
+        ...(flags.has('database-path') ? { databasePath: flags.get('database-path')! } : {}),
         ...(flags.has('shelley-kes-key') ? { kesKey: flags.get('shelley-kes-key')! } : {}),
         ...(flags.has('shelley-operational-certificate')
           ? { opcert: flags.get('shelley-operational-certificate')! }

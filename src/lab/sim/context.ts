@@ -22,8 +22,15 @@ export interface HeightOutcome {
   note?: string;
 }
 
+/** A height offered by the chain: new, at a new round (cosmos), or offered again (`replay`). */
+export interface Offer {
+  height: number;
+  round: number;
+  replay: boolean;
+}
+
 export interface Behaviour {
-  onHeight(height: number): Promise<HeightOutcome> | HeightOutcome;
+  onHeight(offer: Offer): Promise<HeightOutcome> | HeightOutcome;
   /** An inbound connection on one of its listeners (dirk's signing API answers on it). */
   onConnection?(endpoint: Endpoint, socket: Socket): void;
   stop?(): void;

@@ -1,7 +1,9 @@
 /**
  * Simulated Vouch and Dirk. Vouch (with its client certificate in place: its access to the
  * signers) asks every Dirk of the group to sign each slot's attestation, over the network, and
- * publishes it when the threshold agreed. Each Dirk checks the requester's permission and its own
+ * publishes it when the threshold agreed; an old slot's duty offered again is asked for again, as
+ * a beacon node can hand one out, and only Dirk's protection stands between it and a second
+ * attestation. Each Dirk checks the requester's permission and its own
  * slashing protection (stake's EIP-3076 module over an interchange file in its storage path, kept
  * in the minimal form) and writes the new protection durably before answering. A lab slot stands for an epoch: one
  * attestation per slot, source = slot - 1, target = slot.
@@ -88,7 +90,7 @@ export function vouchClient(ctx: SimContext): Behaviour {
       peer.socket.write(`${JSON.stringify({ ...req, id })}\n`);
     });
   return {
-    async onHeight(slot) {
+    async onHeight({ height: slot }) {
       if (!accessKey || readIfExists(accessKey) === undefined) return { signing: false };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no beacon node reachable' };
       for (const account of accounts) {

@@ -13,10 +13,14 @@ import { labPaths } from '../layout.js';
 import { cardanoNode } from './cardano.js';
 import { cometbftValidator } from './cometbft.js';
 import { simConfigOf, type Endpoint } from './config.js';
-import { idle, type Behaviour, type HeightOutcome, type SimContext } from './context.js';
+import { idle, type Behaviour, type HeightOutcome, type Offer, type SimContext } from './context.js';
+import { REOFFER_DEPTH } from '../chain/reoffer.js';
 import { dirkSigner, vouchClient } from './ethereum.js';
 import { listenAll, Peer } from './net.js';
 import { metricsText } from './metrics.js';
+
+/** What a reconnect brings (the identities' last signed heights, the recent ones, the new one) with room to spare: more waiting means the node is behind. */
+const MAX_QUEUED_OFFERS = 6 * REOFFER_DEPTH;
 
 function argument(name: string, argv: string[]): string {
   const i = argv.indexOf(`--${name}`);
@@ -126,20 +130,23 @@ async function main(): Promise<void> {
   );
 
   let last: HeightOutcome = { signing: false };
-  let busy = false;
-  const onHeight = async (height: number) => {
-    if (busy || height < 1) return; // still working on the previous height: skip, as a slow node would
-    if (peers.length === 0 || peersUp() > 0) seen = Math.max(seen, height); // a node with no peer cannot see the chain
-    busy = true;
+  const handle = async (offer: Offer) => {
+    if (offer.height < 1) return;
+    // a node with no peer cannot see the chain; a height offered again is not news
+    if (!offer.replay && (peers.length === 0 || peersUp() > 0)) seen = Math.max(seen, offer.height);
+    let outcome: HeightOutcome;
     try {
-      last = await behaviour.onHeight(height);
-      if (last.note) log(last.note);
+      outcome = await behaviour.onHeight(offer);
     } catch (err) {
-      last = { signing: false, note: (err as Error).message };
-      log(`height ${height}: ${(err as Error).message}`);
-    } finally {
-      busy = false;
+      outcome = { signing: false, note: (err as Error).message };
     }
+    if (offer.replay) {
+      // refusing a height offered again is what a signer with its watermark does: logged, not reported
+      if (outcome.note) log(`height ${offer.height} offered again: ${outcome.note}`);
+      return;
+    }
+    last = outcome;
+    if (last.note) log(last.note);
     if (chain)
       send(chain, {
         type: 'report',
@@ -155,6 +162,20 @@ async function main(): Promise<void> {
         },
       });
   };
+  // Offers are handled one at a time, in order; a node that falls behind drops the oldest, as a slow node would.
+  const queue: Offer[] = [];
+  let working = false;
+  const enqueue = async (offer: Offer) => {
+    queue.push(offer);
+    if (queue.length > MAX_QUEUED_OFFERS) queue.shift();
+    if (working) return;
+    working = true;
+    try {
+      while (queue.length > 0) await handle(queue.shift()!);
+    } finally {
+      working = false;
+    }
+  };
 
   const connectChain = () => {
     const socket = createConnection(lab.chain.socket);
@@ -163,7 +184,7 @@ async function main(): Promise<void> {
       send(socket, { type: 'hello', host: host.name, client, pid: process.pid });
     });
     onLines<FromChain>(socket, (m) => {
-      if (m.type === 'height') void onHeight(m.height);
+      if (m.type === 'height') void enqueue({ height: m.height, round: m.round ?? 0, replay: m.replay === true });
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {

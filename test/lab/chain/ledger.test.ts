@@ -47,6 +47,22 @@ describe('lab chain verdicts', () => {
     );
   });
 
+  test('cosmos rounds: two signers at one height in two rounds are not a double sign; at one round they are', () => {
+    const l = new Ledger('cosmos', ['id']);
+    l.tick();
+    l.tick();
+    l.record(sig(2, 'val-a'));
+    assert.equal(l.record({ ...sig(2, 'val-a'), round: 1 }), true, 'a new round by the same process is a new vote');
+    l.record({ ...sig(2, 'val-b'), round: 2 });
+    assert.equal(l.summary().doubleSigns, 0);
+    l.record({ ...sig(2, 'val-b'), round: 1 });
+    const doubles = l.summary().identities[0]!.doubleSigns;
+    assert.deepEqual(
+      doubles.map((d) => [d.height, d.round, d.hosts]),
+      [[2, 1, ['val-a', 'val-b']]],
+    );
+  });
+
   test('missed heights count from the first signature, up to the last complete height', () => {
     const l = new Ledger('cosmos', ['id']);
     for (let h = 1; h <= 10; h++) l.tick();

@@ -6,8 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cometbftKey } from '../../../src/lab/keys.js';
 import { cometbftValidator } from '../../../src/lab/sim/cometbft.js';
-import type { SimContext } from '../../../src/lab/sim/context.js';
+import type { Offer, SimContext } from '../../../src/lab/sim/context.js';
 import type { LabState } from '../../../src/lab/state.js';
+
+const at = (height: number, round = 0, replay = false): Offer => ({ height, round, replay });
 
 describe('simulated signers keep their watermark', () => {
   test('cometbft: refuses at or below the state file, and writes the new watermark before the signature leaves', async () => {
@@ -17,7 +19,7 @@ describe('simulated signers keep their watermark', () => {
       const keyFile = join(dir, 'priv_validator_key.json');
       const stateFile = join(dir, 'data', 'priv_validator_state.json');
       writeFileSync(keyFile, key.text);
-      const sent: number[] = [];
+      const sent: string[] = [];
       const lab = {
         name: 'lab',
         identities: [{ name: 'id', members: ['v'], keyAddress: key.address }],
@@ -30,22 +32,26 @@ describe('simulated signers keep their watermark', () => {
         submit: (s) => {
           // by the time a signature is submitted, the watermark on disk already covers it
           assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).height, String(s.height));
-          sent.push(s.height);
+          sent.push(`${s.height}/${s.round ?? 0}`);
         },
         log: () => undefined,
         signer: 'v#1',
       };
       const v = cometbftValidator(ctx);
-      await v.onHeight(5);
-      await v.onHeight(5); // the same height again: nothing new
-      await v.onHeight(4); // below: refused
-      await v.onHeight(7);
+      await v.onHeight(at(5));
+      await v.onHeight(at(5, 0, true)); // the same height again: nothing new
+      await v.onHeight(at(4, 0, true)); // below: refused
+      await v.onHeight(at(7));
       writeFileSync(stateFile, JSON.stringify({ height: '100', round: 0, step: 3 }));
-      const outcome = await v.onHeight(100);
-      await v.onHeight(99);
-      await v.onHeight(101);
-      assert.deepEqual(sent, [5, 7, 101]);
+      const outcome = await v.onHeight(at(100));
+      await v.onHeight(at(99, 0, true));
+      await v.onHeight(at(101));
+      await v.onHeight(at(101, 1)); // a new round at the same height: signed
+      const lower = await v.onHeight(at(101, 0, true)); // the same height at a lower round: refused
+      assert.deepEqual(sent, ['5/0', '7/0', '101/0', '101/1']);
       assert.match(outcome.note ?? '', /watermark at 100/);
+      assert.match(lower.note ?? '', /watermark at 101\/1: refusing 101\/0/);
+      assert.equal(JSON.parse(readFileSync(stateFile, 'utf8')).round, 1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -62,7 +68,7 @@ describe('simulated signers keep their watermark', () => {
       log: () => undefined,
       signer: 'v#1',
     } as unknown as SimContext;
-    assert.deepEqual(await cometbftValidator(ctx).onHeight(3), { signing: false });
+    assert.deepEqual(await cometbftValidator(ctx).onHeight(at(3)), { signing: false });
     assert.deepEqual(sent, []);
   });
 });

@@ -1,0 +1,43 @@
+/**
+ * The lab chain sees a broken carry (issue 8a). The carry step is broken through the fault seam
+ * (../support/faults.ts): right after it, the target's priv_validator_state.json is replaced by
+ * the fresh state `cometbft init` writes (0/0/0), as if the watermark had been lost. The lab
+ * chain offers every signer that connects the heights the identity signed last, so the target
+ * signs heights the old host had signed: the chain reports the double sign, and failover's verify
+ * step fails on it. With the real carry (failover.lab.test.ts) the same offers are refused.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
+import { projectPath } from '../../src/paths.js';
+import { sshdUnavailable } from '../support/sshd.js';
+import { FailoverLab } from '../support/failover-lab.js';
+
+const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+const FRESH_STATE = projectPath('test', 'fixtures', 'reference', 'cometbft', 'priv_validator_state.initial.json');
+
+describe('a broken carry is caught (cosmos lab)', { skip: sshdUnavailable() }, () => {
+  let lab: FailoverLab;
+  before(async () => {
+    lab = await FailoverLab.start('cosmos');
+  });
+  after(() => lab?.down());
+
+  test("the target's watermark lost after carry: it signs the old host's heights again, the chain reports it, verify fails", async () => {
+    const from = lab.live().active;
+    const to = lab.other();
+    const target = join(lab.dir, 'hosts', to, 'root', COMETBFT_SIGN_STATE);
+    const r = lab.failover(to, `after:carry=run:cp ${sh(FRESH_STATE)} ${sh(target)}`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    const chain = await lab.waitFor('a double sign on the chain', (s) => s.doubleSigns > 0);
+    const doubled = chain.identities[0]!.doubleSigns;
+    assert.ok(
+      doubled.every((d) => d.hosts.includes(from) && d.hosts.includes(to)),
+      `the double signs are the old host's heights signed again by the target: ${JSON.stringify(doubled)}`,
+    );
+    assert.equal(r.code, 1, out);
+    assert.match(out, /signed twice since the failover began: height \d+/, out);
+    assert.match(out, new RegExp(`stop the signer on ${to} now`));
+  });
+});
