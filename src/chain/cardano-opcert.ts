@@ -12,6 +12,8 @@ export class OpcertError extends Error {}
 export interface Opcert {
   counter: number;
   kesPeriod: number;
+  /** The hot (KES) verification key the certificate signs for, as hex: which KES key it goes with. */
+  hotVkey: string;
 }
 
 /** Reads one CBOR head: major type and argument; returns the offset after it. */
@@ -51,10 +53,13 @@ export function parseOpcert(text: string): Opcert {
   if (inner.value !== 4) throw new OpcertError('the certificate body is not four fields');
   at = inner.next;
   const hot = expect(bytes, at, 2, 'the hot verification key');
+  if (hot.value !== 32 || hot.next + 32 > bytes.length)
+    throw new OpcertError('the hot verification key is not 32 bytes');
+  const hotVkey = bytes.subarray(hot.next, hot.next + 32).toString('hex');
   at = hot.next + hot.value;
   const counter = expect(bytes, at, 0, 'the issue counter');
   const kes = expect(bytes, counter.next, 0, 'the KES period');
-  return { counter: counter.value, kesPeriod: kes.value };
+  return { counter: counter.value, kesPeriod: kes.value, hotVkey };
 }
 
 /** A CBOR unsigned integer. */

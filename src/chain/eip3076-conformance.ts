@@ -38,12 +38,61 @@ interface TestFile {
   }[];
 }
 
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+const DECIMAL = /^\d+$/;
+
+/** Where one attempted block or attestation of a test file is not of the suite's form, or undefined. */
+function attemptProblem(x: unknown, where: string, numbers: string[]): string | undefined {
+  if (!isObject(x)) return `${where} is not an object`;
+  if (typeof x.pubkey !== 'string') return `${where}.pubkey is not a string`;
+  for (const field of numbers)
+    if (typeof x[field] !== 'string' || !DECIMAL.test(x[field])) return `${where}.${field} is not a decimal string`;
+  if (x.signing_root !== undefined && typeof x.signing_root !== 'string')
+    return `${where}.signing_root is not a string`;
+  if (typeof x.should_succeed !== 'boolean') return `${where}.should_succeed is not true or false`;
+  if (x.should_succeed_complete !== undefined && typeof x.should_succeed_complete !== 'boolean')
+    return `${where}.should_succeed_complete is not true or false`;
+  return undefined;
+}
+
+/**
+ * Where a file is not a test of the suite's form (README of the suite: name, genesis_validators_root,
+ * steps of interchange, blocks and attestations), or undefined: a damaged file fails by name
+ * instead of stopping the run on the first field it lacks.
+ */
+function shapeProblem(test: unknown): string | undefined {
+  if (!isObject(test)) return 'not a test file: not a JSON object';
+  if (!Array.isArray(test.steps)) return 'not a test file: no steps';
+  if (typeof test.genesis_validators_root !== 'string') return 'not a test file: no genesis_validators_root';
+  for (const [i, step] of test.steps.entries()) {
+    if (!isObject(step)) return `not a test file: step ${i} is not an object`;
+    for (const flag of ['should_succeed', 'contains_slashable_data'])
+      if (typeof step[flag] !== 'boolean') return `not a test file: step ${i}.${flag} is not true or false`;
+    for (const list of ['blocks', 'attestations'])
+      if (!Array.isArray(step[list])) return `not a test file: step ${i}.${list} is not a list`;
+    const problem =
+      (step.blocks as unknown[]).map((b, j) => attemptProblem(b, `step ${i} block ${j}`, ['slot'])).find(Boolean) ??
+      (step.attestations as unknown[])
+        .map((a, j) => attemptProblem(a, `step ${i} attestation ${j}`, ['source_epoch', 'target_epoch']))
+        .find(Boolean);
+    if (problem) return `not a test file: ${problem}`;
+  }
+  return undefined;
+}
+
 export function runConformance(raw: unknown): ConformanceResult {
-  const test = raw as TestFile;
   const failures: string[] = [];
-  const name = typeof test?.name === 'string' ? test.name : '(unnamed)';
-  if (!Array.isArray(test?.steps)) return { name, passed: false, failures: ['not a test file: no steps'] };
-  const db = new SlashingProtection(test.genesis_validators_root);
+  const name = isObject(raw) && typeof raw.name === 'string' ? raw.name : '(unnamed)';
+  const problem = shapeProblem(raw);
+  if (problem) return { name, passed: false, failures: [problem] };
+  const test = raw as unknown as TestFile;
+  let db: SlashingProtection;
+  try {
+    db = new SlashingProtection(test.genesis_validators_root);
+  } catch (err) {
+    if (!(err instanceof InterchangeError)) throw err;
+    return { name, passed: false, failures: [`not a test file: ${err.message}`] };
+  }
   for (const [i, step] of test.steps.entries()) {
     let imported = true;
     try {

@@ -9,7 +9,7 @@ test('operational certificate: counter and KES period read from the CBOR', () =>
       type: 'NodeOperationalCertificate',
       cborHex: opcertCbor(Buffer.alloc(32), counter, 412, Buffer.alloc(64), Buffer.alloc(32)),
     });
-    assert.deepEqual(parseOpcert(text), { counter, kesPeriod: 412 });
+    assert.deepEqual(parseOpcert(text), { counter, kesPeriod: 412, hotVkey: '00'.repeat(32) });
   }
   assert.throws(
     () => parseOpcert(JSON.stringify({ type: 'KesSigningKey_ed25519_kes_2^6', cborHex: '00' })),

@@ -33,4 +33,15 @@ describe('EIP-3076: the official interchange test suite', () => {
     assert.equal(runConformance(withChecks).passed, false);
     assert.equal(runConformance(t).passed, true);
   });
+
+  test("a file not of the suite's form fails by name instead of throwing", () => {
+    const damaged = load('single_validator_single_block.json');
+    damaged.steps[0].attestations = 'none';
+    assert.deepEqual(runConformance(damaged), {
+      name: 'single_validator_single_block',
+      passed: false,
+      failures: ['not a test file: step 0.attestations is not a list'],
+    });
+    assert.deepEqual(runConformance([]).failures, ['not a test file: not a JSON object']);
+  });
 });
