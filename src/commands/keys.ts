@@ -10,7 +10,7 @@ import { rootShell } from '../ssh/shell.js';
 import { openSession } from '../ssh/session.js';
 import { readLive } from '../failover/live.js';
 import { loadInventory } from '../inventory/load.js';
-import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { initialSignState, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import { keysPushScript, pushOutcome, type PushOutcome } from '../keys/push-script.js';
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
@@ -51,6 +51,12 @@ export async function keysPushCommand(
   const loaded = await loadInventory(options.inventory);
   const identity = identityNamed(loaded.resolved, options.identity, options.inventory);
   const keys = validatorKeyFiles(loaded.resolved.family);
+  const initial = initialSignState(loaded.resolved.family);
+  const initialState = initial && {
+    path: initial.path,
+    content: new TextEncoder().encode(initial.content),
+    mode: initial.mode,
+  };
   const material = keyMaterial(keys, options.files, options.dir);
   const session = sessionOf(options.inventory, loaded.resolved);
   try {
@@ -80,6 +86,7 @@ export async function keysPushCommand(
           content: material.get(k.name)!,
           mode: active ? '0600' : '0400',
         })),
+        active ? initialState : undefined,
       );
       const [o] = await session.each([host], (conn) =>
         conn.exec(rootShell(host), { stdin: script, timeoutMs: 30_000 }),

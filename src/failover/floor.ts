@@ -49,7 +49,14 @@ function read<T>(source: StateSource | undefined, parse: (text: string) => T): R
 
 const fmt = (s: Pick<SignState, 'height' | 'round' | 'step'>) => `${s.height}/${s.round}/${s.step}`;
 /** What the chain proves: a signature at this height, in some round: everything up to its precommit is taken. */
-const signedAt = (height: number): SignState => ({ height: BigInt(height), round: 0, step: STEP.precommit });
+/**
+ * A height the chain shows signed (or in progress at its head) stands for every round of it: the
+ * chain's word names the height, not the round (a failed round moves a validator to round 1, 2,
+ * ... at the same height), so the floor covers the whole height and the target signs from the
+ * next one. Round 0 here would let the target sign a higher round the old host had signed too.
+ */
+export const MAX_ROUND = 2147483647; // CometBFT's round is an int32
+const signedAt = (height: number): SignState => ({ height: BigInt(height), round: MAX_ROUND, step: STEP.precommit });
 const highest = <T extends { state: SignState }>(states: T[]) =>
   states.reduce<T | undefined>((best, s) => (!best || compareHRS(s.state, best.state) > 0 ? s : best), undefined);
 
@@ -78,11 +85,11 @@ export function cometbftFloor(input: FloorInput): FloorVerdict<SignState> {
   const chain: { what: string; state: SignState }[] = [];
   if (input.chainSigned !== undefined && input.chainSigned > 0)
     chain.push({
-      what: `the chain's last signature (height ${input.chainSigned})`,
+      what: `the chain's last signature (height ${input.chainSigned}, every round)`,
       state: signedAt(input.chainSigned),
     });
   if (!input.old && input.chainHead !== undefined)
-    chain.push({ what: `the chain head (${input.chainHead})`, state: signedAt(input.chainHead) });
+    chain.push({ what: `the chain head (${input.chainHead}, every round)`, state: signedAt(input.chainHead) });
 
   if (input.old && (!old || 'problem' in old)) {
     // A reachable old host whose watermark is unknown: only the chain can stand in for it, and only from above.

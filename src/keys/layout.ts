@@ -48,5 +48,17 @@ export const dirkShareFile = (identity: string): KeyFile => ({
 /** Cosmos: CometBFT's watermark beside its key (the rendered config's priv_validator_state_file). */
 export const COMETBFT_SIGN_STATE = `${COMETBFT_HOME}/data/priv_validator_state.json`;
 
+/**
+ * The signing state a client's own init writes beside a new key, where the client will not start
+ * without one: CometBFT's priv_validator_state.json at height 0 (`cometbft init`; privval/file.go
+ * `loadFilePV` exits when a key is present and its state file is missing or unreadable). Written
+ * only when a key is placed where none was and no state exists; a key already in place whose state
+ * is gone is a lost watermark, which stake never papers over.
+ */
+export function initialSignState(family: Family): { path: string; content: string; mode: string } | undefined {
+  if (family !== 'cosmos') return undefined;
+  return { path: COMETBFT_SIGN_STATE, content: '{\n  "height": "0",\n  "round": 0,\n  "step": 0\n}\n', mode: '0600' };
+}
+
 /** Where the witness keeps the last copy of an identity's signing state, for a failover whose old host is dead. */
 export const witnessStateDir = (identity: string) => `/var/lib/stake/${identity}/signing-state`;

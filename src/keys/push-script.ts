@@ -29,7 +29,16 @@ export const KEYS_PUSH_RESULT = resultShape('keys-push', {
   different: isStringOrNull,
 });
 
-export function keysPushScript(root: string, identity: string, keys: readonly KeyPlacement[]): string {
+/**
+ * `initialState`, when given, is written after the keys if this push placed one and no file is at
+ * its path: the fresh signing state the client's init writes (see initialSignState), never over one.
+ */
+export function keysPushScript(
+  root: string,
+  identity: string,
+  keys: readonly KeyPlacement[],
+  initialState?: Omit<KeyPlacement, 'name'>,
+): string {
   const report = (fields: { placed?: string[]; already?: string; different?: string }) =>
     resultLine(KEYS_PUSH_RESULT.step, {
       placed: fields.placed ?? [],
@@ -73,7 +82,18 @@ export function keysPushScript(root: string, identity: string, keys: readonly Ke
     ...insideRootLines(root, sealedDir(identity)),
     `(umask 077 && mkdir -p ${shq(posix.join(root, sealedDir(identity)))})`,
   ]);
-  return `${folder}${checks.join('')}${writes.join('')}case "${flags}" in\n${cases.join('\n')}\nesac\n`;
+  const anyPlaced = keyed.map((k) => `[ "\${placed_${k.index}:-0}" = 1 ]`).join(' || ');
+  const state = initialState
+    ? braceGroup([
+        'set -eu',
+        `if { ${anyPlaced}; } && [ ! -e ${shq(posix.join(root, initialState.path))} ]; then`,
+        ...insideRootLines(root, posix.dirname(initialState.path)),
+        regularTargetLine(root, initialState.path),
+        ...writeFileLines(root, initialState.path, initialState.content, initialState.mode),
+        'fi',
+      ])
+    : '';
+  return `${folder}${checks.join('')}${writes.join('')}${state}case "${flags}" in\n${cases.join('\n')}\nesac\n`;
 }
 
 export type PushOutcome = 'placed' | 'already there' | 'refused' | 'failed';

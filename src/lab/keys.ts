@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { opcertCbor } from '../chain/cardano-opcert.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
-import { dirkShareFile, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { dirkShareFile, initialSignState, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import type { LabIdentityRecord } from './state.js';
 
 /** A CometBFT priv_validator_key.json (ed25519; address = first 20 bytes of sha256(pubkey), upper hex). */
@@ -91,6 +91,9 @@ export function placeLabKeys(
       writeKey(rootOf(id.active.name), key.path, text, 0o600);
       for (const standby of id.standby) writeKey(rootOf(standby.name), sealedPath(id.name, key), text, 0o400);
     }
+    // as stake keys push does beside the key it places: the state the client's init writes
+    const initial = initialSignState(inv.family);
+    if (initial) writeKey(rootOf(id.active.name), initial.path, initial.content, 0o600);
     const signers = id.signer?.hosts ?? [];
     const pubkey = `0x${randomBytes(48).toString('hex')}`; // the group's public key: one per identity
     signers.forEach((s, i) => {

@@ -5,6 +5,9 @@
  * chain offers every signer that connects the heights the identity signed last, so the target
  * signs heights the old host had signed: the chain reports the double sign, and failover's verify
  * step fails on it. With the real carry (failover.lab.test.ts) the same offers are refused.
+ *
+ * Ethereum carries nothing: the Dirk group keeps the slashing protection. Losing it there (every
+ * Dirk's protection file removed, after carry) lets the new Vouch get the old slots signed again.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -39,5 +42,31 @@ describe('a broken carry is caught (cosmos lab)', { skip: sshdUnavailable() }, (
     assert.equal(r.code, 1, out);
     assert.match(out, /signed twice since the failover began: height \d+/, out);
     assert.match(out, new RegExp(`stop the signer on ${to} now`));
+  });
+});
+
+describe('lost slashing protection on the signers is caught (ethereum lab)', { skip: sshdUnavailable() }, () => {
+  let lab: FailoverLab;
+  before(async () => {
+    lab = await FailoverLab.start('ethereum');
+  });
+  after(() => lab?.down());
+
+  test("every Dirk's protection lost during the failover: the new Vouch's old slots are signed again, and seen", async () => {
+    const from = lab.live().active;
+    const to = lab.other();
+    const protection = ['signer-fra', 'signer-lon', 'signer-ams']
+      .map((h) => `${sh(join(lab.dir, 'hosts', h, 'root', 'var/lib/dirk/protection'))}/*.json`)
+      .join(' ');
+    const r = lab.failover(to, `after:carry=run:rm -f ${protection}`);
+    const out = `${r.stdout}\n${r.stderr}`;
+    const chain = await lab.waitFor('a double sign on the chain', (s) => s.doubleSigns > 0);
+    const doubled = chain.identities.flatMap((i) => i.doubleSigns);
+    assert.ok(
+      doubled.every((d) => d.hosts.includes(from) && d.hosts.includes(to)),
+      `the old Vouch's slots attested again by the new one: ${JSON.stringify(doubled)}`,
+    );
+    assert.equal(r.code, 1, out);
+    assert.match(out, /signed twice since the failover began: height \d+/, out);
   });
 });

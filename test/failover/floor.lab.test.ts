@@ -122,9 +122,29 @@ describe('the slashing floor under faults at carry (cosmos lab)', { skip: sshdUn
     restore();
   });
 
-  test('the old host state deleted, and nothing on the chain above the witness copy: refused, rolled back', () =>
-    faulted(
-      (f) => `rm -f ${sh(f)} && printf '{"height":"99999999","round":0,"step":3}\\n' > ${sh(copyFile())}`,
-      'refused',
-    ));
+  test('the old host state deleted, nothing on the chain above the witness copy: carry refused, the old host left fenced until its state is back', async () => {
+    const from = lab.live().active;
+    const to = lab.other();
+    const file = stateOf(from);
+    const saved = `${file}.operator-backup`;
+    const r = lab.failover(
+      to,
+      `before:carry=run:cp ${sh(file)} ${sh(saved)} && rm -f ${sh(file)} && printf '{"height":"99999999","round":0,"step":3}\\n' > ${sh(copyFile())}`,
+    );
+    const out = `${r.stdout}\n${r.stderr}`;
+    assert.equal(r.code, 4, out);
+    assert.match(out, new RegExp(`${from}'s ${COMETBFT_SIGN_STATE}`), "carry's refusal names the file and the host");
+    // CometBFT does not start without its state, and a fresh one would sign its last heights again
+    assert.match(out, new RegExp(`cannot unfence ${from}: its ${COMETBFT_SIGN_STATE} is missing`), out);
+    assert.equal(lab.journalState(), 'running', 'the rollback waits for the file');
+    assert.equal(existsSync(file), false, 'nothing wrote a fresh state');
+    const since = lab.chain().height;
+    copyFileSync(saved, file); // the operator's repair: the file restored from a backup
+    const resumed = lab.resume();
+    assert.equal(lab.journalState(), 'rolled-back', `${resumed.stdout}\n${resumed.stderr}`);
+    assert.equal(lab.live().active, from);
+    await lab.signingOn(from);
+    assert.ok(lastBy(from) > since);
+    assert.equal(lab.chain().doubleSigns, 0);
+  });
 });

@@ -6,7 +6,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { opcertCbor } from '../../src/chain/cardano-opcert.js';
-import { compareHRS, parseSignState } from '../../src/chain/cometbft-sign-state.js';
+import { checkHRS, compareHRS, parseSignState, STEP } from '../../src/chain/cometbft-sign-state.js';
+import { MAX_ROUND } from '../../src/failover/floor.js';
 import { decideCarry, type CarryInput } from '../../src/failover/protection.js';
 import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 
@@ -54,7 +55,7 @@ describe('the slashing floor carried to the target (cosmos)', () => {
       assert.equal(target?.height, 342n);
       assert.equal(copy?.height, 342n, 'the witness copy goes up to 342, never down to 0');
       assert.match(d.summary, /val-fra's .*priv_validator_state\.json .*(missing|empty|cannot be read)/);
-      assert.match(d.summary, /the chain's last signature \(height 342\)/);
+      assert.match(d.summary, /the chain's last signature \(height 342, every round\)/);
     });
   }
   test('an old host state below the witness copy: the copy is the floor, nothing is lowered', () => {
@@ -86,6 +87,15 @@ describe('the slashing floor carried to the target (cosmos)', () => {
   test('a malformed target state refuses, naming the target', () => {
     const d = decideCarry(cosmos(state(330), { target: { [COMETBFT_SIGN_STATE]: '{' } }));
     assert.ok(!d.ok && /val-waw's/.test(d.why));
+  });
+  test('a floor from the chain covers every round of that height: the chain names heights, not rounds', () => {
+    // the old host may have signed 342 at round 2 after two failed rounds: round 0 would let the target sign 342/1
+    const { target } = written(decideCarry(cosmos(undefined, { chainSigned: 342 })));
+    assert.deepEqual([target?.height, target?.round, target?.step], [342n, MAX_ROUND, STEP.precommit]);
+    assert.equal(checkHRS(target!, 342n, 5, STEP.precommit).ok, false, 'no round of 342 is signed again');
+    assert.equal(checkHRS(target!, 343n, 0, STEP.precommit).ok, true, 'the next height is');
+    const dead = written(decideCarry(cosmos(undefined, { oldHostDead: true, chainHead: 340 })));
+    assert.equal(dead.target?.round, MAX_ROUND, 'nor a round of the head a dead host may have reached');
   });
   test('a dead old host: the maximum of the witness copy, the chain head and the chain signature', () => {
     const { target, copy } = written(

@@ -5,12 +5,13 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { KEYS_PUSH_RESULT, keysPushScript, pushOutcome, type KeyPlacement } from '../../src/keys/push-script.js';
-import { sealedDir } from '../../src/keys/layout.js';
+import { COMETBFT_SIGN_STATE, initialSignState, sealedDir } from '../../src/keys/layout.js';
 import { parseResult } from '../../src/ssh/script-result.js';
+import { projectPath } from '../../src/paths.js';
 
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
 const placements = (extra = ''): KeyPlacement[] =>
@@ -91,5 +92,41 @@ describe('keys push script', () => {
   test('no record, or a spoofed word instead of one, is a failure, not a success', () => {
     assert.equal(pushOutcome('PLACED\n').outcome, 'failed');
     assert.match(pushOutcome('').detail ?? '', /printed no result/);
+  });
+
+  test('cometbft: the state `cometbft init` writes is placed beside a new key, never over a state, never for a key already there', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const initial = initialSignState('cosmos')!;
+    const state = { path: initial.path, content: Buffer.from(initial.content), mode: initial.mode };
+    const key: KeyPlacement = {
+      name: 'priv_validator_key.json',
+      path: '/var/lib/cometbft/config/priv_validator_key.json',
+      content: Buffer.from('{"key":1}\n'),
+      mode: '0600',
+    };
+    const stateFile = join(root, COMETBFT_SIGN_STATE);
+    const push = () => {
+      const r = sh(keysPushScript(root, 'hub', [key], state));
+      assert.equal(r.status, 0, r.stderr);
+      return r;
+    };
+    push();
+    // byte for byte the file CometBFT's own docs show after init (test/fixtures/reference/cometbft/)
+    assert.equal(
+      readFileSync(stateFile, 'utf8'),
+      readFileSync(
+        projectPath('test', 'fixtures', 'reference', 'cometbft', 'priv_validator_state.initial.json'),
+        'utf8',
+      ),
+    );
+    assert.equal((statSync(stateFile).mode & 0o777).toString(8), '600');
+    writeFileSync(stateFile, '{"height":"77","round":0,"step":3}\n');
+    rmSync(join(root, key.path));
+    push();
+    assert.match(readFileSync(stateFile, 'utf8'), /"77"/, 'an existing state is never replaced');
+    rmSync(stateFile);
+    push(); // the key is there already: its lost state is not papered over
+    assert.equal(existsSync(stateFile), false);
+    assert.equal(initialSignState('ethereum'), undefined);
   });
 });

@@ -1,6 +1,9 @@
 /** Step 8 (record the move in the inventory, the audit log and the quorum) and the rollback before the bump. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { posix } from 'node:path';
+import { parseSignState } from '../../chain/cometbft-sign-state.js';
+import { COMETBFT_SIGN_STATE, witnessStateDir } from '../../keys/layout.js';
 import { parseGenerationRecord } from '../../quorum/generation.js';
 import { EXIT } from '../../exit-codes.js';
 import { readIfExists, writeDurably } from '../../files.js';
@@ -99,11 +102,42 @@ export async function rollback(ctx: StepContext): Promise<string> {
         EXIT.refused,
         'find out how the key got there before anything signs',
       );
-    if (plan.oldHostDead && !quorum.views.find((v) => v.host === plan.from)?.probe)
-      detail = `${plan.from} is unreachable: it stays as it is`;
-    else detail = await makeSigner(ctx, plan.from);
+    const old = quorum.views.find((v) => v.host === plan.from);
+    if (plan.oldHostDead && !old?.probe) detail = `${plan.from} is unreachable: it stays as it is`;
+    else {
+      if (old?.probe) refuseUnreadableState(ctx, old.probe.files);
+      detail = await makeSigner(ctx, plan.from);
+    }
   }
   return `${detail}; ${await release(ctx)}`;
+}
+
+/**
+ * A CometBFT signer whose priv_validator_state.json is missing or unreadable is not started again:
+ * CometBFT itself refuses to start so (privval/file.go loadFilePV exits), and a fresh state would
+ * sign the heights it signed before. The old host stays fenced until the file is restored.
+ */
+function refuseUnreadableState(ctx: StepContext, files: Record<string, string>): void {
+  if (ctx.loaded.resolved.family !== 'cosmos') return;
+  const { plan } = ctx.journal;
+  const text = files[COMETBFT_SIGN_STATE];
+  let why: string | undefined = text === undefined ? 'missing' : undefined;
+  if (text !== undefined) {
+    try {
+      parseSignState(text);
+    } catch (err) {
+      why = `unreadable (${(err as Error).message})`;
+    }
+  }
+  if (!why) return;
+  const copy = ctx.identity.witness
+    ? ` (the witness copy is ${posix.join(witnessStateDir(ctx.identity.name), 'priv_validator_state.json')} on ${ctx.identity.witness.name})`
+    : '';
+  throw new StepFailure(
+    `cannot unfence ${plan.from}: its ${COMETBFT_SIGN_STATE} is ${why}; CometBFT does not start so, and a fresh state would sign its last heights again`,
+    EXIT.refused,
+    `${plan.from} stays fenced: restore the file from the last state you trust${copy}, then stake failover --resume finishes the rollback`,
+  );
 }
 
 /**

@@ -6,7 +6,14 @@
  * Without a key it is a full node that signs nothing.
  */
 import { createHash, createPrivateKey, sign } from 'node:crypto';
-import { checkHRS, parseSignState, serializeSignState, STEP, type SignState } from '../../chain/cometbft-sign-state.js';
+import {
+  checkHRS,
+  compareHRS,
+  parseSignState,
+  serializeSignState,
+  STEP,
+  type SignState,
+} from '../../chain/cometbft-sign-state.js';
 import type { Behaviour, SimContext } from './context.js';
 import { readIfExists, writeDurably } from '../../files.js';
 
@@ -18,8 +25,40 @@ interface PrivValidatorKey {
 
 const b64url = (b: Buffer) => b.toString('base64url');
 
+/**
+ * What CometBFT says when it will not start (privval/file.go `loadFilePV`, v0.38.25): a key file
+ * present whose state file is missing or unreadable ends the process (cmtos.Exit, status 1).
+ * Without a key file the real node generates one (LoadOrGenFilePV, node/setup.go); the lab's
+ * node signs nothing instead, which is the same on the chain (a key no validator has).
+ */
+export function cometbftStartError(keyFile: string | undefined, stateFile: string | undefined): string | undefined {
+  if (!keyFile || !stateFile || readIfExists(keyFile) === undefined) return undefined;
+  const text = readIfExists(stateFile);
+  if (text === undefined) return `open ${stateFile}: no such file or directory`;
+  try {
+    parseSignState(text);
+    return undefined;
+  } catch (err) {
+    return `Error reading PrivValidator state from ${stateFile}: ${(err as Error).message}`;
+  }
+}
+
+function readState(file: string): SignState | undefined {
+  const text = readIfExists(file);
+  try {
+    return text === undefined ? undefined : parseSignState(text);
+  } catch {
+    return undefined;
+  }
+}
+
+const FRESH: SignState = { height: 0n, round: 0, step: STEP.none };
+const higher = (a: SignState | undefined, b: SignState | undefined): SignState =>
+  !a ? (b ?? FRESH) : !b ? a : compareHRS(a, b) > 0 ? a : b; // the file when equal: it has the sign bytes
+
 export function cometbftValidator(ctx: SimContext): Behaviour {
   const { keyFile, stateFile } = ctx.config;
+  let known: SignState | undefined;
   return {
     onHeight({ height, round }) {
       const keyText = keyFile ? readIfExists(keyFile) : undefined;
@@ -29,8 +68,11 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
       if (!identity) return { signing: false, note: `key ${key.address} belongs to no identity of this lab` };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
 
-      const text = readIfExists(stateFile);
-      const state: SignState = text === undefined ? { height: 0n, round: 0, step: STEP.none } : parseSignState(text);
+      // CometBFT keeps the watermark it loaded at start in memory and rewrites the file at every
+      // signature, so a file lost or damaged under a running node changes nothing until a restart
+      // (which then refuses to start, cometbftStartError); a file raised under it is read here.
+      const state = higher(known, readState(stateFile));
+      known = state;
       const verdict = checkHRS(state, BigInt(height), round, STEP.precommit);
       if (!verdict.ok) {
         ctx.log(`refused to sign height ${height} round ${round}: ${verdict.why}`);
@@ -50,15 +92,10 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
       });
       const signature = sign(null, signbytes, privateKey).toString('base64');
       // The watermark first: a crash after this line loses one vote, never signs twice.
+      known = { height: BigInt(height), round, step: STEP.precommit };
       writeDurably(
         stateFile,
-        serializeSignState({
-          height: BigInt(height),
-          round,
-          step: STEP.precommit,
-          signature,
-          signbytes: signbytes.toString('hex').toUpperCase(),
-        }),
+        serializeSignState({ ...known, signature, signbytes: signbytes.toString('hex').toUpperCase() }),
       );
       ctx.submit({
         identity: identity.name,

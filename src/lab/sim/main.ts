@@ -11,7 +11,7 @@ import { onLines, send, type FromChain } from '../chain/protocol.js';
 import { readLabState, type LabHostRecord } from '../state.js';
 import { labPaths } from '../layout.js';
 import { cardanoNode } from './cardano.js';
-import { cometbftValidator } from './cometbft.js';
+import { cometbftStartError, cometbftValidator } from './cometbft.js';
 import { simConfigOf, type Endpoint } from './config.js';
 import { idle, type Behaviour, type HeightOutcome, type Offer, type SimContext } from './context.js';
 import { REOFFER_DEPTH } from '../chain/reoffer.js';
@@ -65,6 +65,13 @@ async function main(): Promise<void> {
   if (!lab) throw new Error(`no lab at ${dir}`);
   const host = hostOf(lab.hosts, argument('self', own));
   const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
+  if (config.role === 'cometbft') {
+    const refused = cometbftStartError(config.keyFile, config.stateFile);
+    if (refused) {
+      process.stderr.write(`${refused}\n`);
+      process.exit(1);
+    }
+  }
   const log = (message: string) =>
     process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
 

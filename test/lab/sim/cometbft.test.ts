@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cometbftKey } from '../../../src/lab/keys.js';
-import { cometbftValidator } from '../../../src/lab/sim/cometbft.js';
+import { cometbftStartError, cometbftValidator } from '../../../src/lab/sim/cometbft.js';
 import type { Offer, SimContext } from '../../../src/lab/sim/context.js';
 import type { LabState } from '../../../src/lab/state.js';
 
@@ -70,5 +70,52 @@ describe('simulated signers keep their watermark', () => {
     } as unknown as SimContext;
     assert.deepEqual(await cometbftValidator(ctx).onHeight(at(3)), { signing: false });
     assert.deepEqual(sent, []);
+  });
+
+  test('cometbft will not start with its key but without a readable state (privval loadFilePV), and starts without a key', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-sim-'));
+    try {
+      const keyFile = join(dir, 'priv_validator_key.json');
+      const stateFile = join(dir, 'priv_validator_state.json');
+      assert.equal(cometbftStartError(keyFile, stateFile), undefined, 'no key: a full node starts');
+      writeFileSync(keyFile, cometbftKey().text);
+      assert.match(cometbftStartError(keyFile, stateFile) ?? '', /no such file or directory/);
+      writeFileSync(stateFile, '{"height":');
+      assert.match(cometbftStartError(keyFile, stateFile) ?? '', /^Error reading PrivValidator state from /);
+      writeFileSync(stateFile, '{"height":"0","round":0,"step":0}');
+      assert.equal(cometbftStartError(keyFile, stateFile), undefined);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('cometbft: a state file lost under a running signer changes nothing: the watermark is in memory', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-sim-'));
+    try {
+      const key = cometbftKey();
+      const keyFile = join(dir, 'priv_validator_key.json');
+      const stateFile = join(dir, 'priv_validator_state.json');
+      writeFileSync(keyFile, key.text);
+      writeFileSync(stateFile, '{"height":"0","round":0,"step":0}');
+      const sent: number[] = [];
+      const v = cometbftValidator({
+        lab: { name: 'lab', identities: [{ name: 'id', members: ['v'], keyAddress: key.address }] },
+        host: { name: 'v' },
+        config: { keyFile, stateFile },
+        peersUp: () => 1,
+        submit: (s: { height: number }) => sent.push(s.height),
+        log: () => undefined,
+        signer: 'v#1',
+      } as unknown as SimContext);
+      await v.onHeight(at(9));
+      rmSync(stateFile);
+      await v.onHeight(at(8, 0, true));
+      await v.onHeight(at(9, 0, true));
+      await v.onHeight(at(10));
+      assert.deepEqual(sent, [9, 10]);
+      assert.match(readFileSync(stateFile, 'utf8'), /"10"/, 'written anew at the next signature');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
