@@ -96,7 +96,8 @@ export function cometbftFloor(input: FloorInput): FloorVerdict<SignState> {
     const problem = old ? old.problem : `${input.old.what} is missing`;
     const fromChain = highest(chain);
     const rest = highest(known);
-    if (!fromChain || (rest && compareHRS(fromChain.state, rest.state) <= 0))
+    // above by height: the whole-height round of a chain reading must not make an equal height look newer
+    if (!fromChain || (rest && fromChain.state.height <= rest.state.height))
       return {
         ok: false,
         why: `${problem}: the watermark the old host reached is unknown${fromChain ? `, and the chain shows nothing above ${fmt(rest!.state)}` : ''}`,
