@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
+import type { StepHook } from '../failover/hooks.js';
 import { writeDurably } from '../files.js';
 import { loadInventory } from '../inventory/load.js';
 import type { Terminal } from '../output/terminal.js';
@@ -50,7 +51,12 @@ function operatorKeys(values: string[], operators: Record<string, unknown>): [Op
   return [parsed[0]!, parsed[1]!];
 }
 
-export async function drillFailoverCommand(options: DrillCommandOptions, term: Terminal): Promise<ExitCode> {
+/** `hook` is the tests' seam into every round's failover steps (src/cli/spec.ts `Seams`). */
+export async function drillFailoverCommand(
+  options: DrillCommandOptions,
+  term: Terminal,
+  hook?: StepHook,
+): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
   identityNamed(resolved, options.identity, options.inventory);
   const operators = operatorKeys(options.operatorKeys, resolved.operators);
@@ -73,6 +79,7 @@ export async function drillFailoverCommand(options: DrillCommandOptions, term: T
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
       observer: labObserverFor(resolve(options.inventory)),
+      ...(hook ? { hook } : {}),
     },
     (line) => (term.options.json ? term.note(line) : term.print(line)),
   );

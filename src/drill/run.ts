@@ -22,6 +22,7 @@ import {
   type FailoverWorld,
 } from '../failover/prepare.js';
 import { runFailover, type FailoverEvent } from '../failover/run.js';
+import type { StepHook } from '../failover/hooks.js';
 import { loadInventory } from '../inventory/load.js';
 import { identityNamed } from '../inventory/lookup.js';
 import { liveActive } from '../quorum/live.js';
@@ -47,6 +48,8 @@ export interface DrillOptions {
   healthTimeoutSeconds: number;
   /** The chain's judge of every signature; without one, only steps and times are recorded. */
   observer: ChainObserver | undefined;
+  /** The tests' seam into each round's failover steps. */
+  hook?: StepHook;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,6 +61,7 @@ async function withWorld<T>(options: DrillOptions, work: (world: FailoverWorld) 
     loaded,
     session: openSession(loaded.resolved, options.inventory, 'failover'),
     observer: options.observer,
+    ...(options.hook ? { hook: options.hook } : {}),
   };
   try {
     return await work(world);

@@ -11,6 +11,8 @@ import { after, before, describe, it } from 'node:test';
 import type { StatusReport } from '../../src/status/report.js';
 import type { DrillReport } from '../../src/drill/report.js';
 import { STAKE } from '../support/helpers.js';
+import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
+import { projectPath } from '../../src/paths.js';
 import { FailoverLab } from '../support/failover-lab.js';
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
@@ -208,5 +210,35 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
     );
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /over the objective of 1 s/);
+  });
+
+  it("a drill whose carry is broken (the target's watermark reset through the fault seam) fails on the double sign", () => {
+    const report = join(lab.dir, 'drill-broken');
+    const target = join(lab.dir, 'hosts', lab.other(), 'root', COMETBFT_SIGN_STATE);
+    const fresh = projectPath('test', 'fixtures', 'reference', 'cometbft', 'priv_validator_state.initial.json');
+    const r = lab.stake(
+      [
+        'drill',
+        'failover',
+        'cosmoshub',
+        '-i',
+        lab.inventory,
+        '--operator-key',
+        `alice=${join(lab.dir, 'operators', 'alice')}`,
+        '--operator-key',
+        `bob=${join(lab.dir, 'operators', 'bob')}`,
+        '--rounds',
+        '1',
+        '--report',
+        report,
+      ],
+      {},
+      120_000,
+      `after:carry=run:cp '${fresh}' '${target}'`,
+    );
+    assert.equal(r.code, 1, r.stdout);
+    assert.match(r.stdout, /✗ drill failed: 0 of 1 rounds passed/);
+    const doc = json<DrillReport>(readFileSync(join(report, 'drill.json'), 'utf8'));
+    assert.ok(doc.summary.doubleSigns > 0, JSON.stringify(doc.summary));
   });
 });

@@ -197,7 +197,7 @@ export const FAILOVER_COMMANDS: Entry[] = [
       healthTimeout: RUN_OPTIONS.healthTimeout,
     },
     load: () => import('../../commands/drill.js'),
-    run: ({ drillFailoverCommand }, opts, [identity = ''], t) =>
+    run: ({ drillFailoverCommand }, opts, [identity = ''], t, seams) =>
       drillFailoverCommand(
         {
           inventory: opts.inventory,
@@ -210,6 +210,7 @@ export const FAILOVER_COMMANDS: Entry[] = [
           healthTimeoutSeconds: opts.healthTimeout,
         },
         t,
+        seams.failoverHook,
       ),
   }),
 ];

@@ -63,6 +63,18 @@ describe('lab chain verdicts', () => {
     );
   });
 
+  test("recentlySigned: each identity's last heights and rounds, lowest first, what a reconnecting signer is offered", () => {
+    const l = new Ledger('cosmos', ['id', 'other']);
+    for (let h = 1; h <= 9; h++) l.tick();
+    for (const h of [2, 3, 5, 7, 8]) l.record(sig(h, 'val-a'));
+    l.record({ ...sig(8, 'val-a'), round: 1 });
+    l.record({ ...sig(4, 'val-z'), identity: 'other' });
+    assert.deepEqual(
+      l.recentlySigned(3).map((s) => `${s.height}/${s.round}`),
+      ['4/0', '5/0', '7/0', '8/0', '8/1'],
+    );
+  });
+
   test('missed heights count from the first signature, up to the last complete height', () => {
     const l = new Ledger('cosmos', ['id']);
     for (let h = 1; h <= 10; h++) l.tick();
