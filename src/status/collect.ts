@@ -138,6 +138,13 @@ export async function gatherStatus(
   return { report, tookMs: Date.now() - started };
 }
 
+/** The chain's head as the observer sees it, or else as the other hosts' clients report it (never the live host's own word). */
+function chainHead(report: StatusReport, live: string): number | undefined {
+  if (report.chain?.head !== undefined) return report.chain.head;
+  const heights = report.hosts.filter((h) => h.host !== live && h.height !== undefined).map((h) => h.height!);
+  return heights.length ? Math.max(...heights) : undefined;
+}
+
 /**
  * Refreshes each identity's copy on its witness from the live active host, one command per
  * witness for all the identities it keeps; the outcome goes into the report.
@@ -169,9 +176,12 @@ async function saveWitnessCopies(
       id.name,
       active.probes[id.name]?.files[own],
       witness.probes[id.name]?.files[copyPath!],
+      chainHead(report, status.live),
     );
     if (!decision.write) {
       status.witnessCopy = decision.why;
+      if (decision.why.startsWith('not saved'))
+        report.warnings.push(`${status.identity}: the witness copy was not saved: ${decision.why}`);
       continue;
     }
     const entry = byWitness.get(id.witness.name) ?? { witness: id.witness, writes: [] };

@@ -45,11 +45,20 @@ function mark(
   }
 }
 
+/**
+ * How far above the chain's head a CometBFT watermark can credibly be: the height in consensus is
+ * the head + 1. A copy never moves back, so a forged huge watermark from a compromised active host
+ * would make every later failover target refuse to sign: one above this is not saved.
+ */
+export const WATERMARK_AHEAD_OF_HEAD = 2;
+
+/** `chainHead`, when known (the chain observer, or the other hosts' clients), bounds a cosmos watermark. */
 export function decideWitnessCopy(
   family: Family,
   identity: string,
   active: string | undefined,
   copy: string | undefined,
+  chainHead?: number,
 ): CopyDecision {
   const [path] = stateFiles(family, identity, 'witness');
   if (!path) return { write: false, why: 'no copy for this family (protection stays with the signers)' };
@@ -58,6 +67,14 @@ export function decideWitnessCopy(
   if (next === undefined)
     return { write: false, why: "the live active host's signing state cannot be read; the copy is kept" };
   if (copy === active) return { write: false, why: `current (${next.show})` };
+  if (family === 'cosmos' && chainHead !== undefined) {
+    const height = parseSignState(active).height;
+    if (height > BigInt(chainHead + WATERMARK_AHEAD_OF_HEAD))
+      return {
+        write: false,
+        why: `not saved: the live active host's watermark (height ${height}) is above the chain's head (${chainHead}); a copy never moves back, so an incredible one is kept out: look at that host's state file`,
+      };
+  }
   const held = copy === undefined ? undefined : mark(family, copy);
   // the whole height/round/step (or the counter) is compared: a lower round at the same height is lower too
   if (held !== undefined && next.rank(copy!) < 0)

@@ -1,10 +1,11 @@
 /** The witness copy of the live signer's state: saved when missing or behind, never moved backwards. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decideWitnessCopy } from '../../src/status/witness-copy.js';
+import { WATERMARK_AHEAD_OF_HEAD, decideWitnessCopy } from '../../src/status/witness-copy.js';
+
+const state = (h: number) => JSON.stringify({ height: String(h), round: 0, step: 3 });
 
 describe('the witness copy', () => {
-  const state = (h: number) => JSON.stringify({ height: String(h), round: 0, step: 3 });
   test('saved when missing or behind, kept when current, never moved backwards', () => {
     assert.deepEqual(decideWitnessCopy('cosmos', 'hub', state(10), undefined), {
       write: true,
@@ -34,5 +35,19 @@ describe('the witness copy never moves backwards (issue 15)', () => {
   });
   test('the same watermark written differently is current, not rewritten', () => {
     assert.equal(decideWitnessCopy('cosmos', 'hub', `${hrs(329, 0, 3)}\n`, hrs(329, 0, 3)).write, false);
+  });
+
+  test("cosmos: a watermark above the chain's head is not credible and not saved (a copy never moves back)", () => {
+    const at = (h: number) => decideWitnessCopy('cosmos', 'hub', state(h), state(100), 120);
+    assert.equal(at(121).write, true, 'head + 1: the height in consensus');
+    assert.equal(at(120 + WATERMARK_AHEAD_OF_HEAD).write, true);
+    const forged = at(9_000_000_000);
+    assert.equal(forged.write, false);
+    assert.match(forged.why, /not saved: .*height 9000000000\) is above the chain's head \(120\)/);
+    assert.equal(
+      decideWitnessCopy('cosmos', 'hub', state(9_000_000_000), state(100)).write,
+      true,
+      'no head known: as before',
+    );
   });
 });
