@@ -11,13 +11,14 @@ import { approvalsFromFiles, recordApproval, refuseBlocked, refuseUnfinished } f
 import type { StepHook } from '../failover/hooks.js';
 import { expiryOf, planCode, STEPS } from '../failover/plan.js';
 import {
+  connectionsOf,
   prepareFailover,
   refused,
   stepContext,
   type FailoverRequest,
   type FailoverWorld,
 } from '../failover/prepare.js';
-import { resumePoint, unfinishedFailover } from '../failover/resume.js';
+import { refuseChangedConnections, resumePoint, unfinishedFailover } from '../failover/resume.js';
 import { runFailover } from '../failover/run.js';
 import { manualVerifyLines } from '../failover/ssh-signature.js';
 import { loadInventory, type LoadedInventory } from '../inventory/load.js';
@@ -139,6 +140,7 @@ export async function failoverResumeCommand(
   hook?: StepHook,
 ): Promise<ExitCode> {
   const { path, journal, loaded, identity } = await unfinishedFailover(options.inventory, options.identity);
+  refuseChangedConnections(journal, connectionsOf(loaded, identity, journal.inventory, journal.plan.from));
   const world = worldFor(loaded, journal.inventory, hook);
   try {
     const ctx = stepContext(journal.inventory, world, identity, journal, options);

@@ -4,6 +4,7 @@ import { StakeError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { loadInventory, type LoadedInventory } from '../inventory/load.js';
 import type { ResolvedIdentity } from '../inventory/resolve.js';
+import { connectionChanges } from './connections.js';
 import { unfinishedJournals, type Journal } from './journal.js';
 
 export interface Unfinished {
@@ -42,4 +43,24 @@ export function resumePoint(journal: Journal): string {
   if (journal.direction === 'rollback') return 'rolling back';
   const done = journal.steps.filter((s) => s.ended).map((s) => s.name);
   return `after ${done.join(', ') || 'no step'}`;
+}
+
+/**
+ * A resumed failover acts on the hosts its approvers signed, reached the way they signed them:
+ * the connection lines derived now (inventory addresses, ports, users, jumps, known host keys)
+ * must be those the plan bound. An inventory or known_hosts edited between the stop and the
+ * resume (a decoy address for the target, a new jump host) is refused before anything connects.
+ * A journal of a plan that bound no connections (written before plans bound them) is not checked.
+ */
+export function refuseChangedConnections(journal: Journal, now: readonly string[]): void {
+  if (journal.plan.connections === undefined) return;
+  const changed = connectionChanges(journal.plan.connections, now);
+  if (changed.length === 0) return;
+  throw new StakeError(
+    `the hosts of this failover are not reached the way its approvers signed: ${changed.join('; ')}`,
+    {
+      exitCode: EXIT.refused,
+      hint: 'restore the inventory and known_hosts the failover was approved with (git diff), then resume; nothing was connected to',
+    },
+  );
 }

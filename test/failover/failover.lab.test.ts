@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseDocument } from 'yaml';
 import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab, onTerminal } from '../support/failover-lab.js';
@@ -380,6 +381,24 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
       assert.match(outcome, new RegExp(`signing on ${to}`), 'resume goes forward');
     });
   }
+  test("killed after fencing, the target's address edited before --resume: refused before connecting; restored: resumed", async () => {
+    const to = lab.other();
+    const killed = lab.failover(to, 'after:fence=kill');
+    assert.equal(killed.code, null, 'killed by the signal');
+    const original = readFileSync(lab.inventory, 'utf8');
+    const doc = parseDocument(original);
+    doc.setIn(['hosts', to, 'address'], '192.0.2.66'); // TEST-NET-1: a decoy nothing routes
+    writeFileSync(lab.inventory, doc.toString());
+    const refusedResume = lab.resume();
+    assert.equal(refusedResume.code, 4, refusedResume.stdout + refusedResume.stderr);
+    assert.match(refusedResume.stderr, new RegExp(`host ${to}: address was [0-9.]+, is now 192\\.0\\.2\\.66`));
+    assert.equal(lab.journalState(), 'running', 'the journal waits');
+    writeFileSync(lab.inventory, original);
+    lab.ok(lab.resume(), 'resume');
+    await lab.signingOn(to);
+    assert.equal(lab.chain().doubleSigns, 0);
+    lab.revive();
+  });
   test('SSH to the old host cut before fencing: rolled back once it is back, the old host signs', async () => {
     const from = lab.live().active;
     assert.match(await faultRound(lab, 'cut-old', 'after:preflight'), new RegExp(`exit 5.*signing on ${from}`));
