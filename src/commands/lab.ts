@@ -157,6 +157,16 @@ function printStatus(status: LabStatus, term: Terminal): ExitCode {
         )
       : style.green('0 double signs');
     term.print(`identity ${style.bold(id.identity)}: ${signed}; ${ds}`);
+    const refused = id.rejected ?? [];
+    if (refused.length)
+      term.print(
+        style.red(
+          `  ${plural(refused.length, 'block')} refused by the chain (${refused
+            .slice(-3)
+            .map((r) => `${word} ${r.height} from ${r.host}: ${r.why}`)
+            .join('; ')})`,
+        ),
+      );
   }
   for (const p of status.problems) term.print(style.red(`! ${p}`));
   return code;

@@ -28,6 +28,8 @@ export interface ObservedIdentity {
   byHost: Record<string, number>;
   missed: number;
   doubleSigns: ObservedDoubleSign[];
+  /** Blocks the chain refused as invalid (cardano: an operational certificate counter out of order). */
+  rejected?: { height: number; host: string; why: string }[];
 }
 
 /** What a host's client last told the chain about itself. */

@@ -35,6 +35,19 @@ export interface ChainSummary {
   doubleSigns: number;
 }
 
+/**
+ * Cardano's rule on a block's operational certificate (ouroboros-consensus Praos
+ * `doValidateKESSignature`): with m the pool's last counter on the chain (0 for a pool with none),
+ * the block's counter n must hold m <= n (else CounterTooSmallOCERT) and n <= m + 1 (else
+ * CounterOverIncrementedOCERT). An invalid block is refused, not counted.
+ */
+export function opcertVerdict(last: number, counter: number): string | undefined {
+  if (counter < last) return `CounterTooSmallOCERT: counter ${counter} below the chain's ${last}`;
+  if (counter > last + 1)
+    return `CounterOverIncrementedOCERT: counter ${counter} more than one above the chain's ${last}`;
+  return undefined;
+}
+
 interface IdentityBook {
   byHeight: Map<number, Signature[]>;
   first?: number;
@@ -43,6 +56,9 @@ interface IdentityBook {
   doubles: Map<string, DoubleSign>;
   byHost: Record<string, number>;
   count: number;
+  /** cardano: the last operational certificate counter the chain accepted. */
+  counter: number;
+  rejected: { height: number; host: string; why: string }[];
 }
 
 export class Ledger {
@@ -59,7 +75,7 @@ export class Ledger {
   private book(identity: string): IdentityBook {
     let b = this.books.get(identity);
     if (!b) {
-      b = { byHeight: new Map(), doubles: new Map(), byHost: {}, count: 0 };
+      b = { byHeight: new Map(), doubles: new Map(), byHost: {}, count: 0, counter: 0, rejected: [] };
       this.books.set(identity, b);
     }
     return b;
@@ -69,9 +85,17 @@ export class Ledger {
     return ++this.height;
   }
 
-  /** Records a signature; returns false for a retry of one already recorded (same signer, same height). */
+  /** Records a signature; returns false for a retry of one already recorded (same signer, same height), or an invalid block. */
   record(sig: Signature): boolean {
     const b = this.book(sig.identity);
+    if (this.family === 'cardano' && sig.counter !== undefined) {
+      const invalid = opcertVerdict(b.counter, sig.counter);
+      if (invalid) {
+        if (b.rejected.length < 100) b.rejected.push({ height: sig.height, host: sig.host, why: invalid });
+        return false;
+      }
+      b.counter = sig.counter;
+    }
     const at = b.byHeight.get(sig.height) ?? [];
     const round = sig.round ?? 0;
     if (at.some((s) => s.signer === sig.signer && (s.round ?? 0) === round)) return false;
@@ -114,6 +138,7 @@ export class Ledger {
       ...(b.last ? { lastHeight: b.last.height, lastSigner: b.last.host } : {}),
       byHost: { ...b.byHost },
       missed: this.missed(identity, b),
+      ...(b.rejected.length ? { rejected: [...b.rejected] } : {}),
       doubleSigns: [...b.doubles.values()].sort((x, y) => x.height - y.height || (x.round ?? 0) - (y.round ?? 0)),
     }));
     return {

@@ -1,7 +1,7 @@
 /** The lab chain's verdicts: double signs, retries, missed heights, and cardano's led slots. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger } from '../../../src/lab/chain/ledger.js';
+import { Ledger, opcertVerdict } from '../../../src/lab/chain/ledger.js';
 import { isSlotLeader } from '../../../src/lab/chain/leadership.js';
 
 describe('lab chain verdicts', () => {
@@ -73,6 +73,33 @@ describe('lab chain verdicts', () => {
       l.recentlySigned(3).map((s) => `${s.height}/${s.round}`),
       ['4/0', '5/0', '7/0', '8/0', '8/1'],
     );
+  });
+
+  test("cardano: a block whose certificate counter is below the chain's, or more than one above, is refused", () => {
+    const l = new Ledger('cardano', ['pool']);
+    for (let h = 1; h <= 10; h++) l.tick();
+    const block = (height: number, counter: number, host = 'bp-a') => ({
+      ...sig(height, host),
+      identity: 'pool',
+      kind: 'block',
+      counter,
+    });
+    assert.equal(l.record(block(1, 0)), true, 'a pool with no counter on the chain starts at 0');
+    assert.equal(l.record(block(2, 0)), true, 'an equal counter is valid');
+    assert.equal(l.record(block(3, 2)), false, 'two above: CounterOverIncrementedOCERT');
+    assert.equal(l.record(block(4, 1, 'bp-b')), true, 'one above: a new certificate');
+    assert.equal(l.record(block(5, 0)), false, "the old certificate after the new one's block: CounterTooSmallOCERT");
+    const id = l.summary().identities[0]!;
+    assert.equal(id.signatures, 3);
+    assert.deepEqual(
+      id.rejected?.map((r) => [r.height, r.host, r.why.split(':')[0]]),
+      [
+        [3, 'bp-a', 'CounterOverIncrementedOCERT'],
+        [5, 'bp-a', 'CounterTooSmallOCERT'],
+      ],
+    );
+    assert.equal(opcertVerdict(7, 7), undefined);
+    assert.equal(opcertVerdict(7, 8), undefined);
   });
 
   test('missed heights count from the first signature, up to the last complete height', () => {
