@@ -63,7 +63,7 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
     mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const namespaces = mode === 'netns' ? namespaceNames() : new Set<string>();
-  const { slot, claim } = claimSlot(dir, (s) => namespaces.has(`stake-lab${s}.switch`));
+  const { slot, claim } = await claimSlot(dir, { taken: (s) => namespaces.has(`stake-lab${s}.switch`) });
   const addressing = planAddresses(inv, mode, slot);
   const hosts: LabHostRecord[] = [];
   for (const h of inv.hosts) {
