@@ -20,7 +20,8 @@ import { createLabNetwork, namespaceNames, netnsUnavailable } from './netns.js';
 import { recordProcess } from './processes.js';
 import { claimSlot } from './slots.js';
 import { startHostSshd } from './host-ssh.js';
-import { freePort, keygen, knownHostsLine, waitForBanner, writeSshdConfig } from './sshd.js';
+import { keygen, knownHostsLine, writeSshdConfig } from './sshd.js';
+import { waitFor } from '../wait.js';
 import { writeLabState, type LabHostRecord, type LabState } from './state.js';
 
 export interface UpOptions {
@@ -65,19 +66,15 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   const namespaces = mode === 'netns' ? namespaceNames() : new Set<string>();
   const { slot, claim } = await claimSlot(dir, { taken: (s) => namespaces.has(`stake-lab${s}.switch`) });
   const addressing = planAddresses(inv, mode, slot);
-  const hosts: LabHostRecord[] = [];
-  for (const h of inv.hosts) {
-    const addresses = addressesOf(addressing.hosts[h.name]!);
-    const sshAddress = addressing.hosts[h.name]!.address;
-    hosts.push({
-      name: h.name,
-      tier: h.tier,
-      root: paths.root(h.name),
-      addresses,
-      sshPort: mode === 'netns' ? h.ssh.port : await freePort(sshAddress),
-      ...(mode === 'netns' ? { netns: namespaceOf(slot, h.name) } : {}),
-    });
-  }
+  const hosts: LabHostRecord[] = inv.hosts.map((h) => ({
+    name: h.name,
+    tier: h.tier,
+    root: paths.root(h.name),
+    addresses: addressesOf(addressing.hosts[h.name]!),
+    // on loopback each sshd gets a free port when it starts (startHostSshd)
+    sshPort: mode === 'netns' ? h.ssh.port : 0,
+    ...(mode === 'netns' ? { netns: namespaceOf(slot, h.name) } : {}),
+  }));
   const state: LabState = {
     version: 1,
     name: inv.name,
@@ -130,20 +127,27 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
     });
   }
 
-  const known: string[] = [];
-  for (const h of hosts) {
-    const dirOf = paths.host(h.name);
-    mkdirSync(h.root, { recursive: true });
-    const hostKey = join(dirOf, 'ssh_host_ed25519_key');
-    if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
-    const sshAddress = addressing.hosts[h.name]!.address;
-    startHostSshd(dir, { mode, addressing }, h);
-    known.push(knownHostsLine(sshAddress, h.sshPort, readFileSync(`${hostKey}.pub`, 'utf8')));
-  }
-  writeLabState(paths.state, state);
+  const deadline = Date.now() + 20_000;
+  await Promise.all(
+    hosts.map(async (h) => {
+      mkdirSync(h.root, { recursive: true });
+      const hostKey = join(paths.host(h.name), 'ssh_host_ed25519_key');
+      if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
+      await startHostSshd(dir, { mode, addressing }, h, {
+        deadline,
+        pickPort: true,
+        recorded: () => writeLabState(paths.state, state),
+      });
+    }),
+  );
+  const known = hosts.map((h) =>
+    knownHostsLine(
+      addressing.hosts[h.name]!.address,
+      h.sshPort,
+      readFileSync(join(paths.host(h.name), 'ssh_host_ed25519_key.pub'), 'utf8'),
+    ),
+  );
   writeFileSync(paths.knownHosts, `${known.join('\n')}\n`);
-  const deadline = Date.now() + 15_000;
-  await Promise.all(hosts.map((h) => waitForBanner(addressing.hosts[h.name]!.address, h.sshPort, deadline)));
   options.say(`ssh: ${hosts.length} sshd hosts answering`);
 
   // The simulated clients, installed by deploy like any pinned binary.
@@ -184,11 +188,10 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   closeSync(out);
   state.chain.process = recordProcess(chain.pid!, 'chain');
   writeLabState(paths.state, state);
-  const chainDeadline = Date.now() + 10_000;
-  while (!existsSync(state.chain.socket)) {
-    if (Date.now() > chainDeadline) throw new Error(`the lab chain did not start; see ${paths.chainLog}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(() => existsSync(state.chain.socket), {
+    timeoutMs: 10_000,
+    what: `the lab chain to listen on ${state.chain.socket}; see ${paths.chainLog}`,
+  });
   options.say(`chain: one ${inv.family === 'cosmos' ? 'height' : 'slot'} every ${options.blockTimeMs} ms`);
   return state;
 }
