@@ -11,7 +11,8 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
 import { runStake, STAKE, templatesWith } from '../support/helpers.js';
-import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
+import { netnsUnavailable } from '../../src/lab/netns.js';
+import { makeNetwork, type Network } from '../support/test-network.js';
 import { childrenOf } from '../../src/lab/processes.js';
 import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
 import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../support/sshd.js';

@@ -12,7 +12,8 @@ import { SshConnection } from '../../src/ssh/connection.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
 import { SCRIPT_EXIT, stageScript } from '../../src/apply/scripts.js';
 import { NFT_PATH, sha256 } from '../../src/render/host.js';
-import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
+import { netnsUnavailable } from '../../src/lab/netns.js';
+import { makeNetwork, type Network } from '../support/test-network.js';
 import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
 import { startTestHosts, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
