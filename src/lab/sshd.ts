@@ -148,14 +148,6 @@ export async function bannerIn(netns: string, address: string, port: number): Pr
   return r.stdout?.startsWith('SSH-') ?? false;
 }
 
-/** Resolves once address:port answers with an SSH banner; throws at the deadline. */
-export async function waitForBanner(address: string, port: number, deadline: number): Promise<void> {
-  await waitFor(() => bannerAt(address, port), {
-    timeoutMs: Math.max(0, deadline - Date.now()),
-    what: `sshd on ${address}:${port} to answer`,
-  });
-}
-
 const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
 /** What a log gained since it was `from` bytes long, on one line. */
 const logSince = (path: string, from: number) =>
