@@ -40,10 +40,12 @@ export function makeNetwork(names: string[], links: Link[], options: { failAfter
     return r;
   };
   const namespaces: string[] = [];
-  const rootLinks: string[] = [];
+  const vethEnds: string[] = [];
   const remove = () => {
-    // a veth pair goes with either end: deleting the root-side end takes one still outside any namespace
-    for (const link of rootLinks.splice(0)) spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
+    // A veth pair goes with either end. An end in this machine's stack is deleted here, which takes
+    // its peer at once; a namespace's deletion below frees the ends inside it only later (the
+    // kernel does it in the background), which would leave a peer outside visible meanwhile.
+    for (const link of vethEnds.splice(0)) spawnSync('ip', ['link', 'del', link], { stdio: 'ignore' });
     for (const name of namespaces.splice(0).reverse()) spawnSync('ip', ['netns', 'del', name]);
     lastResort.done();
   };
@@ -63,7 +65,7 @@ export function makeNetwork(names: string[], links: Link[], options: { failAfter
     links.forEach((link, i) => {
       const va = `st${process.pid % 100000}x${n}a${i}`.slice(0, 15);
       const vb = `st${process.pid % 100000}x${n}b${i}`.slice(0, 15);
-      rootLinks.push(va);
+      vethEnds.push(va, vb); // whichever is still in this machine's stack when removed
       run(['link', 'add', va, 'type', 'veth', 'peer', 'name', vb]);
       for (const [end, dev, address] of [
         [link.a, va, link.aAddress],
