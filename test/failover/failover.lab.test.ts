@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../support/sshd.js';
-import { FailoverLab, onTerminal } from '../support/failover-lab.js';
+import { FailoverLab } from '../support/failover-lab.js';
+import { onTerminal } from '../support/terminal.js';
 
 const skip =
   sshdUnavailable() ??

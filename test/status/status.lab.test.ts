@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StatusReport } from '../../src/status/report.js';
 import type { DrillReport } from '../../src/drill/report.js';
+import { waitFor } from '../../src/wait.js';
 import { STAKE } from '../support/helpers.js';
 import { FailoverLab } from '../support/failover-lab.js';
 
@@ -113,10 +114,11 @@ describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, (
     );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while (out.split('\n').filter(Boolean).length < 2 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 100));
-    child.kill('SIGINT');
+    await waitFor(() => out.split('\n').filter(Boolean).length >= 2, {
+      timeoutMs: 30_000,
+      what: 'two frames of --watch',
+      lastSeen: () => out,
+    }).finally(() => child.kill('SIGINT'));
     const code = await new Promise<number | null>((r) => child.on('close', r));
     const frames = out
       .split('\n')
