@@ -30,6 +30,8 @@ function handedOver(lab: FailoverLab, from: string, to: string, since: number): 
 }
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
+  // One lab per family, its tests in order: each reads who is live now (lab.live()) and revives
+  // the fenced host, so none assumes where the one before left the identity.
   describe(`failover in a ${family} lab`, { skip }, () => {
     let lab: FailoverLab;
     before(async () => {
@@ -77,6 +79,8 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
   });
 }
 
+// One lab, its rounds in order: each starts from whoever is live and ends signing with the fenced
+// host revived (faultRound), so any round can follow any other.
 describe('failover faults at every step boundary (cosmos lab)', { skip }, () => {
   let lab: FailoverLab;
   before(async () => {

@@ -39,6 +39,9 @@ function quorumSnapshot(lab: FailoverLab): Record<string, string> {
   return out;
 }
 
+// One lab, its tests in order: every refusal puts back what it changed (finally), so each finds
+// val-fra live, as they need; the two that move the identity come last, in this order: the prompt
+// that runs moves it to val-waw, and the old approvals' test moves it back first.
 describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, () => {
   let lab: FailoverLab;
   before(async () => {

@@ -103,6 +103,9 @@ describe('stake lab up and down', { skip }, () => {
 });
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
+  // One lab per family, its tests in order: each puts back what it changed (the widened rule,
+  // the raised watermark, the second signer's key); the double sign, which the chain keeps
+  // for good, comes last.
   describe(`a ${family} lab: deploy, then the chain's view`, { skip }, () => {
     let lab: TestLab;
     let dir: string;

@@ -11,15 +11,15 @@ import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
 import { startTestHosts, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
-let lab: TestHosts;
-let inv: string;
 
-const planOf = (args: string[]) => {
-  const r = runStake(['plan', '--json', '-i', inv, ...args]);
-  return { ...r, doc: r.stdout ? JSON.parse(r.stdout) : undefined };
-};
-
+// Each describe starts hosts of its own; this one's are its own too, so no other can use them.
 describe('stake plan', { skip: skip ?? false }, () => {
+  let lab: TestHosts;
+  let inv: string;
+  const planOf = (args: string[]) => {
+    const r = runStake(['plan', '--json', '-i', inv, ...args]);
+    return { ...r, doc: r.stdout ? JSON.parse(r.stdout) : undefined };
+  };
   before(async () => {
     lab = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 60 });
     inv = join(lab.dir, 'inventory.yaml');

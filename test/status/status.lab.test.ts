@@ -13,10 +13,14 @@ import type { DrillReport } from '../../src/drill/report.js';
 import { waitFor } from '../../src/wait.js';
 import { STAKE } from '../support/helpers.js';
 import { FailoverLab } from '../support/failover-lab.js';
+import { sshdUnavailable } from '../support/sshd.js';
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
-describe('stake status and stake drill in a cosmos lab', { timeout: 300_000 }, () => {
+// One lab for all, its tests in order: each puts back what it changed (the hand-edited file is
+// deployed again, the rogue key removed), the drill leaves val-waw live, and the failing drill,
+// which needs nothing of the others, comes last.
+describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable(), timeout: 300_000 }, () => {
   let lab: FailoverLab;
   before(async () => {
     lab = await FailoverLab.start('cosmos');
