@@ -195,11 +195,12 @@ export async function startSshd(
     const child = spawnSshd({ ...spec, port });
     options.spawned?.(child, port);
     const ours = () => existsSync(spec.pidFile) && Number(readFileSync(spec.pidFile, 'utf8')) === child.pid;
+    const where = `${spec.address}:${port}${spec.netns ? ` in ${spec.netns}` : ''}`;
     let outcome: 'answering' | 'exited';
     try {
       outcome = await waitFor(async () => (ended(child) ? 'exited' : ours() && (await answers(port)) && 'answering'), {
         timeoutMs: Math.max(0, options.deadline - Date.now()),
-        what: `sshd on ${spec.address}:${port} to answer`,
+        what: `sshd on ${where} to answer`,
         lastSeen: () => logSince(spec.log, logFrom) || 'nothing in its log',
       });
     } catch (err) {
@@ -211,7 +212,7 @@ export async function startSshd(
     if (attempt < attempts && PORT_TAKEN.test(said)) continue;
     const how = child.signalCode ?? `exit ${child.exitCode}`;
     const tries = attempt > 1 ? ` (try ${attempt} of ${attempts}, each port taken)` : '';
-    throw new Error(`sshd on ${spec.address}:${port} did not start (${how})${tries}: ${said || 'nothing in its log'}`);
+    throw new Error(`sshd on ${where} did not start (${how})${tries}: ${said || 'nothing in its log'}`);
   }
 }
 
