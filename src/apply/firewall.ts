@@ -58,3 +58,9 @@ export function confirmFirewallScript(root: string, token: string): string {
     resultLine(CONFIRM_RESULT.step, { confirmed: true }),
   ]);
 }
+
+/** Prints `reverted` once the timer of this push (its token) has put the previous ruleset back. */
+export function revertedScript(root: string, token: string): string {
+  const reverted = at(root, posix.join(FIREWALL_STATE_DIR, 'reverted'));
+  return `if [ -f ${reverted} ] && [ "$(cat ${reverted})" = ${token} ]; then echo reverted; else echo armed; fi\n`;
+}

@@ -22,6 +22,7 @@ import {
   confirmFirewallScript,
   rollbackRulesetPath,
 } from './firewall.js';
+import { revertSeen } from './firewall-revert.js';
 import { INCOMING_DIR } from '../plan/host-layout.js';
 import { managesOwners, type HostPlan } from '../plan/compute.js';
 import { asRoot, braceGroup, shq, writeFromLines } from '../ssh/shell.js';
@@ -154,6 +155,7 @@ export async function applyHost(
         `loading; reverts by itself in ${options.firewallRevertSeconds} s unless a new SSH connection gets in`,
       );
       const token = randomBytes(8).toString('hex');
+      const revertAt = Date.now() + options.firewallRevertSeconds * 1000;
       const armed = await runStep(
         conn,
         host,
@@ -178,11 +180,11 @@ export async function applyHost(
           'confirming the firewall',
         );
       } catch (err) {
-        // Wait for the host's own timer, so the rollback below talks to a host with its old rules.
-        await new Promise((r) => setTimeout(r, options.firewallRevertSeconds * 1000 + 1000));
+        // the rollback below must talk to a host that has its old rules back: its own timer does that
+        const seen = await revertSeen(host, token, revertAt, () => options.freshConnection(host));
         throw new ScriptFailure(
           'firewall',
-          `a new SSH connection could not get in through the new firewall (${errorText(err)}); the host restored its previous ruleset by itself`,
+          `a new SSH connection could not get in through the new firewall (${errorText(err)}); ${seen ? 'the host restored its previous ruleset by itself' : 'the host was not seen restoring its previous ruleset'}`,
           'check access.admin_cidrs and bastions: the address stake connects from must be allowed to reach port 22',
         );
       } finally {

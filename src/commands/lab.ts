@@ -58,16 +58,22 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
   term.note(
     `bringing up a lab of ${loaded.resolved.name} (${plural(loaded.resolved.hosts.length, 'host')}) in ${shown(dir)}`,
   );
+  // Ctrl-C or SIGTERM half-way: the up stops at its next stage and takes down what it made
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => interrupt.abort(new Error(`interrupted by ${signal}`));
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
   let state;
   try {
-    state = await labUp(loaded, { dir, mode: why ? 'loopback' : 'netns', blockTimeMs: options.blockTimeMs, say });
+    const mode = why ? 'loopback' : 'netns';
+    state = await labUp(loaded, { dir, mode, blockTimeMs: options.blockTimeMs, say, signal: interrupt.signal });
   } catch (err) {
-    await labDown(dir, { keep: false }).catch(() => undefined);
     throw new StakeError(`the lab did not come up: ${(err as Error).message}`, {
       exitCode: EXIT.failed,
       hint: 'everything it had started was stopped again; STAKE_DEBUG=1 shows where it failed',
       cause: err,
     });
+  } finally {
+    process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
   }
   const inventory = shown(resolve(dir, 'inventory.yaml'));
   if (term.options.json) {

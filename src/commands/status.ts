@@ -65,6 +65,7 @@ export async function statusCommand(
         else term.print(options.watch ? `${text}\n` : text);
       }
       if (!options.watch) break;
+      // --watch's refresh interval is the behaviour asked for, not a wait for something to happen
       await Promise.race([new Promise((r) => setTimeout(r, options.intervalSeconds * 1000)), interrupted]);
     } while (!stop);
     return options.watch ? EXIT.ok : code;

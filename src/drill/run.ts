@@ -30,6 +30,7 @@ import { openSession } from '../ssh/session.js';
 import { summarize, type DrillReport } from './report.js';
 import { roundRecord, type RoundRecord, type TimedEvent } from './timeline.js';
 import { maxValidityMs } from '../inventory/policy.js';
+import { waitFor, WaitTimeout } from '../wait.js';
 
 export interface OperatorKey {
   name: string;
@@ -52,7 +53,22 @@ export interface DrillOptions {
   hook?: StepHook;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Waits until the chain is `heights` past where it is now, so a round's chart shows the new host
+ * signing on and a double sign just after the failover is counted. Bounded (three times their
+ * time): a chain that stalls ends the wait, and the round's verdict says what the chain showed.
+ */
+async function heightsMore(observer: ChainObserver | undefined, heights: number): Promise<void> {
+  if (!observer) return; // no chain to chart
+  const from = (await observer.read()).head;
+  await waitFor(async () => (await observer.read()).head >= from + heights, {
+    timeoutMs: heights * observer.blockTimeMs * 3,
+    what: `${heights} more heights on ${observer.what}`,
+    intervalMs: Math.max(50, observer.blockTimeMs / 2),
+  }).catch((err: unknown) => {
+    if (!(err instanceof WaitTimeout)) throw err;
+  });
+}
 
 /** Runs `work` against the inventory as it is now (each failover rewrites it), closing the session after. */
 async function withWorld<T>(options: DrillOptions, work: (world: FailoverWorld) => Promise<T>): Promise<T> {
@@ -189,8 +205,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     const windowStart = Date.now() - 3 * blockMs;
     const events: TimedEvent[] = [];
     const exitCode = await confirmRound(options, request, approvals, events);
-    // a few heights more, so the chart shows the new host signing on
-    await sleep(4 * blockMs);
+    await heightsMore(observer, 4);
     const doublesAfter = await doubleSignsOf(observer, options.identity);
     const record = roundRecord({
       round: n,

@@ -47,6 +47,7 @@ export class StepFailure extends StakeError {
 
 export const operatorName = () => `${userInfo().username}@${hostname()}`;
 export const hostOf = (ctx: StepContext, name: string): ResolvedHost => ctx.loaded.resolved.host(name);
+/** The pause between two looks at the chain: a poll interval, only ever inside a loop that checks its condition against a deadline. */
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs a script on one host; an SSH failure becomes a StepFailure naming the host (exit 5). */

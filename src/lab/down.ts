@@ -64,7 +64,7 @@ export async function labDown(dirOption: string, options: { keep: boolean }): Pr
     });
   }
   rmSync(state.chain.socket, { force: true });
-  releaseSlot(state.slotClaim, dir);
+  await releaseSlot(state.slotClaim, dir);
   if (options.keep) rmSync(paths.state, { force: true });
   else rmSync(dir, { recursive: true, force: true });
   return { found: true, stopped, namespaces: state.network?.namespaces.length ?? 0 };

@@ -7,25 +7,48 @@
 import { join } from 'node:path';
 import { labPaths } from './layout.js';
 import { childrenOf, isRunning, recordProcess, stopProcess } from './processes.js';
-import { spawnSshd, waitForBanner } from './sshd.js';
+import { bannerAt, freePort, startSshd } from './sshd.js';
 import { readLabState, writeLabState, type LabHostRecord, type LabState } from './state.js';
 
-/** Starts a host's sshd with its own host key, recorded in the state (the caller writes it). */
-export function startHostSshd(dir: string, state: Pick<LabState, 'mode' | 'addressing'>, h: LabHostRecord): void {
+/**
+ * Starts a host's sshd with its own host key and returns once it answers. Each sshd started is
+ * recorded in the host's record at once and `recorded` is called (the caller writes the state),
+ * so a lab that fails or is killed meanwhile still has it on record for `lab down`. On loopback
+ * with `pickPort`, the port is picked here and picked again if another process takes it first.
+ */
+export async function startHostSshd(
+  dir: string,
+  state: Pick<LabState, 'mode' | 'addressing'>,
+  h: LabHostRecord,
+  options: { deadline: number; recorded: () => void; pickPort?: boolean },
+): Promise<void> {
   const paths = labPaths(dir);
   const dirOf = paths.host(h.name);
   const address = state.addressing.hosts[h.name]!.address;
-  const child = spawnSshd({
-    config: paths.sshdConfig,
-    hostKey: join(dirOf, 'ssh_host_ed25519_key'),
-    address: state.mode === 'netns' ? '0.0.0.0' : address,
-    port: h.sshPort,
-    pidFile: join(dirOf, 'sshd.pid'),
-    log: join(dirOf, 'sshd.log'),
-    detached: true,
-    ...(h.netns ? { netns: h.netns } : {}),
-  });
-  h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
+  const pick = options.pickPort && state.mode === 'loopback';
+  await startSshd(
+    {
+      config: paths.sshdConfig,
+      hostKey: join(dirOf, 'ssh_host_ed25519_key'),
+      address: state.mode === 'netns' ? '0.0.0.0' : address,
+      port: h.sshPort,
+      pidFile: join(dirOf, 'sshd.pid'),
+      log: join(dirOf, 'sshd.log'),
+      detached: true,
+      ...(h.netns ? { netns: h.netns } : {}),
+    },
+    {
+      deadline: options.deadline,
+      ...(pick ? { pickPort: () => freePort(address) } : {}),
+      // in a namespace sshd listens on every address there; this machine reaches the host's own
+      answers: (port) => bannerAt(address, port),
+      spawned: (child, port) => {
+        h.sshd = recordProcess(child.pid!, `sshd ${h.name}`);
+        h.sshPort = port;
+        options.recorded();
+      },
+    },
+  );
 }
 
 function hostIn(dir: string, name: string): { state: LabState; host: LabHostRecord } {
@@ -50,8 +73,10 @@ export async function cutHost(dir: string, name: string): Promise<boolean> {
 export async function healHost(dir: string, name: string): Promise<boolean> {
   const { state, host } = hostIn(dir, name);
   if (host.sshd && isRunning(host.sshd)) return false;
-  startHostSshd(dir, state, host);
-  writeLabState(labPaths(dir).state, state);
-  await waitForBanner(state.addressing.hosts[name]!.address, host.sshPort, Date.now() + 10_000);
+  // the port stays the one the lab inventory names
+  await startHostSshd(dir, state, host, {
+    deadline: Date.now() + 10_000,
+    recorded: () => writeLabState(labPaths(dir).state, state),
+  });
   return true;
 }

@@ -5,6 +5,7 @@
  * else's.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { waitFor } from '../wait.js';
 
 export interface ProcessRecord {
   pid: number;
@@ -37,7 +38,11 @@ export function isRunning(p: ProcessRecord): boolean {
   return stat !== undefined && stat.start === p.start && stat.state !== 'Z' && stat.state !== 'X';
 }
 
-/** Stops a recorded process: SIGTERM, then SIGKILL after the grace period. Another process that took its pid is left alone. */
+/**
+ * Stops a recorded process: SIGTERM, then SIGKILL after the grace period, and returns once it is
+ * gone (what it held, a port, a namespace's last user, is free then). Another process that took
+ * its pid is left alone.
+ */
 export async function stopProcess(p: ProcessRecord, graceMs = 3000): Promise<'stopped' | 'gone'> {
   if (!isRunning(p)) return 'gone';
   try {
@@ -45,18 +50,19 @@ export async function stopProcess(p: ProcessRecord, graceMs = 3000): Promise<'st
   } catch {
     return 'gone';
   }
-  const deadline = Date.now() + graceMs;
-  while (Date.now() < deadline) {
-    if (!isRunning(p)) return 'stopped';
-    await new Promise((r) => setTimeout(r, 25));
+  const ended = (timeoutMs: number, what: string) =>
+    waitFor(() => !isRunning(p), { timeoutMs, what, intervalMs: 25 }).then(
+      () => true,
+      () => false,
+    );
+  if (await ended(graceMs, `${p.what} (pid ${p.pid}) to exit on SIGTERM`)) return 'stopped';
+  try {
+    process.kill(p.pid, 'SIGKILL');
+  } catch {
+    return 'stopped'; // exited meanwhile
   }
-  if (isRunning(p)) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      // exited meanwhile
-    }
-  }
+  // one stuck in the kernel longer than this dies on its own time: the caller goes on taking down the rest
+  await ended(5000, `${p.what} (pid ${p.pid}) to die of SIGKILL`);
   return 'stopped';
 }
 

@@ -3,8 +3,9 @@
  * own host key, keys-only login, its own log. Stopped by pid, never by name.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
+import { waitFor } from '../wait.js';
 
 export const SSHD = '/usr/sbin/sshd';
 
@@ -86,6 +87,11 @@ export function spawnSshd(spec: SshdSpec): ChildProcess {
   return child;
 }
 
+/**
+ * A port nothing listens on at this moment, from the kernel's ephemeral range. It is free only at
+ * the moment it is picked: another process may bind it before the server that is meant to, so
+ * sshd is started through startSshd, which tries another port when that happens.
+ */
 export function freePort(address: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -115,42 +121,99 @@ export async function servicePort(address = '127.0.0.1'): Promise<number> {
   throw new Error('no free port between 20000 and 32000');
 }
 
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Resolves once address:port answers with an SSH banner; throws at the deadline. */
-export async function waitForBanner(address: string, port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = createConnection({ host: address, port });
-      socket.setTimeout(1000);
-      socket.once('data', (d) => {
-        socket.destroy();
-        resolve(d.toString().startsWith('SSH-'));
-      });
-      socket.once('error', () => resolve(false));
-      socket.once('timeout', () => {
-        socket.destroy();
-        resolve(false);
-      });
+/** Whether address:port answers with an SSH banner now (one try). */
+export function bannerAt(address: string, port: number): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const socket = createConnection({ host: address, port });
+    socket.setTimeout(1000);
+    socket.once('data', (d) => {
+      socket.destroy();
+      resolve(d.toString().startsWith('SSH-'));
     });
-    if (ok) return;
-    await pause(50);
-  }
-  throw new Error(`sshd on ${address}:${port} did not answer in time`);
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
 }
 
-/** The same, from inside a namespace (for hosts this machine's own stack cannot reach). */
-export async function waitForBannerIn(netns: string, address: string, port: number, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    const r = spawnSync(
-      'ip',
-      ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`],
-      { encoding: 'utf8', timeout: 2000 },
-    );
-    if (r.stdout?.startsWith('SSH-')) return;
-    await pause(50);
+/** The same from inside a namespace (for hosts this machine's own stack cannot reach). */
+export async function bannerIn(netns: string, address: string, port: number): Promise<boolean> {
+  const r = spawnSync(
+    'ip',
+    ['netns', 'exec', netns, 'bash', '-c', `exec 3<>/dev/tcp/${address}/${port} && head -c 4 <&3`],
+    { encoding: 'utf8', timeout: 2000 },
+  );
+  return r.stdout?.startsWith('SSH-') ?? false;
+}
+
+const sizeOf = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+/** What a log gained since it was `from` bytes long, on one line. */
+const logSince = (path: string, from: number) =>
+  existsSync(path)
+    ? readFileSync(path)
+        .subarray(from)
+        .toString('utf8')
+        .trim()
+        .replace(/\s*\n\s*/g, '; ')
+    : '';
+const ended = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+const PORT_TAKEN = /Address already in use/;
+
+export interface StartSshdOptions {
+  deadline: number;
+  /** Picks the port of each try; without it, spec.port is the only one tried. */
+  pickPort?: () => Promise<number>;
+  /** How many ports pickPort may give before starting fails. */
+  attempts?: number;
+  /** One try at seeing sshd's banner on the port; by default from this machine at spec.address. */
+  answers?: (port: number) => Promise<boolean>;
+  /** Told of every sshd started, at once: a caller that must record it (a lab's state) before the wait. */
+  spawned?: (child: ChildProcess, port: number) => void;
+}
+
+/**
+ * Starts sshd and returns once it is the one answering on its port: its pid file (written after
+ * its sockets are bound) names it, and the port shows an SSH banner. When another process took
+ * the port between the pick and sshd's bind, sshd logs "Address already in use" and exits; with
+ * pickPort, the next try uses a new port, at most `attempts` tries. Without pickPort (a port an
+ * inventory names), or for any other exit, it fails with sshd's own words. On failure nothing it
+ * started is left running.
+ */
+export async function startSshd(
+  spec: Omit<SshdSpec, 'port'> & { port?: number },
+  options: StartSshdOptions,
+): Promise<{ child: ChildProcess; port: number }> {
+  const attempts = options.pickPort ? (options.attempts ?? 5) : 1;
+  const answers = options.answers ?? ((port: number) => bannerAt(spec.address, port));
+  for (let attempt = 1; ; attempt++) {
+    const port = options.pickPort ? await options.pickPort() : spec.port;
+    if (port === undefined) throw new Error('startSshd: a port or pickPort');
+    rmSync(spec.pidFile, { force: true });
+    const logFrom = sizeOf(spec.log);
+    const child = spawnSshd({ ...spec, port });
+    options.spawned?.(child, port);
+    const ours = () => existsSync(spec.pidFile) && Number(readFileSync(spec.pidFile, 'utf8')) === child.pid;
+    const where = `${spec.address}:${port}${spec.netns ? ` in ${spec.netns}` : ''}`;
+    let outcome: 'answering' | 'exited';
+    try {
+      outcome = await waitFor(async () => (ended(child) ? 'exited' : ours() && (await answers(port)) && 'answering'), {
+        timeoutMs: Math.max(0, options.deadline - Date.now()),
+        what: `sshd on ${where} to answer`,
+        lastSeen: () => logSince(spec.log, logFrom) || 'nothing in its log',
+      });
+    } catch (err) {
+      child.kill('SIGKILL');
+      throw err;
+    }
+    if (outcome === 'answering') return { child, port };
+    const said = logSince(spec.log, logFrom);
+    if (attempt < attempts && PORT_TAKEN.test(said)) continue;
+    const how = child.signalCode ?? `exit ${child.exitCode}`;
+    const tries = attempt > 1 ? ` (try ${attempt} of ${attempts}, each port taken)` : '';
+    throw new Error(`sshd on ${where} did not start (${how})${tries}: ${said || 'nothing in its log'}`);
   }
-  throw new Error(`sshd on ${address}:${port} in ${netns} did not answer in time`);
 }
 
 /** known_hosts lines as OpenSSH writes them: a bare address for port 22, [address]:port otherwise. */

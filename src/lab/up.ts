@@ -1,7 +1,8 @@
 /**
  * `stake lab up`: a real SSH host per inventory host, a simulated chain, throwaway keys, and a
- * lab inventory that points stake at all of it. Every piece is recorded in DIR/lab.json as soon as
- * it exists, so `lab down` can undo a lab that crashed half-way up.
+ * lab inventory that points stake at all of it. Every piece is recorded in DIR/lab.json before it
+ * is made or as soon as it exists, so `lab down` can undo a lab that crashed half-way up; a lab up
+ * that fails takes down what it made itself, claim included, before it throws.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -18,10 +19,15 @@ import { clientsOf, labInventoryText } from './lab-inventory.js';
 import { chainSocketPath, labPaths } from './layout.js';
 import { createLabNetwork, namespaceNames, netnsUnavailable } from './netns.js';
 import { recordProcess } from './processes.js';
-import { claimSlot } from './slots.js';
+import { labDown } from './down.js';
+import { claimSlot, releaseSlot } from './slots.js';
 import { startHostSshd } from './host-ssh.js';
-import { freePort, keygen, knownHostsLine, waitForBanner, writeSshdConfig } from './sshd.js';
+import { keygen, knownHostsLine, writeSshdConfig } from './sshd.js';
+import { waitFor } from '../wait.js';
 import { writeLabState, type LabHostRecord, type LabState } from './state.js';
+
+/** The points `lab up` passes, each once its pieces so far are made and recorded. */
+export type UpStage = 'claimed' | 'network' | 'sshd' | 'keys' | 'chain';
 
 export interface UpOptions {
   dir: string;
@@ -29,6 +35,10 @@ export interface UpOptions {
   blockTimeMs: number;
   /** Progress lines for people. */
   say(line: string): void;
+  /** Ends the up at the next stage (Ctrl-C, SIGTERM): what was made is taken down. */
+  signal?: AbortSignal;
+  /** Test seam: told of each stage with the state so far; throwing there fails the up at that point. */
+  reached?: (stage: UpStage, state: LabState) => void | Promise<void>;
 }
 
 /** Why this lab will run on loopback, or undefined for namespaces. */
@@ -52,9 +62,40 @@ export function simulatedBinary(dir: string, client: string): string {
 
 export const namespaceOf = (slot: number, host: string) => `stake-lab${slot}-${host}`;
 
-/** Brings a lab up; returns its state. The caller has made sure no lab runs in `dir`. */
+/**
+ * Brings a lab up; returns its state. The caller has made sure no lab runs in `dir`. On failure
+ * (or an abort) everything it made is taken down, by the state's records, before it throws.
+ */
 export async function labUp(loaded: LoadedInventory, options: UpOptions): Promise<LabState> {
   const dir = resolve(options.dir);
+  const progress: Progress = { recorded: false };
+  try {
+    return await bringUp(loaded, dir, options, progress);
+  } catch (err) {
+    try {
+      // once lab.json exists it records everything made, the claim too: down takes all of it away
+      if (progress.recorded) await labDown(dir, { keep: false });
+      else if (progress.claim) await releaseSlot(progress.claim, dir);
+    } catch (undo) {
+      const both = `${(err as Error).message}; taking down what it made failed too: ${(undo as Error).message}`;
+      throw new Error(both, { cause: err });
+    }
+    throw err;
+  }
+}
+
+/** How far an up got: its slot claim, and whether lab.json records what it makes. */
+interface Progress {
+  claim?: string;
+  recorded: boolean;
+}
+
+async function bringUp(
+  loaded: LoadedInventory,
+  dir: string,
+  options: UpOptions,
+  progress: Progress,
+): Promise<LabState> {
   const paths = labPaths(dir);
   const inv = loaded.resolved;
   const { mode } = options;
@@ -63,21 +104,18 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
     mkdirSync(d, { recursive: true, mode: 0o700 });
 
   const namespaces = mode === 'netns' ? namespaceNames() : new Set<string>();
-  const { slot, claim } = claimSlot(dir, (s) => namespaces.has(`stake-lab${s}.switch`));
+  const { slot, claim } = await claimSlot(dir, { taken: (s) => namespaces.has(`stake-lab${s}.switch`) });
+  progress.claim = claim;
   const addressing = planAddresses(inv, mode, slot);
-  const hosts: LabHostRecord[] = [];
-  for (const h of inv.hosts) {
-    const addresses = addressesOf(addressing.hosts[h.name]!);
-    const sshAddress = addressing.hosts[h.name]!.address;
-    hosts.push({
-      name: h.name,
-      tier: h.tier,
-      root: paths.root(h.name),
-      addresses,
-      sshPort: mode === 'netns' ? h.ssh.port : await freePort(sshAddress),
-      ...(mode === 'netns' ? { netns: namespaceOf(slot, h.name) } : {}),
-    });
-  }
+  const hosts: LabHostRecord[] = inv.hosts.map((h) => ({
+    name: h.name,
+    tier: h.tier,
+    root: paths.root(h.name),
+    addresses: addressesOf(addressing.hosts[h.name]!),
+    // on loopback each sshd gets a free port when it starts (startHostSshd)
+    sshPort: mode === 'netns' ? h.ssh.port : 0,
+    ...(mode === 'netns' ? { netns: namespaceOf(slot, h.name) } : {}),
+  }));
   const state: LabState = {
     version: 1,
     name: inv.name,
@@ -94,6 +132,12 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
     slotClaim: claim,
   };
   writeLabState(paths.state, state);
+  progress.recorded = true;
+  const stage = async (name: UpStage) => {
+    options.signal?.throwIfAborted();
+    await options.reached?.(name, state);
+  };
+  await stage('claimed');
 
   // SSH: one client key logs in everywhere; each host has its own host key.
   if (!existsSync(paths.clientKey)) keygen(paths.clientKey, 'stake-lab-client');
@@ -128,23 +172,32 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
         { ns: network.internetNs, addresses: [addressing.internet!] },
       ],
     });
+    await stage('network');
   }
 
-  const known: string[] = [];
-  for (const h of hosts) {
-    const dirOf = paths.host(h.name);
-    mkdirSync(h.root, { recursive: true });
-    const hostKey = join(dirOf, 'ssh_host_ed25519_key');
-    if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
-    const sshAddress = addressing.hosts[h.name]!.address;
-    startHostSshd(dir, { mode, addressing }, h);
-    known.push(knownHostsLine(sshAddress, h.sshPort, readFileSync(`${hostKey}.pub`, 'utf8')));
-  }
-  writeLabState(paths.state, state);
+  const deadline = Date.now() + 20_000;
+  await Promise.all(
+    hosts.map(async (h) => {
+      mkdirSync(h.root, { recursive: true });
+      const hostKey = join(paths.host(h.name), 'ssh_host_ed25519_key');
+      if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
+      await startHostSshd(dir, { mode, addressing }, h, {
+        deadline,
+        pickPort: true,
+        recorded: () => writeLabState(paths.state, state),
+      });
+    }),
+  );
+  const known = hosts.map((h) =>
+    knownHostsLine(
+      addressing.hosts[h.name]!.address,
+      h.sshPort,
+      readFileSync(join(paths.host(h.name), 'ssh_host_ed25519_key.pub'), 'utf8'),
+    ),
+  );
   writeFileSync(paths.knownHosts, `${known.join('\n')}\n`);
-  const deadline = Date.now() + 15_000;
-  await Promise.all(hosts.map((h) => waitForBanner(addressing.hosts[h.name]!.address, h.sshPort, deadline)));
   options.say(`ssh: ${hosts.length} sshd hosts answering`);
+  await stage('sshd');
 
   // The simulated clients, installed by deploy like any pinned binary.
   const clients: Record<string, { source: string; sha256: string }> = {};
@@ -159,6 +212,7 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
 
   state.identities = placeLabKeys(inv, (name) => paths.root(name), paths.keys);
   writeLabState(paths.state, state);
+  await stage('keys');
 
   writeFileSync(
     paths.inventory,
@@ -184,11 +238,11 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   closeSync(out);
   state.chain.process = recordProcess(chain.pid!, 'chain');
   writeLabState(paths.state, state);
-  const chainDeadline = Date.now() + 10_000;
-  while (!existsSync(state.chain.socket)) {
-    if (Date.now() > chainDeadline) throw new Error(`the lab chain did not start; see ${paths.chainLog}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
+  await waitFor(() => existsSync(state.chain.socket), {
+    timeoutMs: 10_000,
+    what: `the lab chain to listen on ${state.chain.socket}; see ${paths.chainLog}`,
+  });
   options.say(`chain: one ${inv.family === 'cosmos' ? 'height' : 'slot'} every ${options.blockTimeMs} ms`);
+  await stage('chain');
   return state;
 }

@@ -10,8 +10,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
+import { waitFor } from '../../src/wait.js';
 import { runStake, STAKE, templatesWith } from '../support/helpers.js';
-import { makeNetwork, netnsUnavailable, type Network } from '../../src/lab/netns.js';
+import { netnsUnavailable } from '../../src/lab/netns.js';
+import { makeNetwork, type Network } from '../support/test-network.js';
 import { childrenOf } from '../../src/lab/processes.js';
 import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
 import { servicePort, startTestHosts, stopServices, sshdUnavailable, type TestHosts } from '../support/sshd.js';
@@ -181,9 +183,9 @@ describe('stake deploy over SSH, at the edges', { skip: skip ?? false }, () => {
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? -1)));
     // wait until the upload is under way, then kill the sshd processes serving this connection
-    const deadline = Date.now() + 30_000;
-    while (!((part = findPart()) && statSync(part).size > 4 * 1024 * 1024) && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 10));
+    const underWay = () =>
+      (part = findPart()) !== undefined && existsSync(part) && statSync(part).size > 4 * 1024 * 1024;
+    await waitFor(underWay, { timeoutMs: 30_000, what: 'the upload to be 4 MiB under way', intervalMs: 10 });
     assert.ok(part && existsSync(part), 'the upload started');
     assert.ok(statSync(part).size < 96 * 1024 * 1024, 'and had not finished');
     for (const child of childrenOf(host.process.pid!)) process.kill(child.pid, 'SIGKILL');

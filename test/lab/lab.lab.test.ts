@@ -14,8 +14,9 @@ import { isRunning } from '../../src/lab/processes.js';
 import type { LabStatus } from '../../src/lab/status.js';
 import type { LabState } from '../../src/lab/state.js';
 import { writeDurably } from '../../src/files.js';
-import { projectPath } from '../../src/paths.js';
+import { waitFor } from '../../src/wait.js';
 import { runStake } from '../support/helpers.js';
+import { upLab, type TestLab } from '../support/lab-process.js';
 import { sshdUnavailable } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
@@ -32,39 +33,28 @@ const namespacesOfSlot = (slot: number) =>
     .stdout.split('\n')
     .filter((l) => l.startsWith(`stake-lab${slot}-`) || l.startsWith(`stake-lab${slot}.`));
 
-/** Polls the lab until the check passes; fails with the last status after the deadline. */
-async function waitFor(
+/** Polls the lab until the check passes; fails with the last chain summary after the deadline. */
+async function waitForLab(
   dir: string,
   what: string,
   check: (s: LabStatus) => boolean,
   timeoutMs = 20_000,
 ): Promise<LabStatus> {
-  const deadline = Date.now() + timeoutMs;
   let last: LabStatus | undefined;
-  while (Date.now() < deadline) {
+  const checked = () => {
     last = status(dir).status;
-    if (check(last)) return last;
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  assert.fail(`${what} within ${timeoutMs} ms; last status: ${JSON.stringify(last?.chain.summary)}`);
+    return check(last) && last;
+  };
+  return waitFor(checked, { timeoutMs, what, intervalMs: 300, lastSeen: () => JSON.stringify(last?.chain.summary) });
 }
 
 const identityOf = (s: LabStatus) => s.chain.summary!.identities[0]!;
 
 describe('stake lab up and down', { skip }, () => {
   test('up, up again, a crash, down and down again: nothing of the lab is left behind', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stake-lab-t-'));
+    const lab = upLab('cosmos', mkdtempSync(join(tmpdir(), 'stake-lab-t-')), ['--block-time', String(BLOCK_MS)]);
+    const { dir, up } = lab;
     try {
-      const up = runStake([
-        'lab',
-        'up',
-        '-i',
-        projectPath('inventories', 'cosmos.yaml'),
-        '--dir',
-        dir,
-        '--block-time',
-        String(BLOCK_MS),
-      ]);
       assert.equal(up.code, 0, up.stderr);
       const first = stateOf(dir);
       const processes = [first.chain.process!, ...first.hosts.map((h) => h.sshd!)];
@@ -77,7 +67,7 @@ describe('stake lab up and down', { skip }, () => {
         );
       else assert.match(up.stdout, /firewalls are NOT enforced/);
 
-      const again = runStake(['lab', 'up', '-i', projectPath('inventories', 'cosmos.yaml'), '--dir', dir]);
+      const again = lab.again([]);
       assert.equal(again.code, 0, again.stderr);
       assert.match(again.stderr, /already up/);
       assert.deepEqual(stateOf(dir).chain.process, first.chain.process, 'up twice starts nothing new');
@@ -85,71 +75,62 @@ describe('stake lab up and down', { skip }, () => {
       // a crash: the chain and one host die
       process.kill(first.chain.process!.pid, 'SIGKILL');
       process.kill(first.hosts[2]!.sshd!.pid, 'SIGKILL');
-      await new Promise((r) => setTimeout(r, 200));
+      const killed = [first.chain.process!, first.hosts[2]!.sshd!];
+      await waitFor(() => !killed.some(isRunning), { timeoutMs: 10_000, what: 'the killed chain and sshd to be gone' });
       const broken = status(dir);
       assert.equal(broken.code, 1);
       assert.ok(broken.status.problems.some((p) => p.includes('chain')));
-      const healed = runStake([
-        'lab',
-        'up',
-        '-i',
-        projectPath('inventories', 'cosmos.yaml'),
-        '--dir',
-        dir,
-        '--block-time',
-        String(BLOCK_MS),
-      ]);
+      const healed = lab.again();
       assert.equal(healed.code, 0, healed.stderr);
       assert.match(healed.stderr, /broken/);
       const second = stateOf(dir);
       assert.equal(status(dir).code, 0);
 
-      const down = runStake(['lab', 'down', '--dir', dir]);
+      const down = lab.down();
       assert.equal(down.code, 0, down.stderr);
       for (const p of [...processes, second.chain.process!, ...second.hosts.map((h) => h.sshd!)])
         assert.equal(isRunning(p), false, `${p.what} still runs`);
       assert.deepEqual(namespacesOfSlot(second.slot), []);
       assert.equal(existsSync(dir), false);
-      const twice = runStake(['lab', 'down', '--dir', dir]);
+      const twice = lab.down();
       assert.equal(twice.code, 0);
       assert.match(twice.stdout, /nothing to take down/);
     } finally {
       // after a failure above: stop what is left; the folder goes only once the lab is down
-      if (runStake(['lab', 'down', '--dir', dir]).code === 0) rmSync(dir, { recursive: true, force: true });
+      if (lab.down().code === 0) rmSync(dir, { recursive: true, force: true });
     }
   });
 });
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
+  // One lab per family, its tests in order: each puts back what it changed (the widened rule,
+  // the raised watermark, the second signer's key); the double sign, which the chain keeps
+  // for good, comes last.
   describe(`a ${family} lab: deploy, then the chain's view`, { skip }, () => {
+    let lab: TestLab;
     let dir: string;
     let state: LabState;
     before(() => {
-      dir = mkdtempSync(join(tmpdir(), `stake-lab-${family}-`));
-      const up = runStake([
-        'lab',
-        'up',
-        '-i',
-        projectPath('inventories', `${family}.yaml`),
-        '--dir',
-        dir,
-        '--block-time',
-        String(BLOCK_MS),
-      ]);
-      assert.equal(up.code, 0, up.stderr);
+      lab = upLab(family, mkdtempSync(join(tmpdir(), `stake-lab-${family}-`)), ['--block-time', String(BLOCK_MS)]);
+      dir = lab.dir;
+      assert.equal(lab.up.code, 0, lab.up.stderr);
       state = stateOf(dir);
-      const deploy = runStake(['deploy', '-i', join(dir, 'inventory.yaml')]);
+      const deploy = runStake(['deploy', '-i', join(dir, 'inventory.yaml')], { timeoutMs: 180_000 });
       assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
     });
     after(() => {
       // a failed down must fail the test, and keep the folder that records what is left to stop
-      const down = runStake(['lab', 'down', '--dir', dir]);
+      const down = lab.down();
       assert.equal(down.code, 0, down.stdout + down.stderr);
       assert.equal(existsSync(dir), false);
     });
 
     test('the active host signs, nobody else does, and no double sign is reported', async () => {
-      const s = await waitFor(dir, 'three signatures', (x) => (x.chain.summary?.identities[0]?.signatures ?? 0) >= 3);
+      const s = await waitForLab(
+        dir,
+        'three signatures',
+        (x) => (x.chain.summary?.identities[0]?.signatures ?? 0) >= 3,
+      );
       const id = identityOf(s);
       const active = state.identities[0]!.members[0]!;
       assert.equal(id.lastSigner, active);
@@ -197,7 +178,9 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         const before = identityOf(status(dir).status);
         const fence = before.lastHeight! + 10_000;
         writeDurably(stateFile, JSON.stringify({ height: String(fence), round: 0, step: 3 }));
-        await new Promise((r) => setTimeout(r, BLOCK_MS * 8));
+        // eight heights more: eight chances to sign, each of which the watermark must refuse
+        const head = status(dir).status.chain.summary!.height;
+        await waitForLab(dir, 'eight more heights', (x) => (x.chain.summary?.height ?? 0) >= head + 8);
         const held = identityOf(status(dir).status);
         assert.ok(
           held.lastHeight! <= before.lastHeight! + 2,
@@ -209,7 +192,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         );
         // back to its real watermark: it signs again above it
         writeDurably(stateFile, JSON.stringify({ height: String(held.lastHeight), round: 0, step: 3 }));
-        await waitFor(dir, 'signing again', (x) => identityOf(x).lastHeight! > held.lastHeight! + 2);
+        await waitForLab(dir, 'signing again', (x) => identityOf(x).lastHeight! > held.lastHeight! + 2);
       });
 
       test('a second signer started on purpose is caught as a double sign', async () => {
@@ -217,7 +200,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         const key = join(standby.root, 'var/lib/cometbft/config/priv_validator_key.json');
         copyFileSync(join(dir, 'keys', 'cosmoshub', 'priv_validator_key.json'), key);
         try {
-          const s = await waitFor(dir, 'a double sign', (x) => (x.chain.summary?.doubleSigns ?? 0) >= 1);
+          const s = await waitForLab(dir, 'a double sign', (x) => (x.chain.summary?.doubleSigns ?? 0) >= 1);
           const d = identityOf(s).doubleSigns[0]!;
           assert.deepEqual([...d.hosts].sort(), ['val-fra', 'val-waw']);
           assert.equal(status(dir).code, 1, 'status fails once a double sign was seen');

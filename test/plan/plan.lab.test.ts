@@ -1,24 +1,25 @@
 /** stake plan against real sshd hosts. */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { edit, runStake, STAKE } from '../support/helpers.js';
+import { edit, runStake } from '../support/helpers.js';
+import { onTerminal } from '../support/terminal.js';
 import { sshInventory, TEST_HOST_NAMES } from '../support/ssh-inventory.js';
 import { startTestHosts, sshdUnavailable, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
-let lab: TestHosts;
-let inv: string;
 
-const planOf = (args: string[]) => {
-  const r = runStake(['plan', '--json', '-i', inv, ...args]);
-  return { ...r, doc: r.stdout ? JSON.parse(r.stdout) : undefined };
-};
-
+// Each describe starts hosts of its own; this one's are its own too, so no other can use them.
 describe('stake plan', { skip: skip ?? false }, () => {
+  let lab: TestHosts;
+  let inv: string;
+  const planOf = (args: string[]) => {
+    const r = runStake(['plan', '--json', '-i', inv, ...args]);
+    return { ...r, doc: r.stdout ? JSON.parse(r.stdout) : undefined };
+  };
   before(async () => {
     lab = await startTestHosts(TEST_HOST_NAMES, { firstAddress: 60 });
     inv = join(lab.dir, 'inventory.yaml');
@@ -171,22 +172,23 @@ describe('an encrypted SSH key on a terminal', { skip: skip ?? false }, () => {
   });
   after(async () => hosts?.stop());
 
-  test('asks for the passphrase once, without echoing it, through a real pseudo-terminal', () => {
+  test('asks for the passphrase once, without echoing it, through a real pseudo-terminal', async () => {
     const key = join(hosts.dir, 'operator_ed25519');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'correct horse', '-f', key]);
     appendFileSync(join(hosts.dir, 'authorized_keys'), readFileSync(`${key}.pub`));
     const file = join(hosts.dir, 'inventory.yaml');
     writeFileSync(file, sshInventory(hosts).replace(`identity: ${hosts.clientKey}`, `identity: ${key}`));
-    // `script` gives the command a real terminal; the answer is typed after the prompt, as a person would.
-    const command = `${STAKE} plan -i ${file} --limit sentry,val-a; echo "exit=$?"`;
-    const r = spawnSync('sh', ['-c', `(sleep 2; printf 'correct horse\\n') | script -qec '${command}' /dev/null`], {
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: { ...process.env, STAKE_SSH_PASSPHRASE: undefined } as NodeJS.ProcessEnv,
-    });
-    assert.match(r.stdout, /Passphrase for .*operator_ed25519: /);
-    assert.equal((r.stdout.match(/Passphrase for/g) ?? []).length, 1, 'asked once for three hosts');
-    assert.doesNotMatch(r.stdout, /correct horse/, 'never echoed');
-    assert.match(r.stdout, /exit=0/);
+    // a real terminal (`script`); the passphrase is typed once the prompt is there, as a person would
+    const r = await onTerminal(
+      ['plan', '-i', file, '--limit', 'sentry,val-a'],
+      hosts.dir,
+      [{ when: /Passphrase for .*operator_ed25519: /, say: () => 'correct horse' }],
+      60_000,
+      { STAKE_SSH_PASSPHRASE: undefined },
+    );
+    assert.match(r.output, /Passphrase for .*operator_ed25519: /);
+    assert.equal((r.output.match(/Passphrase for/g) ?? []).length, 1, 'asked once for three hosts');
+    assert.doesNotMatch(r.output, /correct horse/, 'never echoed');
+    assert.equal(r.code, 0, r.output);
   });
 });

@@ -2,11 +2,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { SshConnection, type ConnectOptions, type SshTarget } from '../../src/ssh/connection.js';
 import { SshError } from '../../src/ssh/errors.js';
 import { parseKnownHosts } from '../../src/ssh/known-hosts.js';
+import { waitFor } from '../../src/wait.js';
 import { startTestHosts, sshdUnavailable, type TestHost, type TestHosts } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
@@ -125,7 +126,19 @@ describe('SSH transport', { skip: skip ?? false }, () => {
     const killed = await SshConnection.open(target(lab.hosts[0]!), trusted());
     const big = Buffer.alloc(64 * 1024 * 1024, 0x61);
     const upload = killed.writeFileAtomic(path, big, 0o640).catch((err: unknown) => err);
-    setTimeout(() => killed.close(), 150);
+    // closed once the upload is under way: its temp, beside the file, holds a megabyte of it
+    const temp = () => readdirSync(dirname(path)).find((n) => n.startsWith(`.config.toml.stake-${process.pid}-`));
+    const written = () => {
+      const name = temp();
+      return (
+        name !== undefined &&
+        existsSync(join(dirname(path), name)) &&
+        statSync(join(dirname(path), name)).size > 1 << 20
+      );
+    };
+    await waitFor(written, { timeoutMs: 30_000, what: 'a megabyte of the upload on the host', intervalMs: 10 }).finally(
+      () => killed.close(),
+    );
     const outcome = await upload;
     assert.ok(outcome instanceof Error, 'the upload failed');
     assert.equal(readFileSync(path, 'utf8'), 'old = true\n', 'the old file is intact');
@@ -155,14 +168,16 @@ describe('SSH transport', { skip: skip ?? false }, () => {
     const agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     const previous = process.env.SSH_AUTH_SOCK;
     try {
-      for (let i = 0; i < 50; i++) {
+      // the agent listens once its socket is there; ssh-add before that fails
+      const added = () => {
         try {
           execFileSync('ssh-add', [lab.clientKey], { env: { ...process.env, SSH_AUTH_SOCK: sock }, stdio: 'ignore' });
-          break;
+          return true;
         } catch {
-          await new Promise((r) => setTimeout(r, 50));
+          return false;
         }
-      }
+      };
+      await waitFor(added, { timeoutMs: 10_000, what: 'ssh-agent to take the key' });
       process.env.SSH_AUTH_SOCK = sock;
       const c = await SshConnection.open(target(lab.hosts[1]!, { identity: undefined }), trusted());
       assert.equal((await c.run('echo agent')).trim(), 'agent');

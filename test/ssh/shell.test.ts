@@ -177,11 +177,11 @@ describe('asking the host', () => {
     try {
       assert.equal(await ask(`if ${tcpAnswers('127.0.0.1', port)}; then echo yes; else echo no; fi`), 'yes\n');
       assert.equal(await ask(`a=127.0.0.1; if ${tcpAnswers('$a', port)}; then echo yes; else echo no; fi`), 'yes\n');
-      server.close();
-      await new Promise((r) => setTimeout(r, 50));
+      // closed: its listening socket is gone once close() calls back
+      await new Promise((r) => server.close(r));
       assert.equal(await ask(`if ${tcpAnswers('127.0.0.1', port)}; then echo yes; else echo no; fi`), 'no\n');
     } finally {
-      server.close();
+      if (server.listening) server.close();
     }
   });
 });

@@ -3,59 +3,52 @@
  * `stake failover`), with the lab chain as the judge of every signature.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainSummary } from '../../src/lab/chain/ledger.js';
 import type { LabStatus } from '../../src/lab/status.js';
-import { projectPath } from '../../src/paths.js';
-import { runStake, STAKE, type RunResult } from './helpers.js';
+import { waitFor } from '../../src/wait.js';
+import { runStake, type RunResult } from './helpers.js';
+import { upLab, type TestLab } from './lab-process.js';
 
 /** How long a lab deploy may take on a loaded 2-core machine (a 9-host rollout takes about 25 s alone). */
 const DEPLOY_TIMEOUT_MS = 180_000;
 export const BLOCK_MS = 200;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export class FailoverLab {
   readonly inventory: string;
   private constructor(
-    readonly dir: string,
+    private readonly lab: TestLab,
     readonly family: 'cosmos' | 'ethereum' | 'cardano',
     readonly identity: string,
     readonly witness: string,
   ) {
-    this.inventory = join(dir, 'inventory.yaml');
+    this.inventory = join(lab.dir, 'inventory.yaml');
+  }
+
+  get dir(): string {
+    return this.lab.dir;
   }
 
   /** Up, deployed, and signing. */
   static async start(family: 'cosmos' | 'ethereum' | 'cardano'): Promise<FailoverLab> {
-    const dir = mkdtempSync(join(tmpdir(), `stake-fo-${family}-`));
     const names = {
       cosmos: ['cosmoshub', 'witness-ams'],
       ethereum: ['mainnet-pool', 'witness-ams'],
       cardano: ['pool', 'witness-sgp'],
     }[family];
-    const lab = new FailoverLab(dir, family, names[0]!, names[1]!);
-    const up = runStake([
-      'lab',
-      'up',
-      '-i',
-      projectPath('inventories', `${family}.yaml`),
-      '--dir',
-      dir,
-      '--block-time',
-      String(BLOCK_MS),
-    ]);
+    const up = upLab(family, mkdtempSync(join(tmpdir(), `stake-fo-${family}-`)), ['--block-time', String(BLOCK_MS)]);
+    const lab = new FailoverLab(up, family, names[0]!, names[1]!);
     try {
-      assert.equal(up.code, 0, up.stderr);
+      assert.equal(up.up.code, 0, up.up.stderr);
       // a whole lab's rollout goes host by host through the firewall's safety net: bounded, not hurried
       lab.ok(lab.stake(['deploy', '-i', lab.inventory], {}, DEPLOY_TIMEOUT_MS), 'deploy');
       await lab.waitFor('the identity signing', (s) => (s.identities[0]?.signatures ?? 0) >= 2, 30_000);
       return lab;
     } catch (err) {
       // the caller never gets the lab to take down: a lab that did not start leaves nothing behind
-      runStake(['lab', 'down', '--dir', dir]);
+      lab.down();
       throw err;
     }
   }
@@ -182,14 +175,17 @@ export class FailoverLab {
   }
 
   async waitFor(what: string, check: (s: ChainSummary) => boolean, timeoutMs = 20_000): Promise<ChainSummary> {
-    const deadline = Date.now() + timeoutMs;
     let last: ChainSummary | undefined;
-    while (Date.now() < deadline) {
+    const checked = () => {
       last = this.chain();
-      if (check(last)) return last;
-      await sleep(250);
-    }
-    assert.fail(`${what} within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+      return check(last) && last;
+    };
+    return waitFor(checked, {
+      timeoutMs,
+      what,
+      intervalMs: 250,
+      lastSeen: () => JSON.stringify(last),
+    });
   }
 
   /** The identity signs on this host again, above the height it had reached now. */
@@ -203,50 +199,10 @@ export class FailoverLab {
   }
 
   down(): void {
-    const r = runStake(['lab', 'down', '--dir', this.dir]);
+    const r = this.lab.down();
     if (r.code !== 0) {
       rmSync(this.dir, { recursive: true, force: true });
       assert.fail(`lab down: ${r.stderr}`);
     }
   }
-}
-
-/**
- * Runs bin/stake on a real pseudo-terminal (util-linux `script`), answering each prompt as it
- * appears: the answer may use what the output said so far (the plan code).
- */
-export function onTerminal(
-  args: string[],
-  cwd: string,
-  answers: { when: RegExp; say: (output: string) => string }[],
-  timeoutMs = 60_000,
-): Promise<{ code: number | null; output: string }> {
-  const command = [STAKE, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-  return new Promise((resolve, reject) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], {
-      cwd,
-      env: { ...process.env, NO_COLOR: '1', STAKE_DEBUG: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let output = '';
-    let next = 0;
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`no end within ${timeoutMs} ms; output:\n${output}`));
-    }, timeoutMs);
-    const onData = (d: Buffer) => {
-      output += d.toString('utf8');
-      const answer = answers[next];
-      if (answer && answer.when.test(output.slice(output.lastIndexOf('\n', output.length - 2) + 1))) {
-        next++;
-        child.stdin.write(`${answer.say(output)}\n`);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, output });
-    });
-  });
 }

@@ -8,16 +8,16 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  bannerIn,
   freePort,
   keyOnly,
   keygen,
   knownHostsLine,
-  spawnSshd,
+  startSshd,
   sshdUnavailable as sshdMissing,
-  waitForBanner,
-  waitForBannerIn,
   writeSshdConfig,
 } from '../../src/lab/sshd.js';
+import { atExit } from './last-resort.js';
 
 export { freePort, servicePort } from '../../src/lab/sshd.js';
 
@@ -63,68 +63,73 @@ export async function startTestHosts(
   options: { firstAddress?: number; placement?: Record<string, Placement> } = {},
 ): Promise<TestHosts> {
   const dir = mkdtempSync(join(tmpdir(), 'stake-sshd-'));
-  const clientKey = join(dir, 'client_ed25519');
-  keygen(clientKey, 'stake-test-client');
-  writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
-  const config = join(dir, 'sshd_config');
-  writeSshdConfig(config, join(dir, 'authorized_keys'));
   const hosts: TestHost[] = [];
-  const first = options.firstAddress ?? 10;
-  const stopHost = async (host: TestHost) => {
-    if (host.process.exitCode !== null || host.process.signalCode !== null) return;
-    const exited = new Promise((r) => host.process.once('exit', r));
-    host.process.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-    if (host.process.exitCode === null && host.process.signalCode === null) host.process.kill('SIGKILL');
-  };
-  const stop = async () => {
-    await Promise.all(hosts.map(stopHost));
+  const started: ChildProcess[] = [];
+  // were this process to end before stop(): its sshd daemons are children that would outlive it
+  const lastResort = atExit(() => {
+    for (const child of started) if (!exited(child)) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
+  });
+  const stopHost = (host: TestHost) => stopChild(host.process);
+  const stop = async () => {
+    await Promise.all(started.map(stopChild));
+    rmSync(dir, { recursive: true, force: true });
+    lastResort.done();
   };
   try {
-    for (const [i, name] of names.entries()) {
+    const clientKey = join(dir, 'client_ed25519');
+    keygen(clientKey, 'stake-test-client');
+    writeFileSync(join(dir, 'authorized_keys'), readFileSync(`${clientKey}.pub`));
+    const config = join(dir, 'sshd_config');
+    writeSshdConfig(config, join(dir, 'authorized_keys'));
+    const first = options.firstAddress ?? 10;
+    const deadline = Date.now() + 20_000;
+    const starting = names.map(async (name, i) => {
       const placed = options.placement?.[name];
       const address = placed?.address ?? `127.0.1.${first + i}`;
-      const port = placed ? 22 : await freePort(address);
       const hostKey = join(dir, `${name}_host_ed25519`);
       keygen(hostKey, name);
       const root = join(dir, 'roots', name);
       mkdirSync(root, { recursive: true });
-      const child = spawnSshd({
+      const spec = {
         config,
         hostKey,
         address,
-        port,
         pidFile: join(dir, `${name}.pid`),
         log: join(dir, `${name}.log`),
-        ...(placed ? { netns: placed.netns } : {}),
+        ...(placed ? { netns: placed.netns, port: 22 } : {}),
+      };
+      const { child, port } = await startSshd(spec, {
+        deadline,
+        spawned: (c) => started.push(c),
+        // on loopback a port is picked (and picked again if taken before sshd binds it); in a namespace it is 22
+        ...(placed ? {} : { pickPort: () => freePort(address) }),
+        ...(placed?.probeFrom ? { answers: (p: number) => bannerIn(placed.probeFrom!, address, p) } : {}),
       });
-      hosts.push({
-        name,
-        address,
-        port,
-        hostKey: keyOnly(readFileSync(`${hostKey}.pub`, 'utf8')),
-        root,
-        process: child,
-      });
-    }
-    const deadline = Date.now() + 10_000;
-    await Promise.all(
-      hosts.map((h) => {
-        const placed = options.placement?.[h.name];
-        return placed?.probeFrom
-          ? waitForBannerIn(placed.probeFrom, h.address, h.port, deadline)
-          : waitForBanner(h.address, h.port, deadline);
-      }),
-    );
+      return { name, address, port, hostKey: keyOnly(readFileSync(`${hostKey}.pub`, 'utf8')), root, process: child };
+    });
+    const settled = await Promise.allSettled(starting);
+    for (const r of settled) if (r.status === 'rejected') throw r.reason;
+    hosts.push(...settled.map((r) => (r as PromiseFulfilledResult<TestHost>).value));
+    const knownHosts = join(dir, 'known_hosts');
+    // as OpenSSH writes them: a bare address for port 22, [address]:port otherwise
+    writeFileSync(knownHosts, hosts.map((h) => knownHostsLine(h.address, h.port, h.hostKey)).join('\n') + '\n');
+    return { dir, clientKey, hosts, knownHosts, stop, stopHost };
   } catch (err) {
     await stop();
     throw err;
   }
-  const knownHosts = join(dir, 'known_hosts');
-  // as OpenSSH writes them: a bare address for port 22, [address]:port otherwise
-  writeFileSync(knownHosts, hosts.map((h) => knownHostsLine(h.address, h.port, h.hostKey)).join('\n') + '\n');
-  return { dir, clientKey, hosts, knownHosts, stop, stopHost };
+}
+
+const exited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (exited(child)) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  // sshd's grace to end its sessions: SIGKILL only for one that has not exited within it
+  await Promise.race([gone, new Promise((r) => setTimeout(r, 3000).unref())]);
+  if (!exited(child)) child.kill('SIGKILL');
 }
 
 /** Stops the services a test started on its hosts, each by the pid in its pid file (never by name). */

@@ -146,7 +146,7 @@ async function waitSilent(ctx: StepContext): Promise<string> {
       const line = `waiting for ${plan.safetyWindow} silent heights: ${silent} so far (last signature at ${last})`;
       if (line !== said) ctx.note((said = line));
     }
-    await sleep(ctx.observer.blockTimeMs);
+    await sleep(ctx.observer.blockTimeMs); // poll interval: the chain changes once a height
   }
   throw new StepFailure(
     `the chain still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`,

@@ -171,7 +171,7 @@ export async function verify(ctx: StepContext): Promise<string> {
       ctx.journal.firstNewHeight ??= id.lastHeight!;
       return `${plan.to} signed height ${id.lastHeight} (the old host's last: ${after || 'none seen'}); ${plan.from} stays fenced`;
     }
-    await sleep(Math.min(500, ctx.observer.blockTimeMs));
+    await sleep(Math.min(500, ctx.observer.blockTimeMs)); // poll interval, at most a height
   }
   throw new StepFailure(
     `${plan.to} has not signed for ${ctx.identity.name} within ${Math.round(ctx.verifyTimeoutMs / 1000)} s`,

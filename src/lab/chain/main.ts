@@ -95,7 +95,7 @@ const stop = () => {
   clearInterval(timer);
   for (const c of clients) c.destroy();
   server.close(() => process.exit(0));
-  setTimeout(() => process.exit(0), 1000).unref();
+  setTimeout(() => process.exit(0), 1000).unref(); // the grace for close(): exit even if a client never lets go
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -196,7 +196,7 @@ async function main(): Promise<void> {
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
       if (chain === socket) chain = undefined;
-      if (!stopping) setTimeout(connectChain, 500);
+      if (!stopping) setTimeout(connectChain, 500); // redial pace, as net.ts
     });
   };
   let stopping = false;
@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     peers.forEach((p) => p.stop());
     chain?.destroy();
     for (const s of servers) s.close();
-    setTimeout(() => process.exit(0), 200).unref();
+    setTimeout(() => process.exit(0), 200).unref(); // the grace for its last writes: exit even if a socket lingers
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

@@ -56,6 +56,7 @@ export class Peer {
     socket.on('error', () => socket.destroy());
     socket.once('close', () => {
       this.connected = false;
+      // a client redials its peer every second, as a real one backs off: the pace, not a wait for a condition
       if (!this.stopped) this.timer = setTimeout(() => this.dial(), 1000);
     });
   }
