@@ -14,6 +14,7 @@ import {
   type SignState,
 } from '../../src/chain/cometbft-sign-state.js';
 import { projectPath } from '../../src/paths.js';
+import { propertySeeds, seedNote } from '../support/seeds.js';
 
 const reference = (name: string) =>
   readFileSync(projectPath('test', 'fixtures', 'reference', 'cometbft', name), 'utf8');
@@ -57,22 +58,24 @@ describe('priv_validator_state.json', () => {
     assert.deepEqual(checkHRS(s, 37n, 0, STEP.propose), { ok: true, reuse: false });
   });
 
-  test('the merged watermark is at least both, so the new signer refuses whatever either signed', () => {
-    const hrs = fc.record({
-      height: fc.bigInt({ min: 0n, max: 1000n }),
-      round: fc.integer({ min: 0, max: 5 }),
-      step: fc.integer({ min: 0, max: 3 }),
+  for (const { seed, label } of propertySeeds(42))
+    test(`the merged watermark is at least both, so the new signer refuses whatever either signed (${label})`, (t) => {
+      t.diagnostic(seedNote(seed));
+      const hrs = fc.record({
+        height: fc.bigInt({ min: 0n, max: 1000n }),
+        round: fc.integer({ min: 0, max: 5 }),
+        step: fc.integer({ min: 0, max: 3 }),
+      });
+      fc.assert(
+        fc.property(hrs, hrs, hrs, (a, b, vote) => {
+          const merged = mergeSignStates(a, b);
+          assert.ok(compareHRS(merged, a) >= 0 && compareHRS(merged, b) >= 0);
+          // a vote at or below either watermark is never signed afresh after the merge
+          const below = compareHRS(vote, a) <= 0 || compareHRS(vote, b) <= 0;
+          const verdict = checkHRS(merged, vote.height, vote.round, vote.step);
+          if (below) assert.ok(!verdict.ok || verdict.reuse);
+        }),
+        { seed, numRuns: 2000 },
+      );
     });
-    fc.assert(
-      fc.property(hrs, hrs, hrs, (a, b, vote) => {
-        const merged = mergeSignStates(a, b);
-        assert.ok(compareHRS(merged, a) >= 0 && compareHRS(merged, b) >= 0);
-        // a vote at or below either watermark is never signed afresh after the merge
-        const below = compareHRS(vote, a) <= 0 || compareHRS(vote, b) <= 0;
-        const verdict = checkHRS(merged, vote.height, vote.round, vote.step);
-        if (below) assert.ok(!verdict.ok || verdict.reuse);
-      }),
-      { seed: 42, numRuns: 2000 },
-    );
-  });
 });
