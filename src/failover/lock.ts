@@ -29,11 +29,14 @@ export function parseLock(json: string): LockRecord {
   return parseRecord(json, isLockRecord, RECORD_LIMITS.smallJson) ?? { plan: 'unreadable' };
 }
 
-/** The lock a host holds for another plan than ours (a resumed failover's own lock is no obstacle). */
+/**
+ * The lock a host holds for another plan than ours (a resumed failover's own lock is no obstacle).
+ * Without a plan of ours every lock is foreign, also one whose record names no plan at all.
+ */
 export function foreignLock(view: HostView | undefined, ownCode?: string): LockRecord | undefined {
   if (!view?.probe?.lock) return undefined;
   const lock = parseLock(view.probe.lock);
-  return lock.plan === ownCode ? undefined : lock;
+  return ownCode !== undefined && lock.plan === ownCode ? undefined : lock;
 }
 
 /** What one quorum host answered to the lock script; no `taken` when its answer could not be read. */

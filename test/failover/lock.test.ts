@@ -43,6 +43,8 @@ describe('a foreign lock', () => {
       record,
       'without a plan of ours, every lock is foreign',
     );
+    assert.deepEqual(foreignLock(view('{}')), {}, 'a lock naming no plan is not ours either');
+    assert.deepEqual(foreignLock(view('{}'), 'ABCD-EFGH'), {});
   });
 
   test("an unreadable lock is foreign to our plan: it may be anyone's", () => {
