@@ -6,40 +6,10 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Diagnostic } from '../../../src/diagnostics.js';
-import type { Host, Inventory, SignerGroup } from '../../../src/inventory/schema.js';
+import type { Inventory } from '../../../src/inventory/schema.js';
+import { findingText, FOUR_SITES, ID, signerFindings, withSigners } from '../../support/signer-inventory.js';
 import { validateText } from '../../support/helpers.js';
 import { InventoryBuilder } from '../../support/inventory-builder.js';
-
-const ID = 'mainnet-pool';
-const signerHost = (dc: string, n: number, client = 'dirk'): Host => ({
-  tier: 'signer',
-  dc,
-  address: `10.${n}.0.50`,
-  client,
-});
-
-/** The ethereum example with a fourth datacenter and signer hosts placed as given (name → dc). */
-function withSigners(placed: Record<string, string>, signer: Omit<SignerGroup, 'hosts'>, client = 'dirk'): Inventory {
-  const builder = InventoryBuilder.example('ethereum');
-  for (const name of ['signer-fra', 'signer-lon', 'signer-ams']) builder.removeHost(name);
-  Object.entries(placed).forEach(([name, dc], i) => builder.addHost(name, signerHost(dc, 11 + i, client)));
-  builder.setSigner(ID, { ...signer, hosts: Object.keys(placed) } as SignerGroup);
-  const inv = builder.build();
-  inv.datacenters = { ...inv.datacenters, waw1: { provider: 'ovh', country: 'PL' } };
-  if (client !== 'dirk') inv.clients = { ...inv.clients, [client]: { version: '1.0.0' } };
-  return inv;
-}
-
-/** The findings of the signer rules, as `id: summary`. */
-function signerFindings(inv: Inventory): string[] {
-  const { diagnostics, stage } = validateText(InventoryBuilder.of(inv).text());
-  assert.equal(stage, 'rules', `schema errors: ${JSON.stringify(diagnostics)}`);
-  return diagnostics.filter((d: Diagnostic) => /^(signer-|tier-client-mismatch)/.test(d.id)).map(summary);
-}
-const summary = (d: Diagnostic) => `${d.id}: ${d.summary} | ${d.hint}`;
-
-const FOUR_SITES = { 'signer-fra': 'fra1', 'signer-lon': 'lon1', 'signer-ams': 'ams1', 'signer-waw': 'waw1' };
 
 describe('signer threshold: a strict majority of the group', () => {
   test('a 2-of-4 signer group is refused: two disjoint pairs could each sign', () => {
@@ -187,7 +157,7 @@ describe('whole-key signers and the clients of a group', () => {
     inv.validators[id!]!.signer = { client: 'dirk', threshold: 1, hosts: [inv.validators[id!]!.active] };
     const { diagnostics } = validateText(InventoryBuilder.of(inv).text());
     assert.deepEqual(
-      diagnostics.filter((d) => d.id === 'tier-client-mismatch' && d.summary.includes('signer')).map(summary),
+      diagnostics.filter((d) => d.id === 'tier-client-mismatch' && d.summary.includes('signer')).map(findingText),
       [
         `tier-client-mismatch: dirk is not a cardano signer (identity "${id}") | cardano block producers sign locally: remove signer:`,
       ],
