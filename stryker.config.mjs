@@ -25,7 +25,7 @@ const SAFETY_CORE = [
 /** The unit tests that mirror those modules (test/ mirrors src/); no lab test, no test of a whole command. */
 const UNIT_TESTS = [
   'dist/test/chain/*.test.js',
-  'dist/test/failover/{plan,approval,checks,checks-*,protection,floor,floor-verdicts,lock}.test.js',
+  'dist/test/failover/{plan,approval,approval-bounds,checks,checks-*,protection,floor,floor-verdicts,lock}.test.js',
   'dist/test/quorum/*.test.js',
   'dist/test/apply/rollout.test.js',
   'dist/test/inventory/rules.test.js',
