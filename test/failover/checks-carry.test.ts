@@ -75,3 +75,79 @@ describe('preflight: slashing protection per family', () => {
     assert.match(bare!.hint!, /stake protection merge/);
   });
 });
+
+describe('preflight: several keys and services, named together', () => {
+  const pool = inventory('cardano').identities[0]!;
+  const cardanoPlan = { ...plan, family: 'cardano' as const, identity: pool.name, from: 'bp-fra', to: 'bp-nyc' };
+  const services = [
+    { name: 'cardano-node', port: 3001 },
+    { name: 'mithril', port: 9090 },
+  ];
+  const run = (views: ReturnType<typeof view>[]) =>
+    preflightChecks({
+      plan: cardanoPlan,
+      identity: pool,
+      views,
+      keys: validatorKeyFiles('cardano'),
+      services,
+      now: NOW,
+    });
+  const keys = (state: string) => ['kes.skey', 'vrf.skey', 'node.cert'].map((k) => `K\t${k}\t${state}`);
+  const g = `G\t${record('bp-fra')}`;
+
+  test('every key the target already holds, and every sealed one, is listed', () => {
+    const target = view('bp-nyc', ['K\tkes.skey\tactive', 'K\tvrf.skey\tboth', g]);
+    const all = run([view('bp-fra', [...keys('active'), g]), target, view('witness-sgp', [g])]);
+    assert.equal(
+      named(all, 'target holds no active key')[0]!.detail,
+      "bp-nyc already holds kes.skey, vrf.skey at the client's path",
+    );
+    assert.equal(named(all, 'target holds the sealed key')[0]!.detail, 'bp-nyc has no sealed kes.skey, node.cert');
+    const sealed = run([
+      view('bp-fra', [...keys('active'), g]),
+      view('bp-nyc', [...keys('sealed'), g]),
+      view('witness-sgp', [g]),
+    ]);
+    assert.equal(named(sealed, 'target holds the sealed key')[0]!.detail, 'sealed kes.skey, vrf.skey, node.cert');
+  });
+
+  test('every signing service is judged: all running, or each one down named', () => {
+    const up = ['S\tcardano-node\trunning', 'L\t3001\tyes', 'S\tmithril\trunning', 'L\t9090\tyes'];
+    const fine = run([
+      view('bp-fra', [...keys('active'), g]),
+      view('bp-nyc', [...keys('sealed'), ...up, g]),
+      view('witness-sgp', [g]),
+    ]);
+    assert.equal(
+      named(fine, 'target client healthy')[0]!.detail,
+      'cardano-node running, answering on 3001; mithril running, answering on 9090',
+    );
+    const down = run([
+      view('bp-fra', [...keys('active'), g]),
+      view('bp-nyc', [...keys('sealed'), g]),
+      view('witness-sgp', [g]),
+    ]);
+    assert.equal(
+      named(down, 'target client healthy')[0]!.detail,
+      'cardano-node unknown, nothing on port 3001; mithril unknown, nothing on port 9090',
+    );
+  });
+
+  test("the old host's active keys are named; one holding them sealed holds none", () => {
+    const active = run([
+      view('bp-fra', ['K\tkes.skey\tactive', 'K\tvrf.skey\tboth', 'K\tnode.cert\tsealed', g]),
+      view('bp-nyc', [g]),
+      view('witness-sgp', [g]),
+    ]);
+    assert.equal(named(active, 'old host reachable')[0]!.detail, 'bp-fra answered; it holds kes.skey, vrf.skey');
+  });
+
+  test('an old host or a target that did not answer has no files: the carry refuses, it does not fail', () => {
+    const noOld = run([{ host: 'bp-fra', error: 'timed out' }, view('bp-nyc', [g]), view('witness-sgp', [g])]);
+    assert.equal(named(noOld, 'slashing protection')[0]!.ok, false);
+    const noTarget = run([view('bp-fra', [g]), { host: 'bp-nyc', error: 'timed out' }, view('witness-sgp', [g])]);
+    assert.match(named(noTarget, 'slashing protection')[0]!.detail, /node\.cert is missing/);
+    const unasked = run([view('witness-sgp', [g])]);
+    assert.equal(named(unasked, 'slashing protection')[0]!.ok, false);
+  });
+});

@@ -148,6 +148,29 @@ describe('the generation verdict', () => {
     assert.equal(parseQuorumAnswer('val', `X\t${hex}\n`).keyAddress, undefined, 'only a K line names a key');
   });
 
+  test("a copied key is found by the live host's own address, wherever the live host answered in the list", () => {
+    const answers = [
+      { host: 'b', record: null, keyAddress: 'K1' },
+      { host: 'a', record: null, keyAddress: 'K2' },
+      { host: 'c', record: null, keyAddress: 'K2' },
+    ];
+    assert.deepEqual(duplicateKeyHolders('a', answers), ['c']);
+  });
+
+  test('a minority of several hosts is named in full', () => {
+    const wide = { ...id, standby: [...id.standby, { ...id.standby[0]!, name: 'val-ams' }] };
+    const v = decideGeneration(wide, [
+      { host: 'val-fra', record: rec(4, id.active.name) },
+      { host: 'val-waw', record: rec(5, 'val-waw') },
+      { host: 'val-ams', record: rec(5, 'val-waw') },
+    ]);
+    assert.equal(v.kind, 'unknown');
+    assert.match(
+      v.kind === 'unknown' ? v.why : '',
+      /^generation 5 is held by val-waw, val-ams only, not by a majority of /,
+    );
+  });
+
   test('a host whose own key address is unknown, or that did not answer, has no duplicates', () => {
     const answers = [
       { host: 'a', record: null },
