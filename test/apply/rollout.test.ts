@@ -90,6 +90,22 @@ describe('rollout stages', () => {
   });
 });
 
+describe('waves of several identities', () => {
+  test('a host never joins a wave holding one of its rivals, even beside hosts that are not', () => {
+    const inv = resolveInventory(parse(example('cosmos')) as Inventory);
+    const [first] = inv.identities;
+    const byName = (n: string) => inv.hosts.find((h) => h.name === n)!;
+    const east = { ...first!, upstream: [byName('sentry-fra-1'), byName('sentry-fra-2')], standby: [] };
+    const west = { ...first!, name: 'west', upstream: [byName('sentry-waw-1'), byName('sentry-waw-2')], standby: [] };
+    const hosts = ['sentry-fra-1', 'sentry-waw-1', 'sentry-fra-2', 'sentry-waw-2'];
+    const [upstream] = rolloutStages({ ...inv, identities: [east, west] }, hosts, new Set(hosts));
+    assert.deepEqual(upstream!.waves, [
+      ['sentry-fra-1', 'sentry-waw-1'],
+      ['sentry-fra-2', 'sentry-waw-2'],
+    ]);
+  });
+});
+
 describe('conflict groups', () => {
   test('per identity: its upstreams, its active host with its standbys, its signer group; never a lone host', () => {
     assert.deepEqual(conflictGroups(cosmos), [

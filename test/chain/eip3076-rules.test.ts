@@ -223,3 +223,36 @@ describe('EIP-3076: attestations', () => {
     assert.deepEqual(d.export().data[0]!.signed_attestations, [att(5, 10), att(10, 11, ROOT_A)]);
   });
 });
+
+describe('EIP-3076: records that look alike', () => {
+  test('two attestations for one target from different sources are both kept: evidence of a double vote stays', () => {
+    const d = db([], [att(1, 5, ROOT_A), att(2, 5, ROOT_A)]);
+    assert.equal(d.export().data[0]!.signed_attestations.length, 2);
+    assert.equal(
+      d.checkAttestation(PK, 1n, 5n, ROOT_A).ok,
+      false,
+      'a repeat of one is a double vote against the other',
+    );
+  });
+
+  test('records at one slot keep the order they were signed in, and the minimal export keeps the first of them', () => {
+    const d = db([{ slot: '50', signing_root: ROOT_A }, { slot: '50' }, { slot: '10' }]);
+    assert.deepEqual(d.export().data[0]!.signed_blocks, [
+      { slot: '10' },
+      { slot: '50', signing_root: ROOT_A },
+      { slot: '50' },
+    ]);
+    assert.deepEqual(d.export('minimal').data[0]!.signed_blocks, [{ slot: '50', signing_root: ROOT_A }]);
+    const e = db([], [att(1, 9, ROOT_A), att(2, 9)]);
+    assert.deepEqual(e.export('minimal').data[0]!.signed_attestations, [att(1, 9, ROOT_A)]);
+  });
+
+  test('a signing root that is not a string is refused, whatever it prints as', () => {
+    const sneaky = { toString: () => ROOT_A };
+    assert.throws(
+      () => parseInterchange(doc([{ slot: '1', signing_root: sneaky as never }])),
+      (err) =>
+        err instanceof InterchangeError && err.message.startsWith('data[0].signed_blocks[0].signing_root must be 0x'),
+    );
+  });
+});

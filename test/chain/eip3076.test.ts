@@ -165,6 +165,21 @@ describe('EIP-3076: export, history kept and compared', () => {
     );
   });
 
+  test('the same slot or the same vote with another signing root is another record', () => {
+    const other = `0x${'dd'.repeat(32)}`;
+    const from = doc(
+      A,
+      [{ slot: '11', signing_root: ROOT }],
+      [{ source_epoch: '1', target_epoch: '2', signing_root: ROOT } as never],
+    );
+    const into = doc(
+      A,
+      [{ slot: '11', signing_root: other }],
+      [{ source_epoch: '1', target_epoch: '2', signing_root: other } as never],
+    );
+    assert.deepEqual(missingRecords(from, into), [`${A} block 11`, `${A} attestation 1->2`]);
+  });
+
   test('merging nothing is refused', () => {
     assert.throws(
       () => mergeInterchanges([]),

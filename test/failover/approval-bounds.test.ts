@@ -156,6 +156,15 @@ describe('judging approvals: the exact refusals', () => {
       why: 'bob.approval: the hosts it approved are not reached the same way any more: host val-waw: port was 2222, is now 22',
       hint,
     });
+    const twice = {
+      ...moved,
+      connections: moved.connections.map((c) => c.replace('val-fra address=10.1.0.10', 'val-fra address=10.1.0.11')),
+    };
+    const both = judge(approval('bob', { p: twice }));
+    assert.equal(
+      both.ok ? '' : both.why,
+      'bob.approval: the hosts it approved are not reached the same way any more: host val-fra: address was 10.1.0.11, is now 10.1.0.10; host val-waw: port was 2222, is now 22',
+    );
     const forged = approval('bob', { edit: (t) => t.replace(/^connections-digest: .*$/m, 'connections-digest: 0000') });
     assert.deepEqual(judge(forged), {
       ok: false,
@@ -203,7 +212,12 @@ describe('judging approvals: the exact refusals', () => {
       true,
     );
     const fromNow = new Date('2026-11-01T10:29:59.000Z');
-    assert.equal(judgeApprovals(plan, [late, late], fromNow, 30 * 60_000).ok, false, 'from now: 30 min and 1 s ahead');
+    const carol = approval('carol', { signed: '2026-11-01T10:30:00.000Z' });
+    assert.deepEqual(judgeApprovals(plan, [late, carol], fromNow, 30 * 60_000), {
+      ok: false,
+      why: 'bob.approval: valid until 2026-11-01T11:00:00.000Z, longer than approvals may live (30m after signing)',
+      hint: `${again} with --valid-for 30m or less`,
+    });
   });
 
   test("a code that is not this plan's is refused, naming it", () => {

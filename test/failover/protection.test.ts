@@ -213,6 +213,50 @@ describe('the carry decision, exactly', () => {
     assert.equal(d.summary, "operational certificate counter 5 (the witness's last copy unknown), KES period 7");
   });
 
+  test('the summary: the sources alone when nothing was set aside; each note after them otherwise', () => {
+    const plain = decideCarry({
+      family: 'cosmos',
+      identity: 'hub',
+      old: { [COMETBFT_SIGN_STATE]: state(120) },
+      target: {},
+      oldHostDead: false,
+    });
+    assert.ok(plain.ok);
+    assert.equal(
+      plain.summary,
+      `watermark 120/0/3 (height/round/step; the highest of: the old host's ${COMETBFT_SIGN_STATE} 120/0/3)`,
+    );
+    const two = decideCarry({
+      family: 'cosmos',
+      identity: 'hub',
+      old: {},
+      target: {},
+      witness: { [COPY]: '' },
+      oldHostDead: false,
+      chainSigned: 7,
+    });
+    assert.ok(two.ok);
+    assert.match(
+      two.summary,
+      new RegExp(
+        `; the witness's ${COPY} is empty: not counted, replaced; the old host's ${COMETBFT_SIGN_STATE} is missing: the chain's last signature \\(height 7\\) is above everything else known and sets the floor$`,
+      ),
+    );
+    const cardano = decideCarry({
+      family: 'cardano',
+      identity: 'pool',
+      old: { [SEALED]: cert(5) },
+      target: { [SEALED]: cert(5) },
+      witness: { [CERT_COPY]: '' },
+      oldHostDead: false,
+    });
+    assert.ok(cardano.ok);
+    assert.equal(
+      cardano.summary,
+      `operational certificate counter 5 (the old host's ${SEALED} 5), KES period 7; the witness's ${CERT_COPY} is empty: not counted, replaced`,
+    );
+  });
+
   test('ethereum: the exact words of both outcomes', () => {
     assert.deepEqual(
       decideCarry({

@@ -105,6 +105,19 @@ describe('one host in one role', () => {
   });
 });
 
+describe('identities without standbys', () => {
+  test('two identities that list no standby share nothing: no host is in two roles', () => {
+    const two = cosmos({}, (inv) => {
+      delete inv.validators[ID]!.standby;
+      inv.validators.second = { active: 'val-waw', upstream: inv.validators[ID]!.upstream, witness: 'witness-ams' };
+    });
+    assert.deepEqual(
+      findings(two).filter((f) => f.startsWith('double-active')),
+      [],
+    );
+  });
+});
+
 describe('somewhere to fail over to, and a tie-breaker elsewhere', () => {
   test('no standby: nothing can take over, pointed at the identity', () => {
     assert.deepEqual(findings(cosmos({ standby: [] })), [
