@@ -60,7 +60,7 @@ describe('operational certificate', () => {
       envelope('00', 'StakePoolSigningKey_ed25519'),
       'node.cert has type "StakePoolSigningKey_ed25519", not NodeOperationalCertificate',
     );
-    for (const cborHex of [undefined, 5, '', '0', 'zz00', '00zz', '828'])
+    for (const cborHex of [undefined, 5, '', '0', 'zz00', '00zz', '828', ['8284']])
       refused(envelope(cborHex), 'node.cert has no cborHex');
   });
 

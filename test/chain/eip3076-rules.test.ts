@@ -243,7 +243,8 @@ describe('EIP-3076: records that look alike', () => {
       { slot: '50' },
     ]);
     assert.deepEqual(d.export('minimal').data[0]!.signed_blocks, [{ slot: '50', signing_root: ROOT_A }]);
-    const e = db([], [att(1, 9, ROOT_A), att(2, 9)]);
+    const e = db([], [att(1, 9, ROOT_A), att(2, 9), att(0, 1)]);
+    assert.deepEqual(e.export().data[0]!.signed_attestations, [att(0, 1), att(1, 9, ROOT_A), att(2, 9)]);
     assert.deepEqual(e.export('minimal').data[0]!.signed_attestations, [att(1, 9, ROOT_A)]);
   });
 

@@ -117,6 +117,14 @@ describe('hosts the group does not expect', () => {
     assert.deepEqual(signerFindings(inv), []);
   });
 
+  test('a validator client that cannot speak to web3signer is told both clients that can', () => {
+    const inv = withSigners({ 'signer-fra': 'fra1' }, { client: 'web3signer' }, 'web3signer');
+    inv.hosts['vc-fra']!.client = 'lighthouse';
+    assert.deepEqual(signerFindings(inv), [
+      'tier-client-mismatch: validator "vc-lon" runs vouch, which cannot sign through web3signer | with web3signer, run lighthouse or teku on the validator hosts',
+    ]);
+  });
+
   test('web3signer speaks to teku as to lighthouse', () => {
     const inv = withSigners({ 'signer-fra': 'fra1' }, { client: 'web3signer' }, 'web3signer');
     inv.hosts['vc-fra']!.client = 'teku';
