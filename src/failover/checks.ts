@@ -12,7 +12,7 @@ import { syncedVerdict } from './observer.js';
 import type { FailoverPlan } from './plan.js';
 import type { Probe, SigningService } from './scripts.js';
 import { printable } from '../output/untrusted.js';
-import { isRecordOf, isShortString, parseRecord, RECORD_LIMITS } from '../ssh/host-records.js';
+import { foreignLock } from './lock.js';
 
 /** What one quorum host answered, or why it did not. */
 export interface HostView {
@@ -36,35 +36,6 @@ export function liveVerdict(identity: ResolvedIdentity, views: readonly HostView
     identity,
     views.filter((v) => v.probe).map((v) => ({ host: v.host, record: parseGenerationRecord(v.probe!.generation) })),
   );
-}
-
-export interface LockRecord {
-  plan?: string;
-  by?: string;
-  since?: string;
-  from?: string;
-  to?: string;
-}
-
-const isLockRecord = isRecordOf<LockRecord>(
-  {},
-  { plan: isShortString(), by: isShortString(), since: isShortString(), from: isShortString(), to: isShortString() },
-);
-
-/**
- * A lock file's JSON, checked against the lock's shape (../failover/steps/guard.ts) and bounded.
- * A damaged, oversized or foreign-shaped one is still a lock (the safe side), of an unreadable
- * plan: none of its fields reaches a message.
- */
-export function parseLock(json: string): LockRecord {
-  return parseRecord(json, isLockRecord, RECORD_LIMITS.smallJson) ?? { plan: 'unreadable' };
-}
-
-/** The lock a host holds for another plan than ours. */
-export function foreignLock(view: HostView | undefined, ownCode?: string): LockRecord | undefined {
-  if (!view?.probe?.lock) return undefined;
-  const lock = parseLock(view.probe.lock);
-  return lock.plan === ownCode ? undefined : lock;
 }
 
 export interface PreflightInput {

@@ -20,13 +20,8 @@ export function liveActive(
   verdict: GenerationVerdict,
   identity: Pick<ResolvedIdentity, 'active'>,
 ): LiveActive | undefined {
-  switch (verdict.kind) {
-    case 'live':
-    case 'stale':
-      return { host: verdict.record.active, recorded: true, generation: verdict.record.generation };
-    case 'first':
-      return { host: identity.active.name, recorded: false, generation: 0 };
-    case 'unknown':
-      return undefined;
-  }
+  if (verdict.kind === 'unknown') return undefined;
+  if (verdict.kind === 'first') return { host: identity.active.name, recorded: false, generation: 0 };
+  // live or stale: the record a majority holds
+  return { host: verdict.record.active, recorded: true, generation: verdict.record.generation };
 }

@@ -2,13 +2,14 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { rolloutStages } from '../../src/apply/rollout.js';
+import { conflictGroups, rolloutStages } from '../../src/apply/rollout.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import { example } from '../support/helpers.js';
 
 const cosmos = resolveInventory(parse(example('cosmos')) as Inventory);
 const ethereum = resolveInventory(parse(example('ethereum')) as Inventory);
+const cardano = resolveInventory(parse(example('cardano')) as Inventory);
 const all = (inv: typeof cosmos) => inv.hosts.map((h) => h.name);
 
 describe('rollout stages', () => {
@@ -43,5 +44,80 @@ describe('rollout stages', () => {
     const sentries = stages.find((s) => s.name === 'sentries, relays and beacons')!;
     assert.deepEqual(sentries.waves, [['sentry-fra-1'], ['sentry-fra-2']]);
     assert.deepEqual(sentries.quiet.sort(), ['sentry-waw-1', 'sentry-waw-2']);
+  });
+
+  test('relays are in the upstream stage: cardano relays restart before the block producers', () => {
+    const stages = rolloutStages(cardano, all(cardano), new Set(all(cardano)));
+    assert.deepEqual(
+      stages.map((s) => s.name),
+      ['sentries, relays and beacons', 'validators', 'other hosts'],
+    );
+    const upstream = stages[0]!.waves.flat().sort();
+    assert.deepEqual(upstream, ['relay-fra-1', 'relay-fra-2', 'relay-nyc-1', 'relay-nyc-2']);
+    assert.deepEqual(stages[1]!.waves, [['bp-fra'], ['bp-nyc']]);
+  });
+
+  test('a stage with no host to do anything is not listed', () => {
+    assert.deepEqual(
+      rolloutStages(cosmos, all(cosmos), new Set()).map((s) => s.name),
+      ['sentries, relays and beacons', 'validators', 'other hosts'],
+      'cosmos has no signers',
+    );
+    assert.deepEqual(rolloutStages(cosmos, ['val-waw'], new Set(['val-waw'])), [
+      { name: 'validators', quiet: [], waves: [['val-waw']] },
+    ]);
+  });
+
+  test('hosts serving no identity together restart in one wave', () => {
+    const others = rolloutStages(cosmos, all(cosmos), new Set(all(cosmos))).find((s) => s.name === 'other hosts')!;
+    assert.deepEqual(others.waves, [['bastion-fra', 'witness-ams', 'monitor-ams']]);
+    const upstream = rolloutStages(cosmos, all(cosmos), new Set(all(cosmos)))[0]!;
+    assert.deepEqual(upstream.waves, [['sentry-fra-1'], ['sentry-fra-2'], ['sentry-waw-1'], ['sentry-waw-2']]);
+  });
+
+  test("two identities: the second one's hosts join the first waves that hold no rival of theirs", () => {
+    const inv = resolveInventory(parse(example('cosmos')) as Inventory);
+    const second = { ...inv.identities[0]!, name: 'other', upstream: [], standby: [], signer: undefined };
+    const hosts = ['sentry-fra-1', 'sentry-fra-2', 'val-fra', 'val-waw'];
+    const stages = rolloutStages({ ...inv, identities: [inv.identities[0]!, second] }, hosts, new Set(hosts));
+    assert.deepEqual(
+      stages.map((s) => s.waves),
+      [
+        [['sentry-fra-1'], ['sentry-fra-2']],
+        [['val-fra'], ['val-waw']],
+      ],
+    );
+  });
+});
+
+describe('waves of several identities', () => {
+  test('a host never joins a wave holding one of its rivals, even beside hosts that are not', () => {
+    const inv = resolveInventory(parse(example('cosmos')) as Inventory);
+    const [first] = inv.identities;
+    const byName = (n: string) => inv.hosts.find((h) => h.name === n)!;
+    const east = { ...first!, upstream: [byName('sentry-fra-1'), byName('sentry-fra-2')], standby: [] };
+    const west = { ...first!, name: 'west', upstream: [byName('sentry-waw-1'), byName('sentry-waw-2')], standby: [] };
+    const hosts = ['sentry-fra-1', 'sentry-waw-1', 'sentry-fra-2', 'sentry-waw-2'];
+    const [upstream] = rolloutStages({ ...inv, identities: [east, west] }, hosts, new Set(hosts));
+    assert.deepEqual(upstream!.waves, [
+      ['sentry-fra-1', 'sentry-waw-1'],
+      ['sentry-fra-2', 'sentry-waw-2'],
+    ]);
+  });
+});
+
+describe('conflict groups', () => {
+  test('per identity: its upstreams, its active host with its standbys, its signer group; never a lone host', () => {
+    assert.deepEqual(conflictGroups(cosmos), [
+      ['sentry-fra-1', 'sentry-fra-2', 'sentry-waw-1', 'sentry-waw-2'],
+      ['val-fra', 'val-waw'],
+    ]);
+    assert.deepEqual(conflictGroups(ethereum), [
+      ['beacon-fra-1', 'beacon-fra-2', 'beacon-lon-1', 'beacon-lon-2'],
+      ['vc-fra', 'vc-lon'],
+      ['signer-fra', 'signer-lon', 'signer-ams'],
+    ]);
+    const alone = { ...cosmos.identities[0]!, standby: [], upstream: [cosmos.identities[0]!.upstream[0]!] };
+    assert.deepEqual(conflictGroups({ ...cosmos, identities: [alone] }), []);
   });
 });

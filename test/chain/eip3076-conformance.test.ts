@@ -45,3 +45,116 @@ describe('EIP-3076: the official interchange test suite', () => {
     assert.deepEqual(runConformance([]).failures, ['not a test file: not a JSON object']);
   });
 });
+
+describe("EIP-3076: the conformance runner's own verdicts", () => {
+  const GVR = `0x${'04'.repeat(32)}`;
+  const PK = `0x${'a1'.repeat(48)}`;
+  const interchange = (blocks: string[] = [], version = '5') => ({
+    metadata: { interchange_format_version: version, genesis_validators_root: GVR },
+    data: [{ pubkey: PK, signed_blocks: blocks.map((slot) => ({ slot })), signed_attestations: [] }],
+  });
+  const step = (over: Record<string, unknown> = {}) => ({
+    should_succeed: true,
+    contains_slashable_data: false,
+    interchange: interchange(['10']),
+    blocks: [],
+    attestations: [],
+    ...over,
+  });
+  const file = (steps: unknown[]) => ({ name: 'hand-made', genesis_validators_root: GVR, steps });
+  const block = (slot: string, should_succeed: boolean, complete?: boolean) => ({
+    pubkey: PK,
+    slot,
+    should_succeed,
+    ...(complete === undefined ? {} : { should_succeed_complete: complete }),
+  });
+  const attestation = (source: string, target: string, should_succeed: boolean) => ({
+    pubkey: PK,
+    source_epoch: source,
+    target_epoch: target,
+    should_succeed,
+  });
+
+  test('a file without steps is no test file, and says so under its name or "(unnamed)"', () => {
+    assert.deepEqual(runConformance({ name: 'x' }), {
+      name: 'x',
+      passed: false,
+      failures: ['not a test file: no steps'],
+    });
+    assert.deepEqual(runConformance(undefined), {
+      name: '(unnamed)',
+      passed: false,
+      failures: ['not a test file: not a JSON object'],
+    });
+    assert.equal(runConformance({ name: 7, genesis_validators_root: GVR, steps: [] }).name, '(unnamed)');
+  });
+
+  test('a file whose every expectation holds passes, under its name', () => {
+    const r = runConformance(
+      file([step({ blocks: [block('10', false), block('11', true)], attestations: [attestation('1', '2', true)] })]),
+    );
+    assert.deepEqual(r, { name: 'hand-made', passed: true, failures: [] });
+  });
+
+  test('each wrong block and attestation verdict is one failure naming the step, the item and both verdicts', () => {
+    const r = runConformance(
+      file([
+        step({
+          blocks: [block('11', false)],
+          attestations: [attestation('1', '2', true), attestation('2', '3', false)],
+        }),
+      ]),
+    );
+    assert.deepEqual(r.failures, [
+      'step 0 block 0 (slot 11): signed, expected refused',
+      'step 0 attestation 1 (2->3): signed, expected refused',
+    ]);
+    const refused = runConformance(
+      file([step({ blocks: [block('9', true)], attestations: [attestation('3', '2', true)] })]),
+    );
+    assert.deepEqual(refused.failures, [
+      'step 0 block 0 (slot 9): refused (slot 9 is at or below the lowest signed slot 10), expected signed',
+      'step 0 attestation 0 (3->2): refused (source epoch 3 is after target epoch 2), expected signed',
+    ]);
+  });
+
+  test("the complete strategy's expectation wins over the minimal one when the file gives both", () => {
+    const r = runConformance(file([step({ blocks: [block('10', true, false)] })]));
+    assert.deepEqual(r.failures, []);
+    assert.deepEqual(runConformance(file([step({ blocks: [block('10', false, true)] })])).failures, [
+      'step 0 block 0 (slot 10): refused (a different block at slot 10 is already signed (double proposal)), expected signed',
+    ]);
+  });
+
+  test('an import that should be refused but is not, and one refused that should pass, are failures', () => {
+    assert.deepEqual(runConformance(file([step({ should_succeed: false })])).failures, [
+      'step 0: the import succeeded but should be refused',
+    ]);
+    assert.deepEqual(runConformance(file([step({ interchange: interchange([], '4') })])).failures, [
+      'step 0: the import was refused (interchange_format_version "4" is not "5") but should succeed',
+    ]);
+  });
+
+  test('a refused import of slashable data ends the file: later steps are not attempted', () => {
+    const refusedThenWrong = file([
+      step({ should_succeed: false, contains_slashable_data: true, interchange: interchange([], '4') }),
+      step({ blocks: [block('10', true)] }),
+    ]);
+    assert.deepEqual(runConformance(refusedThenWrong), { name: 'hand-made', passed: true, failures: [] });
+    const notSlashable = file([
+      step({ should_succeed: false, interchange: interchange([], '4'), blocks: [block('5', false)] }),
+    ]);
+    assert.deepEqual(runConformance(notSlashable).failures, ['step 0 block 0 (slot 5): signed, expected refused']);
+  });
+
+  test('an error that is not a refusal of the interchange is a bug, and is thrown, not counted', () => {
+    const broken = step({
+      interchange: {
+        get metadata(): never {
+          throw new RangeError('boom');
+        },
+      },
+    });
+    assert.throws(() => runConformance(file([broken])), RangeError);
+  });
+});

@@ -79,3 +79,111 @@ describe('merging never drops history (issue 15)', () => {
     assert.throws(() => mergeInterchanges([doc([], 'x')]), /signed_attestations must be a list/);
   });
 });
+
+describe('EIP-3076: export, history kept and compared', () => {
+  const GVR = `0x${'05'.repeat(32)}`;
+  const A = `0x${'a1'.repeat(48)}`;
+  const B = `0x${'b2'.repeat(48)}`;
+  const ROOT = `0x${'cc'.repeat(32)}`;
+  const doc = (
+    pubkey: string,
+    blocks: { slot: string; signing_root?: string }[],
+    attestations: { source_epoch: string; target_epoch: string }[] = [],
+  ) => ({
+    metadata: { interchange_format_version: '5', genesis_validators_root: GVR },
+    data: [{ pubkey, signed_blocks: blocks, signed_attestations: attestations }],
+  });
+
+  test('the complete export: keys in order, blocks by slot, attestations by target, each record once', () => {
+    const db = new SlashingProtection(GVR);
+    const a = doc(
+      A,
+      [{ slot: '30' }, { slot: '10', signing_root: ROOT }, { slot: '20' }],
+      [
+        { source_epoch: '5', target_epoch: '9' },
+        { source_epoch: '1', target_epoch: '2' },
+        { source_epoch: '3', target_epoch: '4' },
+      ],
+    );
+    db.import(doc(B, [{ slot: '1' }]));
+    db.import(a);
+    db.import(a);
+    assert.deepEqual(db.export(), {
+      metadata: { interchange_format_version: '5', genesis_validators_root: GVR },
+      data: [
+        {
+          pubkey: A,
+          signed_blocks: [{ slot: '10', signing_root: ROOT }, { slot: '20' }, { slot: '30' }],
+          signed_attestations: [
+            { source_epoch: '1', target_epoch: '2' },
+            { source_epoch: '3', target_epoch: '4' },
+            { source_epoch: '5', target_epoch: '9' },
+          ],
+        },
+        { pubkey: B, signed_blocks: [{ slot: '1' }], signed_attestations: [] },
+      ],
+    });
+  });
+
+  test('the same slot with and without a signing root are two records, both kept', () => {
+    const db = new SlashingProtection(GVR);
+    db.import(doc(A, [{ slot: '10', signing_root: ROOT }]));
+    db.import(doc(A, [{ slot: '10' }]));
+    assert.equal(db.export().data[0]!.signed_blocks.length, 2);
+  });
+
+  test('the minimal export keeps per key only the highest block and the attestation with the highest target', () => {
+    const db = new SlashingProtection(GVR);
+    db.import(
+      doc(
+        A,
+        [{ slot: '30' }, { slot: '50' }, { slot: '40' }],
+        [
+          { source_epoch: '5', target_epoch: '9' },
+          { source_epoch: '6', target_epoch: '12' },
+          { source_epoch: '7', target_epoch: '10' },
+        ],
+      ),
+    );
+    db.import(doc(B, [{ slot: '1' }]));
+    assert.deepEqual(db.export('minimal').data, [
+      { pubkey: A, signed_blocks: [{ slot: '50' }], signed_attestations: [{ source_epoch: '6', target_epoch: '12' }] },
+      { pubkey: B, signed_blocks: [{ slot: '1' }], signed_attestations: [] },
+    ]);
+  });
+
+  test('records missing from another document: a key it lacks lacks everything; a root is part of a record', () => {
+    const from = doc(
+      A,
+      [{ slot: '11', signing_root: ROOT }, { slot: '12' }],
+      [{ source_epoch: '1', target_epoch: '2' }],
+    );
+    assert.deepEqual(missingRecords(from, doc(B, [])), [`${A} block 11`, `${A} block 12`, `${A} attestation 1->2`]);
+    assert.deepEqual(
+      missingRecords(from, doc(A, [{ slot: '11' }, { slot: '12' }], [{ source_epoch: '1', target_epoch: '2' }])),
+      [`${A} block 11`],
+    );
+  });
+
+  test('the same slot or the same vote with another signing root is another record', () => {
+    const other = `0x${'dd'.repeat(32)}`;
+    const from = doc(
+      A,
+      [{ slot: '11', signing_root: ROOT }],
+      [{ source_epoch: '1', target_epoch: '2', signing_root: ROOT } as never],
+    );
+    const into = doc(
+      A,
+      [{ slot: '11', signing_root: other }],
+      [{ source_epoch: '1', target_epoch: '2', signing_root: other } as never],
+    );
+    assert.deepEqual(missingRecords(from, into), [`${A} block 11`, `${A} attestation 1->2`]);
+  });
+
+  test('merging nothing is refused', () => {
+    assert.throws(
+      () => mergeInterchanges([]),
+      (err) => err instanceof InterchangeError && err.message === 'nothing to merge',
+    );
+  });
+});

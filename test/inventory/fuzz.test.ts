@@ -1,8 +1,9 @@
 /**
  * Property: whatever is done to a real inventory (keys deleted, duplicated or retyped, lines
  * repeated, bytes corrupted), validation never throws, ends in exit 0 or 3, and every finding
- * names a location inside the file. A fixed seed keeps CI repeatable; set STAKE_FUZZ_SEED to
- * explore, and a failure prints the seed and the shrunk input.
+ * names a location inside the file. Each runs with its fixed seed (CI repeatable) and a random
+ * one (test/support/seeds.ts: printed; STAKE_SEED=n replays it); a failure prints the seed and
+ * the shrunk input.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,8 +15,9 @@ import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { hasErrors } from '../../src/diagnostics.js';
 import { validateInventory } from '../../src/inventory/validate.js';
 import { example, runStake } from '../support/helpers.js';
+import { propertySeeds, seedNote } from '../support/seeds.js';
 
-const SEED = Number(process.env.STAKE_FUZZ_SEED ?? 20261121);
+const FIXED_SEED = 20261121;
 const EXAMPLES = (['cosmos', 'ethereum', 'cardano'] as const).map((name) => example(name));
 
 /** Every path to a node of the document: the places a mutation can hit. */
@@ -101,46 +103,50 @@ const input = fc.record({
 const build = ({ base, steps }: { base: number; steps: Mutation[] }) => steps.reduce(mutate, EXAMPLES[base]!);
 
 describe('validate under random mutation', () => {
-  test('never throws, and every finding lies inside the file', () => {
-    fc.assert(
-      fc.property(input, (spec) => {
-        const text = build(spec);
-        const lines = text.split('\n');
-        const result = validateInventory('inventory.yaml', Buffer.from(text, 'utf8'));
-        for (const d of result.diagnostics) {
-          assert.ok(
-            d.location.line >= 1 && d.location.line <= lines.length,
-            `line ${d.location.line} outside 1..${lines.length}: ${d.id} ${d.summary}`,
-          );
-          assert.ok(
-            d.location.column >= 1 && d.location.column <= (lines[d.location.line - 1]?.length ?? 0) + 1,
-            `column ${d.location.column} outside line ${d.location.line}`,
-          );
-          assert.ok(d.summary.length > 0 && (d.hint ?? '').length > 0, `${d.id} has a summary and a hint`);
-        }
-        // A file that is not valid always says why.
-        if (!result.inventory) assert.ok(hasErrors(result.diagnostics));
-      }),
-      { seed: SEED, numRuns: Number(process.env.STAKE_FUZZ_RUNS ?? 1500), verbose: 1 },
-    );
-  });
+  for (const { seed, label } of propertySeeds(FIXED_SEED))
+    test(`never throws, and every finding lies inside the file (${label})`, (t) => {
+      t.diagnostic(seedNote(seed));
+      fc.assert(
+        fc.property(input, (spec) => {
+          const text = build(spec);
+          const lines = text.split('\n');
+          const result = validateInventory('inventory.yaml', Buffer.from(text, 'utf8'));
+          for (const d of result.diagnostics) {
+            assert.ok(
+              d.location.line >= 1 && d.location.line <= lines.length,
+              `line ${d.location.line} outside 1..${lines.length}: ${d.id} ${d.summary}`,
+            );
+            assert.ok(
+              d.location.column >= 1 && d.location.column <= (lines[d.location.line - 1]?.length ?? 0) + 1,
+              `column ${d.location.column} outside line ${d.location.line}`,
+            );
+            assert.ok(d.summary.length > 0 && (d.hint ?? '').length > 0, `${d.id} has a summary and a hint`);
+          }
+          // A file that is not valid always says why.
+          if (!result.inventory) assert.ok(hasErrors(result.diagnostics));
+        }),
+        { seed, numRuns: Number(process.env.STAKE_FUZZ_RUNS ?? 1500), verbose: 1 },
+      );
+    });
 
-  test('the CLI exits 0 or 3, without a stack trace', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stake-fuzz-'));
-    try {
-      const samples = fc.sample(input, { seed: SEED, numRuns: 25 });
-      const codes = new Set<number | null>();
-      for (const [i, spec] of samples.entries()) {
-        const path = join(dir, `m${i}.yaml`);
-        writeFileSync(path, build(spec));
-        const r = runStake(['validate', '-i', path]);
-        codes.add(r.code);
-        assert.ok(r.code === 0 || r.code === 3, `exit ${r.code} for ${path}: ${r.stderr}`);
-        assert.doesNotMatch(r.stdout + r.stderr, /internal error|\n\s+at .*:\d+:\d+\)/);
+  for (const { seed, label } of propertySeeds(FIXED_SEED))
+    test(`the CLI exits 0 or 3, without a stack trace (${label})`, (t) => {
+      t.diagnostic(seedNote(seed));
+      const dir = mkdtempSync(join(tmpdir(), 'stake-fuzz-'));
+      try {
+        const samples = fc.sample(input, { seed, numRuns: 25 });
+        const codes = new Set<number | null>();
+        for (const [i, spec] of samples.entries()) {
+          const path = join(dir, `m${i}.yaml`);
+          writeFileSync(path, build(spec));
+          const r = runStake(['validate', '-i', path]);
+          codes.add(r.code);
+          assert.ok(r.code === 0 || r.code === 3, `exit ${r.code} for ${path}: ${r.stderr}`);
+          assert.doesNotMatch(r.stdout + r.stderr, /internal error|\n\s+at .*:\d+:\d+\)/);
+        }
+        assert.ok(codes.has(3), 'some mutations must be invalid, or the test proves nothing');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      assert.ok(codes.has(3), 'some mutations must be invalid, or the test proves nothing');
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    });
 });

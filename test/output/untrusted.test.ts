@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { Chalk } from 'chalk';
 import fc from 'fast-check';
 import { jsonText, neutralize, printable } from '../../src/output/untrusted.js';
+import { propertySeeds, seedNote } from '../support/seeds.js';
 
 const CONTROLS = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 
@@ -15,14 +16,16 @@ describe('printable', () => {
     assert.equal(printable('plain ✓ text, ünïcode'), 'plain ✓ text, ünïcode');
   });
 
-  test('the result never holds a control character (random strings)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
-        assert.doesNotMatch(printable(s), /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u);
-      }),
-      { seed: 20261201, numRuns: 300 },
-    );
-  });
+  for (const { seed, label } of propertySeeds(20261201))
+    test(`the result never holds a control character (random strings, ${label})`, (t) => {
+      t.diagnostic(seedNote(seed));
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+          assert.doesNotMatch(printable(s), /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u);
+        }),
+        { seed, numRuns: 300 },
+      );
+    });
 });
 
 describe('neutralize', () => {
@@ -36,28 +39,32 @@ describe('neutralize', () => {
     assert.equal(neutralize('\u001b'), '\\x1b');
   });
 
-  test('no control character but a line break or an SGR sequence survives (random strings)', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
-        const out = neutralize(s).replace(/\u001b\[[0-9;]*m/g, '');
-        assert.doesNotMatch(out, CONTROLS);
-      }),
-      { seed: 20261201, numRuns: 300 },
-    );
-  });
+  for (const { seed, label } of propertySeeds(20261201))
+    test(`no control character but a line break or an SGR sequence survives (random strings, ${label})`, (t) => {
+      t.diagnostic(seedNote(seed));
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (s) => {
+          const out = neutralize(s).replace(/\u001b\[[0-9;]*m/g, '');
+          assert.doesNotMatch(out, CONTROLS);
+        }),
+        { seed, numRuns: 300 },
+      );
+    });
 });
 
 describe('jsonText', () => {
-  test('parses back to the same value, with no raw C1, separator or bidi character', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (s) => {
-        for (const indent of [undefined, 2]) {
-          const text = jsonText({ s, list: [s] }, indent);
-          assert.deepEqual(JSON.parse(text), { s, list: [s] });
-          assert.doesNotMatch(text, /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u);
-        }
-      }),
-      { seed: 20261201, numRuns: 300 },
-    );
-  });
+  for (const { seed, label } of propertySeeds(20261201))
+    test(`parses back to the same value, with no raw C1, separator or bidi character (${label})`, (t) => {
+      t.diagnostic(seedNote(seed));
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (s) => {
+          for (const indent of [undefined, 2]) {
+            const text = jsonText({ s, list: [s] }, indent);
+            assert.deepEqual(JSON.parse(text), { s, list: [s] });
+            assert.doesNotMatch(text, /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/u);
+          }
+        }),
+        { seed, numRuns: 300 },
+      );
+    });
 });

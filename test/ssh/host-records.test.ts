@@ -14,7 +14,7 @@ import { factsScript, parseFacts, refuseProblems } from '../../src/plan/facts.js
 import { HostRecordError } from '../../src/ssh/errors.js';
 import { EXIT } from '../../src/exit-codes.js';
 import { parseGenerationRecord, parseQuorumAnswer } from '../../src/quorum/generation.js';
-import { parseLock } from '../../src/failover/checks.js';
+import { parseLock } from '../../src/failover/lock.js';
 import { parseProbe } from '../../src/failover/scripts.js';
 import { parseMetrics } from '../../src/status/metrics.js';
 import { isCanonicalPath, pathProblem, RECORD_LIMITS } from '../../src/ssh/host-records.js';

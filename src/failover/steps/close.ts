@@ -10,6 +10,7 @@ import { readIfExists, writeDurably } from '../../files.js';
 import { rewriteActive } from '../inventory-rewrite.js';
 import { journalDir } from '../journal.js';
 import { probeQuorum } from '../live.js';
+import { unreleased } from '../lock.js';
 import { auditAppendScript, recordGenerationScript, unlockScript } from '../quorum-scripts.js';
 import { bumpedRecord, makeSigner } from './move.js';
 import { onHost, onQuorum, StepFailure, type StepContext } from '../context.js';
@@ -146,12 +147,10 @@ function refuseUnreadableState(ctx: StepContext, files: Record<string, string>):
  */
 async function release(ctx: StepContext): Promise<string> {
   const { ok, failed } = await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, ctx.journal.code));
-  // only the hosts the lock step took it on can hold it
-  for (const host of [...failed.keys()])
-    if (ctx.journal.lockedOn && !ctx.journal.lockedOn.includes(host)) failed.delete(host);
-  if (failed.size)
+  const left = unreleased(failed, ctx.journal.lockedOn);
+  if (left.length)
     throw new StepFailure(
-      `the lock stays on ${[...failed].map(([h, e]) => `${h} (${e})`).join(', ')}`,
+      `the lock stays on ${left.map(([h, e]) => `${h} (${e})`).join(', ')}`,
       EXIT.unreachable,
       'bring the host back, then stake failover --resume releases it',
     );

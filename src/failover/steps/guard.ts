@@ -3,7 +3,8 @@
 import { quorumOf } from '../../quorum/generation.js';
 import { tryResult } from '../../ssh/script-result.js';
 import { EXIT } from '../../exit-codes.js';
-import { parseLock, preflightChecks, refusals, type Check } from '../checks.js';
+import { preflightChecks, refusals, type Check } from '../checks.js';
+import { judgeLock } from '../lock.js';
 import { probeQuorum, type Quorum } from '../live.js';
 import { FENCE_RESULT, fenceScript } from '../scripts.js';
 import { LOCK_RESULT, lockScript, unlockScript } from '../quorum-scripts.js';
@@ -22,27 +23,29 @@ export async function lock(ctx: StepContext): Promise<string> {
     to: journal.plan.to,
   });
   const { ok, failed } = await onQuorum(ctx, (h) => lockScript(h.root, ctx.identity.name, record, journal.code));
-  const results = [...ok].map(([h, out]) => [h, tryResult(out, LOCK_RESULT)] as const);
-  const taken = results.filter(([, r]) => !(r instanceof Error) && r.taken).map(([h]) => h);
-  const held = results.flatMap(([h, r]) => (r instanceof Error || r.taken ? [] : [[h, r.holder] as const]));
-  if (held.length || taken.length < needed(ctx)) {
+  const answers = [...ok].map(([host, out]) => {
+    const r = tryResult(out, LOCK_RESULT);
+    return r instanceof Error ? { host } : { host, taken: r.taken, holder: r.holder };
+  });
+  const outcome = judgeLock(answers, needed(ctx));
+  if (outcome.kind !== 'taken') {
     await onQuorum(ctx, (h) => unlockScript(h.root, ctx.identity.name, journal.code));
-    if (held.length) {
-      const holder = parseLock(Buffer.from(held[0]![1], 'base64').toString('utf8').replace(/\n/g, '').trim());
+    if (outcome.kind === 'held') {
+      const { holder } = outcome;
       throw new StepFailure(
-        `the lock of ${ctx.identity.name} is held on ${held.map(([h]) => h).join(', ')} by plan ${printable(String(holder.plan ?? '?'))} of ${printable(String(holder.by ?? 'someone'))} since ${printable(String(holder.since ?? '?'))}`,
+        `the lock of ${ctx.identity.name} is held on ${outcome.hosts.join(', ')} by plan ${printable(String(holder.plan ?? '?'))} of ${printable(String(holder.by ?? 'someone'))} since ${printable(String(holder.since ?? '?'))}`,
         EXIT.refused,
         'another failover is running or was interrupted: finish it with stake failover --resume where it ran',
       );
     }
     throw new StepFailure(
-      `took the lock on ${taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`,
+      `took the lock on ${outcome.taken.length} of ${quorumOf(ctx.identity).length} quorum hosts, ${needed(ctx)} needed (${[...failed].map(([h, e]) => `${h}: ${e}`).join('; ')})`,
       EXIT.unreachable,
       'bring the quorum hosts back, then plan again',
     );
   }
-  journal.lockedOn = taken;
-  return `held on ${taken.join(', ')}`;
+  journal.lockedOn = outcome.on;
+  return `held on ${outcome.on.join(', ')}`;
 }
 
 // 2. preflight again, under the lock
