@@ -58,19 +58,38 @@ const higher = (a: SignState | undefined, b: SignState | undefined): SignState =
 
 export function cometbftValidator(ctx: SimContext): Behaviour {
   const { keyFile, stateFile } = ctx.config;
-  let known: SignState | undefined;
+  // the key and the watermark as loaded at start (CometBFT reads both only then)
+  let loadedKey = keyFile ? readIfExists(keyFile) : undefined;
+  let known: SignState | undefined = loadedKey && stateFile ? readState(stateFile) : undefined;
   return {
     onHeight({ height, round }) {
       const keyText = keyFile ? readIfExists(keyFile) : undefined;
-      if (!keyText || !stateFile) return { signing: false };
+      if (!keyText || !stateFile) {
+        loadedKey = undefined;
+        known = undefined;
+        return { signing: false };
+      }
+      if (keyText !== loadedKey) {
+        // A key moved in under the running node. CometBFT would read it only at its next start:
+        // the lab takes it as that start, so the node checks its state as CometBFT does at start
+        // (without one it signs nothing: CometBFT would not have started), loads it, and meets the
+        // chain again (which offers it the recent heights once more).
+        const refused = cometbftStartError(keyFile, stateFile);
+        if (refused) return { signing: false, note: `with this key CometBFT would not start: ${refused}` };
+        loadedKey = keyText;
+        known = readState(stateFile);
+        ctx.rejoin();
+        return { signing: true, note: 'a key appeared: loaded as at a start, meeting the chain again' };
+      }
       const key = JSON.parse(keyText) as PrivValidatorKey;
       const identity = ctx.lab.identities.find((i) => i.keyAddress === key.address);
       if (!identity) return { signing: false, note: `key ${key.address} belongs to no identity of this lab` };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
 
       // CometBFT keeps the watermark it loaded at start in memory and rewrites the file at every
-      // signature, so a file lost or damaged under a running node changes nothing until a restart
-      // (which then refuses to start, cometbftStartError); a file raised under it is read here.
+      // signature, so a file lost, damaged or lowered under a running node changes nothing until a
+      // restart (which then refuses to start, cometbftStartError). A file raised under it is read
+      // here: stricter than CometBFT, never looser.
       const state = higher(known, readState(stateFile));
       known = state;
       const verdict = checkHRS(state, BigInt(height), round, STEP.precommit);

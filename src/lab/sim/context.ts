@@ -14,6 +14,8 @@ export interface SimContext {
   log(message: string): void;
   /** host#pid: tells two signing processes apart. */
   signer: string;
+  /** Drops the chain connection and connects again (the chain then offers the recent heights again). */
+  rejoin(): void;
 }
 
 export interface HeightOutcome {

@@ -94,6 +94,7 @@ async function main(): Promise<void> {
     },
     log,
     signer: `${host.name}#${process.pid}`,
+    rejoin: () => chain?.destroy(), // its 'close' handler dials again
   };
   const behaviour: Behaviour =
     config.role === 'cometbft'

@@ -36,6 +36,7 @@ describe('simulated signers keep their watermark', () => {
         },
         log: () => undefined,
         signer: 'v#1',
+        rejoin: () => undefined,
       };
       const v = cometbftValidator(ctx);
       await v.onHeight(at(5));
@@ -114,6 +115,40 @@ describe('simulated signers keep their watermark', () => {
       await v.onHeight(at(10));
       assert.deepEqual(sent, [9, 10]);
       assert.match(readFileSync(stateFile, 'utf8'), /"10"/, 'written anew at the next signature');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('cometbft: a key moved in under the running node is loaded as at a start: its state checked, the chain met again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-sim-'));
+    try {
+      const key = cometbftKey();
+      const keyFile = join(dir, 'priv_validator_key.json');
+      const stateFile = join(dir, 'priv_validator_state.json');
+      const events: string[] = [];
+      const v = cometbftValidator({
+        lab: { name: 'lab', identities: [{ name: 'id', members: ['v'], keyAddress: key.address }] },
+        host: { name: 'v' },
+        config: { keyFile, stateFile },
+        peersUp: () => 1,
+        submit: (s: { height: number }) => events.push(`signed ${s.height}`),
+        log: () => undefined,
+        signer: 'v#1',
+        rejoin: () => events.push('rejoin'),
+      } as unknown as SimContext);
+      assert.deepEqual(await v.onHeight(at(5)), { signing: false }, 'no key: a full node');
+      writeFileSync(keyFile, key.text); // moved in, and no state beside it
+      const refused = await v.onHeight(at(6));
+      assert.equal(refused.signing, false);
+      assert.match(refused.note ?? '', /CometBFT would not start: open .*no such file or directory/);
+      writeFileSync(stateFile, '{"height":"6","round":0,"step":3}');
+      const loaded = await v.onHeight(at(7));
+      assert.match(loaded.note ?? '', /loaded as at a start/);
+      assert.deepEqual(events, ['rejoin'], 'nothing signed at the height it loaded on: the chain offers it again');
+      await v.onHeight(at(6, 0, true));
+      await v.onHeight(at(7, 0, true));
+      assert.deepEqual(events, ['rejoin', 'signed 7']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
