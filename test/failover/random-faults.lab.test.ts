@@ -11,6 +11,7 @@ import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { faultRound, type Fault } from '../support/fault-round.js';
+import { seededDraw } from '../../src/seeded.js';
 
 const SEED = Number(process.env.STAKE_FAULT_SEED ?? 20261121);
 /** What all rounds together may take (the lab's start is not in it). */
@@ -22,18 +23,6 @@ const BUDGET_MS = Number(process.env.STAKE_FAULT_BUDGET_MS ?? 150_000);
  */
 const ROUND_BOUND_MS = 25_000;
 const ROUNDS = Number(process.env.STAKE_FAULT_ROUNDS ?? Math.floor(BUDGET_MS / ROUND_BOUND_MS));
-
-/** mulberry32: small, seedable, the same sequence on every machine. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 describe('failover under random faults (cosmos lab, fixed seed)', { skip: sshdUnavailable() }, () => {
   let lab: FailoverLab;
@@ -47,7 +36,7 @@ describe('failover under random faults (cosmos lab, fixed seed)', { skip: sshdUn
     `${ROUNDS} rounds of a random fault at a random boundary, seed ${SEED}`,
     { timeout: BUDGET_MS + ROUND_BOUND_MS },
     async (t) => {
-      const random = seeded(SEED);
+      const random = seededDraw(SEED);
       const faults: Fault[] = ['kill', 'cut-old', 'cut-witness', 'cut-target'];
       const started = Date.now();
       const log: string[] = [];

@@ -29,6 +29,30 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
   });
   after(() => lab?.down());
 
+  /** `stake drill failover` of cosmoshub with the lab's two operator keys; `faults` through the step seam. */
+  const drill = (rounds: number, report: string, extra: string[], timeoutMs: number, faults?: string) =>
+    lab.stake(
+      [
+        'drill',
+        'failover',
+        'cosmoshub',
+        '-i',
+        lab.inventory,
+        '--operator-key',
+        `alice=${join(lab.dir, 'operators', 'alice')}`,
+        '--operator-key',
+        `bob=${join(lab.dir, 'operators', 'bob')}`,
+        '--rounds',
+        String(rounds),
+        '--report',
+        report,
+        ...extra,
+      ],
+      {},
+      timeoutMs,
+      faults,
+    );
+
   const status = () => {
     const r = lab.stake(['status', '-i', lab.inventory, '--json']);
     return { code: r.code, report: json<StatusReport & { tookMs: number }>(r.stdout), stderr: r.stderr };
@@ -138,29 +162,7 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
   it('drills 5 failovers back and forth with two operator keys: no double sign, every round within its objective, a report in three forms', () => {
     // the earlier tests' double signs (the rogue standby) are history: the drill judges its own rounds
     const report = join(lab.dir, 'drill-report');
-    const r = lab.stake(
-      [
-        'drill',
-        'failover',
-        'cosmoshub',
-        '-i',
-        lab.inventory,
-        '--operator-key',
-        `alice=${join(lab.dir, 'operators', 'alice')}`,
-        '--operator-key',
-        `bob=${join(lab.dir, 'operators', 'bob')}`,
-        '--rounds',
-        '5',
-        '--report',
-        report,
-        '--objective',
-        '60s',
-        '--verify-timeout',
-        '20',
-      ],
-      {},
-      150_000,
-    );
+    const r = drill(5, report, ['--objective', '60s', '--verify-timeout', '20'], 150_000);
     assert.equal(r.code, 0, `${r.stdout}\n${r.stderr}`);
     assert.match(r.stdout, /✓ drill passed: 5 of 5 rounds passed/);
     const doc = json<DrillReport>(readFileSync(join(report, 'drill.json'), 'utf8'));
@@ -193,27 +195,7 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
 
   it('a drill fails (exit 1) when a round misses its objective', () => {
     const report = join(lab.dir, 'drill-slow');
-    const r = lab.stake(
-      [
-        'drill',
-        'failover',
-        'cosmoshub',
-        '-i',
-        lab.inventory,
-        '--operator-key',
-        `alice=${join(lab.dir, 'operators', 'alice')}`,
-        '--operator-key',
-        `bob=${join(lab.dir, 'operators', 'bob')}`,
-        '--rounds',
-        '1',
-        '--report',
-        report,
-        '--objective',
-        '1s',
-      ],
-      {},
-      60_000,
-    );
+    const r = drill(1, report, ['--objective', '1s'], 60_000);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /over the objective of 1 s/);
   });
@@ -222,26 +204,7 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
     const report = join(lab.dir, 'drill-broken');
     const target = join(lab.dir, 'hosts', lab.other(), 'root', COMETBFT_SIGN_STATE);
     const fresh = projectPath('test', 'fixtures', 'reference', 'cometbft', 'priv_validator_state.initial.json');
-    const r = lab.stake(
-      [
-        'drill',
-        'failover',
-        'cosmoshub',
-        '-i',
-        lab.inventory,
-        '--operator-key',
-        `alice=${join(lab.dir, 'operators', 'alice')}`,
-        '--operator-key',
-        `bob=${join(lab.dir, 'operators', 'bob')}`,
-        '--rounds',
-        '1',
-        '--report',
-        report,
-      ],
-      {},
-      120_000,
-      `after:carry=run:cp '${fresh}' '${target}'`,
-    );
+    const r = drill(1, report, [], 120_000, `after:carry=run:cp '${fresh}' '${target}'`);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /✗ drill failed: 0 of 1 rounds passed/);
     const doc = json<DrillReport>(readFileSync(join(report, 'drill.json'), 'utf8'));

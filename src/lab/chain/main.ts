@@ -10,7 +10,8 @@ import { labPaths } from '../layout.js';
 import { readLabState } from '../state.js';
 import { Ledger, type Signature } from './ledger.js';
 import { onLines, send, type ClientReport, type HeightOffer, type ToChain } from './protocol.js';
-import { REOFFER_DEPTH, forgetOldRounds, offerAtRandom, offersOnConnect, seededDraw, type Rounds } from './reoffer.js';
+import { REOFFER_DEPTH, forgetOldRounds, offerAtRandom, offersOnConnect, type Rounds } from './reoffer.js';
+import { seededDraw } from '../../seeded.js';
 
 const dir = process.argv[2];
 if (!dir) {

@@ -67,15 +67,3 @@ export function offerAtRandom(family: Family, height: number, rounds: Rounds, dr
 export function forgetOldRounds(rounds: Rounds, height: number): void {
   for (const h of rounds.keys()) if (h < height - REOFFER_DEPTH) rounds.delete(h);
 }
-
-/** A small seeded generator (mulberry32), so a lab chain's draws can be replayed from its log. */
-export function seededDraw(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 0x1_0000_0000;
-  };
-}

@@ -7,9 +7,9 @@ import {
   forgetOldRounds,
   offerAtRandom,
   offersOnConnect,
-  seededDraw,
   type Rounds,
 } from '../../../src/lab/chain/reoffer.js';
+import { seededDraw } from '../../../src/seeded.js';
 
 describe('the lab chain offers old heights again', () => {
   test('a client that connects meets the recent heights (replays, round 0), then the current one at its round', () => {
