@@ -89,9 +89,22 @@ export function vouchClient(ctx: SimContext): Behaviour {
       });
       peer.socket.write(`${JSON.stringify({ ...req, id })}\n`);
     });
+  // the access (client certificate and key) as loaded at start: Vouch reads it only then
+  let loaded = accessKey ? readIfExists(accessKey) : undefined;
   return {
     async onHeight({ height: slot }) {
-      if (!accessKey || readIfExists(accessKey) === undefined) return { signing: false };
+      const access = accessKey ? readIfExists(accessKey) : undefined;
+      if (access === undefined) {
+        loaded = undefined;
+        return { signing: false };
+      }
+      if (access !== loaded) {
+        // access moved in under the running client: taken as its next start, which meets the
+        // chain again (and is handed the recent duties again), as the lab's CometBFT does
+        loaded = access;
+        ctx.rejoin();
+        return { signing: true, note: 'signer access appeared: loaded as at a start, meeting the chain again' };
+      }
       if (ctx.peersUp() === 0) return { signing: true, note: 'no beacon node reachable' };
       for (const account of accounts) {
         const identity = ctx.lab.identities.find((i) => i.name === account);
