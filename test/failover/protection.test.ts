@@ -6,6 +6,18 @@ import { parseSignState } from '../../src/chain/cometbft-sign-state.js';
 import { decideCarry, stateFiles } from '../../src/failover/protection.js';
 import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 
+/** An ethereum identity's carry: with a remote signer group, or with keys in its validator client. */
+const DIRK_GROUP = { client: 'dirk', hosts: 3, threshold: 2 };
+const ethereumCarry = (signerGroup?: typeof DIRK_GROUP) =>
+  decideCarry({
+    family: 'ethereum',
+    identity: 'e',
+    old: {},
+    target: {},
+    oldHostDead: false,
+    ...(signerGroup ? { signerGroup } : {}),
+  });
+
 describe('carrying slashing protection', () => {
   const state = (height: number, round = 0, step = 3) => `${JSON.stringify({ height: String(height), round, step })}\n`;
   test('cosmos: the higher watermark of the two, written to the target and kept on the witness', () => {
@@ -70,17 +82,8 @@ describe('carrying slashing protection', () => {
     assert.ok(ok.ok && /counter 300/.test(ok.summary));
   });
   test('ethereum: kept by the remote signers; without them, refused with the manual way', () => {
-    assert.ok(
-      decideCarry({
-        family: 'ethereum',
-        identity: 'e',
-        old: {},
-        target: {},
-        oldHostDead: false,
-        signerGroup: { client: 'dirk', hosts: 3, threshold: 2 },
-      }).ok,
-    );
-    const d = decideCarry({ family: 'ethereum', identity: 'e', old: {}, target: {}, oldHostDead: false });
+    assert.ok(ethereumCarry(DIRK_GROUP).ok);
+    const d = ethereumCarry();
     assert.ok(!d.ok && /stake protection merge/.test(d.hint));
   });
 });
@@ -258,24 +261,14 @@ describe('the carry decision, exactly', () => {
   });
 
   test('ethereum: the exact words of both outcomes', () => {
-    assert.deepEqual(
-      decideCarry({
-        family: 'ethereum',
-        identity: 'e',
-        old: {},
-        target: {},
-        oldHostDead: false,
-        signerGroup: { client: 'dirk', hosts: 3, threshold: 2 },
-      }),
-      {
-        ok: true,
-        writes: [],
-        witnessCopy: [],
-        summary:
-          'slashing protection stays with the dirk signers (2 of 3), which refuse a slashable signature from any validator client; nothing to move',
-      },
-    );
-    const d = decideCarry({ family: 'ethereum', identity: 'e', old: {}, target: {}, oldHostDead: false });
+    assert.deepEqual(ethereumCarry(DIRK_GROUP), {
+      ok: true,
+      writes: [],
+      witnessCopy: [],
+      summary:
+        'slashing protection stays with the dirk signers (2 of 3), which refuse a slashable signature from any validator client; nothing to move',
+    });
+    const d = ethereumCarry();
     assert.ok(!d.ok);
     assert.equal(
       d.why,

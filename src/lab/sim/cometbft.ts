@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, sign } from 'node:crypto';
 import {
   checkHRS,
-  compareHRS,
+  mergeSignStates,
   parseSignState,
   serializeSignState,
   STEP,
@@ -54,7 +54,7 @@ function readState(file: string): SignState | undefined {
 
 const FRESH: SignState = { height: 0n, round: 0, step: STEP.none };
 const higher = (a: SignState | undefined, b: SignState | undefined): SignState =>
-  !a ? (b ?? FRESH) : !b ? a : compareHRS(a, b) > 0 ? a : b; // the file when equal: it has the sign bytes
+  !a ? (b ?? FRESH) : !b ? a : mergeSignStates(b, a); // the file (b) when equal: it has the sign bytes
 
 export function cometbftValidator(ctx: SimContext): Behaviour {
   const { keyFile, stateFile } = ctx.config;
