@@ -82,6 +82,8 @@ async function main(): Promise<void> {
   // what the metrics endpoint tells: the newest height seen and the last this process signed
   let seen = 0;
   let lastSigned = 0;
+  // Offers are handled one at a time, in order; a node that falls behind drops the oldest, as a slow node would.
+  const queue: Offer[] = [];
   const ctx: SimContext = {
     lab,
     host,
@@ -94,7 +96,14 @@ async function main(): Promise<void> {
     },
     log,
     signer: `${host.name}#${process.pid}`,
-    rejoin: () => chain?.destroy(), // its 'close' handler dials again
+    // Taken as a restart: what was queued for the old process is gone (a height queued behind the
+    // rejoin would otherwise be signed before the chain's offers to the "new" process, and a
+    // signer whose protection was lost would then refuse those offers by the newer watermark,
+    // hiding the loss), and the connection's 'close' handler dials again.
+    rejoin: () => {
+      queue.length = 0;
+      chain?.destroy();
+    },
   };
   const behaviour: Behaviour =
     config.role === 'cometbft'
@@ -170,8 +179,6 @@ async function main(): Promise<void> {
         },
       });
   };
-  // Offers are handled one at a time, in order; a node that falls behind drops the oldest, as a slow node would.
-  const queue: Offer[] = [];
   let working = false;
   const enqueue = async (offer: Offer) => {
     queue.push(offer);
