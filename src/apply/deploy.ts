@@ -36,7 +36,13 @@ export interface DeployOptions extends PlanOptions {
 }
 
 export type DeployEvent =
-  | { event: 'plan'; plan: Plan; unreachable: { host: string; error: string; hint?: string }[] }
+  | {
+      event: 'plan';
+      plan: Plan;
+      unreachable: { host: string; error: string; hint?: string }[];
+      /** Secrets made on hosts before the plan (paths only: node keys, the engine JWT). */
+      secrets: { host: string; paths: string[] }[];
+    }
   | { event: 'generation'; identity: string; verdict: GenerationVerdict['kind']; generation: number; active: string }
   | { event: 'stage'; stage: string; hosts: string[]; waves: string[][] }
   | { event: 'step'; host: string; step: HostStep; detail: string }
@@ -129,10 +135,15 @@ export async function runDeploy(
   inv: ResolvedInventory,
   emit: (e: DeployEvent) => void,
 ): Promise<DeployReport> {
-  const { plan, renders, failures } = await gatherPlan(options, session, inv);
+  const { plan, renders, failures, created } = await gatherPlan(
+    { ...options, makeSecrets: !options.dryRun },
+    session,
+    inv,
+  );
   emit({
     event: 'plan',
     plan,
+    secrets: created,
     unreachable: failures.flatMap((f) =>
       f.ok ? [] : [{ host: f.host, error: f.error.message, ...(f.error.hint ? { hint: f.error.hint } : {}) }],
     ),

@@ -45,6 +45,8 @@ function humanView(term: Terminal, live: boolean): { on: (e: DeployEvent) => voi
     on(e) {
       switch (e.event) {
         case 'plan': {
+          for (const made of e.secrets)
+            term.print(style.dim(`secrets: made on ${made.host} (never read back): ${made.paths.join(', ')}`));
           changing = e.plan.hosts.filter((h) => h.changes > 0).map((h) => h.host);
           term.print(
             `plan: ${plural(changing.length, 'host')} to change of ${plural(e.plan.hosts.length, 'host')} reached${e.unreachable.length ? style.red(`; ${plural(e.unreachable.length, 'host')} not reached`) : ''}`,

@@ -16,7 +16,15 @@ export interface ClientMetricNames {
   synced?: string;
   /** The last height this node signed, where the client reports it. */
   lastSigned?: string;
+  /** The HTTP path of its Prometheus endpoint, when it is not /metrics. */
+  path?: string;
 }
+
+/** Where Prometheus metrics are served unless a client says otherwise. */
+export const DEFAULT_METRICS_PATH = '/metrics';
+
+/** The HTTP path a client serves its Prometheus metrics at. */
+export const metricsPathOf = (client: string): string => CLIENT_METRICS[client]?.path ?? DEFAULT_METRICS_PATH;
 
 export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
   // docs.cometbft.com, "Metrics" (namespace "cometbft", instrumentation.namespace)
@@ -34,10 +42,12 @@ export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
   prysm: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
   nimbus: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
   lodestar: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
-  geth: { height: 'chain_head_block', peers: 'p2p_peers' },
+  // geth serves Prometheus text at /debug/metrics/prometheus (metrics/prometheus, the exp server):
+  // /metrics on its port is a 404
+  geth: { height: 'chain_head_block', peers: 'p2p_peers', path: '/debug/metrics/prometheus' },
   nethermind: { height: 'nethermind_blocks', peers: 'nethermind_sync_peers' },
   besu: { height: 'ethereum_blockchain_height', peers: 'ethereum_peer_count' },
-  erigon: { height: 'chain_head_block', peers: 'p2p_peers' },
+  erigon: { height: 'chain_head_block', peers: 'p2p_peers', path: '/debug/metrics/prometheus' },
   reth: { height: 'reth_blockchain_tree_canonical_chain_height', peers: 'reth_network_connected_peers' },
   vouch: {},
   dirk: {},
@@ -45,5 +55,7 @@ export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
   horcrux: {},
 };
 
-export const metricNamesOf = (client: string): string[] =>
-  Object.values(CLIENT_METRICS[client] ?? {}).filter((n): n is string => typeof n === 'string');
+export const metricNamesOf = (client: string): string[] => {
+  const { path: _path, ...names } = CLIENT_METRICS[client] ?? {};
+  return Object.values(names).filter((n): n is string => typeof n === 'string');
+};

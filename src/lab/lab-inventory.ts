@@ -61,6 +61,8 @@ export function labInventoryText(input: LabInventoryInput): string {
       else doc.deleteIn(['hosts', h.name, 'private_address']);
     }
     doc.setIn(['hosts', h.name, 'root'], place.root);
+    // fresh hosts: the first deploy makes each node key and learns its id, as on real new hosts
+    doc.deleteIn(['hosts', h.name, 'node_id']);
     doc.setIn(['hosts', h.name, 'init'], 'direct');
     // Loopback hosts share this machine's network stack: their rules must never be loaded on it.
     if (!enforced) doc.setIn(['hosts', h.name, 'firewall'], 'render');

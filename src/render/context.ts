@@ -31,7 +31,7 @@ export function nodeIdOf(ctx: HostContext, host: ResolvedHost): string {
   if (id) return id;
   throw new RenderError(
     `the cometbft node id of "${host.name}" is unknown (${ctx.host.name}'s config needs it)`,
-    `add node_id: to "${host.name}" in the inventory, or its id to .stake/node-ids.json next to the inventory ({ "${host.name}": "<40 hex>" })`,
+    `\`stake deploy\` makes the node key on a host that has none and learns its id in the same run: deploy with "${host.name}" among the hosts (without --limit, or --limit ${host.name},${ctx.host.name}); a host already keyed gives its id to plan and render once reached (kept in .stake/node-ids.json beside the inventory)`,
   );
 }
 

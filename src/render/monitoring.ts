@@ -12,7 +12,7 @@ import { stringify } from 'yaml';
 import type { Family } from '../inventory/clients.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import type { TopologyGraph } from '../topology/graph.js';
-import { CLIENT_METRICS } from '../inventory/client-metrics.js';
+import { CLIENT_METRICS, metricsPathOf } from '../inventory/client-metrics.js';
 import type { RenderedFile } from './types.js';
 
 export const PROMETHEUS_CONFIG = '/etc/prometheus/prometheus.yml';
@@ -98,7 +98,8 @@ export function scrapeConfig(
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([job, statics]) => ({
         job_name: job,
-        metrics_path: '/metrics',
+        // the client's own path: geth's is /debug/metrics/prometheus (a scrape of /metrics there is a 404)
+        metrics_path: metricsPathOf(job),
         static_configs: statics.sort((a, b) => a.labels.host!.localeCompare(b.labels.host!)),
       })),
   };

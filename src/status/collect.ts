@@ -16,7 +16,7 @@ import { stateFiles } from '../failover/protection.js';
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import { validatorKeyFiles } from '../keys/layout.js';
 import type { HostRender } from '../render/host.js';
-import { metricNamesOf } from '../inventory/client-metrics.js';
+import { metricNamesOf, metricsPathOf } from '../inventory/client-metrics.js';
 import { buildReport, type IdentityStatus, type StatusReport } from './report.js';
 import {
   parseStatus,
@@ -47,7 +47,7 @@ function metricsEndpoints(host: ResolvedHost): MetricsEndpoint[] {
   for (const [name, spec] of Object.entries(host.ports)) {
     if (spec.exposure !== 'metrics') continue;
     const client = name === 'el-metrics' ? host.execution : host.client;
-    if (client) out.push({ client, port: spec.port, names: metricNamesOf(client) });
+    if (client) out.push({ client, port: spec.port, path: metricsPathOf(client), names: metricNamesOf(client) });
   }
   return out;
 }

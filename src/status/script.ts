@@ -13,12 +13,14 @@ import { factsScript, parseFacts, type HostFacts } from '../plan/facts.js';
 import { parseProbe, probeScript, type Probe } from '../failover/scripts.js';
 import type { KeyFile } from '../keys/layout.js';
 import { parseMetrics, type Sample } from './metrics.js';
-import { devTcp } from '../ssh/shell.js';
+import { devTcp, shq } from '../ssh/shell.js';
 
 export interface MetricsEndpoint {
   /** The client that serves it (a beacon host has the consensus client's and the execution client's). */
   client: string;
   port: number;
+  /** The HTTP path the client serves them at (geth: /debug/metrics/prometheus). */
+  path: string;
   /** The sample names worth sending back. */
   names: string[];
 }
@@ -48,16 +50,22 @@ function localAddresses(host: Pick<ResolvedHost, 'address' | 'privateAddress'>):
   );
 }
 
-/** Fetches /metrics from the first address that answers; prints only the wanted samples. */
+/** Fetches the client's metrics path from the first address that answers; prints only the wanted samples. */
 function metricsLines(host: Pick<ResolvedHost, 'address' | 'privateAddress'>, e: MetricsEndpoint): string[] {
   const wanted = e.names.length ? e.names.map((n) => `${n}|${n}{*|${n}\\ *`).join('|') : '__none__';
   return [
     `stake_found=no`,
     `for a in ${localAddresses(host).join(' ')}; do`,
     `  if exec 3<>"${devTcp('$a', e.port)}"; then`,
-    `    printf 'GET /metrics HTTP/1.0\\r\\n\\r\\n' >&3`,
-    `    printf '=== metrics\\t%s\\t%s\\n' '${e.client}' "$a:${e.port}"`,
-    `    while IFS= read -r -t 3 line <&3; do case "$line" in ${wanted}) printf '%s\\n' "$line" ;; esac; done`,
+    `    printf 'GET %s HTTP/1.0\\r\\n\\r\\n' ${shq(e.path)} >&3`,
+    // an answer other than 200 (a 404 at a wrong path) is no metrics: reported as nothing answering
+    `    IFS= read -r -t 3 stake_status <&3 || stake_status=`,
+    `    case "$stake_status" in`,
+    `      HTTP/*' 200'*)`,
+    `        printf '=== metrics\\t%s\\t%s\\n' '${e.client}' "$a:${e.port}"`,
+    `        while IFS= read -r -t 3 line <&3; do case "$line" in ${wanted}) printf '%s\\n' "$line" ;; esac; done ;;`,
+    `      *) printf '=== metrics\\t%s\\t-\\n' '${e.client}' ;;`,
+    `    esac`,
     `    exec 3<&-; stake_found=yes; break`,
     `  fi`,
     `done 2>/dev/null`,

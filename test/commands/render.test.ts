@@ -103,7 +103,7 @@ describe('stake render', () => {
     const r = runStake(['render', '-i', inv, '--out', join(dir, 'noid-out')]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /node id of "sentry-fra-1" is unknown/);
-    assert.match(r.stderr, /hint: add node_id:/);
+    assert.match(r.stderr, /hint: `stake deploy` makes the node key on a host that has none/);
     mkdirSync(join(dir, '.stake'), { recursive: true });
     writeFileSync(
       join(dir, '.stake', 'node-ids.json'),

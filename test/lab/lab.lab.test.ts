@@ -16,6 +16,10 @@ import type { LabState } from '../../src/lab/state.js';
 import { writeDurably } from '../../src/files.js';
 import { waitFor } from '../../src/wait.js';
 import { runStake } from '../support/helpers.js';
+import { NODE_KEY_PATH } from '../../src/render/host-secrets.js';
+import { JWT_PATH } from '../../src/render/clients/ethereum/common.js';
+import { COMETBFT_HOME } from '../../src/render/clients/cometbft.js';
+import { nodeIdFromNodeKey } from '../../src/render/node-ids.js';
 import { upLab, type TestLab } from '../support/lab-process.js';
 import { sshdUnavailable } from '../support/sshd.js';
 
@@ -110,6 +114,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
     let lab: TestLab;
     let dir: string;
     let state: LabState;
+    let deployed = '';
     before(() => {
       lab = upLab(family, mkdtempSync(join(tmpdir(), `stake-lab-${family}-`)), ['--block-time', String(BLOCK_MS)]);
       dir = lab.dir;
@@ -117,6 +122,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       state = stateOf(dir);
       const deploy = runStake(['deploy', '-i', join(dir, 'inventory.yaml')], { timeoutMs: 180_000 });
       assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
+      deployed = deploy.stdout;
     });
     after(() => {
       // a failed down must fail the test, and keep the folder that records what is left to stop
@@ -140,6 +146,29 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       for (const h of s.hosts.filter((x) => ['validator', 'sentry', 'relay', 'beacon', 'signer'].includes(x.tier)))
         assert.ok(h.services.length > 0, `${h.name} runs nothing`);
     });
+
+    if (family !== 'cardano')
+      test("the first deploy made each host's secrets on it, never read back: node keys whose ids the configs name, engine JWTs", () => {
+        const secret = family === 'cosmos' ? NODE_KEY_PATH : JWT_PATH;
+        const holders = state.hosts.filter((h) =>
+          (family === 'cosmos' ? ['validator', 'sentry'] : ['beacon']).includes(h.tier),
+        );
+        assert.ok(holders.length > 0);
+        for (const h of holders) {
+          const text = readFileSync(join(h.root, secret), 'utf8');
+          assert.match(deployed, new RegExp(`secrets: made on ${h.name} \\(never read back\\): ${secret}`));
+          if (family === 'ethereum') {
+            assert.match(text, /^[0-9a-f]{64}$/);
+            assert.ok(!deployed.includes(text), 'the JWT is never printed');
+            continue;
+          }
+          const id = nodeIdFromNodeKey(text);
+          const named = holders
+            .filter((o) => o !== h)
+            .some((o) => readFileSync(join(o.root, COMETBFT_HOME, 'config/config.toml'), 'utf8').includes(`${id}@`));
+          assert.ok(named, `the id of ${h.name}'s own key (${id}) is what its peers dial`);
+        }
+      });
 
     if (family === 'cosmos') {
       test('verify-firewall: every allowed flow connects, everything else is blocked', { skip: noNetns }, () => {

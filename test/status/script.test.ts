@@ -18,6 +18,7 @@ describe('the status script, run by bash against a host root and a metrics endpo
     root = mkdtempSync(join(tmpdir(), 'stake-status-'));
     server = createServer((req, res) => {
       res.setHeader('content-type', 'text/plain');
+      if (req.url !== '/metrics') res.statusCode = 404;
       res.end(
         req.url === '/metrics'
           ? '# TYPE cometbft_consensus_height gauge\ncometbft_consensus_height 77\ncometbft_p2p_peers 3\ngo_goroutines 12\ncometbft_consensus_validator_last_signed_height{validator_address="AA"} 76\n'
@@ -64,9 +65,12 @@ describe('the status script, run by bash against a host root and a metrics endpo
         {
           client: 'cometbft',
           port,
+          path: '/metrics',
           names: ['cometbft_consensus_height', 'cometbft_p2p_peers', 'cometbft_consensus_validator_last_signed_height'],
         },
-        { client: 'geth', port: 1, names: ['chain_head_block'] },
+        { client: 'geth', port: 1, path: '/debug/metrics/prometheus', names: ['chain_head_block'] },
+        // the server answers 404 at any other path: as a geth scraped at /metrics
+        { client: 'nethermind', port, path: '/debug/metrics/prometheus', names: ['cometbft_p2p_peers'] },
       ],
     };
     // not spawnSync: the metrics server lives in this process and must answer meanwhile
@@ -99,5 +103,6 @@ describe('the status script, run by bash against a host root and a metrics endpo
       'only the wanted samples cross the wire',
     );
     assert.equal(answer.metrics.geth, null, 'nothing listens on port 1: the endpoint is down, not empty');
+    assert.equal(answer.metrics.nethermind, null, 'a 404 at the path asked is no metrics, not an empty reading');
   });
 });

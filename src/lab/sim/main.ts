@@ -18,6 +18,7 @@ import { REOFFER_DEPTH } from '../chain/reoffer.js';
 import { dirkSigner, vouchClient } from './ethereum.js';
 import { listenAll, Peer } from './net.js';
 import { metricsText } from './metrics.js';
+import { metricsPathOf } from '../../inventory/client-metrics.js';
 
 /** What a reconnect brings (the identities' last signed heights, the recent ones, the new one) with room to spare: more waiting means the node is behind. */
 const MAX_QUEUED_OFFERS = 6 * REOFFER_DEPTH;
@@ -118,8 +119,17 @@ async function main(): Promise<void> {
 
   const metricsPorts = new Set(config.metrics.map((m) => m.port));
   const validatorAddress = lab.identities.find((i) => i.members.includes(host.name))?.keyAddress;
+  const metricsPath = metricsPathOf(client);
   const serveMetrics = (socket: Socket) => {
-    socket.once('data', () => {
+    socket.once('data', (request: Buffer) => {
+      // as the real client: its metrics at its own path only (geth: /debug/metrics/prometheus)
+      const path = /^GET (\S+) HTTP\//.exec(request.toString('latin1'))?.[1];
+      if (path !== metricsPath) {
+        socket.end(
+          'HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\nContent-Length: 19\r\n\r\n404 page not found\n',
+        );
+        return;
+      }
       const body = metricsText(client, {
         height: seen,
         peers: peersUp(),
