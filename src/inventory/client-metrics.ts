@@ -34,8 +34,13 @@ export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
     syncing: 'cometbft_blocksync_syncing',
     lastSigned: 'cometbft_consensus_validator_last_signed_height',
   },
-  // cardano-node's trace-dispatcher: prefix cardano_node_metrics_, IntM names end in _int
-  'cardano-node': { height: 'cardano_node_metrics_slotNum_int', peers: 'cardano_node_metrics_connectedPeers_int' },
+  // cardano-node 10.1.4's legacy tracing (its default; the rendered config.json keeps it): the EKG
+  // key <logger>.<name>.int becomes cardano_node_metrics_<name>_int (Cardano.Tracing.Tracers); the
+  // peers count is traced under "peers", and only with TraceBlockFetchDecisions on
+  'cardano-node': {
+    height: 'cardano_node_metrics_slotNum_int',
+    peers: 'cardano_node_metrics_peers_connectedPeers_int',
+  },
   // the beacon metrics every consensus client shares (ethereum/beacon-metrics)
   lighthouse: { height: 'beacon_head_slot', peers: 'libp2p_peers', synced: 'sync_eth2_synced' },
   teku: { height: 'beacon_head_slot', peers: 'libp2p_peers' },
@@ -45,7 +50,9 @@ export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
   // geth serves Prometheus text at /debug/metrics/prometheus (metrics/prometheus, the exp server):
   // /metrics on its port is a 404
   geth: { height: 'chain_head_block', peers: 'p2p_peers', path: '/debug/metrics/prometheus' },
-  nethermind: { height: 'nethermind_blocks', peers: 'nethermind_sync_peers' },
+  // nethermind_blocks is named as a count; the chain head is Blockchain.Metrics' ethereum_blockchain_height
+  // and the connected peers Network.Metrics' ethereum_peer_count (nethermind_sync_peers is split by client_type)
+  nethermind: { height: 'ethereum_blockchain_height', peers: 'ethereum_peer_count' },
   besu: { height: 'ethereum_blockchain_height', peers: 'ethereum_peer_count' },
   erigon: { height: 'chain_head_block', peers: 'p2p_peers', path: '/debug/metrics/prometheus' },
   reth: { height: 'reth_blockchain_tree_canonical_chain_height', peers: 'reth_network_connected_peers' },

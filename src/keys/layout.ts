@@ -8,6 +8,7 @@ import { posix } from 'node:path';
 import type { Family } from '../inventory/clients.js';
 import { COMETBFT_HOME } from '../render/clients/cometbft.js';
 import { CERTS } from '../render/clients/ethereum.js';
+import { dirkPassphrasePath } from '../render/clients/ethereum/common.js';
 
 export interface KeyFile {
   /** A short name, also the file's name when sealed. */
@@ -43,6 +44,15 @@ export function validatorKeyFiles(family: Family): KeyFile[] {
 export const dirkShareFile = (identity: string): KeyFile => ({
   name: `${identity}.share`,
   path: `/var/lib/dirk/wallets/${identity}.share`,
+});
+
+/**
+ * The passphrase that opens a Dirk signer's share (dirk.yml `unlocker.account-passphrases`, a
+ * file:// URL read byte for byte: no trailing newline). It comes with the share, mode 0400.
+ */
+export const dirkPassphraseFile = (identity: string): KeyFile => ({
+  name: `${identity}.passphrase`,
+  path: dirkPassphrasePath(identity),
 });
 
 /** Cosmos: CometBFT's watermark beside its key (the rendered config's priv_validator_state_file). */

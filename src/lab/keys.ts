@@ -8,7 +8,14 @@ import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { opcertCbor } from '../chain/cardano-opcert.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
-import { dirkShareFile, initialSignState, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import {
+  dirkPassphraseFile,
+  dirkShareFile,
+  initialSignState,
+  sealedPath,
+  validatorKeyFiles,
+  type KeyFile,
+} from '../keys/layout.js';
 import type { LabIdentityRecord } from './state.js';
 
 /** A CometBFT priv_validator_key.json (ed25519; address = first 20 bytes of sha256(pubkey), upper hex). */
@@ -98,8 +105,13 @@ export function placeLabKeys(
     const pubkey = `0x${randomBytes(48).toString('hex')}`; // the group's public key: one per identity
     signers.forEach((s, i) => {
       const share = dirkShareFile(id.name);
-      const text = `${JSON.stringify({ account: id.name, pubkey, participant: i + 1, threshold: id.signer!.threshold, share: randomBytes(32).toString('hex') }, null, 2)}\n`;
+      // the share is locked by a passphrase placed beside it (the lab's stand-in for a keystore's
+      // encryption: the share records the passphrase's hash), as dirk's unlocker must find it
+      const passphrase = randomBytes(24).toString('base64url');
+      const locked = createHash('sha256').update(passphrase).digest('hex');
+      const text = `${JSON.stringify({ account: id.name, pubkey, participant: i + 1, threshold: id.signer!.threshold, share: randomBytes(32).toString('hex'), locked }, null, 2)}\n`;
       writeKey(rootOf(s.name), share.path, text, 0o600);
+      writeKey(rootOf(s.name), dirkPassphraseFile(id.name).path, passphrase, 0o400);
     });
     return {
       name: id.name,

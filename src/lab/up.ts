@@ -16,6 +16,8 @@ import { shq } from '../ssh/shell.js';
 import { addressesOf, planAddresses, type LabMode } from './addressing.js';
 import { placeLabKeys } from './keys.js';
 import { clientsOf, labInventoryText } from './lab-inventory.js';
+import { clientReference, referenceVersions } from '../reference/client-reference.js';
+import { UsageError } from '../errors.js';
 import { chainSocketPath, labPaths } from './layout.js';
 import { createLabNetwork, namespaceNames, netnsUnavailable } from './netns.js';
 import { recordProcess } from './processes.js';
@@ -51,13 +53,26 @@ const SIM_MAIN = fileURLToPath(new URL('./sim/main.js', import.meta.url));
 const CHAIN_MAIN = fileURLToPath(new URL('./chain/main.js', import.meta.url));
 
 /** The script installed as a client's binary on every lab host: runs the simulated client with the client's own arguments. */
-export function simulatedBinary(dir: string, client: string): string {
+export function simulatedBinary(dir: string, client: string, version: string): string {
   return [
     '#!/bin/sh',
-    `# stake lab: the SIMULATED ${client} of the lab in ${dir}, not the real client (docs/lab.md).`,
-    `exec ${shq(process.execPath)} ${shq(SIM_MAIN)} --lab ${shq(dir)} --client ${shq(client)} --self "$0" -- "$@"`,
+    `# stake lab: the SIMULATED ${client} ${version} of the lab in ${dir}, not the real client (docs/lab.md).`,
+    `exec ${shq(process.execPath)} ${shq(SIM_MAIN)} --lab ${shq(dir)} --client ${shq(client)} --version ${shq(version)} --self "$0" -- "$@"`,
     '',
   ].join('\n');
+}
+
+/**
+ * The lab's clients are held to the real clients' reference tables (reference/clients/): a
+ * pinned version without one cannot be simulated as strictly as the real client, so no lab.
+ */
+function refuseUntabledClients(inv: LoadedInventory['resolved']): void {
+  const missing = clientsOf(inv).filter((c) => !clientReference(c, inv.clients[c]?.version ?? ''));
+  if (missing.length)
+    throw new UsageError(
+      `the lab has no reference table for ${missing.map((c) => `${c} ${inv.clients[c]?.version ?? '(no version)'}`).join(', ')}: its simulated clients could not refuse what the real ones refuse`,
+      `pin a version that has one (${referenceVersions().join(', ')}), or derive a table for it (reference/clients/recipes/)`,
+    );
 }
 
 export const namespaceOf = (slot: number, host: string) => `stake-lab${slot}-${host}`;
@@ -98,6 +113,7 @@ async function bringUp(
 ): Promise<LabState> {
   const paths = labPaths(dir);
   const inv = loaded.resolved;
+  refuseUntabledClients(inv);
   const { mode } = options;
   mkdirSync(dir, { recursive: true });
   for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain])
@@ -202,7 +218,7 @@ async function bringUp(
   // The simulated clients, installed by deploy like any pinned binary.
   const clients: Record<string, { source: string; sha256: string }> = {};
   for (const client of clientsOf(inv)) {
-    const text = simulatedBinary(dir, client);
+    const text = simulatedBinary(dir, client, inv.clients[client]?.version ?? '');
     writeFileSync(join(paths.bin, client), text, { mode: 0o755 });
     clients[client] = {
       source: relative(dir, join(paths.bin, client)),

@@ -35,6 +35,8 @@ export interface SimConfig {
   protectionDir?: string;
   walletsDir?: string;
   permissions?: Record<string, string[]>;
+  /** dirk: unlocker.account-passphrases, majordomo URLs (file:// read byte for byte) or the passphrase itself. */
+  passphrases?: string[];
   /** cardano-node: its --database-path (the chain it holds, its own forged blocks among them). */
   databasePath?: string;
   /** cardano-node: block-producing keys (a relay has none). */
@@ -198,7 +200,8 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       };
     }
     case 'vouch': {
-      const config = parseYaml(read(flags.get('config') ?? '')) as Record<string, any>;
+      // vouch reads <base-dir>/vouch.yml, never a file named by a flag (vouch 1.9.2 main.go fetchConfig)
+      const config = parseYaml(read(posix.join(flags.get('base-dir') ?? '', 'vouch.yml'))) as Record<string, any>;
       const dirk = config.accountmanager?.dirk ?? {};
       return {
         client,
@@ -212,7 +215,8 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       };
     }
     case 'dirk': {
-      const config = parseYaml(read(flags.get('config') ?? '')) as Record<string, any>;
+      // dirk reads <base-dir>/dirk.yml (dirk 1.2.0 main.go fetchConfig)
+      const config = parseYaml(read(posix.join(flags.get('base-dir') ?? '', 'dirk.yml'))) as Record<string, any>;
       const permissions: Record<string, string[]> = {};
       for (const [who, accounts] of Object.entries(
         (config.permissions ?? {}) as Record<string, Record<string, string>>,
@@ -231,6 +235,10 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         name: String(config.server?.name ?? ''),
         protectionDir: String(config['storage-path'] ?? ''),
         walletsDir: String(config.stores?.[0]?.location ?? ''),
+        passphrases: (Array.isArray(config.unlocker?.['account-passphrases'])
+          ? (config.unlocker['account-passphrases'] as unknown[])
+          : []
+        ).map(String),
         permissions,
       };
     }

@@ -8,7 +8,7 @@
  * in the minimal form) and writes the new protection durably before answering. A lab slot stands for an epoch: one
  * attestation per slot, source = slot - 1, target = slot.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Socket } from 'node:net';
 import { SlashingProtection } from '../../chain/eip3076.js';
@@ -35,8 +35,16 @@ interface SignAnswer {
 
 const LAB_GENESIS_ROOT = `0x${'00'.repeat(32)}`;
 
+/** Whether one of dirk's passphrase sources opens a share locked by this hash: a file:// URL is read byte for byte (majordomo), anything else is the passphrase itself. */
+function unlockedBy(sources: readonly string[], locked: string): boolean {
+  return sources.some((source) => {
+    const passphrase = source.startsWith('file://') ? readIfExists(source.slice('file://'.length)) : source;
+    return passphrase !== undefined && createHash('sha256').update(passphrase).digest('hex') === locked;
+  });
+}
+
 export function dirkSigner(ctx: SimContext): Behaviour {
-  const { protectionDir, walletsDir, permissions = {} } = ctx.config;
+  const { protectionDir, walletsDir, permissions = {}, passphrases = [] } = ctx.config;
   const server = ctx.config.listen[0];
   const answer = (req: SignRequest): SignAnswer => {
     if (!(permissions[req.requester] ?? []).includes(req.account))
@@ -45,7 +53,13 @@ export function dirkSigner(ctx: SimContext): Behaviour {
     if (!share || !protectionDir) return { id: req.id, ok: false, why: `no key share for ${req.account}` };
     const file = join(protectionDir, `${req.account}.json`);
     const text = readIfExists(file);
-    const pubkey = (JSON.parse(share) as { pubkey: string }).pubkey;
+    const { pubkey, locked } = JSON.parse(share) as { pubkey: string; locked?: string };
+    // as dirk's unlocker: every configured passphrase tried at each request; none opens the share,
+    // the account stays locked and the request is denied (dirk 1.2.0 services/unlocker/local)
+    if (locked && !unlockedBy(passphrases, locked)) {
+      ctx.log('Account is locked; signing request denied');
+      return { id: req.id, ok: false, why: `${req.account} is locked: no account passphrase opens it` };
+    }
     const protection = new SlashingProtection(LAB_GENESIS_ROOT);
     if (text) protection.import(JSON.parse(text));
     const verdict = protection.signAttestation(pubkey, BigInt(req.source), BigInt(req.target));

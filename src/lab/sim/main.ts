@@ -19,6 +19,8 @@ import { dirkSigner, vouchClient } from './ethereum.js';
 import { listenAll, Peer } from './net.js';
 import { metricsText } from './metrics.js';
 import { metricsPathOf } from '../../inventory/client-metrics.js';
+import { clientReference } from '../../reference/client-reference.js';
+import { refusal } from './strict.js';
 
 /** What a reconnect brings (the identities' last signed heights, the recent ones, the new one) with room to spare: more waiting means the node is behind. */
 const MAX_QUEUED_OFFERS = 6 * REOFFER_DEPTH;
@@ -65,11 +67,20 @@ async function main(): Promise<void> {
   const lab = readLabState(labPaths(dir).state);
   if (!lab) throw new Error(`no lab at ${dir}`);
   const host = hostOf(lab.hosts, argument('self', own));
+  // As strict as the real client: its command line held to its reference table, refused with its
+  // own exit code and words (lab up made sure a table exists for the pinned version)
+  const table = clientReference(client, argument('version', own));
+  if (!table) throw new Error(`no reference table for ${client} ${argument('version', own)}`);
+  const refused = refusal(table, clientArgs, (p) => readFileSync(p, 'utf8'));
+  if (refused) {
+    (refused.stream === 'stdout' ? process.stdout : process.stderr).write(`${refused.message}\n`);
+    process.exit(refused.exitCode);
+  }
   const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
   if (config.role === 'cometbft') {
-    const refused = cometbftStartError(config.keyFile, config.stateFile);
-    if (refused) {
-      process.stderr.write(`${refused}\n`);
+    const keyRefused = cometbftStartError(config.keyFile, config.stateFile);
+    if (keyRefused) {
+      process.stderr.write(`${keyRefused}\n`);
       process.exit(1);
     }
   }

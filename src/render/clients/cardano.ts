@@ -10,8 +10,64 @@ import { baseData, binaryPath, identitiesOf, onHost, unique, type HostContext } 
 import type { RenderedFile, Service } from '../types.js';
 
 export const CARDANO_TOPOLOGY = '/etc/cardano/topology.json';
-/** The network's node configuration and genesis files, provided with the node (not rendered). */
+/**
+ * The node configuration: the network's own config.json as the pinned cardano-node ships it (a
+ * template per network), with what stake needs set on top. The genesis files it names are read
+ * beside it and come with the network, as the node's release provides them (not rendered).
+ */
 export const CARDANO_CONFIG = '/etc/cardano/config.json';
+
+/**
+ * What stake sets in the network's config.json (cardano-node 10.1.4, legacy tracing, the default:
+ * Cardano.Node.Configuration.POM `UseTraceDispatcher` defaults to false):
+ * - hasPrometheus on the private address: the shipped 127.0.0.1 is out of the monitor's reach;
+ * - TraceBlockFetchDecisions: without it the node never emits its connected-peers metric
+ *   (Cardano.Tracing.Tracers: `cardano_node_metrics_peers_connectedPeers_int`);
+ * - hasEKG kept, TurnOnLogMetrics and TraceChainDb on: the slot and block metrics need all three;
+ * - EnableP2P on (absent means off), and no peer sharing on a block producer, whose relays are
+ *   its only peers and must not be handed on.
+ */
+export function nodeConfiguration(
+  shipped: Record<string, unknown>,
+  host: ResolvedHost,
+  producer: boolean,
+): Record<string, unknown> {
+  return {
+    ...shipped,
+    EnableP2P: true,
+    ...(producer ? { PeerSharing: false } : {}),
+    TurnOnLogging: true,
+    TurnOnLogMetrics: true,
+    TraceChainDb: true,
+    TraceBlockFetchDecisions: true,
+    hasEKG: shipped.hasEKG ?? 12788,
+    hasPrometheus: [host.privateAddress, host.ports.metrics?.port ?? 12798],
+  };
+}
+
+function shippedConfiguration(ctx: HostContext): Record<string, unknown> {
+  const network = ctx.inv.chain.network;
+  const template = `cardano-node/config.${network}.json.liquid`;
+  let text: string;
+  try {
+    text = ctx.engine.render(template, baseData(ctx));
+  } catch {
+    throw new RenderError(
+      `stake has no cardano-node configuration for network "${network}" (it ships mainnet's, from cardano-node 10.1.4)`,
+      `put the network's config.json (from its cardano-node release) in your templates as cardano-node/config.${network}.json.liquid`,
+    );
+  }
+  try {
+    const doc = JSON.parse(text) as unknown;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
+    return doc as Record<string, unknown>;
+  } catch (err) {
+    throw new RenderError(
+      `${ctx.engine.origin(template)} is not a cardano-node configuration: ${(err as Error).message}`,
+      'the template must hold the network config.json as the node release ships it (a JSON object)',
+    );
+  }
+}
 export const CARDANO_KEYS = '/var/lib/cardano/keys';
 
 const accessPoint = (h: ResolvedHost) => ({ address: h.privateAddress, port: h.ports.p2p?.port ?? 3001 });
@@ -68,8 +124,19 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
         onHost(host, `${CARDANO_KEYS}/node.cert`),
       ]
     : [];
+  const configTemplate = `cardano-node/config.${inv.chain.network}.json.liquid`;
+  const configuration = nodeConfiguration(shippedConfiguration(ctx), host, producer);
   return {
     files: [
+      {
+        path: CARDANO_CONFIG,
+        mode: '0644',
+        owner: 'cardano:cardano',
+        format: 'json',
+        content: `${JSON.stringify(configuration, null, 2)}\n`,
+        restarts: ['cardano-node'],
+        template: ctx.engine.origin(configTemplate),
+      },
       {
         path: CARDANO_TOPOLOGY,
         mode: '0644',

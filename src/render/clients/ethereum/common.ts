@@ -8,6 +8,8 @@ import type { RenderedFile, Service } from '../../types.js';
 /** The engine API's shared secret: created on the host by deploy, never rendered (it is a secret). */
 export const JWT_PATH = '/etc/stake/ethereum/jwt.hex';
 export const CERTS = '/etc/stake/ethereum/certs';
+/** Where a Dirk signer finds the passphrase of an identity's share (placed with the share, never rendered). */
+export const dirkPassphrasePath = (identity: string) => `/var/lib/dirk/passphrases/${identity}`;
 export const EXECUTION_NETWORKS = ['mainnet', 'holesky', 'sepolia', 'hoodi'];
 
 export type Rendered = { files: RenderedFile[]; services: Service[] };

@@ -1,8 +1,19 @@
 /** Signer hosts: dirk (a threshold share of each key) or web3signer. */
 import { createHash } from 'node:crypto';
+import { posix } from 'node:path';
 import { identitiesOf, onHost, type HostContext } from '../../context.js';
 import { RenderError } from '../../errors.js';
-import { type Rendered, port, renderArgs, configFile, service, binaryOf, extraArgs, CERTS } from './common.js';
+import {
+  type Rendered,
+  port,
+  renderArgs,
+  configFile,
+  service,
+  binaryOf,
+  extraArgs,
+  CERTS,
+  dirkPassphrasePath,
+} from './common.js';
 
 const dirkId = (name: string) =>
   Number.parseInt(createHash('sha256').update(name).digest('hex').slice(0, 8), 16) & 0x7fffffff || 1;
@@ -32,6 +43,8 @@ export function renderSigner(ctx: HostContext): Rendered {
       certs: onHost(host, CERTS),
       storage_path: storage,
       wallets: onHost(host, '/var/lib/dirk/wallets'),
+      // without a passphrase that opens its share, dirk keeps the account locked and denies every request
+      passphrases: [`file://${onHost(host, dirkPassphrasePath(id.name))}`],
       metrics_listen: `${host.privateAddress}:${metrics}`,
       peers: group.hosts.map((h) => ({
         id: dirkId(h.name),
@@ -48,8 +61,9 @@ export function renderSigner(ctx: HostContext): Rendered {
           user: 'dirk',
           exec: [
             binaryOf(ctx, 'dirk'),
-            `--base-dir=${onHost(host, '/var/lib/dirk')}`,
-            `--config=${onHost(host, path)}`,
+            // dirk 1.2.0 has no --config: it reads <base-dir>/dirk.yml (main.go fetchConfig), and an
+            // unknown flag stops it (pflag, exit 2)
+            `--base-dir=${onHost(host, posix.dirname(path))}`,
             ...extraArgs(ctx, 'dirk'),
           ],
           writable: [onHost(host, '/var/lib/dirk')],

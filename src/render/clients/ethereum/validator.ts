@@ -1,4 +1,5 @@
 /** Validator hosts: the validator client (lighthouse, teku, vouch) pointed at all its upstream beacons and its signers. */
+import { posix } from 'node:path';
 import { identitiesOf, onHost, type HostContext } from '../../context.js';
 import { RenderError } from '../../errors.js';
 import { type Rendered, port, renderArgs, configFile, service, binaryOf, extraArgs, CERTS } from './common.js';
@@ -100,8 +101,9 @@ export function renderValidatorClient(ctx: HostContext): Rendered {
           user: 'vouch',
           exec: [
             binaryOf(ctx, 'vouch'),
-            `--base-dir=${datadir}`,
-            `--config=${onHost(host, path)}`,
+            // vouch 1.9.2 has no --config: it reads <base-dir>/vouch.yml (main.go fetchConfig), and an
+            // unknown flag stops it (pflag, exit 2)
+            `--base-dir=${onHost(host, posix.dirname(path))}`,
             ...extraArgs(ctx, 'vouch'),
           ],
           writable: [datadir],
