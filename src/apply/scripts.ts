@@ -25,7 +25,7 @@ import {
   writeFromLines,
 } from '../ssh/shell.js';
 import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
-import { launchScriptPath, pidFilePath } from '../render/services.js';
+import { launchScriptPath, logFilePath, pidFilePath } from '../render/services.js';
 import type { Service } from '../render/types.js';
 import { DEPLOYED_MANIFEST, PENDING_RESTARTS, PREVIOUS_DIR } from '../plan/host-layout.js';
 
@@ -216,10 +216,15 @@ export function healthScript(
       : pidAlive(at(host.root, pidFilePath(service.name)));
   const addresses = [...new Set(['127.0.0.1', host.privateAddress])].map(shq).join(' ');
   const port = service.health.tcp;
+  // the client's own last words (an unknown flag, a config it refuses), so the deploy says why
+  const lastWords =
+    host.init === 'systemd'
+      ? `journalctl -u stake-${service.name}.service -n 3 -o cat --no-pager 2>/dev/null`
+      : `tail -n 3 ${at(host.root, logFilePath(service.name))} 2>/dev/null`;
   return braceGroup([
     `end=$(( $(date +%s) + ${Math.max(1, Math.ceil(timeoutSeconds))} ))`,
     'while [ "$(date +%s)" -lt "$end" ]; do',
-    `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,
+    `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; ${lastWords} | sed ${shq(`s/^/${service.name}: /`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,
     `  for a in ${addresses}; do`,
     `    if ${tcpAnswers('$a', port)}; then echo "answering on $a:${port}"; exit 0; fi`,
     '  done',

@@ -19,6 +19,7 @@ import { computeGraph } from '../../src/topology/graph.js';
 import { CLIENT_METRICS, metricNamesOf, metricsPathOf } from '../../src/inventory/client-metrics.js';
 import { clientReference, referenceVersions, type ClientReference } from '../../src/reference/client-reference.js';
 import { checkArgs, keyPaths, unknownConfigKeys } from '../../src/reference/check-args.js';
+import { refusal } from '../../src/lab/sim/strict.js';
 import { example, validateText } from '../support/helpers.js';
 import { InventoryBuilder } from '../support/inventory-builder.js';
 
@@ -209,5 +210,36 @@ describe('what stake renders, against the real clients (reference/clients/)', ()
   test('the figures (for the issue note): flags and keys checked per client', () => {
     assert.ok(Object.keys(counts).length >= 8, JSON.stringify(counts));
     process.stdout.write(`# checked against the tables: ${JSON.stringify(counts)}\n`);
+  });
+});
+
+describe("the lab's clients refuse at start what the real ones refuse", () => {
+  const files: Record<string, string> = {
+    '/etc/teku/beacon.yaml': 'network: "mainnet"\nrest-api-enabled: true\nrest-api-porty: 5051\n',
+    '/etc/teku/ok.yaml': 'network: "mainnet"\nrest-api-enabled: true\n',
+  };
+  const read = (p: string) => files[p] ?? '';
+
+  test('teku: a config-file key it does not know, with its words and exit code; a known one starts', () => {
+    const teku = clientReference('teku', '24.10.3')!;
+    assert.deepEqual(refusal(teku, ['--config-file=/etc/teku/beacon.yaml'], read), {
+      exitCode: 2,
+      stream: 'stderr',
+      message: 'Unknown option in yaml configuration file: rest-api-porty',
+    });
+    assert.equal(refusal(teku, ['--config-file=/etc/teku/ok.yaml'], read), undefined);
+  });
+
+  test('vouch given --config, nethermind an unknown option, cardano-node a bad port: each as the real one', () => {
+    assert.equal(refusal(clientReference('vouch', '1.9.2')!, ['--config=/x'], read)?.exitCode, 2);
+    const nethermind = refusal(clientReference('nethermind', '1.29.1')!, ['--JsonRpc.Hots=127.0.0.1'], read);
+    assert.deepEqual(nethermind, {
+      exitCode: 106,
+      stream: 'stdout',
+      message: "Unrecognized option '--JsonRpc.Hots=127.0.0.1'.",
+    });
+    const cardano = refusal(clientReference('cardano-node', '10.1.4')!, ['run', '--port', 'x'], read);
+    assert.equal(cardano?.exitCode, 1);
+    assert.equal(cardano?.message, "option --port: cannot parse value `x'");
   });
 });

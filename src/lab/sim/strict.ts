@@ -27,7 +27,10 @@ export function refusal(
   read: (path: string) => string,
 ): Refusal | undefined {
   const verdict = checkArgs(table, argv);
-  if (verdict.failure) return verdict.failure;
+  if (verdict.failure) {
+    const { exitCode, stream, message } = verdict.failure;
+    return { exitCode, stream, message };
+  }
   for (const file of table.configFiles ?? []) {
     if (file.command !== verdict.command || typeof file.unknownKey === 'string') continue;
     const flag = /^flag:([\w.-]+)/.exec(file.locatedBy)?.[1];
