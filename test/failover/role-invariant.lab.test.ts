@@ -1,8 +1,8 @@
 /**
  * After a real `stake failover` in the lab, no host whose role did not change differs from its
  * render: `stake plan` shows no file change on the sentries (cosmos), the beacons and Dirk
- * signers (ethereum), the new active host, the monitor or the witness, and `stake status` no
- * drift there. The failover itself moves what must follow the active host (the key, the
+ * signers (ethereum), the relays (cardano), the new active host, the monitor or the witness, and
+ * `stake status` no drift there. The failover itself moves what must follow the active host (the key, the
  * generation record) and fences the old host: its signer disabled (init: direct: the launch
  * script moved aside) and stopped, the one thing left for `stake deploy --limit validator`,
  * after which every host matches its render again.
@@ -35,7 +35,7 @@ function restarting(lab: FailoverLab): string[] {
 }
 
 /** The signing service the fence stops on the old host. */
-const SIGNER = { cosmos: 'cometbft', ethereum: 'vouch' } as const;
+const SIGNER = { cosmos: 'cometbft', ethereum: 'vouch', cardano: 'cardano-node' } as const;
 
 /** Hosts that `stake status` reports drift on, with the drifting files. */
 function drift(lab: FailoverLab): Record<string, string[]> {
@@ -44,7 +44,7 @@ function drift(lab: FailoverLab): Record<string, string[]> {
   return Object.fromEntries(report.hosts.filter((h) => h.drift.length > 0).map((h) => [h.host, h.drift]));
 }
 
-for (const family of ['cosmos', 'ethereum'] as const) {
+for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
   describe(`a failover in the ${family} lab leaves every other host as rendered`, { skip }, () => {
     let lab: FailoverLab;
     before(async () => {
@@ -65,10 +65,10 @@ for (const family of ['cosmos', 'ethereum'] as const) {
       await lab.signingOn(to);
 
       const moved = fileChanges(lab);
-      const unchanged = family === 'cosmos' ? /^sentry-/ : /^(beacon|signer)-/;
+      const unchanged = { cosmos: /^sentry-/, ethereum: /^(beacon|signer)-/, cardano: /^relay-/ }[family];
       assert.ok(
         [...moved.keys()].filter((h) => unchanged.test(h)).length >= 4,
-        `the lab's ${family === 'cosmos' ? 'sentries' : 'beacons and signers'} were planned`,
+        `the lab's ${{ cosmos: 'sentries', ethereum: 'beacons and signers', cardano: 'relays' }[family]} were planned`,
       );
       // the fence disabled the old host's signer (init: direct: its launch script moved aside);
       // that is the one thing a failover leaves for deploy, and only on the host it fenced
