@@ -72,6 +72,16 @@ export interface ResolvedInventory {
   host(name: string): ResolvedHost;
 }
 
+/**
+ * An identity's validator hosts, the active one and its standbys, in name order. A failover swaps
+ * `active` with a standby, so whatever a host that did not change role gets from these (peers,
+ * firewall rules, signer permissions, local roots) is built from this list, never from
+ * `[active, ...standby]`: the render of those hosts is then the same whichever member is active.
+ * Names compare by code unit, so the order does not depend on the machine's locale.
+ */
+export const validatorHostsOf = (id: ResolvedIdentity): ResolvedHost[] =>
+  [id.active, ...id.standby].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+
 /** Resolves a schema-valid inventory whose rules report no errors (references all exist). */
 export function resolveInventory(inv: Inventory): ResolvedInventory {
   const hosts = Object.entries(inv.hosts).map(([name, h]): ResolvedHost => {

@@ -5,7 +5,12 @@
  * disagree about who talks to whom. Anything not listed here is blocked.
  */
 import type { DataPath } from '../inventory/locate.js';
-import type { ResolvedHost, ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
+import {
+  validatorHostsOf,
+  type ResolvedHost,
+  type ResolvedIdentity,
+  type ResolvedInventory,
+} from '../inventory/resolve.js';
 import type { PortSpec } from '../inventory/clients.js';
 
 /** Who opens a connection: a host of the inventory, anyone on the internet, or an admin network. */
@@ -88,8 +93,19 @@ export const NODE_EXPORTER: PortSpec = { port: 9100, protocol: 'tcp', exposure: 
 
 const portsOf = (h: ResolvedHost, exposure: PortSpec['exposure']) =>
   Object.entries(h.ports).filter(([, p]) => p.exposure === exposure);
-const members = (id: ResolvedIdentity) => [id.active, ...id.standby];
 const at = (...path: (string | number)[]): DataPath => path;
+/**
+ * An identity's validator hosts by name, each with the inventory line that names it. A flow
+ * says "validator", never "active" or "standby": which member is active is the failover's
+ * business, and a flow that carried it would change the firewall of every sentry, relay, beacon
+ * and signer each time the identity moved. Only `because` points at the line, for `stake
+ * firewall explain`.
+ */
+const members = (id: ResolvedIdentity, base: string[]) =>
+  validatorHostsOf(id).map((v) => ({
+    v,
+    path: v === id.active ? at(...base, 'active') : at(...base, 'standby', id.standby.indexOf(v)),
+  }));
 
 /** Computes every allowed flow of a resolved inventory. Pure. */
 export function computeGraph(inv: ResolvedInventory): TopologyGraph {
@@ -109,14 +125,12 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
     const upstreamKind = inv.family === 'ethereum' ? 'beacon' : inv.family === 'cardano' ? 'relay' : 'sentry';
 
     for (const [ui, up] of id.upstream.entries()) {
-      for (const [mi, v] of members(id).entries()) {
-        const role = mi === 0 ? 'active' : 'standby';
-        const vPath = mi === 0 ? at(...base, 'active') : at(...base, 'standby', mi - 1);
+      for (const { v, path: vPath } of members(id, base)) {
         const upPath = at(...base, 'upstream', ui);
         if (inv.family === 'ethereum') {
           // The validator client calls its beacons' HTTP API (prysm also its gRPC).
           for (const [service, spec] of portsOf(up, 'api')) {
-            flows.add(host(v), up, service, spec, `beacon API for ${role} validator client ${v.name} (${id.name})`, [
+            flows.add(host(v), up, service, spec, `beacon API for validator client ${v.name} (${id.name})`, [
               vPath,
               upPath,
             ]);
@@ -124,10 +138,7 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
         } else {
           // Validator and its own sentries/relays dial each other over the private network.
           for (const [service, spec] of portsOf(up, 'p2p'))
-            flows.add(host(v), up, service, spec, `${service} from ${role} ${v.tier} ${v.name} (${id.name})`, [
-              vPath,
-              upPath,
-            ]);
+            flows.add(host(v), up, service, spec, `${service} from ${v.tier} ${v.name} (${id.name})`, [vPath, upPath]);
           for (const [service, spec] of portsOf(v, 'p2p'))
             flows.add(host(up), v, service, spec, `${service} from ${upstreamKind} ${up.name} (${id.name})`, [
               upPath,
@@ -151,8 +162,7 @@ export function computeGraph(inv: ResolvedInventory): TopologyGraph {
     if (id.signer) {
       const signerPath = at(...base, 'signer', 'hosts');
       for (const [si, s] of id.signer.hosts.entries()) {
-        for (const [mi, v] of members(id).entries()) {
-          const vPath = mi === 0 ? at(...base, 'active') : at(...base, 'standby', mi - 1);
+        for (const { v, path: vPath } of members(id, base)) {
           if (inv.family === 'cosmos') {
             // tmkms and horcrux dial the validator's privval port; the validator never calls them.
             const privval = v.ports.privval;

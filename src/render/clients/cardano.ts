@@ -1,10 +1,11 @@
 /**
  * cardano-node, P2P topology. A block producer's local roots are its own relays only: no public
  * roots, no bootstrap peers, never ledger peers, so it talks to nothing else. A relay's local
- * roots are the block producers (active and standby, so either can produce) and the other relays;
- * its public roots (and bootstrap peers) are the chain's `bootstrap_peers`.
+ * roots are the block producers (active and standby, so either can produce; by name, so a
+ * failover changes no relay) and the other relays; its public roots (and bootstrap peers) are the
+ * chain's `bootstrap_peers`.
  */
-import type { ResolvedHost } from '../../inventory/resolve.js';
+import { validatorHostsOf, type ResolvedHost } from '../../inventory/resolve.js';
 import { RenderError } from '../errors.js';
 import { baseData, binaryPath, identitiesOf, onHost, unique, type HostContext } from '../context.js';
 import type { RenderedFile, Service } from '../types.js';
@@ -94,7 +95,8 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
     };
   } else {
     const ids = identitiesOf(ctx, 'upstream');
-    const producers = unique(ids.flatMap((id) => [id.active, ...id.standby]));
+    // by name: a failover swaps active and standby, and must not reorder a relay's local roots
+    const producers = unique(ids.flatMap(validatorHostsOf));
     const relays = unique(ids.flatMap((id) => id.upstream)).filter((r) => r !== host);
     const local = [...producers, ...relays];
     if (bootstrap.length === 0) {

@@ -3,7 +3,7 @@
  * keeps the validator's id private, always lets it in, and uses pex and the chain's seeds when
  * it is public. RPC stays on loopback; Prometheus listens on the private address for the monitor.
  */
-import type { ResolvedHost } from '../../inventory/resolve.js';
+import { validatorHostsOf, type ResolvedHost } from '../../inventory/resolve.js';
 import { baseData, binaryPath, identitiesOf, nodeIdOf, onHost, unique, type HostContext } from '../context.js';
 import type { RenderedFile, Service } from '../types.js';
 
@@ -35,7 +35,8 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
     };
   } else {
     const ids = identitiesOf(ctx, 'upstream');
-    const validators = unique(ids.flatMap((id) => [id.active, ...id.standby]));
+    // by name: a failover swaps active and standby, and must not reorder a sentry's peers
+    const validators = unique(ids.flatMap(validatorHostsOf));
     const otherSentries = unique(ids.flatMap((id) => id.upstream)).filter((s) => s !== host);
     data = {
       role: host.public ? 'public sentry' : 'private sentry',

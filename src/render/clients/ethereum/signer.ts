@@ -1,6 +1,7 @@
 /** Signer hosts: dirk (a threshold share of each key) or web3signer. */
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
+import { validatorHostsOf } from '../../../inventory/resolve.js';
 import { identitiesOf, onHost, type HostContext } from '../../context.js';
 import { RenderError } from '../../errors.js';
 import {
@@ -50,7 +51,8 @@ export function renderSigner(ctx: HostContext): Rendered {
         id: dirkId(h.name),
         endpoint: `${h.privateAddress}:${port(h, 'grpc', 13141)}`,
       })),
-      clients: [...new Set(ids.flatMap((i) => [i.active, ...i.standby]).map((h) => h.name))],
+      // by name: a failover swaps active and standby, and must not reorder the permissions
+      clients: [...new Set(ids.flatMap(validatorHostsOf).map((h) => h.name))],
     });
     return {
       files: [file],
