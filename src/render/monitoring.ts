@@ -56,6 +56,13 @@ const SIGNING: Record<Family, { metric: string; window: (t: AlertThresholds) => 
   cardano: { metric: 'cardano_node_metrics_Forge_adopted_int', window: () => '6h', what: 'block' },
 };
 
+/** The client whose metric says "signed", per family, and that metric's name (for the reference-table check). */
+export const SIGNING_METRICS: Readonly<Record<Family, { client: string; name: string }>> = {
+  cosmos: { client: 'cometbft', name: SIGNING.cosmos.metric.replace(/\{.*$/, '') },
+  ethereum: { client: 'vouch', name: SIGNING.ethereum.metric.replace(/\{.*$/, '') },
+  cardano: { client: 'cardano-node', name: SIGNING.cardano.metric.replace(/\{.*$/, '') },
+};
+
 const targetOf = (h: ResolvedHost, port: number) =>
   h.privateAddress.includes(':') ? `[${h.privateAddress}]:${port}` : `${h.privateAddress}:${port}`;
 

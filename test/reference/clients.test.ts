@@ -17,6 +17,7 @@ import { renderInventory } from '../../src/render/render.js';
 import { loadTemplates } from '../../src/render/templates.js';
 import { computeGraph } from '../../src/topology/graph.js';
 import { CLIENT_METRICS, metricNamesOf, metricsPathOf } from '../../src/inventory/client-metrics.js';
+import { SIGNING_METRICS } from '../../src/render/monitoring.js';
 import { clientReference, referenceVersions, type ClientReference } from '../../src/reference/client-reference.js';
 import { checkArgs, keyPaths, unknownConfigKeys } from '../../src/reference/check-args.js';
 import { refusal } from '../../src/lab/sim/strict.js';
@@ -169,7 +170,20 @@ describe('what stake renders, against the real clients (reference/clients/)', ()
         );
       }
     }
-    assert.ok(checked >= 12, `${checked} metric names checked`);
+    // the alert rules' "signed" metric of each family
+    for (const { client, name } of Object.values(SIGNING_METRICS)) {
+      const tables = referenceVersions().filter((v) => v.startsWith(`${client}@`));
+      assert.ok(tables.length > 0, client);
+      for (const v of tables) {
+        const served = clientReference(client, v.split('@')[1]!)!.metrics ?? [];
+        assert.ok(
+          served.some((m) => m.path.startsWith('/') && m.names.some((n) => n.name === name)),
+          `${client} ${v}: the alert rules read ${name}, which it does not serve`,
+        );
+        checked++;
+      }
+    }
+    assert.ok(checked >= 15, `${checked} metric names checked`);
   });
 
   test('the checks can fail: a flag a client lacks, a value of the wrong kind, a key it does not read', () => {
