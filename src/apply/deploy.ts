@@ -6,6 +6,9 @@
 import { OUTPUT_LIMITS } from '../ssh/host-records.js';
 import { hostname, userInfo } from 'node:os';
 import { gatherPlan, type PlanOptions } from '../plan/gather.js';
+import { selectHosts } from '../plan/select.js';
+import { hostSecrets } from '../render/host-secrets.js';
+import { ensureSecrets } from './secrets.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { StakeError } from '../errors.js';
@@ -135,15 +138,18 @@ export async function runDeploy(
   inv: ResolvedInventory,
   emit: (e: DeployEvent) => void,
 ): Promise<DeployReport> {
-  const { plan, renders, failures, created } = await gatherPlan(
-    { ...options, makeSecrets: !options.dryRun },
-    session,
-    inv,
-  );
+  // Before the plan, so the node ids of keys made now are learnt by it; a dry run makes nothing.
+  const secrets = options.dryRun
+    ? []
+    : await session.each(
+        selectHosts(inv, options.limit).filter((h) => hostSecrets(h).length > 0),
+        ensureSecrets,
+      );
+  const { plan, renders, failures } = await gatherPlan(options, session, inv);
   emit({
     event: 'plan',
     plan,
-    secrets: created,
+    secrets: secrets.flatMap((o) => (o.ok && o.value.created.length ? [{ host: o.host, paths: o.value.created }] : [])),
     unreachable: failures.flatMap((f) =>
       f.ok ? [] : [{ host: f.host, error: f.error.message, ...(f.error.hint ? { hint: f.error.hint } : {}) }],
     ),
@@ -153,8 +159,19 @@ export async function runDeploy(
     results.set(r.host, r);
     emit({ event: 'host', ...r });
   };
+  // a host whose secrets could not be made is not deployed: its clients would not start
+  for (const o of secrets)
+    if (!o.ok)
+      record({
+        host: o.host,
+        status: 'failed',
+        reason: reasonOf(o.host, o.error),
+        ...(o.error.hint ? { hint: o.error.hint } : {}),
+        restarted: [],
+        written: 0,
+      });
   // a host key refused is a guard speaking (exit 4); anything else on the way in, unreachable (5)
-  for (const f of failures)
+  for (const f of failures.filter((f) => !results.has(f.host)))
     if (!f.ok)
       record({
         host: f.host,

@@ -23,6 +23,7 @@ import {
   tcpAnswers,
   writeFileLines,
   writeFromLines,
+  systemUserLine,
 } from '../ssh/shell.js';
 import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { launchScriptPath, logFilePath, pidFilePath } from '../render/services.js';
@@ -79,11 +80,7 @@ export function stageScript(input: StageInput): string {
     `${sha256Is(temp(i), sha)} || { echo ${shq(`stake: ${what} does not match its sha256 ${sha}; nothing was replaced`)} >&2; rm -f ${temp(i)}; exit ${SCRIPT_EXIT.checksum}; }`;
 
   if (input.manageOwners) {
-    for (const user of [...new Set(input.services.map((s) => s.user))].sort()) {
-      out.push(
-        `id -u ${shq(user)} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${shq(user)}`,
-      );
-    }
+    for (const user of [...new Set(input.services.map((s) => s.user))].sort()) out.push(systemUserLine(user));
   }
   for (const s of input.services) {
     for (const dir of s.writable) {

@@ -12,8 +12,8 @@ import { hostSecrets, type HostSecret } from '../render/host-secrets.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { reported, runStep, ScriptFailure } from '../ssh/run-script.js';
 import { SshError } from '../ssh/errors.js';
-import { isStrings, resultShape } from '../ssh/script-result.js';
-import { hostPath, regularTargetLine, shq, writeFromLines } from '../ssh/shell.js';
+import { isStrings, resultShape, type ResultOf } from '../ssh/script-result.js';
+import { hostPath, regularTargetLine, shq, systemUserLine, writeFromLines } from '../ssh/shell.js';
 
 export const SECRETS_RESULT = resultShape('secrets', { created: isStrings, present: isStrings });
 
@@ -53,9 +53,7 @@ export function secretsScript(root: string, secrets: readonly HostSecret[], mana
     const lines: string[] = [];
     if (manageOwners) {
       for (const user of [...new Set([s.owner, ...s.readers])].filter((u) => u !== 'root'))
-        lines.push(
-          `id -u ${shq(user)} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${shq(user)}`,
-        );
+        lines.push(systemUserLine(user));
       lines.push(`getent group ${shq(s.group)} >/dev/null 2>&1 || groupadd --system ${shq(s.group)}`);
       for (const user of s.readers.filter((u) => u !== s.owner))
         lines.push(
@@ -67,9 +65,13 @@ export function secretsScript(root: string, secrets: readonly HostSecret[], mana
       regularTargetLine(root, s.path),
       `if [ -s ${file} ]; then stake_present="$stake_present ${s.path}"; else`,
       ...lines,
-      ...writeFromLines(root, s.path, s.mode, (t) => produce(s, t), temp).map((l) =>
-        // the owner is set on the temp, before the rename: the file is never someone else's
-        manageOwners && l.startsWith(`chmod ${s.mode} `) ? `${l}; chown ${shq(`${s.owner}:${s.group}`)} "$${temp}"` : l,
+      ...writeFromLines(
+        root,
+        s.path,
+        s.mode,
+        (t) => produce(s, t),
+        temp,
+        manageOwners ? `${s.owner}:${s.group}` : undefined,
       ),
       `stake_created="$stake_created ${s.path}"`,
       'fi',
@@ -84,17 +86,14 @@ export function secretsScript(root: string, secrets: readonly HostSecret[], mana
   return `${out.join('\n')}\n`;
 }
 
-export interface SecretsOutcome {
-  created: string[];
-  present: string[];
-}
+export type SecretsOutcome = Pick<ResultOf<typeof SECRETS_RESULT>, 'created' | 'present'>;
 
 /** Makes the host's missing secrets. */
 export async function ensureSecrets(conn: SshConnection, host: ResolvedHost): Promise<SecretsOutcome> {
   const secrets = hostSecrets(host);
   if (secrets.length === 0) return { created: [], present: [] };
   const script = secretsScript(host.root, secrets, host.root === '/');
-  let result: { created: string[]; present: string[] };
+  let result: SecretsOutcome;
   try {
     result = await runStep(conn, host, 'secrets', script, 60_000, 'making its secrets').then(
       reported('secrets', SECRETS_RESULT),

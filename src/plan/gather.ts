@@ -14,8 +14,6 @@ import { nodeIdCachePath, readNodeIdCache } from '../render/node-ids.js';
 import type { HostOutcome, HostSession } from '../ssh/session.js';
 import { asRoot, shq } from '../ssh/shell.js';
 import { binariesOf } from './binaries.js';
-import { ensureSecrets } from '../apply/secrets.js';
-import { hostSecrets } from '../render/host-secrets.js';
 import { computePlan, deletionProblems, type Plan } from './compute.js';
 import { fileDiff } from './diff.js';
 import { gatherFacts, refuseProblems, type HostFacts } from './facts.js';
@@ -30,8 +28,6 @@ export interface PlanOptions {
   acceptNew: boolean;
   out?: string;
   templates?: string;
-  /** Deploy: make the secrets the selected hosts lack (node keys, the engine JWT) before the plan, so node ids are learnt in the same run. */
-  makeSecrets?: boolean;
 }
 
 export interface PlanRun {
@@ -40,8 +36,6 @@ export interface PlanRun {
   failures: HostOutcome<unknown>[];
   /** With --diff: host -> path -> unified diff (secrets masked). */
   diffs: Record<string, Record<string, string>>;
-  /** With makeSecrets: the secrets made on each host (paths only). */
-  created: { host: string; paths: string[] }[];
 }
 
 /** Gathers node ids the inventory lacks from the hosts, and keeps them in .stake/node-ids.json. */
@@ -72,12 +66,6 @@ async function nodeIds(
 /** Computes the plan of the selected hosts; the session stays open for deploy to reuse. */
 export async function gatherPlan(options: PlanOptions, session: HostSession, inv: ResolvedInventory): Promise<PlanRun> {
   const selected = selectHosts(inv, options.limit);
-  const secrets = options.makeSecrets
-    ? await session.each(
-        selected.filter((h) => hostSecrets(h).length > 0),
-        (conn, host) => ensureSecrets(conn, host),
-      )
-    : [];
   const ids = await nodeIds(inv, session, options.inventory);
   const { renders } = renderDeployment(inv, {
     inventory: options.inventory,
@@ -121,14 +109,7 @@ export async function gatherPlan(options: PlanOptions, session: HostSession, inv
       }
     });
   }
-  const created = secrets.flatMap((o) =>
-    o.ok && o.value.created.length ? [{ host: o.host, paths: o.value.created }] : [],
-  );
-  const failures = [
-    ...secrets.filter((o) => !o.ok),
-    ...outcomes.filter((o) => !o.ok && !secrets.some((s) => !s.ok && s.host === o.host)),
-  ];
-  return { plan: result, renders: byHost, failures, diffs, created };
+  return { plan: result, renders: byHost, failures: outcomes.filter((o) => !o.ok), diffs };
 }
 
 /** The exit code for hosts that failed: a refused host key is a guard (4), unreachable 5, anything else 1. */

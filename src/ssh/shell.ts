@@ -56,6 +56,10 @@ export function base64Heredoc(
 /** Flushes the files (shell words) to disk; `sync` of everything where `sync FILE` is not supported. */
 export const syncPaths = (words: readonly string[]) => `sync -- ${words.join(' ')} 2>/dev/null || sync`;
 
+/** Shell: the service user, made when missing (a system user with no home and no login shell). */
+export const systemUserLine = (user: string) =>
+  `id -u ${shq(user)} >/dev/null 2>&1 || useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin ${shq(user)}`;
+
 /** Exit code of a host script that refuses to write through a link (or onto something not a regular file). */
 export const WRITE_REFUSED_EXIT = 50;
 
@@ -112,7 +116,8 @@ export const commitTempLines = (root: string, path: string, tempVar: string) => 
 /**
  * Writes a file on the host, the one write idiom of every host script: checks (./insideRootLines,
  * the target not a link), an exclusive temp beside it, the content, the mode, synced, renamed
- * over the target. `produce` writes the content into the temp (a shell word), e.g. a heredoc.
+ * over the target. `produce` writes the content into the temp (a shell word), e.g. a heredoc;
+ * `owner` (user:group), when given, is set on the temp before the rename.
  */
 export function writeFromLines(
   root: string,
@@ -120,11 +125,14 @@ export function writeFromLines(
   mode: string,
   produce: (temp: string) => string[],
   tempVar = 'stake_tmp',
+  owner?: string,
 ): string[] {
   return [
     ...stageTempLines(root, path, tempVar, mode),
     ...produce(`"$${tempVar}"`),
     `chmod ${mode} "$${tempVar}"`,
+    // the owner is set on the temp, before the rename: the file is never someone else's in place
+    ...(owner ? [`chown ${shq(owner)} "$${tempVar}"`] : []),
     syncPaths([`"$${tempVar}"`]),
     ...commitTempLines(root, path, tempVar),
   ];
