@@ -10,7 +10,7 @@ import { labDown } from '../lab/down.js';
 import { DEFAULT_LAB_DIR } from '../lab/layout.js';
 import { sshdUnavailable } from '../lab/sshd.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
-import { labUp, loopbackReason } from '../lab/up.js';
+import { labUp, loopbackReason, refuseUntabledClients } from '../lab/up.js';
 
 export interface LabUpOptions {
   inventory: string;
@@ -33,6 +33,7 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
       hint: 'apt-get install openssh-server openssh-client',
     });
   const loaded = await loadInventory(options.inventory);
+  refuseUntabledClients(loaded.resolved);
   const dir = resolve(options.dir);
 
   const existing = await labStatus(dir);

@@ -65,8 +65,9 @@ export function simulatedBinary(dir: string, client: string, version: string): s
 /**
  * The lab's clients are held to the real clients' reference tables (reference/clients/): a
  * pinned version without one cannot be simulated as strictly as the real client, so no lab.
+ * An input error, checked by the command before anything is made.
  */
-function refuseUntabledClients(inv: LoadedInventory['resolved']): void {
+export function refuseUntabledClients(inv: LoadedInventory['resolved']): void {
   const missing = clientsOf(inv).filter((c) => !clientReference(c, inv.clients[c]?.version ?? ''));
   if (missing.length)
     throw new UsageError(
@@ -113,7 +114,6 @@ async function bringUp(
 ): Promise<LabState> {
   const paths = labPaths(dir);
   const inv = loaded.resolved;
-  refuseUntabledClients(inv);
   const { mode } = options;
   mkdirSync(dir, { recursive: true });
   for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain])
