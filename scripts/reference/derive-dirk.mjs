@@ -1,4 +1,15 @@
-import { TAG, commit, goFiles, lineAt, makeResolver, matchBrace, pflagFlags, print, promMetrics, show } from './go-common.mjs';
+import {
+  TAG,
+  commit,
+  goFiles,
+  lineAt,
+  makeResolver,
+  matchBrace,
+  pflagFlags,
+  print,
+  promMetrics,
+  show,
+} from './go-common.mjs';
 // viper keys read by literal name, plus the hierarchical util helpers (vouch/dirk style)
 function viperKeys(files) {
   const types = {

@@ -15,7 +15,7 @@ import { renderInventory } from '../../../src/render/render.js';
 import { loadTemplates } from '../../../src/render/templates.js';
 import { computeGraph } from '../../../src/topology/graph.js';
 import { example, validateText } from '../../support/helpers.js';
-import { InventoryBuilder } from '../../support/inventory-builder.js';
+import { withLocalKeyClients, withWeb3signer } from '../../support/ethereum-variants.js';
 import { projectPath } from '../../../src/paths.js';
 
 const README = readFileSync(projectPath('test', 'fixtures', 'reference', 'README.md'), 'utf8');
@@ -52,18 +52,6 @@ function render(text: string): HostRender[] {
   const inv = resolveInventory(validateText(text).inventory!);
   const { sources } = loadTemplates({ inventory: '/nonexistent/inventory.yaml' });
   return renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), {});
-}
-
-/** The ethereum example with teku and lighthouse validator clients (no dirk group): VC variants the example does not have. */
-function withLocalKeyClients(): string {
-  return InventoryBuilder.example('ethereum')
-    .setHost('vc-fra', { client: 'teku' })
-    .setHost('vc-lon', { client: 'lighthouse' })
-    .setSigner('mainnet-pool', undefined)
-    .removeHost('signer-fra')
-    .removeHost('signer-lon')
-    .removeHost('signer-ams')
-    .text();
 }
 
 const exec = (r: HostRender, name: string) => r.manifest.services.find((s) => s.name === name)!.exec;
@@ -158,14 +146,7 @@ describe('ethereum templates', () => {
   });
 
   test('teku with web3signer asks the signer for its keys', () => {
-    const text = InventoryBuilder.example('ethereum')
-      .setHost('vc-fra', { client: 'teku' })
-      .setHost('vc-lon', { client: 'teku' })
-      .setSigner('mainnet-pool', { client: 'web3signer', hosts: ['signer-ams'] })
-      .removeHost('signer-fra')
-      .removeHost('signer-lon')
-      .setHost('signer-ams', { client: 'web3signer' })
-      .text();
+    const text = withWeb3signer();
     assert.deepEqual(
       validateText(text).diagnostics.filter((d) => d.severity === 'error'),
       [],
