@@ -9,84 +9,8 @@ import {
   print,
   promMetrics,
   show,
+  viperKeys,
 } from './go-common.mjs';
-// viper keys read by literal name, plus the hierarchical util helpers (vouch/dirk style)
-function viperKeys(files) {
-  const types = {
-    Get: 'any',
-    GetString: 'string',
-    GetBool: 'bool',
-    GetInt: 'int',
-    GetInt32: 'int',
-    GetInt64: 'int',
-    GetUint64: 'uint',
-    GetUint32: 'uint',
-    GetUint: 'uint',
-    GetFloat64: 'float',
-    GetDuration: 'duration',
-    GetStringSlice: 'list',
-    GetIntSlice: 'list',
-    GetStringMap: 'map',
-    GetStringMapString: 'map',
-    GetStringMapStringSlice: 'map',
-    GetTime: 'time',
-    IsSet: 'any',
-    SetDefault: 'default',
-  };
-  const keys = new Map(),
-    dynamic = [];
-  const add = (k, type, file, t, idx, how) => {
-    const at = { file, line: lineAt(t, idx) };
-    if (!keys.has(k)) keys.set(k, { path: k, type, at, via: new Set() });
-    const e = keys.get(k);
-    if (e.type === 'default' || e.type === 'any') e.type = type;
-    if (how) e.via.add(how);
-  };
-  const helpers = {
-    Timeout: ['timeout', 'duration'],
-    LogLevel: ['log-level', 'string'],
-    ProcessConcurrency: ['process-concurrency', 'int'],
-    BeaconNodeAddresses: ['beacon-node-addresses', 'list'],
-  };
-  for (const f of files) {
-    const t = show(f);
-    for (const m of t.matchAll(/viper\.(\w+)\(\s*"([^"]+)"/g))
-      if (types[m[1]]) add(m[2], types[m[1]], f, t, m.index, m[1] === 'SetDefault' ? 'default set' : '');
-    for (const m of t.matchAll(/viper\.(\w+)\(\s*fmt\.Sprintf\("([^"]+)"/g))
-      dynamic.push({ pattern: m[2], at: { file: f, line: lineAt(t, m.index) } });
-    for (const m of t.matchAll(/util\.(Timeout|LogLevel|ProcessConcurrency|BeaconNodeAddresses)\(\s*"([^"]*)"\s*\)/g)) {
-      const [leaf, type] = helpers[m[1]];
-      add(
-        m[2] ? `${m[2]}.${leaf}` : leaf,
-        type,
-        f,
-        t,
-        m.index,
-        `util.${m[1]}("${m[2]}"): hierarchical, falls back to parent paths then top-level "${leaf}"`,
-      );
-    }
-    for (const m of t.matchAll(/util\.HierarchicalBool\(\s*"([^"]+)"\s*,\s*"([^"]*)"\s*\)/g))
-      add(
-        m[2] ? `${m[2]}.${m[1]}` : m[1],
-        'bool',
-        f,
-        t,
-        m.index,
-        `util.HierarchicalBool: falls back to parent paths then top-level "${m[1]}"`,
-      );
-    for (const m of t.matchAll(
-      /util\.(Timeout|LogLevel|ProcessConcurrency|BeaconNodeAddresses)\(\s*([a-zA-Z_]\w*)\s*\)/g,
-    ))
-      dynamic.push({ pattern: `<${m[2]}>.${helpers[m[1]][0]}`, at: { file: f, line: lineAt(t, m.index) } });
-  }
-  const list = [...keys.values()].map((e) => {
-    const o = { path: e.path, type: e.type === 'default' ? 'any' : e.type, at: e.at };
-    if (e.via.size) o.note = [...e.via].join('; ');
-    return o;
-  });
-  list.sort((a, b) => a.path.localeCompare(b.path));
-  return { list, dynamic };
-}
 // ---- dirk specific ----
 const main = show('main.go');
 const L = (t, s) => {
