@@ -63,6 +63,11 @@ export class TemplateEngine {
     }
   }
 
+  /** Whether a template of this name exists (built-in or the user's). */
+  has(name: string): boolean {
+    return this.sources.has(name);
+  }
+
   origin(name: string): string {
     return this.sources.get(name)?.origin ?? name;
   }

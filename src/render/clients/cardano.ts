@@ -17,6 +17,7 @@ export const CARDANO_TOPOLOGY = '/etc/cardano/topology.json';
  * beside it and come with the network, as the node's release provides them (not rendered).
  */
 export const CARDANO_CONFIG = '/etc/cardano/config.json';
+export const CARDANO_KEYS = '/var/lib/cardano/keys';
 
 /**
  * What stake sets in the network's config.json (cardano-node 10.1.4, legacy tracing, the default:
@@ -49,15 +50,12 @@ export function nodeConfiguration(
 function shippedConfiguration(ctx: HostContext): Record<string, unknown> {
   const network = ctx.inv.chain.network;
   const template = `cardano-node/config.${network}.json.liquid`;
-  let text: string;
-  try {
-    text = ctx.engine.render(template, baseData(ctx));
-  } catch {
+  if (!ctx.engine.has(template))
     throw new RenderError(
       `stake has no cardano-node configuration for network "${network}" (it ships mainnet's, from cardano-node 10.1.4)`,
       `put the network's config.json (from its cardano-node release) in your templates as cardano-node/config.${network}.json.liquid`,
     );
-  }
+  const text = ctx.engine.render(template, baseData(ctx));
   try {
     const doc = JSON.parse(text) as unknown;
     if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new Error('not a JSON object');
@@ -69,7 +67,6 @@ function shippedConfiguration(ctx: HostContext): Record<string, unknown> {
     );
   }
 }
-export const CARDANO_KEYS = '/var/lib/cardano/keys';
 
 const accessPoint = (h: ResolvedHost) => ({ address: h.privateAddress, port: h.ports.p2p?.port ?? 3001 });
 

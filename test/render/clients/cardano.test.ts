@@ -87,3 +87,43 @@ describe('cardano-node topology.json', () => {
     assert.ok((relay.useLedgerAfterSlot as number) >= 0);
   });
 });
+
+describe('cardano-node config.json', () => {
+  const renderText = (text: string) => {
+    const inv = resolveInventory(validateText(text).inventory!);
+    const { sources } = loadTemplates({ inventory: '/nonexistent/inventory.yaml' });
+    return renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), {});
+  };
+  const configOf = (host: string) =>
+    JSON.parse(
+      renderText(example('cardano'))
+        .find((r) => r.host === host)!
+        .files.find((f) => f.path === '/etc/cardano/config.json')!.content,
+    ) as Record<string, unknown>;
+  const shipped = JSON.parse(
+    readFileSync(projectPath('templates', 'cardano-node', 'config.mainnet.json.liquid'), 'utf8').replace(
+      /\{% comment %\}[\s\S]*?\{% endcomment %\}/,
+      '',
+    ),
+  ) as Record<string, unknown>;
+
+  test("the network's shipped config, with Prometheus on the private address and the peers metric on", () => {
+    const relay = configOf('relay-fra-1');
+    assert.deepEqual(
+      relay.hasPrometheus,
+      ['10.1.0.51', 12798],
+      "its private address: the shipped 127.0.0.1 is out of the monitor's reach",
+    );
+    assert.equal(shipped.TraceBlockFetchDecisions, false, 'upstream turns the peers metric off');
+    assert.equal(relay.TraceBlockFetchDecisions, true);
+    assert.equal(relay.PeerSharing, true, "a relay keeps the network's peer sharing");
+    assert.equal(configOf('bp-fra').PeerSharing, false, 'a block producer hands on no peers');
+    for (const key of ['ShelleyGenesisHash', 'ConwayGenesisFile', 'Protocol', 'LastKnownBlockVersion-Major'])
+      assert.equal(relay[key], shipped[key], key);
+  });
+
+  test('a network stake has no config for: refused, naming the template to add', () => {
+    const text = example('cardano').replace('network: mainnet', 'network: preprod');
+    assert.throws(() => renderText(text), /no cardano-node configuration for network "preprod"[\s\S]*/);
+  });
+});
