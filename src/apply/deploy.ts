@@ -145,7 +145,8 @@ export async function runDeploy(
         selectHosts(inv, options.limit).filter((h) => hostSecrets(h).length > 0),
         ensureSecrets,
       );
-  const { plan, renders, failures } = await gatherPlan(options, session, inv);
+  // a dry run is a plan: a node key not made yet shows as pending; a real deploy made it above
+  const { plan, renders, failures } = await gatherPlan({ ...options, pendingNodeIds: options.dryRun }, session, inv);
   emit({
     event: 'plan',
     plan,

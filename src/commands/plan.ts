@@ -6,6 +6,7 @@ import { plural } from '../output/diagnostics.js';
 import type { Terminal } from '../output/terminal.js';
 import type { Plan } from '../plan/compute.js';
 import { failureExit, gatherPlan, type PlanOptions } from '../plan/gather.js';
+import { pendingNodeIdsNote } from '../render/node-ids.js';
 import { openSession, type HostOutcome } from '../ssh/session.js';
 
 const MARK = { create: '+', change: '~', delete: '-', unchanged: ' ' } as const;
@@ -61,7 +62,13 @@ export async function plan(options: PlanOptions, term: Terminal): Promise<ExitCo
     acceptNew: options.acceptNew,
   });
   try {
-    const { plan: result, failures, diffs } = await gatherPlan(options, session, resolved);
+    const {
+      plan: result,
+      failures,
+      diffs,
+      pendingNodeIds,
+    } = await gatherPlan({ ...options, pendingNodeIds: true }, session, resolved);
+    if (pendingNodeIds.length) term.note(term.style.yellow(pendingNodeIdsNote(pendingNodeIds)));
     for (const added of session.recordNewHostKeys())
       term.note(
         term.style.yellow(
@@ -73,6 +80,7 @@ export async function plan(options: PlanOptions, term: Terminal): Promise<ExitCo
       term.document({
         plan: result,
         ...(options.diff ? { diffs } : {}),
+        pending_node_ids: pendingNodeIds,
         unreachable: failures.map((f) =>
           f.ok ? undefined : { host: f.host, error: f.error.message, hint: f.error.hint },
         ),

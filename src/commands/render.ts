@@ -7,6 +7,7 @@ import { plural } from '../output/diagnostics.js';
 import type { Terminal } from '../output/terminal.js';
 import type { HostRender } from '../render/host.js';
 import { renderDeployment } from '../render/deployment.js';
+import { pendingNodeIdsNote } from '../render/node-ids.js';
 
 export interface RenderOptions {
   inventory: string;
@@ -26,9 +27,10 @@ export async function render(options: RenderOptions, term: Terminal): Promise<Ex
         `hosts: ${resolved.hosts.map((h) => h.name).join(', ')}`,
       );
   }
-  const { renders, overrides } = renderDeployment(resolved, {
+  const { renders, overrides, pendingNodeIds } = renderDeployment(resolved, {
     inventory: options.inventory,
     templates: options.templates,
+    pendingNodeIds: true,
     selection: { hosts: options.hosts, tiers: options.tiers },
   });
   let bytes = 0;
@@ -38,6 +40,7 @@ export async function render(options: RenderOptions, term: Terminal): Promise<Ex
     term.document({
       out: options.out,
       overrides,
+      pending_node_ids: pendingNodeIds,
       hosts: renders.map((r) => ({
         host: r.host,
         files: r.manifest.files,
@@ -48,6 +51,7 @@ export async function render(options: RenderOptions, term: Terminal): Promise<Ex
     });
   } else {
     for (const o of overrides) term.print(term.style.yellow(`using your template ${o}`));
+    if (pendingNodeIds.length) term.print(term.style.yellow(pendingNodeIdsNote(pendingNodeIds)));
     for (const r of renders)
       term.print(
         `${r.host.padEnd(24)} ${plural(r.files.length, 'file')}${r.manifest.services.length ? `, runs ${r.manifest.services.map((s) => s.name).join(', ')}` : ''}`,

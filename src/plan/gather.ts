@@ -28,6 +28,8 @@ export interface PlanOptions {
   acceptNew: boolean;
   out?: string;
   templates?: string;
+  /** Plan and a dry run: a node id not known yet shows as pending (deploy makes the key) instead of refusing. */
+  pendingNodeIds?: boolean;
 }
 
 export interface PlanRun {
@@ -36,6 +38,8 @@ export interface PlanRun {
   failures: HostOutcome<unknown>[];
   /** With --diff: host -> path -> unified diff (secrets masked). */
   diffs: Record<string, Record<string, string>>;
+  /** Hosts whose node id is not known yet (with pendingNodeIds). */
+  pendingNodeIds: string[];
 }
 
 /** Gathers node ids the inventory lacks from the hosts, and keeps them in .stake/node-ids.json. */
@@ -67,10 +71,11 @@ async function nodeIds(
 export async function gatherPlan(options: PlanOptions, session: HostSession, inv: ResolvedInventory): Promise<PlanRun> {
   const selected = selectHosts(inv, options.limit);
   const ids = await nodeIds(inv, session, options.inventory);
-  const { renders } = renderDeployment(inv, {
+  const { renders, pendingNodeIds } = renderDeployment(inv, {
     inventory: options.inventory,
     templates: options.templates,
     nodeIds: ids,
+    pendingNodeIds: options.pendingNodeIds === true,
     selection: { hosts: selected.map((h) => h.name) },
   });
   const byHost = new Map(renders.map((r) => [r.host, r]));
@@ -109,7 +114,7 @@ export async function gatherPlan(options: PlanOptions, session: HostSession, inv
       }
     });
   }
-  return { plan: result, renders: byHost, failures: outcomes.filter((o) => !o.ok), diffs };
+  return { plan: result, renders: byHost, failures: outcomes.filter((o) => !o.ok), diffs, pendingNodeIds };
 }
 
 /** The exit code for hosts that failed: a refused host key is a guard (4), unreachable 5, anything else 1. */

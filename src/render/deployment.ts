@@ -8,7 +8,7 @@ import type { ResolvedInventory } from '../inventory/resolve.js';
 import { computeGraph } from '../topology/graph.js';
 import { TemplateEngine } from './engine.js';
 import type { HostRender } from './host.js';
-import { readNodeIdCache } from './node-ids.js';
+import { readNodeIdCache, withPendingNodeIds } from './node-ids.js';
 import { renderInventory, type RenderSelection } from './render.js';
 import { loadTemplates } from './templates.js';
 
@@ -19,6 +19,8 @@ export interface DeploymentRender {
   templates?: string | undefined;
   /** Node ids by host; default: the cache beside the inventory. */
   nodeIds?: Readonly<Record<string, string>>;
+  /** Render and plan, which change nothing: a node id not known yet shows as pending instead of refusing. */
+  pendingNodeIds?: boolean;
   selection?: RenderSelection;
 }
 
@@ -26,6 +28,8 @@ export interface RenderedDeployment {
   renders: HostRender[];
   /** The user's templates that replaced built-in ones. */
   overrides: string[];
+  /** With pendingNodeIds: the hosts whose node id is not known yet (their first deploy makes the key). */
+  pendingNodeIds: string[];
 }
 
 export function renderDeployment(inv: ResolvedInventory, options: DeploymentRender): RenderedDeployment {
@@ -33,7 +37,10 @@ export function renderDeployment(inv: ResolvedInventory, options: DeploymentRend
     inventory: options.inventory,
     ...(options.templates ? { templates: options.templates } : {}),
   });
-  const nodeIds = options.nodeIds ?? readNodeIdCache(options.inventory);
+  const known = options.nodeIds ?? readNodeIdCache(options.inventory);
+  const { ids: nodeIds, pending } = options.pendingNodeIds
+    ? withPendingNodeIds(inv, known)
+    : { ids: known, pending: [] };
   const renders = renderInventory(inv, computeGraph(inv), new TemplateEngine(sources), nodeIds, options.selection);
-  return { renders, overrides };
+  return { renders, overrides, pendingNodeIds: pending };
 }

@@ -6,7 +6,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectPath } from '../../src/paths.js';
-import { edit, example, runStake } from '../support/helpers.js';
+import { edit, example, runStake, validateText } from '../support/helpers.js';
+import { resolveInventory } from '../../src/inventory/resolve.js';
+import { renderDeployment } from '../../src/render/deployment.js';
 
 let dir: string;
 const COSMOS = projectPath('inventories', 'cosmos.yaml');
@@ -97,22 +99,31 @@ describe('stake render', () => {
     assert.match(typo.stderr, /undefined variable: hots/);
   });
 
-  test('a cometbft host without a node id is refused with the way to provide it', () => {
+  test('a cometbft host without a node id yet: rendered with a pending id and a note; the cache fills it; deploy alone refuses', () => {
     const inv = join(dir, 'noid.yaml');
     writeFileSync(inv, edit(example('cosmos'), '    node_id: 7b5b8c5fde92459937e5c88053fac35074394057\n', ''));
     const r = runStake(['render', '-i', inv, '--out', join(dir, 'noid-out')]);
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /node id of "sentry-fra-1" is unknown/);
-    assert.match(r.stderr, /hint: `stake deploy` makes the node key on a host that has none/);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /node ids not known yet: sentry-fra-1; the configs that name them show NODE-ID-OF-<host>/);
+    const validator = readFileSync(join(dir, 'noid-out', 'val-fra', 'var/lib/cometbft/config/config.toml'), 'utf8');
+    assert.match(validator, /NODE-ID-OF-sentry-fra-1@/);
     mkdirSync(join(dir, '.stake'), { recursive: true });
     writeFileSync(
       join(dir, '.stake', 'node-ids.json'),
       JSON.stringify({ 'sentry-fra-1': '7b5b8c5fde92459937e5c88053fac35074394057' }),
     );
-    assert.equal(
-      runStake(['render', '-i', inv, '--out', join(dir, 'noid-out')]).code,
-      0,
-      'the gathered-ids cache fills the gap',
+    const cached = runStake(['render', '-i', inv, '--out', join(dir, 'noid-out')]);
+    assert.equal(cached.code, 0, 'the gathered-ids cache fills the gap');
+    assert.doesNotMatch(cached.stdout, /not known yet/);
+    assert.match(
+      readFileSync(join(dir, 'noid-out', 'val-fra', 'var/lib/cometbft/config/config.toml'), 'utf8'),
+      /7b5b8c5fde92459937e5c88053fac35074394057@/,
+    );
+    // what deploy renders with: no pending id, the refusal that says how to get one
+    const resolved = resolveInventory(validateText(readFileSync(inv, 'utf8')).inventory!);
+    assert.throws(
+      () => renderDeployment(resolved, { inventory: join(dir, 'elsewhere', 'inventory.yaml') }),
+      /node id of "sentry-fra-1" is unknown/,
     );
   });
 
