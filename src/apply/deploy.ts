@@ -160,28 +160,20 @@ export async function runDeploy(
     results.set(r.host, r);
     emit({ event: 'host', ...r });
   };
-  // a host whose secrets could not be made is not deployed: its clients would not start
-  for (const o of secrets)
-    if (!o.ok)
-      record({
-        host: o.host,
-        status: 'failed',
-        reason: reasonOf(o.host, o.error),
-        ...(o.error.hint ? { hint: o.error.hint } : {}),
-        restarted: [],
-        written: 0,
-      });
-  // a host key refused is a guard speaking (exit 4); anything else on the way in, unreachable (5)
-  for (const f of failures.filter((f) => !results.has(f.host)))
-    if (!f.ok)
-      record({
-        host: f.host,
-        status: f.error.exitCode === EXIT.refused ? 'refused' : 'unreachable',
-        reason: reasonOf(f.host, f.error),
-        ...(f.error.hint ? { hint: f.error.hint } : {}),
-        restarted: [],
-        written: 0,
-      });
+  // Hosts not deployed: a host key refused is a guard speaking (exit 4); a host whose secrets
+  // could not be made (its clients would not start) failed; anything else on the way in,
+  // unreachable (5). A host that failed before the plan (its secrets) is recorded once.
+  const notDeployed = (host: string, error: SshError, status: HostResult['status']) =>
+    record({
+      host,
+      status: error.exitCode === EXIT.refused ? 'refused' : status,
+      reason: reasonOf(host, error),
+      ...(error.hint ? { hint: error.hint } : {}),
+      restarted: [],
+      written: 0,
+    });
+  for (const o of secrets) if (!o.ok) notDeployed(o.host, o.error, o.error.phase === 'exec' ? 'failed' : 'unreachable');
+  for (const f of failures) if (!f.ok && !results.has(f.host)) notDeployed(f.host, f.error, 'unreachable');
 
   const planned = new Set(plan.hosts.map((h) => h.host));
   const { verdicts, keyHolders } = await guard(inv, session, planned);
