@@ -89,6 +89,72 @@ describe("EIP-3076: the conformance runner's own verdicts", () => {
     assert.equal(runConformance({ name: 7, genesis_validators_root: GVR, steps: [] }).name, '(unnamed)');
   });
 
+  test('each way a file can be damaged fails by name, saying which field, and nothing is run', () => {
+    const good = () =>
+      file([step({ blocks: [block('11', true)], attestations: [attestation('1', '2', true)] })]) as Record<string, any>;
+    const cases: [string, (f: Record<string, any>) => void, string][] = [
+      ['a root that is not a string', (f) => (f.genesis_validators_root = 7), 'no genesis_validators_root'],
+      [
+        'a root of another form',
+        (f) => (f.genesis_validators_root = '0x12'),
+        'genesis validators root must be 0x and 64 hex digits',
+      ],
+      ['a step that is a list', (f) => (f.steps[0] = []), 'step 0 is not an object'],
+      ['should_succeed missing', (f) => delete f.steps[0].should_succeed, 'step 0.should_succeed is not true or false'],
+      [
+        'contains_slashable_data a string',
+        (f) => (f.steps[0].contains_slashable_data = 'no'),
+        'step 0.contains_slashable_data is not true or false',
+      ],
+      ['blocks not a list', (f) => (f.steps[0].blocks = {}), 'step 0.blocks is not a list'],
+      ['a block that is null', (f) => (f.steps[0].blocks[0] = null), 'step 0 block 0 is not an object'],
+      ['a block without its key', (f) => delete f.steps[0].blocks[0].pubkey, 'step 0 block 0.pubkey is not a string'],
+      ['a slot as a number', (f) => (f.steps[0].blocks[0].slot = 11), 'step 0 block 0.slot is not a decimal string'],
+      ['a slot with a sign', (f) => (f.steps[0].blocks[0].slot = '-1'), 'step 0 block 0.slot is not a decimal string'],
+      [
+        'a slot with a suffix',
+        (f) => (f.steps[0].blocks[0].slot = '11x'),
+        'step 0 block 0.slot is not a decimal string',
+      ],
+      [
+        'a signing root that is a number',
+        (f) => (f.steps[0].blocks[0].signing_root = 1),
+        'step 0 block 0.signing_root is not a string',
+      ],
+      [
+        'a verdict that is a string',
+        (f) => (f.steps[0].blocks[0].should_succeed = 'yes'),
+        'step 0 block 0.should_succeed is not true or false',
+      ],
+      [
+        'a complete verdict that is a number',
+        (f) => (f.steps[0].blocks[0].should_succeed_complete = 1),
+        'step 0 block 0.should_succeed_complete is not true or false',
+      ],
+      [
+        'a target epoch of another form',
+        (f) => (f.steps[0].attestations[0].target_epoch = '0x2'),
+        'step 0 attestation 0.target_epoch is not a decimal string',
+      ],
+      [
+        'a source epoch missing',
+        (f) => delete f.steps[0].attestations[0].source_epoch,
+        'step 0 attestation 0.source_epoch is not a decimal string',
+      ],
+    ];
+    assert.deepEqual(runConformance(good()), { name: 'hand-made', passed: true, failures: [] });
+    for (const [what, damage, failure] of cases) {
+      const f = good();
+      damage(f);
+      const r = runConformance(f);
+      assert.equal(r.passed, false, what);
+      assert.equal(r.failures.length, 1, `${what}: ${JSON.stringify(r.failures)}`);
+      assert.ok(r.failures[0]!.startsWith('not a test file: '), `${what}: ${r.failures[0]}`);
+      assert.ok(r.failures[0]!.includes(failure), `${what}: ${r.failures[0]} (wanted ${failure})`);
+      assert.equal(r.name, 'hand-made', what);
+    }
+  });
+
   test('a file whose every expectation holds passes, under its name', () => {
     const r = runConformance(
       file([step({ blocks: [block('10', false), block('11', true)], attestations: [attestation('1', '2', true)] })]),
