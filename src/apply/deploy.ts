@@ -28,7 +28,7 @@ import {
 } from '../quorum/generation.js';
 import type { Plan } from '../plan/compute.js';
 import { rootShell } from '../ssh/shell.js';
-import { rolloutStages } from './rollout.js';
+import { quietGroups, rolloutStages } from './rollout.js';
 import type { HostSession } from '../ssh/session.js';
 import { liveActive } from '../quorum/live.js';
 
@@ -266,8 +266,14 @@ export async function runDeploy(
       continue;
     }
     emit({ event: 'stage', stage: stage.name, hosts: members, waves: stage.waves });
-    if (stage.quiet.length && !(await apply(stage.quiet)))
-      stopped = `the rollout of ${stage.name} stopped after a failure`;
+    for (const group of quietGroups(inv, stage.quiet)) {
+      if (stopped) {
+        for (const h of group)
+          record({ host: h, status: 'skipped', reason: `not started: ${stopped}`, restarted: [], written: 0 });
+      } else if (!(await apply(group))) {
+        stopped = `the rollout of ${stage.name} stopped after a failure`;
+      }
+    }
     for (const wave of stage.waves) {
       if (stopped) {
         for (const h of wave)

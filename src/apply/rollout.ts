@@ -68,3 +68,16 @@ export function rolloutStages(
   }
   return stages;
 }
+
+/**
+ * The hosts with nothing to restart, in the groups they are applied in: the jump hosts others are
+ * reached through first, then the rest together. A host's firewall is proven by a new SSH
+ * connection, which for a host behind a jump host passes through it: changing the jump host's
+ * firewall at the same moment would make that proof race its load.
+ */
+export function quietGroups(inv: ResolvedInventory, quiet: readonly string[]): string[][] {
+  const jumps = new Set(inv.hosts.flatMap((h) => (h.ssh.jump ? [h.ssh.jump] : [])));
+  const first = quiet.filter((h) => jumps.has(h));
+  const rest = quiet.filter((h) => !jumps.has(h));
+  return [first, rest].filter((g) => g.length > 0);
+}

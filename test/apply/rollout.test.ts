@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse } from 'yaml';
-import { conflictGroups, rolloutStages } from '../../src/apply/rollout.js';
+import { conflictGroups, quietGroups, rolloutStages } from '../../src/apply/rollout.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import { example } from '../support/helpers.js';
@@ -119,5 +119,28 @@ describe('conflict groups', () => {
     ]);
     const alone = { ...cosmos.identities[0]!, standby: [], upstream: [cosmos.identities[0]!.upstream[0]!] };
     assert.deepEqual(conflictGroups({ ...cosmos, identities: [alone] }), []);
+  });
+});
+
+describe('hosts with nothing to restart', () => {
+  test('the jump host others are reached through goes first, alone; the rest then together', () => {
+    // ethereum: every host is reached through bastion-fra (the ssh defaults' jump)
+    const others = rolloutStages(ethereum, all(ethereum), new Set()).find((s) => s.name === 'other hosts')!;
+    assert.deepEqual(others.quiet.slice().sort(), ['bastion-fra', 'monitor-ams', 'witness-ams']);
+    assert.deepEqual(quietGroups(ethereum, others.quiet), [['bastion-fra'], ['witness-ams', 'monitor-ams']]);
+    assert.deepEqual(quietGroups(ethereum, ['witness-ams', 'monitor-ams']), [['witness-ams', 'monitor-ams']]);
+    assert.deepEqual(quietGroups(ethereum, []), []);
+  });
+
+  test('without jump hosts, one group as before', () => {
+    const direct = resolveInventory({
+      ...(parse(example('ethereum')) as Inventory),
+      ssh: { ...(parse(example('ethereum')) as Inventory).ssh, jump: undefined },
+    } as Inventory);
+    assert.equal(
+      direct.hosts.some((h) => h.ssh.jump),
+      false,
+    );
+    assert.deepEqual(quietGroups(direct, ['bastion-fra', 'witness-ams']), [['bastion-fra', 'witness-ams']]);
   });
 });
