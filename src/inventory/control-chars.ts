@@ -9,10 +9,12 @@ import type { Diagnostic } from '../diagnostics.js';
 import type { LinePos } from './lines.js';
 
 /**
- * C0 (with tab, newline, CR and NUL), DEL, C1, the Unicode line and paragraph separators, and
- * lone surrogates (a `"\ud800"` escape: no encoder can write it out as text).
+ * C0 (with tab, newline, CR and NUL), DEL, C1, the Unicode line and paragraph separators, lone
+ * surrogates (a `"\ud800"` escape: no encoder can write it out as text), and the noncharacters
+ * (U+FDD0..U+FDEF, U+xFFFE, U+xFFFF: systemd refuses a unit line holding one as "not UTF-8
+ * clean" and drops the whole setting, so an ExecStart would silently vanish).
  */
-export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}/u;
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]|\p{Cs}|\p{Noncharacter_Code_Point}/u;
 
 export const codePoint = (ch: string) => `U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
 

@@ -79,6 +79,9 @@ describe('no inventory string escapes its field', () => {
       ['\\x85', 'C1'],
       ['\\u2028', 'U+2028'],
       ['\\ud800', 'lone surrogate'],
+      ['\\uffff', 'noncharacter'],
+      ['\\ufdd0', 'noncharacter'],
+      ['\\U0010FFFE', 'noncharacter'],
     ]) {
       const labelled = edit(
         cosmos,
