@@ -29,7 +29,9 @@ function stake(args: string[], what: string): void {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
-  say('1. A lab of the cosmos example: a real sshd for each of its 9 hosts, throwaway keys, a simulated chain');
+  say(
+    '1. A lab of the cosmos example: its 9 hosts Debian machines under systemd (where they can run), throwaway keys, a simulated chain',
+  );
   stake(['lab', 'up', '-i', projectPath('inventories', 'cosmos.yaml'), '--dir', dir, '--block-time', '500'], 'lab up');
 
   say('2. The lab inventory is the example with lab addresses: it passes the same checks');

@@ -10,3 +10,9 @@ export const EXIT = {
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+/**
+ * `stake lab ssh` passes the remote command's exit status through, as ssh does: any number from
+ * 0 to 255, not one of stake's own codes.
+ */
+export const passedThrough = (status: number) => status as ExitCode;

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../inventory/resolve.js';
 import { NFT_PATH, type HostRender } from '../render/host.js';
+import { SYSCTL_PATH } from '../render/hardening.js';
 import { launchScriptPath, unitPath } from '../render/services.js';
 import type { Service } from '../render/types.js';
 import type { SshConnection } from '../ssh/connection.js';
@@ -102,6 +103,7 @@ export async function applyHost(
   const writes = touched.filter((f) => f.action !== 'delete');
   let committed = false;
   let firewallLoaded = false;
+  let sshdReloaded = false;
   try {
     // 1. binaries from this machine go up first, to a holding folder; nothing is replaced yet
     const fileWrites: FileWrite[] = [];
@@ -215,9 +217,13 @@ export async function applyHost(
     }
     for (const action of plan.actions.filter((a) => a !== 'nftables')) {
       step('action', action);
-      const command =
-        action === 'sshd' ? 'sshd -t && (systemctl reload ssh || systemctl reload sshd)' : 'sysctl --system >/dev/null';
-      await runStep(conn, host, 'action', command, 60_000, action === 'sshd' ? 'reloading sshd' : 'applying sysctls');
+      if (action === 'sshd') {
+        sshdReloaded = true;
+        await runStep(conn, host, 'action', SSHD_RELOAD, 60_000, 'reloading sshd');
+        await proveNewLogin(host, options);
+      } else {
+        await runStep(conn, host, 'action', sysctlApply(host.root), 60_000, 'applying sysctls');
+      }
     }
     await conn.run(asRoot(host, clearPendingCommand(host.root)), { timeoutMs: 30_000 });
     return { ...result, status: 'deployed' };
@@ -227,7 +233,7 @@ export async function applyHost(
     if (!committed)
       return { ...result, status: 'failed', reason: `${reason}; nothing was replaced`, ...(hint ? { hint } : {}) };
     try {
-      await rollBack(conn, host, render, plan, firewallLoaded, options);
+      await rollBack(conn, host, render, plan, { firewallLoaded, sshdReloaded }, options);
       return { ...result, status: 'rolled-back', reason, ...(hint ? { hint } : {}) };
     } catch (rollbackErr) {
       return {
@@ -250,7 +256,7 @@ async function rollBack(
   host: ResolvedHost,
   render: HostRender,
   plan: HostPlan,
-  firewallLoaded: boolean,
+  { firewallLoaded, sshdReloaded }: { firewallLoaded: boolean; sshdReloaded: boolean },
   options: ApplyOptions,
 ): Promise<void> {
   options.onStep(host.name, 'rollback', 'restoring the previous files');
@@ -279,6 +285,8 @@ async function rollBack(
       'restoring the previous ruleset',
     );
   }
+  // sshd reads its old drop-in again (this connection, opened before the reload, still works)
+  if (sshdReloaded) await runStep(conn, host, 'rollback', SSHD_RELOAD, 60_000, 'reloading sshd on its previous config');
   const again = plan.restart.filter((s) => !fresh.includes(s));
   for (const name of startOrder(render.manifest.services, again)) {
     await runStep(
@@ -292,6 +300,63 @@ async function rollBack(
   }
   await conn.run(asRoot(host, clearPendingCommand(host.root)), { timeoutMs: 30_000 });
 }
+
+/** sshd checks its whole configuration (the drop-in with it) before it reloads: a bad one is refused here. */
+const SSHD_RELOAD = 'sshd -t && (systemctl reload ssh || systemctl reload sshd)';
+
+/**
+ * The network sysctls. A container shares its machine's kernel: only the keys of its own network
+ * namespace (net.*) are its to set, kernel.* are read-only there and `sysctl --system` would fail
+ * on them, so in a container stake's net.* keys are applied and the rest is said to be left to
+ * the machine (systemd-detect-virt tells; a host where it is missing is taken for a machine).
+ */
+const sysctlApply = (root: string) =>
+  [
+    'if command -v systemd-detect-virt >/dev/null 2>&1 && systemd-detect-virt --quiet --container; then',
+    `  grep -E '^[[:space:]]*net\\.' ${shq(posix.join(root, SYSCTL_PATH))} | sysctl -q -p - >/dev/null`,
+    `  echo "stake: $(systemd-detect-virt --container) container: only the net.* keys of ${SYSCTL_PATH} apply here; the kernel.* keys are its machine's to set"`,
+    'else sysctl --system >/dev/null; fi',
+  ].join('\n');
+
+/**
+ * After sshd reloads a new drop-in, a new SSH login (a new connection, as root through become)
+ * must get in before the drop-in is kept: a drop-in that would lock stake out (AllowUsers naming
+ * no address stake comes from) fails the deploy here, and the rollback puts the old one back over
+ * the connection that is still open.
+ */
+async function proveNewLogin(host: ResolvedHost, options: ApplyOptions): Promise<void> {
+  // sshd re-executes itself on SIGHUP (Debian's `reload` is a kill -HUP that returns at once): for
+  // a moment nothing listens and a connection is refused, or one the old listener had queued is
+  // dropped before the SSH banner (seen under load: "Connection lost before handshake"), so those
+  // are tried again for a while; a drop-in that shuts stake out fails at authentication instead
+  const until = Date.now() + SSHD_RESTART_GRACE_MS;
+  for (;;) {
+    let fresh: SshConnection | undefined;
+    try {
+      fresh = await options.freshConnection(host);
+      await fresh.run(asRoot(host, 'true'), { timeoutMs: 30_000 });
+      return;
+    } catch (err) {
+      if (Date.now() < until && RESTARTING_SSHD.test(errorText(err))) {
+        await new Promise((r) => setTimeout(r, 200));
+        continue;
+      }
+      throw new ScriptFailure(
+        'action',
+        `a new SSH login failed after sshd reloaded the new drop-in (${errorText(err)})`,
+        'the drop-in allows only ssh.user from the SSH sources of the topology graph (access.admin_cidrs, bastions): the address stake connects from must be one',
+      );
+    } finally {
+      fresh?.close();
+    }
+  }
+}
+
+/** What a connection meets while sshd re-executes itself: nothing listening, or a queued connection dropped. */
+const RESTARTING_SSHD = /refused|lost before handshake|ECONNRESET|reset by peer/i;
+
+/** How long sshd may take to listen again after a reload. */
+const SSHD_RESTART_GRACE_MS = 10_000;
 
 const errorText = (err: unknown) =>
   err instanceof SshError ? err.detail : err instanceof Error ? err.message : String(err);

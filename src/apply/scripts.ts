@@ -96,7 +96,7 @@ export function stageScript(input: StageInput): string {
       "trap 'exit 129' HUP INT TERM PIPE",
     );
   input.writes.forEach((w, i) => {
-    out.push(...stageTempLines(root, w.path, tempVar(i), w.mode));
+    out.push(...stageTempLines(root, w.path, tempVar(i), w.mode, input.manageOwners ? w.owner : undefined));
     if ('content' in w.from) {
       out.push(...base64Heredoc(w.from.content, { into: temp(i), marker: `STAKE_EOF_${i}` }));
     } else if ('uploaded' in w.from) {
@@ -207,18 +207,27 @@ export function healthScript(
   service: Pick<Service, 'name' | 'health'>,
   timeoutSeconds: number,
 ): string {
+  const unit = `stake-${service.name}.service`;
+  // Under systemd a client that exits is restarted (Restart=on-failure): between its exits it is
+  // "activating (auto-restart)", not failed, so alive means active now and restarted by systemd no
+  // more often than when the check began (NRestarts is not reset by a manual restart)
   const alive =
     host.init === 'systemd'
-      ? `! systemctl is-failed --quiet stake-${service.name}.service`
+      ? `systemctl is-active --quiet ${unit} && [ "$(systemctl show -p NRestarts --value ${unit})" = "$restarts" ]`
       : pidAlive(at(host.root, pidFilePath(service.name)));
   const addresses = [...new Set(['127.0.0.1', host.privateAddress])].map(shq).join(' ');
   const port = service.health.tcp;
   // the client's own last words (an unknown flag, a config it refuses), so the deploy says why
+  // (under systemd: the client's own lines, else systemd's about the unit when the client never ran)
   const lastWords =
     host.init === 'systemd'
-      ? `journalctl -u stake-${service.name}.service -n 3 -o cat --no-pager 2>/dev/null`
+      ? `{ journalctl _SYSTEMD_UNIT=${unit} --since "@$since" -n 3 -o cat --no-pager | grep . || journalctl -u ${unit} --since "@$since" -n 3 -o cat --no-pager; } 2>/dev/null`
       : `tail -n 3 ${at(host.root, logFilePath(service.name))} 2>/dev/null`;
   return braceGroup([
+    // the journal from just before this check (the restart that preceded it), not an older run's lines
+    ...(host.init === 'systemd'
+      ? [`restarts=$(systemctl show -p NRestarts --value ${unit})`, 'since=$(( $(date +%s) - 5 ))']
+      : []),
     `end=$(( $(date +%s) + ${Math.max(1, Math.ceil(timeoutSeconds))} ))`,
     'while [ "$(date +%s)" -lt "$end" ]; do',
     `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; ${lastWords} | sed ${shq(`s/^/${service.name}: /`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,

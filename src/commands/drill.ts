@@ -14,7 +14,8 @@ import type { Terminal } from '../output/terminal.js';
 import { htmlReport, markdownReport } from '../drill/report.js';
 import { runDrill, type OperatorKey } from '../drill/run.js';
 import { identityNamed } from '../inventory/lookup.js';
-import { labObserverFor } from '../lab/observer.js';
+import { observerFor } from './chain-observer.js';
+import { openSession } from '../ssh/session.js';
 
 export interface DrillCommandOptions {
   inventory: string;
@@ -68,6 +69,8 @@ export async function drillFailoverCommand(
     options.report ?? join(dirname(options.inventory), '.stake', 'drills', `${options.identity}-${stamp}`),
   );
   mkdirSync(dir, { recursive: true });
+  // the chain's word on every round, through one session kept for the whole drill
+  const chainSession = openSession(resolved, options.inventory, 'failover');
   const report = await runDrill(
     {
       inventory: resolve(options.inventory),
@@ -78,11 +81,11 @@ export async function drillFailoverCommand(
       workDir: dir,
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
-      observer: labObserverFor(resolve(options.inventory)),
+      observer: observerFor(resolve(options.inventory), resolved, chainSession),
       ...(hook ? { hook } : {}),
     },
     (line) => (term.options.json ? term.note(line) : term.print(line)),
-  );
+  ).finally(() => chainSession.close());
   const files = { json: join(dir, 'drill.json'), markdown: join(dir, 'drill.md'), html: join(dir, 'drill.html') };
   writeDurably(files.json, `${JSON.stringify(report, null, 2)}\n`, 0o644);
   writeDurably(files.markdown, markdownReport(report), 0o644);

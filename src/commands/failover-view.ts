@@ -2,6 +2,7 @@
  * What `stake failover` shows a person: the plan with its checks, the two operators' prompt,
  * and the steps as they run. With --json the events go out as data instead.
  */
+import type { ExpectedCost } from '../failover/cost.js';
 import type { Check } from '../failover/checks.js';
 import { STEP_TEXT, STEPS, sameCode, type FailoverPlan } from '../failover/plan.js';
 import { refused } from '../failover/prepare.js';
@@ -16,6 +17,7 @@ export function printPlan(
   checks: readonly Check[],
   code: string,
   expires: string,
+  cost?: ExpectedCost,
 ): void {
   const { style } = term;
   term.print(
@@ -36,6 +38,7 @@ export function printPlan(
       `    ${mark} ${c.name.padEnd(28)} ${c.detail}${!c.ok && c.hint ? style.dim(`\n      hint: ${c.hint}`) : ''}`,
     );
   }
+  if (cost) term.print(`\n  expected cost: ${cost.text}`);
   term.print(`\n  plan code ${style.bold(code)}, valid until ${expires}`);
 }
 

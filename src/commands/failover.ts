@@ -22,7 +22,7 @@ import { refuseChangedConnections, resumePoint, unfinishedFailover } from '../fa
 import { runFailover } from '../failover/run.js';
 import { manualVerifyLines } from '../failover/ssh-signature.js';
 import { loadInventory, type LoadedInventory } from '../inventory/load.js';
-import { labObserverFor } from '../lab/observer.js';
+import { observerFor } from './chain-observer.js';
 import type { Terminal } from '../output/terminal.js';
 import { openSession } from '../ssh/session.js';
 import { askTwoOperators, printChecks, printPlan, showFailover } from './failover-view.js';
@@ -35,25 +35,29 @@ export interface ConfirmOptions extends FailoverOptions {
 
 /** The hosts and the chain, for the inventory; the session is the caller's to close. */
 function worldFor(loaded: LoadedInventory, inventory: string, hook?: StepHook): FailoverWorld {
-  return {
-    loaded,
-    session: openSession(loaded.resolved, inventory, 'failover'),
-    observer: labObserverFor(inventory),
-    hook,
-  };
+  const session = openSession(loaded.resolved, inventory, 'failover');
+  return { loaded, session, observer: observerFor(inventory, loaded.resolved, session), hook };
 }
 
 export async function failoverPlanCommand(options: FailoverOptions, term: Terminal): Promise<ExitCode> {
   const world = worldFor(await loadInventory(options.inventory), options.inventory);
   try {
-    const { ctx, checks, validForMs } = await prepareFailover(options, world);
+    const { ctx, checks, validForMs, cost } = await prepareFailover(options, world);
     const expires = expiryOf(new Date(), validForMs);
     const code = planCode(ctx.journal.plan, expires);
     const blocked = refusals(checks);
     if (term.options.json) {
-      term.document({ plan: ctx.journal.plan, steps: STEPS, checks, code, expires, runnable: blocked.length === 0 });
+      term.document({
+        plan: ctx.journal.plan,
+        steps: STEPS,
+        checks,
+        cost,
+        code,
+        expires,
+        runnable: blocked.length === 0,
+      });
     } else {
-      printPlan(term, ctx.journal.plan, checks, code, expires);
+      printPlan(term, ctx.journal.plan, checks, code, expires, cost);
       term.print(
         blocked.length
           ? term.style.red(
@@ -73,14 +77,15 @@ export async function failoverApproveCommand(options: ApproveOptions, term: Term
   checkApprover({ loaded }, options);
   const world = worldFor(loaded, options.inventory);
   try {
-    const { file, plan, code, expires, blocked } = await approveFailover(options, world);
+    const { file, plan, code, expires, blocked, cost } = await approveFailover(options, world);
     if (term.options.json) {
-      term.document({ file, operator: options.as, code, expires, plan, warnings: blocked });
+      term.document({ file, operator: options.as, code, expires, plan, cost, warnings: blocked });
     } else {
       term.print(
         `${options.as} approved failing ${options.identity} over from ${plan.from} to ${options.to} at generation ${plan.generation}: ${file}`,
       );
       term.print(`  plan code ${code}, valid until ${expires}`);
+      term.print(`  expected cost: ${cost.text}`);
       for (const c of blocked) term.print(term.style.yellow(`  ! preflight would refuse now: ${c.name}: ${c.detail}`));
       term.print(
         term.style.dim(
@@ -106,7 +111,7 @@ export async function failoverConfirmCommand(
   const path = refuseUnfinished(options.inventory, options.identity);
   const world = worldFor(loaded, options.inventory, hook);
   try {
-    const { ctx, checks, validForMs } = await prepareFailover(options, world);
+    const { ctx, checks, validForMs, cost } = await prepareFailover(options, world);
     const { plan } = ctx.journal;
     let approved: Parameters<typeof recordApproval>[2];
     if (options.approvals.length) {
@@ -116,7 +121,7 @@ export async function failoverConfirmCommand(
     } else {
       const expires = expiryOf(new Date(), validForMs);
       const code = planCode(plan, expires);
-      if (!term.options.json) printPlan(term, plan, checks, code, expires);
+      if (!term.options.json) printPlan(term, plan, checks, code, expires, cost);
       refuseBlocked(checks);
       if (!process.stdin.isTTY)
         throw refused(

@@ -1,7 +1,7 @@
-/** `stake lab up|status|down`: a local lab of real SSH hosts and a simulated chain (docs/lab.md). */
+/** `stake lab up|status|down|ssh|reboot|power-off|power-on|rootfs|cut|heal|verify-firewall`: a local lab of real hosts and a simulated chain (docs/lab.md). */
 import { relative, resolve } from 'node:path';
 import { StakeError } from '../errors.js';
-import { EXIT, type ExitCode } from '../exit-codes.js';
+import { EXIT, passedThrough, type ExitCode } from '../exit-codes.js';
 import { loadInventory } from '../inventory/load.js';
 import { plural } from '../output/diagnostics.js';
 import { formatTable } from '../output/table.js';
@@ -11,12 +11,36 @@ import { DEFAULT_LAB_DIR } from '../lab/layout.js';
 import { sshdUnavailable } from '../lab/sshd.js';
 import { labStatus, type LabStatus } from '../lab/status.js';
 import { labUp, loopbackReason, refuseUntabledClients } from '../lab/up.js';
+import { systemdHostsUnavailable } from '../lab/rootfs.js';
+import { hostModeOf, type HostMode } from '../lab/state.js';
 
 export interface LabUpOptions {
   inventory: string;
   dir: string;
   loopback: boolean;
+  /** auto: systemd where it can run, process elsewhere. */
+  hosts: 'auto' | HostMode;
   blockTimeMs: number;
+}
+
+/** Which hosts this lab gets, and why: said in one plain line by lab up. */
+export function chooseHostMode(
+  asked: LabUpOptions['hosts'],
+  loopback: string | undefined,
+): { mode: HostMode; why: string } {
+  const unavailable = loopback ? `systemd hosts need network namespaces (${loopback})` : systemdHostsUnavailable();
+  if (asked === 'process') return { mode: 'process', why: '--hosts process was given' };
+  if (asked === 'systemd') {
+    if (unavailable)
+      throw new StakeError(`--hosts systemd cannot run here: ${unavailable}`, {
+        exitCode: EXIT.usage,
+        hint: 'install what it names, or use --hosts process',
+      });
+    return { mode: 'systemd', why: '--hosts systemd was given' };
+  }
+  return unavailable
+    ? { mode: 'process', why: `systemd hosts cannot run here: ${unavailable}` }
+    : { mode: 'systemd', why: 'the default where they can run' };
 }
 
 const shown = (dir: string) => {
@@ -55,9 +79,13 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
   }
 
   const why = loopbackReason(options.loopback);
+  const hostMode = chooseHostMode(options.hosts, why);
   const say = (line: string) => term.note(term.style.dim(`  ${line}`));
   term.note(
     `bringing up a lab of ${loaded.resolved.name} (${plural(loaded.resolved.hosts.length, 'host')}) in ${shown(dir)}`,
+  );
+  say(
+    `hosts: ${hostMode.mode === 'systemd' ? 'systemd (Debian machines booted under systemd-nspawn)' : 'process (an sshd and a root folder each, services started directly)'}: ${hostMode.why}`,
   );
   // Ctrl-C or SIGTERM half-way: the up stops at its next stage and takes down what it made
   const interrupt = new AbortController();
@@ -66,7 +94,14 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
   let state;
   try {
     const mode = why ? 'loopback' : 'netns';
-    state = await labUp(loaded, { dir, mode, blockTimeMs: options.blockTimeMs, say, signal: interrupt.signal });
+    state = await labUp(loaded, {
+      dir,
+      mode,
+      hosts: hostMode.mode,
+      blockTimeMs: options.blockTimeMs,
+      say,
+      signal: interrupt.signal,
+    });
   } catch (err) {
     throw new StakeError(`the lab did not come up: ${(err as Error).message}`, {
       exitCode: EXIT.failed,
@@ -82,6 +117,7 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
       dir,
       inventory,
       mode: state.mode,
+      hosts_mode: hostModeOf(state),
       firewalls: state.mode === 'netns' ? 'enforced' : 'not enforced',
       hosts: state.hosts.map((h) => ({
         name: h.name,
@@ -94,7 +130,7 @@ export async function labUpCommand(options: LabUpOptions, term: Terminal): Promi
   }
   term.print(
     term.style.green(
-      `✓ lab ${state.name} is up: ${plural(state.hosts.length, 'host')} ${state.mode === 'netns' ? 'in network namespaces, firewalls enforced' : 'on loopback'}`,
+      `✓ lab ${state.name} is up: ${plural(state.hosts.length, hostModeOf(state) === 'systemd' ? 'systemd host' : 'host')} ${state.mode === 'netns' ? 'in network namespaces, firewalls enforced' : 'on loopback'}`,
     ),
   );
   if (why)
@@ -274,6 +310,94 @@ export async function labCutCommand(
       ? 'SSH cut: its sshd and every open connection stopped; its services keep running'
       : 'SSH was already cut';
   if (term.options.json) term.document({ host: options.host, ssh: options.heal ? 'up' : 'cut', changed });
+  else term.print(`${options.host}: ${what}`);
+  return EXIT.ok;
+}
+
+/**
+ * `stake lab ssh HOST [-- COMMAND...]`: a shell or a command on a lab host with the lab's key and
+ * known_hosts, as the lab inventory reaches it. The command's exit status is passed through, as
+ * ssh passes it (255 when ssh itself failed).
+ */
+export async function labSshCommand(options: { dir: string; host: string; command: string[] }): Promise<ExitCode> {
+  const { sshArguments } = await import('../lab/lab-ssh.js');
+  let args: string[];
+  try {
+    args = sshArguments(resolve(options.dir), options.host, options.command, process.stdin.isTTY === true);
+  } catch (err) {
+    throw new StakeError((err as Error).message, {
+      exitCode: EXIT.usage,
+      hint: "stake lab status lists the lab's hosts",
+    });
+  }
+  const { spawnSync } = await import('node:child_process');
+  const r = spawnSync('ssh', args, { stdio: 'inherit' });
+  if (r.error)
+    throw new StakeError(`ssh could not start: ${r.error.message}`, {
+      exitCode: EXIT.failed,
+      hint: 'apt-get install openssh-client',
+    });
+  return passedThrough(r.status ?? 255);
+}
+
+/** `stake lab reboot HOST`: a clean reboot of one systemd host, its disk kept. */
+export async function labRebootCommand(options: { dir: string; host: string }, term: Terminal): Promise<ExitCode> {
+  const { rebootHost } = await import('../lab/systemd-hosts.js');
+  let took;
+  try {
+    took = await rebootHost(resolve(options.dir), options.host);
+  } catch (err) {
+    throw new StakeError((err as Error).message, { exitCode: EXIT.failed, hint: 'stake lab status shows the lab' });
+  }
+  if (term.options.json) term.document({ host: options.host, rebooted: true, down_ms: took.downMs, up_ms: took.upMs });
+  else
+    term.print(
+      `${options.host}: rebooted (shut down in ${(took.downMs / 1000).toFixed(1)} s, up and answering SSH ${(took.upMs / 1000).toFixed(1)} s later)`,
+    );
+  return EXIT.ok;
+}
+
+/** `stake lab rootfs [--rebuild]`: the Debian tree systemd hosts boot from, built when missing. */
+export async function labRootfsCommand(options: { rebuild: boolean }, term: Terminal): Promise<ExitCode> {
+  const { ensureRootfs } = await import('../lab/rootfs.js');
+  const say = (line: string) => term.note(term.style.dim(`  ${line}`));
+  let r;
+  try {
+    r = await ensureRootfs({ say, rebuild: options.rebuild });
+  } catch (err) {
+    throw new StakeError(`the rootfs could not be built: ${(err as Error).message}`, {
+      exitCode: EXIT.failed,
+      hint: 'apt-get install debootstrap; STAKE_DEBIAN_MIRROR names a reachable Debian mirror',
+    });
+  }
+  if (term.options.json) term.document({ path: r.path, built: r.built, build_ms: r.ms });
+  else
+    term.print(r.built ? `✓ rootfs built in ${(r.ms / 1000).toFixed(1)} s: ${r.path}` : `✓ rootfs cached: ${r.path}`);
+  return EXIT.ok;
+}
+
+/** `stake lab power-off|power-on HOST`: a systemd host loses power (nothing shut down), or boots again. */
+export async function labPowerCommand(
+  options: { dir: string; host: string; on: boolean; mask: string[] },
+  term: Terminal,
+): Promise<ExitCode> {
+  const { powerOffHost, powerOnHost } = await import('../lab/systemd-hosts.js');
+  let changed: boolean;
+  try {
+    changed = options.on
+      ? await powerOnHost(resolve(options.dir), options.host, options.mask)
+      : await powerOffHost(resolve(options.dir), options.host);
+  } catch (err) {
+    throw new StakeError((err as Error).message, { exitCode: EXIT.failed, hint: 'stake lab status shows the lab' });
+  }
+  const what = options.on
+    ? changed
+      ? `booted${options.mask.length ? ` with ${options.mask.join(', ')} masked for this boot` : ''}, sshd answering`
+      : 'already running'
+    : changed
+      ? 'power lost: every process killed at once, nothing shut down; its disk is kept'
+      : 'already off';
+  if (term.options.json) term.document({ host: options.host, power: options.on ? 'on' : 'off', changed });
   else term.print(`${options.host}: ${what}`);
   return EXIT.ok;
 }

@@ -10,7 +10,7 @@ import type { Terminal } from '../output/terminal.js';
 import { gatherStatus, statusContext } from '../status/collect.js';
 import { formatStatus } from '../status/print.js';
 import type { StatusReport } from '../status/report.js';
-import { labObserverFor } from '../lab/observer.js';
+import { observerFor } from './chain-observer.js';
 import { jsonText, neutralize } from '../output/untrusted.js';
 
 export interface StatusOptions {
@@ -36,12 +36,12 @@ export async function statusCommand(
   interrupted: Promise<void> = new Promise(() => undefined),
 ): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  const ctx = statusContext(options.inventory, resolved, {
-    templates: options.templates,
-    observer: labObserverFor(options.inventory),
-  });
   // A host that does not answer in a few seconds is reported as such: status must stay quick.
   const session = openSession(resolved, options.inventory, 'watch', { parallel: options.parallel });
+  const ctx = statusContext(options.inventory, resolved, {
+    templates: options.templates,
+    observer: observerFor(options.inventory, resolved, session),
+  });
   const screen = !term.options.json && process.stdout.isTTY && options.watch;
   let stop = false;
   void interrupted.then(() => {

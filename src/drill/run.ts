@@ -111,10 +111,17 @@ async function nextMove(inventory: string, identityName: string): Promise<{ from
   }
 }
 
-async function doubleSignsOf(observer: ChainObserver | undefined, identity: string): Promise<number> {
-  if (!observer) return 0;
+/** The chain's head, and the heights (and rounds) its evidence shows signed twice so far. */
+async function chainNow(
+  observer: ChainObserver | undefined,
+  identity: string,
+): Promise<{ head: number; doubles: Map<string, number> }> {
+  if (!observer) return { head: 0, doubles: new Map() };
   const reading = await observer.read();
-  return reading.identity(identity)?.doubleSigns.length ?? 0;
+  const doubles = (reading.identity(identity)?.equivocations ?? []).map(
+    (e) => [`${e.height}/${e.round ?? 0}`, e.height] as const,
+  );
+  return { head: reading.head, doubles: new Map(doubles) };
 }
 
 /** One failover confirmed with the two approval files, as `stake failover --confirm --approval A --approval B` runs it. */
@@ -180,7 +187,6 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
   const { observer } = options;
   const startedAt = new Date().toISOString();
   const rounds: RoundRecord[] = [];
-  const blockMs = observer?.blockTimeMs ?? 1000;
   for (let n = 1; n <= options.rounds; n++) {
     const { from, to } = await nextMove(options.inventory, options.identity);
     progress(`round ${n}/${options.rounds}: ${options.identity} from ${from} to ${to}`);
@@ -201,20 +207,19 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
       await withWorld(options, (world) => approveFailover({ ...request, as: op.name, key: op.file, out }, world));
       approvals.push(out);
     }
-    const doublesBefore = await doubleSignsOf(observer, options.identity);
-    const windowStart = Date.now() - 3 * blockMs;
+    const before = await chainNow(observer, options.identity);
     const events: TimedEvent[] = [];
     const exitCode = await confirmRound(options, request, approvals, events);
     await heightsMore(observer, 4);
-    const doublesAfter = await doubleSignsOf(observer, options.identity);
+    const after = await chainNow(observer, options.identity);
     const record = roundRecord({
       round: n,
       from,
       to,
       objectiveMs: options.objectiveMs,
       events,
-      signatures: observer?.signaturesSince(options.identity, windowStart) ?? [],
-      chainDoubleSigns: Math.max(0, doublesAfter - doublesBefore),
+      signatures: observer?.signatures(options.identity, Math.max(1, before.head - 3)) ?? [],
+      doubleSigned: [...after.doubles].filter(([key]) => !before.doubles.has(key)).map(([, height]) => height),
     });
     if (!observer) record.failures = record.failures.filter((f) => !f.endsWith('signed nothing after the failover'));
     rounds.push(record);
@@ -243,7 +248,7 @@ export async function runDrill(options: DrillOptions, progress: DrillProgress): 
     rounds,
     summary,
     observer: observer
-      ? `${observer.what}: every signature, judged per height`
+      ? `${observer.what}: every height judged by the chain's own record (its commits and evidence)`
       : 'no chain observer for this inventory: steps and times only; double signs not judged here (check the chain)',
     passed: rounds.length === options.rounds && summary.failed === 0,
   };

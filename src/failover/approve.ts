@@ -2,6 +2,7 @@
  * One operator's approval: the plan computed from the live state (as `stake failover` shows
  * it), signed with the operator's key, and written as plan text followed by the signature.
  */
+import type { ExpectedCost } from './cost.js';
 import { existsSync, writeFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import { approvalText } from './approval.js';
@@ -28,6 +29,8 @@ export interface WrittenApproval {
   expires: string;
   /** What the preflight would refuse now (an approval may be signed ahead of a fix). */
   blocked: Check[];
+  /** What the move is expected to cost (./cost.ts). */
+  cost: ExpectedCost;
 }
 
 /** The operator and key file exist; checked before any host is asked. */
@@ -44,7 +47,7 @@ export function checkApprover(world: Pick<FailoverWorld, 'loaded'>, request: App
 export async function approveFailover(request: ApprovalRequest, world: FailoverWorld): Promise<WrittenApproval> {
   checkApprover(world, request);
   const operator = world.loaded.resolved.operators[request.as]!;
-  const { ctx, checks, validForMs } = await prepareFailover(request, world);
+  const { ctx, checks, validForMs, cost } = await prepareFailover(request, world);
   const { plan } = ctx.journal;
   const now = new Date();
   const expires = expiryOf(now, validForMs);
@@ -52,5 +55,5 @@ export async function approveFailover(request: ApprovalRequest, world: FailoverW
   const signature = await signText(text, { ...(request.key ? { keyFile: request.key } : {}), publicKey: operator.key });
   const file = request.out ?? `failover-${request.identity}-${request.as}.approval`;
   writeFileSync(file, text + signature, { mode: 0o644 });
-  return { file, plan, code: planCode(plan, expires), expires, blocked: refusals(checks) };
+  return { file, plan, code: planCode(plan, expires), expires, blocked: refusals(checks), cost };
 }

@@ -7,8 +7,8 @@ import { decideGeneration, parseGenerationRecord, type GenerationVerdict } from 
 import type { ResolvedIdentity } from '../inventory/resolve.js';
 import type { KeyFile } from '../keys/layout.js';
 import { decideCarry, stateFiles } from './protection.js';
-import type { ChainReading } from './observer.js';
-import { syncedVerdict } from './observer.js';
+import type { ChainReading, TargetHead } from './observer.js';
+import { maxBehindAt, syncedVerdict } from './observer.js';
 import type { FailoverPlan } from './plan.js';
 import type { Probe, SigningService } from './scripts.js';
 import { printable } from '../output/untrusted.js';
@@ -46,7 +46,8 @@ export interface PreflightInput {
   services: readonly SigningService[];
   /** Our own plan code: its lock is ours (a resumed failover). */
   ownCode?: string;
-  chain?: { reading: ChainReading; blockTimeMs: number; what: string };
+  /** The chain's reading, its pace (ms per height), and the target's own head as its client gives it. */
+  chain?: { reading: ChainReading; what: string; target: TargetHead; blockTimeMs: number };
   now: Date;
   signerGroup?: { client: string; hosts: number; threshold: number };
 }
@@ -153,7 +154,7 @@ export function preflightChecks(input: PreflightInput): Check[] {
       );
   }
   if (input.chain) {
-    const synced = syncedVerdict(input.chain.reading, plan.to, input.chain.blockTimeMs, input.now);
+    const synced = syncedVerdict(input.chain.reading.head, input.chain.target, maxBehindAt(input.chain.blockTimeMs));
     add(
       'target synced',
       synced.ok,

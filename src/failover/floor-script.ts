@@ -10,7 +10,7 @@
 import { parseOpcert } from '../chain/cardano-opcert.js';
 import { parseSignState } from '../chain/cometbft-sign-state.js';
 import type { Family } from '../inventory/clients.js';
-import { hostPath, shq, writeFileLines } from '../ssh/shell.js';
+import { base64Heredoc, hostPath, shq, writeFromLines } from '../ssh/shell.js';
 
 /** The exit code of a write refused because the host holds a higher watermark. */
 export const WOULD_LOWER_EXIT = 43;
@@ -56,6 +56,7 @@ function aboveTest(family: Family, content: string): string | undefined {
 /**
  * writeFileLines, guarded: when the file on the host holds a higher watermark than `content`,
  * the script stops with WOULD_LOWER_EXIT and a line on stderr, and writes nothing after it.
+ * `owner` (user:group), when given, owns the file: the client that reads and advances the state.
  */
 export function neverLowerWriteLines(
   family: Family,
@@ -63,9 +64,10 @@ export function neverLowerWriteLines(
   path: string,
   content: string,
   mode: string,
+  owner?: string,
 ): string[] {
   const test = aboveTest(family, content);
-  const write = writeFileLines(root, path, content, mode);
+  const write = writeFromLines(root, path, mode, (into) => base64Heredoc(content, { into }), 'stake_tmp', owner);
   if (!test) return write;
   const file = hostPath(root, path);
   const said = `echo ${shq(`${WOULD_LOWER} ${path}: the host holds a higher watermark than the one stake would write`)} >&2`;

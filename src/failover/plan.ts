@@ -40,6 +40,8 @@ export interface FailoverPlan {
   oldHostDead: boolean;
   /** Heights (slots) without a signature from the identity before a dead host counts as fenced. */
   safetyWindow: number;
+  /** Fence only in a window without a block proposal of the identity's validators (ethereum; part of the approval). */
+  atSafeWindow?: boolean;
   /** How stake reaches every host the failover acts on (./connections.ts): what the approval binds. */
   connections: string[];
 }
@@ -58,6 +60,8 @@ export function planBody(plan: FailoverPlan): string[] {
     `to: ${plan.to}`,
     `live-generation: ${plan.generation}`,
     `old-host-dead: ${plan.oldHostDead ? `yes, after ${plan.safetyWindow} heights without a signature` : 'no'}`,
+    // only when asked: plans made without it keep their codes
+    ...(plan.atSafeWindow ? ['at-safe-window: yes, fenced in a window without a block proposal of the identity'] : []),
     // a journal written before v2 has no connections: its plan binds none (and no approval of it is taken)
     ...(plan.connections ?? []).map((line) => `connection: ${line}`),
     `connections-digest: ${connectionsDigest(plan.connections ?? [])}`,

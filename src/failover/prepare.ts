@@ -3,7 +3,7 @@
  * live state of its quorum (probed once), the plan built from that state, and the preflight's
  * verdicts on it. The plan command, approve, confirm and the drill all start here.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { StakeError, UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import type { LoadedInventory } from '../inventory/load.js';
@@ -14,14 +14,16 @@ import { liveActive } from '../quorum/live.js';
 import type { HostSession } from '../ssh/session.js';
 import { liveVerdict, type Check } from './checks.js';
 import type { StepHook } from './hooks.js';
-import type { Journal } from './journal.js';
+import { journalDir, type Journal } from './journal.js';
+import { expectedCost, pastFailovers, type ExpectedCost } from './cost.js';
+import { readIfExists } from '../files.js';
 import { probeQuorum, signingServices, type RenderedService } from './live.js';
 import type { ChainObserver } from './observer.js';
 import { quorumOf } from '../quorum/generation.js';
 import { knownHostFingerprints } from '../ssh/targets.js';
 import { connectionLines } from './connections.js';
 import { DEFAULT_VALIDITY_MS, maxValidityMs, showDuration, type FailoverPlan } from './plan.js';
-import { operatorName, type StepContext } from './context.js';
+import { operatorName, readChain, type StepContext } from './context.js';
 import { currentChecks } from './steps/guard.js';
 
 /** What an operator asks for: move `identity` to `to`, with these bounds. */
@@ -31,6 +33,8 @@ export interface FailoverRequest {
   to: string;
   oldHostDead: boolean;
   safetyWindow: number;
+  /** Fence only in a window without a proposal duty (ethereum). */
+  atSafeWindow?: boolean;
   validForMs: number;
   verifyTimeoutMs: number;
   healthTimeoutSeconds: number;
@@ -122,9 +126,14 @@ export function stepContext(
 export async function prepareFailover(
   request: FailoverRequest,
   world: FailoverWorld,
-): Promise<{ ctx: StepContext; checks: Check[]; validForMs: number }> {
+): Promise<{ ctx: StepContext; checks: Check[]; validForMs: number; cost: ExpectedCost }> {
   const { loaded, session } = world;
   const identity = identityForMove(loaded, request.identity, request.to);
+  if (request.atSafeWindow && loaded.resolved.family !== 'ethereum')
+    throw new UsageError(
+      `--at-safe-window: a ${loaded.resolved.family} identity has no proposal duties stake reads`,
+      'it waits for a window without a block proposal of the identity: ethereum only (Cardano leader slots are not read yet; a CometBFT proposer is not one validator)',
+    );
   const validForMs = validityFor(loaded, request.validForMs);
   const services = signingServices(request.inventory, loaded.resolved, identity);
   const quorum = await probeQuorum(session, loaded.resolved, identity, services);
@@ -138,6 +147,7 @@ export async function prepareFailover(
     generation: live?.generation ?? 0,
     oldHostDead: request.oldHostDead,
     safetyWindow: request.safetyWindow,
+    ...(request.atSafeWindow ? { atSafeWindow: true as const } : {}),
     connections: [],
   };
   plan.connections = connectionsOf(loaded, identity, request.inventory, plan.from);
@@ -162,5 +172,20 @@ export async function prepareFailover(
   };
   const ctx = stepContext(resolve(request.inventory), world, identity, journal, request, services);
   // the preflight judges the same probe the plan was made from: one look at the quorum, not two
-  return { ctx, checks: await currentChecks(ctx, undefined, quorum), validForMs };
+  // one reading of the chain for the checks and the cost
+  const reading = await readChain(ctx);
+  const checks = await currentChecks(ctx, undefined, quorum, { reading });
+  const proposals = await world.observer?.proposals?.(identity.name).catch(() => undefined);
+  const cost = expectedCost({
+    family: plan.family,
+    identity: identity.name,
+    ...(reading?.observedBlockMs ? { observedBlockMs: reading.observedBlockMs } : {}),
+    ...(identity.validatorIndices ? { validators: identity.validatorIndices.length } : {}),
+    ...(proposals ? { proposals: proposals.duties } : {}),
+    past: pastFailovers(
+      readIfExists(join(journalDir(resolve(request.inventory)), 'audit.ndjson')) ?? '',
+      identity.name,
+    ),
+  });
+  return { ctx, checks, validForMs, cost };
 }

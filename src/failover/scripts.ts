@@ -213,20 +213,24 @@ export function activateScript(
   services: readonly (SigningService & { user: string })[],
 ): string {
   const out: string[] = [];
+  const user = services[0]?.user;
+  const owned = user !== undefined && host.root === '/';
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
+    const folder = at(host.root, posix.dirname(k.path));
+    // a key folder made here is the client's, as the one its own init makes (it must pass through it)
+    // (the folders above it passable: a root-only /etc/stake would lock the client out of its certificates)
+    const makeFolder = `[ -d ${folder} ] || { mkdir -p ${at(host.root, posix.dirname(posix.dirname(k.path)))} && (umask 077 && mkdir ${folder})${owned ? ` && chown ${shq(`${user}:${user}`)} ${folder}` : ''}; }`;
     out.push(
       ...insideRootLines(host.root, posix.dirname(k.path)),
       ...insideRootLines(host.root, sealedDir(identity)),
       regularTargetLine(host.root, k.path),
       regularTargetLine(host.root, sealedPath(identity, k)),
-      `if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; (umask 077 && mkdir -p ${at(host.root, posix.dirname(k.path))}); mv -fT -- ${sealed} ${active}; fi`,
+      `if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; ${makeFolder}; mv -fT -- ${sealed} ${active}; fi`,
     );
     out.push(`chmod 0600 ${active}`);
-    const user = services[0]?.user;
-    if (user && host.root === '/')
-      out.push(`if id -u ${shq(user)} >/dev/null 2>&1; then chown ${shq(user)} ${active}; fi`);
+    if (owned) out.push(`if id -u ${shq(user)} >/dev/null 2>&1; then chown ${shq(user)} ${active}; fi`);
   }
   out.push(syncPaths(keys.map((k) => at(host.root, posix.dirname(k.path)))));
   for (const s of services) {

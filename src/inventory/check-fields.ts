@@ -5,6 +5,7 @@
  */
 import { isIP } from 'node:net';
 import { posix } from 'node:path';
+import { bech32 } from '@scure/base';
 import type { Diagnostic } from '../diagnostics.js';
 import type { DataPath, Locate } from './locate.js';
 import type { Inventory } from './schema.js';
@@ -35,6 +36,18 @@ export function pathProblem(value: string): string | undefined {
     return `it is not normalised (write it as ${JSON.stringify(normal.replace(/(.)\/$/, '$1'))})`;
   if (/(^|\/)\.\.(\/|$)/.test(normal.replace(/^(\.\.\/)+/, ''))) return 'it has a .. segment after the start';
   return undefined;
+}
+
+/** The key by which each family's chain names an identity (the observer's way in). */
+const IDENTITY_KEY = { cosmos: 'consensus_address', ethereum: 'validator_indices', cardano: 'pool_id' } as const;
+
+/** True when `text` is bech32 with this prefix and a matching checksum. */
+function bech32Valid(text: string, prefix: string): boolean {
+  try {
+    return bech32.decode(text as `${string}1${string}`).prefix === prefix;
+  } catch {
+    return false;
+  }
 }
 
 export function checkFields(inv: Inventory, locate: Locate): Diagnostic[] {
@@ -81,5 +94,25 @@ export function checkFields(inv: Inventory, locate: Locate): Diagnostic[] {
   };
   ssh(['ssh'], inv.ssh);
   for (const [name, h] of Object.entries(inv.hosts)) ssh(['hosts', name, 'ssh'], h.ssh);
+  for (const [name, v] of Object.entries(inv.validators)) {
+    // a pool id mistyped by one character would match no pool: the observer would say "never signed"
+    if (v.pool_id !== undefined && !bech32Valid(v.pool_id, 'pool'))
+      refuse(
+        ['validators', name, 'pool_id'],
+        v.pool_id,
+        'its bech32 checksum does not match (a character is wrong)',
+        'copy the id from `cardano-cli stake-pool id --cold-verification-key-file cold.vkey` or from your pool registration',
+      );
+    // each chain's identity key belongs to its family only: another family's would never be asked
+    for (const [family, key] of Object.entries(IDENTITY_KEY))
+      if (v[key] !== undefined && inv.chain.family !== family)
+        found.push({
+          id: 'schema/value',
+          severity: 'error',
+          summary: `validators.${name}.${key} is for a ${family} chain; this one is ${inv.chain.family}`,
+          hint: `remove it, or use the ${inv.chain.family} key (${IDENTITY_KEY[inv.chain.family]})`,
+          location: locate(['validators', name, key], 'key'),
+        });
+  }
   return found;
 }

@@ -16,6 +16,8 @@ export interface ClientMetricNames {
   synced?: string;
   /** The last height this node signed, where the client reports it. */
   lastSigned?: string;
+  /** Validators with double-sign evidence in the node's latest block: the chain's own word, on every node. */
+  doubleSignEvidence?: string;
   /** The HTTP path of its Prometheus endpoint, when it is not /metrics. */
   path?: string;
 }
@@ -33,6 +35,9 @@ export const CLIENT_METRICS: Readonly<Record<string, ClientMetricNames>> = {
     peers: 'cometbft_p2p_peers',
     syncing: 'cometbft_blocksync_syncing',
     lastSigned: 'cometbft_consensus_validator_last_signed_height',
+    // consensus/metrics.go at v0.38.25: ByzantineValidators, "Number of validators who tried to
+    // double sign", set from each committed block's evidence (consensus/state.go recordMetrics)
+    doubleSignEvidence: 'cometbft_consensus_byzantine_validators',
   },
   // cardano-node 10.1.4's legacy tracing (its default; the rendered config.json keeps it): the EKG
   // key <logger>.<name>.int becomes cardano_node_metrics_<name>_int (Cardano.Tracing.Tracers); the

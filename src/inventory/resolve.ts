@@ -55,6 +55,12 @@ export interface ResolvedIdentity {
   upstream: ResolvedHost[];
   witness?: ResolvedHost;
   signer?: { client: string; threshold: number; hosts: ResolvedHost[] };
+  /** cosmos: the key's consensus address (upper-case hex), how the chain names the identity. */
+  consensusAddress?: string;
+  /** cardano: the pool's bech32 id. */
+  poolId?: string;
+  /** ethereum: its validators' indices on the beacon chain. */
+  validatorIndices?: number[];
 }
 
 export interface ResolvedInventory {
@@ -146,6 +152,9 @@ export function resolveInventory(inv: Inventory): ResolvedInventory {
             },
           }
         : {}),
+      ...(v.consensus_address ? { consensusAddress: v.consensus_address.toUpperCase() } : {}),
+      ...(v.pool_id ? { poolId: v.pool_id } : {}),
+      ...(v.validator_indices ? { validatorIndices: [...v.validator_indices] } : {}),
     };
     assign(id.active, name, 'active');
     id.standby.forEach((h) => assign(h, name, 'standby'));

@@ -23,6 +23,9 @@ import {
   VERSION_PATTERN,
 } from './patterns.js';
 
+/** A stake pool's id: bech32 with the prefix pool (1 is the separator; b, i, o and 1 are not in the charset), 28 bytes. */
+export const POOL_ID_PATTERN = '^pool1[02-9ac-hj-np-z]{51}$';
+
 export const SCHEMA_ID = 'https://stake.dev/schema/inventory/v1.json';
 
 /** A closed object: unknown keys are errors, `x-*` keys are free. */
@@ -215,6 +218,26 @@ const Validator = Closed(
     }),
     witness: Type.Optional(Str('the witness host: third vote for failover quorum')),
     signer: Type.Optional(Signer),
+    validator_indices: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 0 }), {
+        minItems: 1,
+        maxItems: 10_000,
+        description:
+          "ethereum: the identity's validators by index on the beacon chain: how the chain observer asks their liveness, status and duties",
+      }),
+    ),
+    consensus_address: Type.Optional(
+      Str(
+        "cosmos: the validator's consensus address, 40 hex digits (the `address` of priv_validator_key.json, as CometBFT's /status shows it): how the chain observer finds the identity's signatures",
+        { pattern: '^[0-9A-Fa-f]{40}$' },
+      ),
+    ),
+    pool_id: Type.Optional(
+      Str(
+        "cardano: the stake pool's id in bech32, pool1 and 51 more characters (blake2b-224 of the cold verification key, as `cardano-cli stake-pool id` prints it and Ogmios names pools): how the chain observer finds the pool's blocks and its operational-certificate counter",
+        { pattern: POOL_ID_PATTERN },
+      ),
+    ),
   },
   'a signing identity',
 );

@@ -7,6 +7,8 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { hostServices } from './host-services.js';
+import { labHostsRunning, restoreWhenLast } from './machine-settings.js';
+import { powerOff, removeMachine } from './machines.js';
 import { labPaths } from './layout.js';
 import { removeLabNetwork } from './netns.js';
 import { stopProcess, type ProcessRecord } from './processes.js';
@@ -40,8 +42,19 @@ export async function labDown(dirOption: string, options: { keep: boolean }): Pr
     if ((await stopProcess(p)) === 'stopped') stopped.push(label);
   };
 
-  // Clients first (they would notice the chain going away), then the chain, then the hosts.
-  await Promise.all(state.hosts.flatMap((h) => hostServices(h.root).map((p) => stop(p, `${p.what} on ${h.name}`))));
+  // Clients first (they would notice the chain going away), then the chain, then the hosts. A
+  // systemd host is powered off cleanly, which stops its services as a real shutdown does.
+  const machines = state.hosts.filter((h) => h.machine);
+  await Promise.all(
+    machines.map(async (h) => {
+      if (await powerOff(h.machine!)) stopped.push(`systemd host ${h.name}`);
+    }),
+  );
+  await Promise.all(
+    state.hosts
+      .filter((h) => !h.machine)
+      .flatMap((h) => hostServices(h.root).map((p) => stop(p, `${p.what} on ${h.name}`))),
+  );
   if (state.chain.process) await stop(state.chain.process, 'chain');
   await Promise.all(state.hosts.filter((h) => h.sshd).map((h) => stop(h.sshd!, `sshd ${h.name}`)));
   if (state.network) {
@@ -63,6 +76,11 @@ export async function labDown(dirOption: string, options: { keep: boolean }): Pr
       namespaces: state.network.namespaces,
     });
   }
+  // overlays unmounted and cgroups removed once nothing runs in them
+  for (const h of machines) await removeMachine(h.machine!);
+  if (state.view) rmSync(state.view, { recursive: true, force: true });
+  // the last lab with systemd hosts on the machine puts a raised setting back
+  if (machines.length) restoreWhenLast(labHostsRunning());
   rmSync(state.chain.socket, { force: true });
   await releaseSlot(state.slotClaim, dir);
   if (options.keep) rmSync(paths.state, { force: true });

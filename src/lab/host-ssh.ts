@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import { labPaths } from './layout.js';
+import { inMachine } from './machines.js';
 import { childrenOf, isRunning, recordProcess, stopProcess } from './processes.js';
 import { bannerAt, freePort, startSshd } from './sshd.js';
 import { readLabState, writeLabState, type LabHostRecord, type LabState } from './state.js';
@@ -59,9 +60,28 @@ function hostIn(dir: string, name: string): { state: LabState; host: LabHostReco
   return { state, host };
 }
 
+/**
+ * A systemd host's SSH, cut or brought back from outside (its namespaces entered, no SSH): cut
+ * stops ssh.service and kills every sshd process in the host (the listener and each connection;
+ * all of them the lab's, the host being the lab's), heal starts ssh.service again.
+ */
+function machineSsh(host: LabHostRecord, heal: boolean): boolean {
+  const m = host.machine!;
+  const up = inMachine(m, 'systemctl is-active --quiet ssh.service').status === 0;
+  if (up === heal) return false;
+  const command = heal
+    ? 'systemctl start ssh.service'
+    : 'systemctl stop ssh.service && for p in $(pgrep -x sshd); do kill -KILL "$p" 2>/dev/null || true; done';
+  const r = inMachine(m, command);
+  if (r.status !== 0)
+    throw new Error(`${heal ? 'starting' : 'stopping'} sshd on ${host.name}: ${(r.stderr || r.stdout).trim()}`);
+  return true;
+}
+
 /** Cuts a host's SSH: its sshd and every open connection through it are killed (by recorded pid). */
 export async function cutHost(dir: string, name: string): Promise<boolean> {
   const { host } = hostIn(dir, name);
+  if (host.machine) return machineSsh(host, false);
   if (!host.sshd || !isRunning(host.sshd)) return false;
   const connections = childrenOf(host.sshd.pid);
   await stopProcess(host.sshd, 1000);
@@ -72,6 +92,7 @@ export async function cutHost(dir: string, name: string): Promise<boolean> {
 /** Brings a cut host's SSH back; nothing to do when it answers. */
 export async function healHost(dir: string, name: string): Promise<boolean> {
   const { state, host } = hostIn(dir, name);
+  if (host.machine) return machineSsh(host, true);
   if (host.sshd && isRunning(host.sshd)) return false;
   // the port stays the one the lab inventory names
   await startHostSshd(dir, state, host, {

@@ -41,11 +41,22 @@ export function cometbftKey(): { text: string; address: string } {
 const envelope = (type: string, description: string) =>
   `${JSON.stringify({ type, description, cborHex: `5840${randomBytes(64).toString('hex')}` }, null, 4)}\n`;
 
-function writeKey(root: string, path: string, text: string, mode: number): void {
+/** A key file the lab placed on a host: where, and the first folder made for it (if any was). */
+export interface PlacedKey {
+  host: string;
+  path: string;
+  /** The shallowest folder of the path that the lab made, as the host sees it. */
+  madeFrom?: string;
+  /** Sealed material stays root's; active material is the client's to read. */
+  sealed: boolean;
+}
+
+function writeKey(root: string, path: string, text: string, mode: number): string | undefined {
   const full = join(root, path);
-  mkdirSync(dirname(full), { recursive: true, mode: 0o700 });
+  const made = mkdirSync(dirname(full), { recursive: true, mode: 0o700 });
   writeFileSync(full, text, { mode });
   chmodSync(full, mode);
+  return made === undefined ? undefined : `/${made.slice(root.replace(/\/$/, '').length).replace(/^\//, '')}`;
 }
 
 /** The key material of one identity's validator hosts, by file name. */
@@ -58,7 +69,8 @@ function validatorMaterial(
     case 'cosmos': {
       const key = cometbftKey();
       files.set('priv_validator_key.json', key.text);
-      return { files, record: { keyAddress: key.address } };
+      const publicKey = (JSON.parse(key.text) as { pub_key: { value: string } }).pub_key.value;
+      return { files, record: { keyAddress: key.address, keyPublic: publicKey } };
     }
     case 'ethereum': {
       const { privateKey } = generateKeyPairSync('ed25519');
@@ -80,6 +92,9 @@ function validatorMaterial(
   }
 }
 
+/** The lab's own validators' indices start here (below are the network's others). */
+export const LAB_FIRST_VALIDATOR_INDEX = 1000;
+
 /**
  * Makes each identity's keys, keeps a copy under keysDir (the operator's offline export), and
  * places them on the hosts by their roots. Returns what the lab records of each identity.
@@ -88,19 +103,24 @@ export function placeLabKeys(
   inv: ResolvedInventory,
   rootOf: (host: string) => string,
   keysDir: string,
+  placed: (key: PlacedKey) => void = () => {},
 ): LabIdentityRecord[] {
-  return inv.identities.map((id) => {
+  const place = (host: string, path: string, text: string, mode: number, sealed: boolean) => {
+    const madeFrom = writeKey(rootOf(host), path, text, mode);
+    placed({ host, path, sealed, ...(madeFrom ? { madeFrom } : {}) });
+  };
+  return inv.identities.map((id, position) => {
     const { files, record } = validatorMaterial(inv, id);
     const layout: KeyFile[] = validatorKeyFiles(inv.family);
     for (const key of layout) {
       const text = files.get(key.name)!;
       writeKey(keysDir, join(id.name, key.name), text, 0o600);
-      writeKey(rootOf(id.active.name), key.path, text, 0o600);
-      for (const standby of id.standby) writeKey(rootOf(standby.name), sealedPath(id.name, key), text, 0o400);
+      place(id.active.name, key.path, text, 0o600, false);
+      for (const standby of id.standby) place(standby.name, sealedPath(id.name, key), text, 0o400, true);
     }
     // as stake keys push does beside the key it places: the state the client's init writes
     const initial = initialSignState(inv.family);
-    if (initial) writeKey(rootOf(id.active.name), initial.path, initial.content, 0o600);
+    if (initial) place(id.active.name, initial.path, initial.content, 0o600, false);
     const signers = id.signer?.hosts ?? [];
     const pubkey = `0x${randomBytes(48).toString('hex')}`; // the group's public key: one per identity
     signers.forEach((s, i) => {
@@ -110,14 +130,18 @@ export function placeLabKeys(
       const passphrase = randomBytes(24).toString('base64url');
       const locked = createHash('sha256').update(passphrase).digest('hex');
       const text = `${JSON.stringify({ account: id.name, pubkey, participant: i + 1, threshold: id.signer!.threshold, share: randomBytes(32).toString('hex'), locked }, null, 2)}\n`;
-      writeKey(rootOf(s.name), share.path, text, 0o600);
-      writeKey(rootOf(s.name), dirkPassphraseFile(id.name).path, passphrase, 0o400);
+      place(s.name, share.path, text, 0o600, false);
+      place(s.name, dirkPassphraseFile(id.name).path, passphrase, 0o400, false);
     });
     return {
       name: id.name,
       members: [id.active.name, ...id.standby.map((h) => h.name)],
       ...record,
       ...(id.signer ? { signers: signers.map((s) => s.name), threshold: id.signer.threshold } : {}),
+      // ethereum: the identity is one validator of the lab's beacon chain, with the group's key
+      ...(inv.family === 'ethereum'
+        ? { validatorIndex: LAB_FIRST_VALIDATOR_INDEX + position, validatorPubkey: pubkey }
+        : {}),
     };
   });
 }

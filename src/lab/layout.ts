@@ -38,3 +38,21 @@ export function chainSocketPath(dir: string, slot: number): string {
 
 /** Machine-wide claims of lab slots (a slot is a /23 or a 127.x range): one file per slot naming its lab folder. */
 export const slotClaimsDir = () => join(tmpdir(), 'stake-lab-slots');
+
+/**
+ * systemd hosts: where the lab's own pieces are bound read-only inside every host (under /opt,
+ * which the rendered units' ProtectSystem=strict keeps readable and PrivateTmp/ProtectHome do not
+ * hide): the Node.js runtime and this project (the simulated clients), and the view folder.
+ */
+export const IN_HOST = {
+  node: '/opt/stake-lab/node',
+  project: '/opt/stake-lab/stake',
+  view: '/opt/stake-lab/lab',
+} as const;
+
+/**
+ * systemd hosts: the folder on this machine bound at IN_HOST.view: a copy of lab.json and the
+ * chain's socket, nothing else of the lab (its keys folder above all) reaches a host. A short path
+ * whatever the lab folder's, for the socket's 107 bytes.
+ */
+export const viewDirOf = (slot: number) => `/run/stake-lab${slot}-view`;

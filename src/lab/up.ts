@@ -26,7 +26,16 @@ import { claimSlot, releaseSlot } from './slots.js';
 import { startHostSshd } from './host-ssh.js';
 import { keygen, knownHostsLine, writeSshdConfig } from './sshd.js';
 import { waitFor } from '../wait.js';
-import { writeLabState, type LabHostRecord, type LabState } from './state.js';
+import { PROJECT_ROOT } from '../paths.js';
+import { loadInventory } from '../inventory/load.js';
+import { renderDeployment } from '../render/deployment.js';
+import { IN_HOST, viewDirOf } from './layout.js';
+import { inMachine } from './machines.js';
+import { bootSystemdHosts } from './systemd-hosts.js';
+import { ensureRootfs, ROOTFS_SUITE } from './rootfs.js';
+import { keyOwnersScript } from './key-owners.js';
+import type { PlacedKey } from './keys.js';
+import { writeLabState, type HostMode, type LabHostRecord, type LabState } from './state.js';
 
 /** The points `lab up` passes, each once its pieces so far are made and recorded. */
 export type UpStage = 'claimed' | 'network' | 'sshd' | 'keys' | 'chain';
@@ -34,6 +43,8 @@ export type UpStage = 'claimed' | 'network' | 'sshd' | 'keys' | 'chain';
 export interface UpOptions {
   dir: string;
   mode: LabMode;
+  /** How the hosts run (process when not given). systemd needs namespaces (mode netns). */
+  hosts?: HostMode;
   blockTimeMs: number;
   /** Progress lines for people. */
   say(line: string): void;
@@ -53,11 +64,22 @@ const SIM_MAIN = fileURLToPath(new URL('./sim/main.js', import.meta.url));
 const CHAIN_MAIN = fileURLToPath(new URL('./chain/main.js', import.meta.url));
 
 /** The script installed as a client's binary on every lab host: runs the simulated client with the client's own arguments. */
-export function simulatedBinary(dir: string, client: string, version: string): string {
+export function simulatedBinary(dir: string, client: string, version: string, hostMode: HostMode = 'process'): string {
+  // On a systemd host the client runs under its hardened unit, inside the host: the runtime and
+  // the project are bound at IN_HOST, and V8 runs without its JIT, as MemoryDenyWriteExecute
+  // demands of every client that is not a JVM or .NET (a Go or Rust binary needs no JIT either).
+  const [node, main, lab] =
+    hostMode === 'systemd'
+      ? [
+          `${IN_HOST.node} --jitless --no-expose-wasm`,
+          `${IN_HOST.project}/${relative(PROJECT_ROOT, SIM_MAIN)}`,
+          IN_HOST.view,
+        ]
+      : [shq(process.execPath), shq(SIM_MAIN), shq(dir)];
   return [
     '#!/bin/sh',
     `# stake lab: the SIMULATED ${client} ${version} of the lab in ${dir}, not the real client (docs/lab.md).`,
-    `exec ${shq(process.execPath)} ${shq(SIM_MAIN)} --lab ${shq(dir)} --client ${shq(client)} --version ${shq(version)} --self "$0" -- "$@"`,
+    `exec ${node} ${main} --lab ${lab} --client ${shq(client)} --version ${shq(version)} --self "$0" -- "$@"`,
     '',
   ].join('\n');
 }
@@ -85,6 +107,15 @@ export const namespaceOf = (slot: number, host: string) => `stake-lab${slot}-${h
 export async function labUp(loaded: LoadedInventory, options: UpOptions): Promise<LabState> {
   const dir = resolve(options.dir);
   const progress: Progress = { recorded: false };
+  if (options.hosts === 'systemd') {
+    if (options.mode !== 'netns')
+      throw new UsageError(
+        'systemd hosts need network namespaces: each boots in its own',
+        'run as root where `ip netns` works, or use --hosts process',
+      );
+    // before anything of the lab is made: a build takes a minute, once
+    progress.rootfs = (await ensureRootfs({ say: options.say })).path;
+  }
   try {
     return await bringUp(loaded, dir, options, progress);
   } catch (err) {
@@ -100,10 +131,53 @@ export async function labUp(loaded: LoadedInventory, options: UpOptions): Promis
   }
 }
 
+/** Process hosts: an sshd each, on this machine, with its own host key. Returns the known_hosts lines. */
+async function startProcessHosts(dir: string, state: LabState): Promise<string[]> {
+  const paths = labPaths(dir);
+  const { mode, addressing, hosts } = state;
+  const deadline = Date.now() + 20_000;
+  await Promise.all(
+    hosts.map(async (h) => {
+      mkdirSync(h.root, { recursive: true });
+      const hostKey = join(paths.host(h.name), 'ssh_host_ed25519_key');
+      if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
+      await startHostSshd(dir, { mode, addressing }, h, {
+        deadline,
+        pickPort: true,
+        recorded: () => writeLabState(paths.state, state),
+      });
+    }),
+  );
+  return hosts.map((h) =>
+    knownHostsLine(
+      addressing.hosts[h.name]!.address,
+      h.sshPort,
+      readFileSync(join(paths.host(h.name), 'ssh_host_ed25519_key.pub'), 'utf8'),
+    ),
+  );
+}
+
+/** systemd hosts: each key the lab placed given to the user of the client that reads it (key-owners.ts). */
+async function handKeysToClients(inventory: string, state: LabState, placed: PlacedKey[]): Promise<void> {
+  const loaded = await loadInventory(inventory);
+  // only the services' users are read: node ids a first deploy learns do not matter here
+  const { renders } = renderDeployment(loaded.resolved, { inventory, pendingNodeIds: true });
+  for (const h of state.hosts) {
+    const mine = placed.filter((k) => k.host === h.name && !k.sealed);
+    if (!mine.length) continue;
+    const user = renders.find((r) => r.host === h.name)?.manifest.services[0]?.user;
+    if (!user) throw new Error(`the lab placed keys on ${h.name}, which runs no client to read them`);
+    const r = inMachine(h.machine!, keyOwnersScript(mine, user));
+    if (r.status !== 0) throw new Error(`handing the keys on ${h.name} to ${user}: ${(r.stderr || r.stdout).trim()}`);
+  }
+}
+
 /** How far an up got: its slot claim, and whether lab.json records what it makes. */
 interface Progress {
   claim?: string;
   recorded: boolean;
+  /** systemd hosts: the tree they boot from. */
+  rootfs?: string;
 }
 
 async function bringUp(
@@ -115,6 +189,7 @@ async function bringUp(
   const paths = labPaths(dir);
   const inv = loaded.resolved;
   const { mode } = options;
+  const hostMode = options.hosts ?? 'process';
   mkdirSync(dir, { recursive: true });
   for (const d of [paths.operators, paths.bin, paths.keys, paths.hosts, paths.chain])
     mkdirSync(d, { recursive: true, mode: 0o700 });
@@ -132,19 +207,23 @@ async function bringUp(
     sshPort: mode === 'netns' ? h.ssh.port : 0,
     ...(mode === 'netns' ? { netns: namespaceOf(slot, h.name) } : {}),
   }));
+  const view = hostMode === 'systemd' ? viewDirOf(slot) : undefined;
   const state: LabState = {
     version: 1,
     name: inv.name,
     family: inv.family,
+    chainId: inv.chain.network,
     origin: resolve(loaded.file),
     mode,
+    hostMode,
     slot,
     createdAt: new Date().toISOString(),
     blockTimeMs: options.blockTimeMs,
     addressing,
     hosts,
     identities: [],
-    chain: { socket: chainSocketPath(dir, slot) },
+    chain: { socket: view ? join(view, 'chain.sock') : chainSocketPath(dir, slot) },
+    ...(view ? { view } : {}),
     slotClaim: claim,
   };
   writeLabState(paths.state, state);
@@ -191,34 +270,22 @@ async function bringUp(
     await stage('network');
   }
 
-  const deadline = Date.now() + 20_000;
-  await Promise.all(
-    hosts.map(async (h) => {
-      mkdirSync(h.root, { recursive: true });
-      const hostKey = join(paths.host(h.name), 'ssh_host_ed25519_key');
-      if (!existsSync(hostKey)) keygen(hostKey, `${h.name}@stake-lab`);
-      await startHostSshd(dir, { mode, addressing }, h, {
-        deadline,
-        pickPort: true,
-        recorded: () => writeLabState(paths.state, state),
-      });
-    }),
-  );
-  const known = hosts.map((h) =>
-    knownHostsLine(
-      addressing.hosts[h.name]!.address,
-      h.sshPort,
-      readFileSync(join(paths.host(h.name), 'ssh_host_ed25519_key.pub'), 'utf8'),
-    ),
-  );
+  const known =
+    hostMode === 'systemd'
+      ? await bootSystemdHosts(dir, state, progress.rootfs!, options.say)
+      : await startProcessHosts(dir, state);
   writeFileSync(paths.knownHosts, `${known.join('\n')}\n`);
-  options.say(`ssh: ${hosts.length} sshd hosts answering`);
+  options.say(
+    hostMode === 'systemd'
+      ? `hosts: ${hosts.length} Debian ${ROOTFS_SUITE} machines booted under systemd, sshd answering`
+      : `ssh: ${hosts.length} sshd hosts answering`,
+  );
   await stage('sshd');
 
   // The simulated clients, installed by deploy like any pinned binary.
   const clients: Record<string, { source: string; sha256: string }> = {};
   for (const client of clientsOf(inv)) {
-    const text = simulatedBinary(dir, client, inv.clients[client]?.version ?? '');
+    const text = simulatedBinary(dir, client, inv.clients[client]?.version ?? '', hostMode);
     writeFileSync(join(paths.bin, client), text, { mode: 0o755 });
     clients[client] = {
       source: relative(dir, join(paths.bin, client)),
@@ -226,9 +293,14 @@ async function bringUp(
     };
   }
 
-  state.identities = placeLabKeys(inv, (name) => paths.root(name), paths.keys);
+  const placed: PlacedKey[] = [];
+  state.identities = placeLabKeys(
+    inv,
+    (name) => paths.root(name),
+    paths.keys,
+    (k) => placed.push(k),
+  );
   writeLabState(paths.state, state);
-  await stage('keys');
 
   writeFileSync(
     paths.inventory,
@@ -244,8 +316,21 @@ async function bringUp(
       operatorKeys,
       clients,
       schema: projectPath('schema', 'inventory.schema.json'),
+      hostMode,
+      consensusAddresses: Object.fromEntries(
+        state.identities.flatMap((i) => (i.keyAddress ? [[i.name, i.keyAddress]] : [])),
+      ),
+      validatorIndices: Object.fromEntries(
+        state.identities.flatMap((i) => (i.validatorIndex !== undefined ? [[i.name, i.validatorIndex]] : [])),
+      ),
     }),
   );
+  if (hostMode === 'systemd') {
+    await handKeysToClients(paths.inventory, state, placed);
+    // what the simulated clients inside the hosts read: this state, with the socket where they see it
+    writeLabState(join(view!, 'lab.json'), { ...state, chain: { socket: join(IN_HOST.view, 'chain.sock') } });
+  }
+  await stage('keys');
 
   // The chain last: it reads the identities from lab.json.
   const out = openSync(paths.chainLog, 'a');

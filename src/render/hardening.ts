@@ -16,6 +16,9 @@ function file(ctx: HostContext, template: string, path: string, restarts: string
   };
 }
 
+/** stake's network sysctls on every host whose hardening renders them. */
+export const SYSCTL_PATH = '/etc/sysctl.d/60-stake.conf';
+
 export function renderHardening(ctx: HostContext): RenderedFile[] {
   const { host, inv, graph } = ctx;
   const files: RenderedFile[] = [];
@@ -42,8 +45,7 @@ export function renderHardening(ctx: HostContext): RenderedFile[] {
       template: ctx.engine.origin(template),
     });
   }
-  if (host.hardening.sysctl)
-    files.push(file(ctx, 'hardening/sysctl.conf.liquid', '/etc/sysctl.d/60-stake.conf', ['sysctl']));
+  if (host.hardening.sysctl) files.push(file(ctx, 'hardening/sysctl.conf.liquid', SYSCTL_PATH, ['sysctl']));
   if (host.hardening.unattendedUpgrades) {
     files.push(file(ctx, 'hardening/20auto-upgrades.liquid', '/etc/apt/apt.conf.d/20auto-upgrades', []));
     files.push(

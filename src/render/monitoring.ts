@@ -181,6 +181,25 @@ export function alertRules(
       },
     });
   }
+  const evidence = [
+    ...new Set(clients.map((c) => CLIENT_METRICS[c]?.doubleSignEvidence).filter((m): m is string => Boolean(m))),
+  ];
+  if (evidence.length) {
+    rules.push({
+      alert: 'StakeDoubleSignEvidence',
+      // the chain's own word, on any node: a key signed twice, whoever holds the second copy (a
+      // host stake does not know about shows in no host's metrics, only here); whose key it was,
+      // stake status says from the blocks
+      expr: `max by (host) (max_over_time(${any(evidence)}[10m])) > 0`,
+      for: '0m',
+      labels: { severity: 'page' },
+      annotations: {
+        summary:
+          '{{ $labels.host }} saw double-sign evidence in a block: run stake status now (it names the key, and whether it is yours)',
+        runbook: `${RUNBOOK}#double-sign-evidence`,
+      },
+    });
+  }
   if (peers.length) {
     rules.push({
       alert: 'StakePeersLow',

@@ -91,16 +91,24 @@ export const regularTargetLine = (root: string, path: string) =>
  * inside the root before `mkdir -p` (which would follow a link out of it), the target is checked
  * not to be a link, and the temp is created exclusively by `mktemp` in the target's directory
  * (`.NAME.stake-new.XXXXXX`, a name no one can plant a link at beforehand; the same filesystem, so the rename is atomic).
- * The temp's name is in the shell variable `tempVar`. A secret's directory and temp are made
- * under `umask 077`; mktemp makes the temp 0600 in any case.
+ * The temp's name is in the shell variable `tempVar`. Folders are made passable (umask 022): the
+ * file's own mode keeps a secret, and a root-only folder would lock every client out of what
+ * stake writes beside it later (/etc/stake holds the ruleset and the clients' certificates). A
+ * secret a client owns (`owner`, user:group, not root's) gets its own folder, when it has to be
+ * made, 0700 and the client's, as the client's own init makes it (a CometBFT config/). The temp
+ * is made under umask 077; mktemp makes it 0600 in any case.
  */
-export function stageTempLines(root: string, path: string, tempVar: string, mode: string): string[] {
+export function stageTempLines(root: string, path: string, tempVar: string, mode: string, owner?: string): string[] {
   const dir = posix.dirname(path);
   const secret = isSecretMode(mode);
+  const at = hostPath(root, dir);
+  const clients = owner !== undefined && !owner.startsWith('root:');
   return [
     ...insideRootLines(root, dir),
+    secret && clients
+      ? `if [ ! -d ${at} ]; then mkdir -p ${hostPath(root, posix.dirname(dir))} && (umask 077 && mkdir ${at}) && chown ${shq(owner)} ${at}; fi`
+      : `mkdir -p ${at}`,
     ...(secret ? ['stake_umask=$(umask)', 'umask 077'] : []),
-    `mkdir -p ${hostPath(root, dir)}`,
     regularTargetLine(root, path),
     `${tempVar}=$(mktemp ${shq(posix.join(root, dir, `.${posix.basename(path)}.stake-new.XXXXXX`))})`,
     ...(secret ? ['umask "$stake_umask"'] : []),
@@ -128,7 +136,7 @@ export function writeFromLines(
   owner?: string,
 ): string[] {
   return [
-    ...stageTempLines(root, path, tempVar, mode),
+    ...stageTempLines(root, path, tempVar, mode, owner),
     ...produce(`"$${tempVar}"`),
     `chmod ${mode} "$${tempVar}"`,
     // the owner is set on the temp, before the rename: the file is never someone else's in place

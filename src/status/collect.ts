@@ -103,21 +103,24 @@ export async function gatherStatus(
 ): Promise<StatusRun> {
   const started = Date.now();
   const { inv } = ctx;
-  const [outcomes, reading] = await Promise.all([
-    session.each(inv.hosts, async (conn, host) => {
-      const request = ctx.requests.get(host.name)!;
-      return parseStatus(
-        host,
-        request,
-        await conn.run(statusShell(host), {
-          stdin: statusScript(host, request),
-          timeoutMs: 20_000,
-          maxOutputBytes: OUTPUT_LIMITS.probe,
-        }),
-      );
-    }),
-    ctx.observer?.read().catch(() => undefined),
-  ]);
+  // The chain is read once every host has answered, not beside them: its head then bounds every
+  // watermark just read (a head read first is older by the hosts' round trips, and an honest
+  // watermark would look ahead of the chain: seen under load, 151 against a head of 148)
+  const outcomes = await session.each(inv.hosts, async (conn, host) => {
+    const request = ctx.requests.get(host.name)!;
+    return parseStatus(
+      host,
+      request,
+      await conn.run(statusShell(host), {
+        stdin: statusScript(host, request),
+        timeoutMs: 20_000,
+        maxOutputBytes: OUTPUT_LIMITS.probe,
+      }),
+    );
+  });
+  const read = await ctx.observer?.read().catch(() => undefined);
+  // a reading with no source that answered says nothing of the chain: as if it had not answered
+  const reading = read && read.sources.some((x) => !x.error) ? read : undefined;
   const answers = new Map<string, HostAnswer | { error: string }>(
     outcomes.map((o) => [o.host, o.ok ? o.value : { error: o.error.detail }]),
   );
@@ -130,13 +133,25 @@ export async function gatherStatus(
     signing: ctx.signing,
     ...(ctx.observer && reading ? { chain: { what: ctx.observer.what, reading } } : {}),
     now: new Date(),
-    ...(ctx.observer ? { stallHeights: Math.max(10, Math.ceil(10_000 / ctx.observer.blockTimeMs)) } : {}),
+    ...(ctx.observer ? { stallHeights: stallHeightsAt(ctx.observer.blockTimeMs) } : {}),
   });
   if (ctx.observer && !reading)
-    report.warnings.push(`${ctx.observer.what} did not answer: signatures and double signs unknown`);
+    report.warnings.push(
+      `${ctx.observer.what} did not answer${read ? ` (${read.sources.map((x) => `${x.source}: ${x.error}`).join('; ')})` : ''}: signatures and double signs unknown`,
+    );
+  for (const u of ctx.observer?.unjudged ?? [])
+    report.warnings.push(`${u.identity}: the chain cannot be asked about it: ${u.why}`);
   if (options.saveWitnessCopy) await saveWitnessCopies(ctx, session, report, answers);
   return { report, tookMs: Date.now() - started };
 }
+
+/**
+ * Heights without a signature before an identity is "not signing": a minute of them, at most 10
+ * and at least 2 (6 s blocks: 10; 6.4-minute epochs: 2), and never less than 10 seconds' worth (a
+ * lab's fast chain).
+ */
+export const stallHeightsAt = (blockTimeMs: number) =>
+  Math.max(Math.min(10, Math.max(2, Math.ceil(60_000 / blockTimeMs) + 1)), Math.ceil(10_000 / blockTimeMs));
 
 /** The chain's head as the observer sees it, or else as the other hosts' clients report it (never the live host's own word). */
 function chainHead(report: StatusReport, live: string): number | undefined {

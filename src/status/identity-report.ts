@@ -54,25 +54,26 @@ export function identityStatus(
   let lastSigned: number | undefined;
   let lastSigner: string | undefined;
   let signedSource: IdentityStatus['signedSource'];
-  let doubleSigns = 0;
+  let missed: IdentityStatus['missed'];
+  const equivocations: IdentityStatus['equivocations'] = [];
   const chain = input.chain?.reading;
   const summary = chain?.identity(id.name);
-  if (chain) {
-    if (summary?.lastHeight !== undefined) {
+  if (chain && summary) {
+    if (summary.lastHeight !== undefined) {
       lastSigned = summary.lastHeight;
-      lastSigner = summary.lastSigner;
+      // the chain names the key; the host is the live one unless a second one runs it (alarmed above)
+      if (live && rogueSigners.length === 0) lastSigner = live;
       signedSource = 'chain';
     }
-    doubleSigns = summary?.doubleSigns.length ?? 0;
-    // the chain saw another host sign lately: as red as a key in the wrong place
-    if (
-      lastSigner &&
-      live &&
-      lastSigner !== live &&
-      chain.head - (lastSigned ?? 0) <= stall &&
-      !rogueSigners.includes(lastSigner)
-    )
-      rogueSigners.push(lastSigner);
+    if (summary.window) missed = { heights: summary.missed, from: summary.window.from, to: summary.window.to };
+    for (const e of summary.equivocations)
+      equivocations.push({
+        height: e.height,
+        ...(e.round ? { round: e.round } : {}),
+        what: e.what,
+        sources: e.sources,
+      });
+    for (const f of summary.flags) alarms.push(`the chain shows ${id.name} ${f}`);
   } else if (live) {
     const r = readings.get(live);
     if (r?.lastSigned !== undefined) {
@@ -85,14 +86,16 @@ export function identityStatus(
     alarms.push(
       `${h} is running a signer but ${live ?? 'another host'} is the live active host: TWO SIGNERS, stop it now (stake failover docs: fence)`,
     );
-  if (doubleSigns)
-    alarms.push(`${doubleSigns} double sign${doubleSigns === 1 ? '' : 's'} seen by ${input.chain!.what}`);
+  for (const e of equivocations)
+    alarms.push(
+      `DOUBLE SIGN at height ${e.height}${e.round ? ` round ${e.round}` : ''}: ${e.what} (seen by ${e.sources.join(', ')})`,
+    );
 
   // Not signing: the chain (or the best height any host shows) moved on without a signature.
   const head = chain?.head ?? Math.max(0, ...[...readings.values()].map((r) => r.height ?? 0));
   if (live && verdict.kind !== 'first') {
     if (lastSigned === undefined) {
-      if (chain || readings.get(live)?.lastSigned !== undefined)
+      if ((chain && summary) || readings.get(live)?.lastSigned !== undefined)
         alarms.push(`not signing: no signature seen (live active ${live})`);
     } else if (head - lastSigned > stall)
       alarms.push(
@@ -108,7 +111,9 @@ export function identityStatus(
     ...(lastSigner ? { lastSigner } : {}),
     ...(signedSource ? { signedSource } : {}),
     rogueSigners,
-    doubleSigns,
+    doubleSigns: equivocations.length,
+    equivocations,
+    ...(missed ? { missed } : {}),
     alarms,
     warnings,
   };

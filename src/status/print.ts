@@ -36,6 +36,7 @@ function identityRow(i: IdentityStatus): string[] {
       : 'UNKNOWN',
     dash(i.generation),
     i.lastSigned !== undefined ? `${i.lastSigned}${i.lastSigner ? ` by ${i.lastSigner}` : ''}` : '-',
+    i.missed ? `${i.missed.heights} of ${i.missed.to - i.missed.from + 1}` : '-',
     i.rogueSigners.length ? `ALSO ${i.rogueSigners.join(', ')}` : 'none',
     dash(i.witnessCopy),
   ];
@@ -81,7 +82,7 @@ export function formatStatus(report: StatusReport, style: ChalkInstance, tookMs?
   const idMarks = report.identities.map((i) => ({ red: i.alarms.length > 0, yellow: i.warnings.length > 0 }));
   out.push(
     ...paint(
-      formatTable(['IDENTITY', 'LIVE ACTIVE', 'GEN', 'LAST SIGNED', 'OTHER SIGNERS', 'WITNESS COPY'], idRows),
+      formatTable(['IDENTITY', 'LIVE ACTIVE', 'GEN', 'LAST SIGNED', 'MISSED', 'OTHER SIGNERS', 'WITNESS COPY'], idRows),
       idMarks,
       style,
     ),

@@ -49,7 +49,11 @@ export interface IdentityStatus {
   signedSource?: 'chain' | 'client';
   /** Hosts other than the live one running a signer with the key (red alarm: two signers). */
   rogueSigners: string[];
+  /** Equivocations the chain shows for the identity's key (evidence in blocks, slashings). */
   doubleSigns: number;
+  equivocations: { height: number; round?: number; what: string; sources: string[] }[];
+  /** Heights of the observed window without the identity's signature. */
+  missed?: { heights: number; from: number; to: number };
   /** What became of the witness's copy of the signing state this run (saved, current, kept, not saved). */
   witnessCopy?: string;
   alarms: string[];
@@ -60,7 +64,14 @@ export interface StatusReport {
   deployment: string;
   family: string;
   at: string;
-  chain?: { what: string; head: number; doubleSigns: number };
+  chain?: {
+    what: string;
+    head: number;
+    finalized?: number;
+    doubleSigns: number;
+    sources: { source: string; head?: number; error?: string }[];
+    disagreements: string[];
+  };
   hosts: HostStatus[];
   identities: IdentityStatus[];
   /** Everything red, host and identity alike, one line each. */
@@ -175,12 +186,31 @@ export function buildReport(input: StatusInput): StatusReport {
     warnings.push(...i.warnings.map((w) => `${i.identity}: ${w}`));
   }
   const reading = input.chain?.reading;
+  if (reading) {
+    for (const x of reading.sources) if (x.error) warnings.push(`chain source ${x.source}: ${x.error}`);
+    for (const d of reading.disagreements) warnings.push(`the chain's sources disagree: ${d}`);
+    if (reading.sources.filter((x) => !x.error).length === 1 && reading.sources.length > 1)
+      warnings.push('only one chain source answered: a disagreement could not be seen');
+  }
   return {
     deployment: inv.name,
     family: inv.family,
     at: input.now.toISOString(),
     ...(input.chain && reading
-      ? { chain: { what: input.chain.what, head: reading.head, doubleSigns: reading.doubleSigns } }
+      ? {
+          chain: {
+            what: input.chain.what,
+            head: reading.head,
+            ...(reading.finalized !== undefined ? { finalized: reading.finalized } : {}),
+            doubleSigns: identities.reduce((n, i) => n + i.doubleSigns, 0),
+            sources: reading.sources.map((x) => ({
+              source: x.source,
+              ...(x.head !== undefined ? { head: x.head } : {}),
+              ...(x.error ? { error: x.error } : {}),
+            })),
+            disagreements: reading.disagreements,
+          },
+        }
       : {}),
     hosts,
     identities,

@@ -14,6 +14,7 @@ import { parseProbe, probeScript, type Probe } from '../failover/scripts.js';
 import type { KeyFile } from '../keys/layout.js';
 import { parseMetrics, type Sample } from './metrics.js';
 import { devTcp, shq } from '../ssh/shell.js';
+import { localAddresses } from '../observe/http-on-host.js';
 
 export interface MetricsEndpoint {
   /** The client that serves it (a beacon host has the consensus client's and the execution client's). */
@@ -42,13 +43,6 @@ export interface StatusRequest {
 /** The shell to run it with, as root. */
 export const statusShell = (host: Pick<ResolvedHost, 'ssh'>) =>
   host.ssh.become === 'sudo' ? 'sudo -n -- bash --norc --noprofile -s' : 'bash --norc --noprofile -s';
-
-/** The addresses a host's own services may listen on, tried in order. */
-function localAddresses(host: Pick<ResolvedHost, 'address' | 'privateAddress'>): string[] {
-  return [...new Set([host.privateAddress, host.address, '127.0.0.1'])].filter((a) =>
-    /^[0-9.]+$|^[0-9a-fA-F:]+$/.test(a),
-  );
-}
 
 /** Fetches the client's metrics path from the first address that answers; prints only the wanted samples. */
 function metricsLines(host: Pick<ResolvedHost, 'address' | 'privateAddress'>, e: MetricsEndpoint): string[] {

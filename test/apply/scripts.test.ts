@@ -2,11 +2,11 @@
  * The host-side scripts of deploy, run for real with this machine's sh against a folder standing
  * for a host's root: commit, checksum refusal, a script cut off in transit, rollback.
  */
+import { scratchDir } from '../support/scratch.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   ROLLBACK_RESULT,
@@ -26,7 +26,7 @@ const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding
 const write = fileWrite;
 
 function hostRoot(): string {
-  const root = mkdtempSync(join(tmpdir(), 'stake-script-'));
+  const root = scratchDir('stake-script-');
   mkdirSync(join(root, 'etc/app'), { recursive: true });
   writeFileSync(join(root, 'etc/app/a.conf'), 'old a\n');
   writeFileSync(join(root, 'etc/app/gone.conf'), 'to delete\n');
@@ -124,7 +124,7 @@ describe('stage and rollback scripts', () => {
   });
 
   test('firewall confirmation: confirmed while the timer waits, exit 41 and no record once it reverted', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-script-'));
+    const root = scratchDir('stake-script-');
     const state = join(root, FIREWALL_STATE_DIR);
     mkdirSync(state, { recursive: true });
     writeFileSync(join(state, 'revert.pid'), '999999999\n');

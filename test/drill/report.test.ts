@@ -7,7 +7,7 @@ import { at, events, signatures } from '../support/drill-round.js';
 
 test('the report: Markdown table, self-contained HTML with one timeline per round', () => {
   const rounds = [
-    roundRecord({ round: 1, from: 'a', to: 'b', objectiveMs: 10_000, events, signatures, chainDoubleSigns: 0 }),
+    roundRecord({ round: 1, from: 'a', to: 'b', objectiveMs: 10_000, events, signatures, doubleSigned: [] }),
   ];
   const report: DrillReport = {
     version: 1,

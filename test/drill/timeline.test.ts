@@ -13,7 +13,7 @@ describe('a drill round', () => {
       objectiveMs: 10_000,
       events,
       signatures,
-      chainDoubleSigns: 0,
+      doubleSigned: [],
     });
     assert.equal(r.durationMs, 4000);
     assert.deepEqual(r.steps[2], { step: 'fence', startMs: 1000, endMs: 1400, ok: true });
@@ -31,8 +31,8 @@ describe('a drill round', () => {
       to: 'b',
       objectiveMs: 10_000,
       events,
-      signatures: [...signatures, sig(21, 'a', 3900, 'a#2')],
-      chainDoubleSigns: 0,
+      signatures,
+      doubleSigned: [21],
     });
     assert.deepEqual(doubled.doubleSigned, [21]);
     assert.match(doubled.failures.join(), /1 double sign at height 21/);
@@ -44,7 +44,7 @@ describe('a drill round', () => {
         objectiveMs: 3000,
         events,
         signatures,
-        chainDoubleSigns: 0,
+        doubleSigned: [],
       }).failures.join(),
       /over the objective of 3 s/,
     );
@@ -55,8 +55,41 @@ describe('a drill round', () => {
       objectiveMs: 10_000,
       events: [...events.slice(0, 6), { time: at(1500), event: 'end', result: 'rolled-back', exitCode: 1 }],
       signatures: signatures.slice(0, 3),
-      chainDoubleSigns: 0,
+      doubleSigned: [],
     });
     assert.match(stopped.failures.join(), /ended rolled-back/);
+  });
+
+  test("the chain names the key: heights signed up to the fence are the old host's, higher ones after it the target's", () => {
+    const r = roundRecord({
+      round: 1,
+      from: 'a',
+      to: 'b',
+      objectiveMs: 10_000,
+      events,
+      // 12 at 1300 ms, before the fence ended (1400 ms); 11 again after it is no new signature
+      signatures: [sig(10, -500), sig(12, 1300), sig(11, 1500), sig(13, 1600)],
+      doubleSigned: [],
+    });
+    assert.deepEqual(r.signed, {
+      a: [
+        [10, -500],
+        [12, 1300],
+      ],
+      b: [[13, 1600]],
+    });
+    assert.equal(r.lastOld, 12);
+    assert.equal(r.firstNew, 13);
+    assert.equal(r.gapHeights, 0);
+    const silent = roundRecord({
+      round: 1,
+      from: 'a',
+      to: 'b',
+      objectiveMs: 10_000,
+      events,
+      signatures: [sig(10, 0)],
+      doubleSigned: [],
+    });
+    assert.match(silent.failures.join(), /b signed nothing after the failover/);
   });
 });

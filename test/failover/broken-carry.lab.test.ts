@@ -11,7 +11,10 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { cometbftKey } from '../../src/lab/keys.js';
+import type { StatusReport } from '../../src/status/report.js';
 import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 import { projectPath } from '../../src/paths.js';
 import { sshdUnavailable } from '../support/sshd.js';
@@ -41,7 +44,35 @@ describe('a broken carry is caught (cosmos lab)', { skip: sshdUnavailable() }, (
     );
     assert.equal(r.code, 1, out);
     assert.match(out, /signed twice since the failover began: height \d+/, out);
+    assert.match(out, /duplicate-vote evidence in block \d+, seen by sentry-/, "judged from the sentries' RPC");
     assert.match(out, new RegExp(`stop the signer on ${to} now`));
+  });
+});
+
+describe("verify waits for the chain's word (cosmos lab)", { skip: sshdUnavailable() }, () => {
+  let lab: FailoverLab;
+  before(async () => {
+    lab = await FailoverLab.start('cosmos');
+  });
+  after(() => lab?.down());
+
+  test('a target that starts with a key of no identity: the chain shows no new signature, verify fails', () => {
+    // the sealed key swapped for a stranger's before activation moves it into place: what a
+    // standby holding the wrong key file looks like (cp keeps the file's owner and mode)
+    const to = lab.other();
+    const sealed = join(lab.dir, 'hosts', to, 'root', 'var/lib/stake/sealed/cosmoshub/priv_validator_key.json');
+    const stranger = join(lab.dir, 'stranger-key.json');
+    writeFileSync(stranger, cometbftKey().text);
+    const before = lab.chain().identities[0]!.byHost[to] ?? 0;
+    const approvals = [lab.approve(to, 'alice'), lab.approve(to, 'bob')];
+    const r = lab.confirm(to, approvals, `before:activate=run:cp ${sh(stranger)} ${sh(sealed)}`, [
+      '--verify-timeout',
+      '8',
+    ]);
+    const out = `${r.stdout}\n${r.stderr}`;
+    assert.equal(r.code, 1, out);
+    assert.match(out, new RegExp(`${to} has not signed for cosmoshub within 8 s`), out);
+    assert.equal(lab.chain().identities[0]!.byHost[to] ?? 0, before, 'the judge agrees: nothing signed by the target');
   });
 });
 
@@ -67,6 +98,18 @@ describe('lost slashing protection on the signers is caught (ethereum lab)', { s
       `the old Vouch's slots attested again by the new one: ${JSON.stringify(doubled)}`,
     );
     assert.equal(r.code, 1, out);
-    assert.match(out, /signed twice since the failover began: height \d+/, out);
+    assert.match(
+      out,
+      /signed twice since the failover began: height \d+ \(attester slashing of validator \d+ in the pool, seen by beacon-/,
+      out,
+    );
+    // and stake status, from the beacon nodes' own API: the slashing, and the validator slashed
+    const s = lab.stake(['status', '-i', lab.inventory, '--json', '--no-witness-copy']);
+    const id = (JSON.parse(s.stdout) as StatusReport).identities[0]!;
+    assert.ok(id.equivocations.length > 0 && id.equivocations.every((e) => /attester slashing/.test(e.what)), s.stdout);
+    assert.ok(
+      id.alarms.some((a) => /the chain shows mainnet-pool slashed/.test(a)),
+      id.alarms.join('\n'),
+    );
   });
 });

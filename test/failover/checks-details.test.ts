@@ -3,6 +3,7 @@
  * (only when it failed) what to do. An operator reads these lines before approving a failover,
  * so a check that is right but says the wrong thing is a defect too.
  */
+import type { TargetHead } from '../../src/failover/observer.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { plan } from '../support/failover-plan.js';
@@ -28,21 +29,28 @@ describe('preflight: what each check says', () => {
     ]);
   });
 
-  test('with a chain observer: the target synced when fresh and peered, refused otherwise', () => {
-    const chain = (secondsAgo: number, peers: number) => ({
-      reading: reading({ 'val-waw': { secondsAgo, peers } }),
-      blockTimeMs: 1000,
-      what: 'the lab chain',
-    });
-    assert.deepEqual(named(checks(healthy(), { chain: chain(1, 3) }), 'target synced'), [
-      ok('target synced', 'val-waw: following the chain with 3 of 8 peers (the lab chain)'),
+  test("with a chain observer: the target synced when its own head is within 5 of the chain's, refused when behind or syncing", () => {
+    const chain = (target: TargetHead) => ({ reading: reading(1000), what: 'the chain', target, blockTimeMs: 6000 });
+    assert.deepEqual(named(checks(healthy(), { chain: chain({ head: 996, syncing: false }) }), 'target synced'), [
+      ok('target synced', 'val-waw: at 996, the chain at 1000 (the chain)'),
     ]);
-    assert.deepEqual(named(checks(healthy(), { chain: chain(1, 0) }), 'target synced'), [
-      fail(
+    const hint = 'wait until the target follows the chain';
+    assert.deepEqual(named(checks(healthy(), { chain: chain({ head: 990, syncing: false }) }), 'target synced'), [
+      fail('target synced', "val-waw: its head 990 is 10 behind the chain's 1000 (at most 5) (the chain)", hint),
+    ]);
+    assert.deepEqual(named(checks(healthy(), { chain: chain({ head: 1000, syncing: true }) }), 'target synced'), [
+      fail('target synced', 'val-waw: its client is still syncing (at 1000, the chain at 1000) (the chain)', hint),
+    ]);
+    // a fast chain: ten seconds of blocks, since the two heads are read a round trip apart
+    assert.equal(
+      named(
+        checks(healthy(), { chain: { ...chain({ head: 960, syncing: false }), blockTimeMs: 200 } }),
         'target synced',
-        'val-waw: its client has no peer: it cannot follow the chain (the lab chain)',
-        'wait until the target follows the chain',
-      ),
+      )[0]!.ok,
+      true,
+    );
+    assert.deepEqual(named(checks(healthy(), { chain: chain({ error: 'unreachable: timed out' }) }), 'target synced'), [
+      fail('target synced', 'val-waw: its head cannot be read: unreachable: timed out (the chain)', hint),
     ]);
   });
 
@@ -188,9 +196,10 @@ describe('preflight: the target, the old host and the witness', () => {
     ]);
     const dead = { ...plan, oldHostDead: true };
     const chain = {
-      reading: reading({ 'val-waw': { secondsAgo: 1, peers: 2 } }),
-      blockTimeMs: 1000,
-      what: 'the lab chain',
+      reading: reading(1000),
+      what: 'the chain',
+      target: { head: 1000, syncing: false },
+      blockTimeMs: 6000,
     };
     const watched = checks(gone, { plan: dead, chain });
     assert.deepEqual(named(watched, 'old host reachable'), [

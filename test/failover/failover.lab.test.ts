@@ -7,7 +7,6 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
@@ -15,6 +14,7 @@ import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { faultRound } from '../support/fault-round.js';
+import { asRootOn, isSystemdLab, unitExposures } from '../support/lab-hosts.js';
 
 const skip = sshdUnavailable();
 
@@ -39,6 +39,16 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       lab = await FailoverLab.start(family);
     });
     after(() => lab?.down());
+
+    test('every hardened unit of the family runs under systemd at or under its rendered exposure', (t) => {
+      if (!isSystemdLab(lab.dir)) return t.skip('process hosts run no units');
+      const units = unitExposures(lab.dir);
+      assert.ok(units.length >= 3, JSON.stringify(units));
+      for (const u of units) {
+        assert.ok(u.live <= u.rendered, `${u.unit} on ${u.host}: ${u.live} as it runs, ${u.rendered} as rendered`);
+        assert.ok(u.rendered <= 2.0, `${u.unit} as rendered: ${u.rendered}`);
+      }
+    });
 
     test('the happy path: old host fenced, then only the new host signs; a stale checkout cannot deploy', async () => {
       const { active: from } = lab.live();
@@ -77,6 +87,33 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       assert.equal(lab.chain().doubleSigns, 0);
       lab.revive();
     });
+
+    if (family === 'ethereum')
+      test("--at-safe-window: fenced once no proposal of the identity's validator falls in the handover", async () => {
+        const to = lab.other();
+        const safe = ['--at-safe-window'];
+        const approvals = [lab.approve(to, 'alice', safe), lab.approve(to, 'bob', safe)];
+        const r = lab.ok(lab.confirm(to, approvals, undefined, safe), 'failover at a safe window');
+        assert.match(r.stdout, /fence \(\d+ ms\) no block proposal of its validators in slots \d+-\d+/);
+        await lab.signingOn(to);
+        assert.equal(lab.chain().doubleSigns, 0);
+        lab.revive();
+      });
+
+    // cosmos has its own, with the really dead host, in the faults below
+    if (family === 'ethereum')
+      test('--old-host-dead refuses while the beacon nodes show the cut-off validator client still attesting', () => {
+        const from = lab.live().active;
+        const to = lab.other();
+        const dead = ['--old-host-dead', '--safety-window', '3'];
+        const approvals = [lab.approve(to, 'alice', dead), lab.approve(to, 'bob', dead)];
+        const r = lab.whileCut(from, () => lab.confirm(to, approvals, undefined, dead));
+        assert.equal(r.code, 4, r.stdout + r.stderr);
+        assert.match(r.stdout, /Beacon API on beacon-/);
+        assert.match(r.stdout, /it is not dead, it is cut off from you/);
+        assert.equal(lab.journalState(), 'rolled-back');
+        assert.equal(lab.live().active, from);
+      });
   });
 }
 
@@ -153,9 +190,13 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
       lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
     ];
     // power loss: no SSH, and its signer gone with it
-    lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
-    const pid = Number(readFileSync(join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
-    process.kill(pid, 'SIGKILL');
+    const systemd = isSystemdLab(lab.dir);
+    if (systemd) lab.ok(lab.stake(['lab', 'power-off', from, '--dir', lab.dir]), 'power-off');
+    else {
+      lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
+      const pid = Number(readFileSync(join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
+      process.kill(pid, 'SIGKILL');
+    }
     const r = lab.ok(
       lab.confirm(to, approvals, undefined, ['--old-host-dead', '--safety-window', '5']),
       'dead-host failover',
@@ -163,17 +204,25 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
     assert.match(r.stdout, /no signature from cosmoshub for \d+ heights/);
     await lab.signingOn(to);
     assert.equal(lab.chain().doubleSigns, 0);
-    lab.ok(lab.stake(['lab', 'heal', from, '--dir', lab.dir]), 'heal');
+    // back: a systemd host boots with its signer masked (its unit is enabled and its key still
+    // in place: started, it would sign beside the new host), as the runbook says to bring it back
+    if (systemd)
+      lab.ok(lab.stake(['lab', 'power-on', from, '--dir', lab.dir, '--mask', 'stake-cometbft.service']), 'power-on');
+    else lab.ok(lab.stake(['lab', 'heal', from, '--dir', lab.dir]), 'heal');
     // back from the dead with its key still in place: keys status raises the alarm
     const keys = lab.stake(['keys', 'status', '-i', lab.inventory]);
     assert.equal(keys.code, 1, keys.stdout);
     assert.match(keys.stdout, /ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE/);
     // fenced by hand (what the runbook says), then deployed back as a standby
-    const sealed = join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/sealed', lab.identity);
-    spawnSync('sh', [
-      '-c',
-      `mkdir -p '${sealed}' && mv '${join(lab.dir, 'hosts', from, 'root', 'var/lib/cometbft/config/priv_validator_key.json')}' '${sealed}/'`,
-    ]);
+    const fenced = asRootOn(
+      lab.dir,
+      from,
+      (root) =>
+        `mkdir -p ${root}/var/lib/stake/sealed/${lab.identity} && mv ${root}/var/lib/cometbft/config/priv_validator_key.json ${root}/var/lib/stake/sealed/${lab.identity}/`,
+    );
+    assert.equal(fenced.code, 0, fenced.stderr);
+    // and booted as usual once fenced: the mask was for one boot
+    if (systemd) lab.ok(lab.stake(['lab', 'reboot', from, '--dir', lab.dir]), 'reboot');
     lab.revive();
     assert.equal(lab.chain().doubleSigns, 0);
   });

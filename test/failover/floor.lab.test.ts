@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { parseSignState } from '../../src/chain/cometbft-sign-state.js';
 import { COMETBFT_SIGN_STATE, witnessStateDir } from '../../src/keys/layout.js';
 import { sshdUnavailable } from '../support/sshd.js';
+import { asRootOn, isSystemdLab } from '../support/lab-hosts.js';
 import { FailoverLab } from '../support/failover-lab.js';
 
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -140,6 +141,9 @@ describe('the slashing floor under faults at carry (cosmos lab)', { skip: sshdUn
     assert.equal(existsSync(file), false, 'nothing wrote a fresh state');
     const since = lab.chain().height;
     copyFileSync(saved, file); // the operator's repair: the file restored from a backup
+    // on a systemd host the client runs as its own user: the restored file must be its again
+    if (isSystemdLab(lab.dir))
+      assert.equal(asRootOn(lab.dir, from, () => `chown cometbft:cometbft ${COMETBFT_SIGN_STATE}`).code, 0);
     const resumed = lab.resume();
     assert.equal(lab.journalState(), 'rolled-back', `${resumed.stdout}\n${resumed.stderr}`);
     assert.equal(lab.live().active, from);

@@ -13,6 +13,7 @@ import type { Plan } from '../../src/plan/compute.js';
 import type { StatusReport } from '../../src/status/report.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
+import { isSystemdLab } from '../support/lab-hosts.js';
 
 const skip = sshdUnavailable();
 
@@ -70,9 +71,12 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         [...moved.keys()].filter((h) => unchanged.test(h)).length >= 4,
         `the lab's ${{ cosmos: 'sentries', ethereum: 'beacons and signers', cardano: 'relays' }[family]} were planned`,
       );
-      // the fence disabled the old host's signer (init: direct: its launch script moved aside);
-      // that is the one thing a failover leaves for deploy, and only on the host it fenced
-      const fenced = { [from]: [`create /var/lib/stake/bin/${SIGNER[family]}.sh`] };
+      // the fence disabled the old host's signer: under systemd its unit disabled, no file
+      // changed; under init: direct its launch script moved aside, a file for deploy to put back.
+      // That is the one thing a failover leaves for deploy, and only on the host it fenced
+      const fenced: Record<string, string[]> = isSystemdLab(lab.dir)
+        ? {}
+        : { [from]: [`create /var/lib/stake/bin/${SIGNER[family]}.sh`] };
       assert.deepEqual(
         Object.fromEntries([...moved].filter(([, c]) => c.length > 0)),
         fenced,

@@ -3,10 +3,10 @@
  * host's root (init: direct, no services, so nothing but files is touched): each reports its
  * result record, and the step's reading of it holds.
  */
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ACTIVATE_RESULT, activateScript, FENCE_RESULT, fenceScript } from '../../src/failover/scripts.js';
@@ -36,9 +36,20 @@ const ok = (script: string) => {
 const hostAt = (root: string) => ({ root, init: 'direct' as const, address: '127.0.0.1', privateAddress: '127.0.0.1' });
 const keys = validatorKeyFiles('cardano');
 
+/** A scratch root for one test, removed when the file's tests are done. */
+const scratchRoots: string[] = [];
+const scratch = () => {
+  const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+  scratchRoots.push(root);
+  return root;
+};
+after(() => {
+  for (const root of scratchRoots) rmSync(root, { recursive: true, force: true });
+});
+
 describe('failover scripts report their results', () => {
   test('lock: taken, taken again by the same plan, held by another with the holder', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const root = scratch();
     const mine = '{"plan":"AAA","by":"me it\'s"}';
     assert.deepEqual(parseResult(ok(lockScript(root, 'id', mine, 'AAA')), LOCK_RESULT), {
       step: 'lock',
@@ -58,14 +69,14 @@ describe('failover scripts report their results', () => {
   });
 
   test('a lock file holding the old words TAKEN or HELD fools nothing', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const root = scratch();
     ok(lockScript(root, 'id', '{"plan":"AAA","note":"TAKEN"}', 'AAA'));
     const r = parseResult(ok(lockScript(root, 'id', '{"plan":"BBB"}', 'BBB')), LOCK_RESULT);
     assert.equal(r.taken, false);
   });
 
   test('fence seals the keys and reports fenced; activate puts them back and reports activated', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const root = scratch();
     for (const k of keys) {
       mkdirSync(dirname(join(root, k.path)), { recursive: true });
       writeFileSync(join(root, k.path), `key ${k.name}\n`);
@@ -83,14 +94,14 @@ describe('failover scripts report their results', () => {
   });
 
   test('activate without a sealed key exits 42 and reports nothing', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const root = scratch();
     const r = sh(activateScript(hostAt(root), 'id', keys, []));
     assert.equal(r.status, 42);
     assert.equal(tryResult(r.stdout, ACTIVATE_RESULT) instanceof Error, true);
   });
 
   test('generation record and audit line: written once, reported each time', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const root = scratch();
     assert.equal(parseResult(ok(recordGenerationScript(root, 'id', '{"g":2}')), GENERATION_RESULT).recorded, true);
     assert.equal(readFileSync(join(root, generationPath('id')), 'utf8'), '{"g":2}\n');
     for (let i = 0; i < 2; i++)
@@ -102,7 +113,7 @@ describe('failover scripts report their results', () => {
   });
 
   test("deploy's first generation record is written whole, quotes and all", () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-fo-'));
+    const root = scratch();
     const record = { generation: 1, active: "it's $HOME `x`", since: 's', approvers: [], plan: 'first' };
     ok(writeRecordScript(root, 'id', record));
     assert.equal(readFileSync(join(root, generationPath('id')), 'utf8'), `${JSON.stringify(record)}\n`);

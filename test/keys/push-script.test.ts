@@ -2,11 +2,11 @@
  * The keys push script run for real with this machine's sh against a folder standing for a host's
  * root: placed, already there, a different key refused, and the outcome stake reads from it.
  */
+import { scratchDir } from '../support/scratch.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { KEYS_PUSH_RESULT, keysPushScript, pushOutcome, type KeyPlacement } from '../../src/keys/push-script.js';
 import { COMETBFT_SIGN_STATE, initialSignState, sealedDir } from '../../src/keys/layout.js';
@@ -24,7 +24,7 @@ const placements = (extra = ''): KeyPlacement[] =>
 
 describe('keys push script', () => {
   test('places every key with its mode, then finds them already there', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const root = scratchDir('stake-keys-');
     const first = sh(keysPushScript(root, 'pool', placements()));
     assert.equal(first.status, 0, first.stderr);
     assert.deepEqual(parseResult(first.stdout, KEYS_PUSH_RESULT), {
@@ -46,7 +46,7 @@ describe('keys push script', () => {
   });
 
   test('a different key in place is refused with a record (exit 0, not 43), and left as it is', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const root = scratchDir('stake-keys-');
     const [kes, vrf] = placements();
     mkdirSync(dirname(join(root, vrf!.path)), { recursive: true });
     writeFileSync(join(root, vrf!.path), 'another key\n');
@@ -65,7 +65,7 @@ describe('keys push script', () => {
   });
 
   test('a push cut off halfway is finished by the next: a key in place is left, the missing one placed', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const root = scratchDir('stake-keys-');
     const [kes, vrf] = placements();
     mkdirSync(dirname(join(root, kes!.path)), { recursive: true });
     writeFileSync(join(root, kes!.path), kes!.content);
@@ -82,7 +82,7 @@ describe('keys push script', () => {
   });
 
   test('keys that are not UTF-8 are written byte for byte', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const root = scratchDir('stake-keys-');
     const content = Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x0a]);
     const r = sh(keysPushScript(root, 'pool', [{ name: 'k', path: '/k', content, mode: '0400' }]));
     assert.equal(r.status, 0, r.stderr);
@@ -95,7 +95,7 @@ describe('keys push script', () => {
   });
 
   test('cometbft: the state `cometbft init` writes is placed beside a new key, never over a state, never for a key already there', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-keys-'));
+    const root = scratchDir('stake-keys-');
     const initial = initialSignState('cosmos')!;
     const state = { path: initial.path, content: Buffer.from(initial.content), mode: initial.mode };
     const key: KeyPlacement = {

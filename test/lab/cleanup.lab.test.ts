@@ -20,6 +20,7 @@ import { projectPath } from '../../src/paths.js';
 import { waitFor } from '../../src/wait.js';
 import { sshdUnavailable, startTestHosts } from '../support/sshd.js';
 import { leftBehind, makeNetwork } from '../support/test-network.js';
+import { hostProcess } from '../support/lab-hosts.js';
 
 const skip = sshdUnavailable();
 const noNetns = skip ?? netnsUnavailable();
@@ -46,7 +47,15 @@ const commandLine = (pid: number) => {
 
 /** What a lab had made when it was stopped: nothing of it may remain. */
 function assertLabGone(state: LabState, dir: string): void {
-  const processes = [state.chain.process, ...state.hosts.map((h) => h.sshd)].filter(Boolean) as ProcessRecord[];
+  const processes = [state.chain.process, ...state.hosts.map((h) => h.sshd ?? h.machine?.nspawn)].filter(
+    Boolean,
+  ) as ProcessRecord[];
+  // systemd hosts: their overlays unmounted, their cgroups gone
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8');
+  for (const h of state.hosts.filter((x) => x.machine)) {
+    assert.ok(!mounts.includes(` ${h.machine!.merged} `), `${h.machine!.merged} still mounted`);
+    for (const cg of h.machine!.cgroups) assert.equal(existsSync(cg), false, `${cg} still there`);
+  }
   for (const p of processes) assert.equal(isRunning(p), false, `${p.what} (pid ${p.pid}) still runs`);
   const mine = (n: string) => n.startsWith(`stake-lab${state.slot}-`) || n.startsWith(`stake-lab${state.slot}.`);
   assert.deepEqual(namespaces().filter(mine), [], 'no namespace of the lab');
@@ -197,10 +206,15 @@ describe('a test process ended by a signal (the runner’s timeout) takes down w
       "const { readFileSync } = await import('node:fs');",
       `console.log(readFileSync(${JSON.stringify(join(dir, 'lab.json'))}, 'utf8').replace(/\\n/g, ''));`,
     ]);
-    const state = await run.report<LabState>('the test process to bring its lab up');
-    assert.ok(state.hosts.every((h) => h.sshd && isRunning(h.sshd)));
-    run.child.kill('SIGTERM');
-    await run.exited;
-    assertLabGone(state, dir);
+    let state: LabState | undefined;
+    try {
+      state = await run.report<LabState>('the test process to bring its lab up');
+      assert.ok(state.hosts.every((h) => isRunning(hostProcess(h))));
+    } finally {
+      // whatever failed above, the hanging process is ended: it would hold the test file open
+      run.child.kill('SIGTERM');
+      await run.exited;
+    }
+    assertLabGone(state!, dir);
   });
 });

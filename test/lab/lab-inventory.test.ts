@@ -36,4 +36,22 @@ describe('lab inventory', () => {
       );
     });
   }
+
+  for (const family of FAMILIES) {
+    test(`${family} on systemd hosts: says what production says (root /, init systemd, a deploy user with sudo, firewalls enforced)`, () => {
+      const { out, a } = labOf(family, 'netns', 5, 'systemd');
+      assert.match(out, /Debian machine booted under systemd/);
+      const lab = resolved(out);
+      for (const h of lab.hosts) {
+        assert.equal(h.address, a.hosts[h.name]!.address);
+        assert.equal(h.root, '/');
+        assert.equal(h.init, 'systemd');
+        assert.equal(h.firewall, 'enforce');
+        assert.equal(h.ssh.user, 'stake');
+        assert.equal(h.ssh.become, 'sudo');
+        assert.equal(h.ssh.port, 22);
+        assert.equal(h.nodeId, undefined, 'a fresh host: its first deploy makes its node key');
+      }
+    });
+  }
 });

@@ -21,6 +21,7 @@ import { JWT_PATH } from '../../src/render/clients/ethereum/common.js';
 import { COMETBFT_HOME } from '../../src/render/clients/cometbft.js';
 import { nodeIdFromNodeKey } from '../../src/render/node-ids.js';
 import { upLab, type TestLab } from '../support/lab-process.js';
+import { asRootOn, hostProcess, isSystemdLab, serviceLog } from '../support/lab-hosts.js';
 import { sshdUnavailable } from '../support/sshd.js';
 
 const skip = sshdUnavailable();
@@ -55,55 +56,66 @@ async function waitForLab(
 const identityOf = (s: LabStatus) => s.chain.summary!.identities[0]!;
 
 describe('stake lab up and down', { skip }, () => {
-  test('up, up again, a crash, down and down again: nothing of the lab is left behind', async () => {
-    const lab = upLab('cosmos', mkdtempSync(join(tmpdir(), 'stake-lab-t-')), ['--block-time', String(BLOCK_MS)]);
-    const { dir, up } = lab;
-    try {
-      assert.equal(up.code, 0, up.stderr);
-      const first = stateOf(dir);
-      const processes = [first.chain.process!, ...first.hosts.map((h) => h.sshd!)];
-      assert.ok(processes.every(isRunning));
-      if (!noNetns)
-        assert.equal(
-          namespacesOfSlot(first.slot).length,
-          first.hosts.length + 2,
-          'a namespace per host, the internet and the switch',
-        );
-      else assert.match(up.stdout, /firewalls are NOT enforced/);
+  // on the hosts lab up chooses (systemd where they run), and on process hosts, which keep tests of their own
+  for (const hosts of ['auto', 'process'] as const)
+    test(`up, up again, a crash, down and down again: nothing of the lab is left behind (--hosts ${hosts})`, async () => {
+      const lab = upLab('cosmos', mkdtempSync(join(tmpdir(), 'stake-lab-t-')), [
+        '--block-time',
+        String(BLOCK_MS),
+        '--hosts',
+        hosts,
+      ]);
+      const { dir, up } = lab;
+      try {
+        assert.equal(up.code, 0, up.stderr);
+        const first = stateOf(dir);
+        const processes = [first.chain.process!, ...first.hosts.map(hostProcess)];
+        assert.ok(processes.every(isRunning));
+        if (!noNetns)
+          assert.equal(
+            namespacesOfSlot(first.slot).length,
+            first.hosts.length + 2,
+            'a namespace per host, the internet and the switch',
+          );
+        else assert.match(up.stdout, /firewalls are NOT enforced/);
 
-      const again = lab.again([]);
-      assert.equal(again.code, 0, again.stderr);
-      assert.match(again.stderr, /already up/);
-      assert.deepEqual(stateOf(dir).chain.process, first.chain.process, 'up twice starts nothing new');
+        const again = lab.again([]);
+        assert.equal(again.code, 0, again.stderr);
+        assert.match(again.stderr, /already up/);
+        assert.deepEqual(stateOf(dir).chain.process, first.chain.process, 'up twice starts nothing new');
 
-      // a crash: the chain and one host die
-      process.kill(first.chain.process!.pid, 'SIGKILL');
-      process.kill(first.hosts[2]!.sshd!.pid, 'SIGKILL');
-      const killed = [first.chain.process!, first.hosts[2]!.sshd!];
-      await waitFor(() => !killed.some(isRunning), { timeoutMs: 10_000, what: 'the killed chain and sshd to be gone' });
-      const broken = status(dir);
-      assert.equal(broken.code, 1);
-      assert.ok(broken.status.problems.some((p) => p.includes('chain')));
-      const healed = lab.again();
-      assert.equal(healed.code, 0, healed.stderr);
-      assert.match(healed.stderr, /broken/);
-      const second = stateOf(dir);
-      assert.equal(status(dir).code, 0);
+        // a crash: the chain and one host die
+        process.kill(first.chain.process!.pid, 'SIGKILL');
+        // (a systemd host's nspawn killed alone leaves its container's init behind: down must find it)
+        process.kill(hostProcess(first.hosts[2]!).pid, 'SIGKILL');
+        const killed = [first.chain.process!, hostProcess(first.hosts[2]!)];
+        await waitFor(() => !killed.some(isRunning), {
+          timeoutMs: 10_000,
+          what: 'the killed chain and host to be gone',
+        });
+        const broken = status(dir);
+        assert.equal(broken.code, 1);
+        assert.ok(broken.status.problems.some((p) => p.includes('chain')));
+        const healed = lab.again();
+        assert.equal(healed.code, 0, healed.stderr);
+        assert.match(healed.stderr, /broken/);
+        const second = stateOf(dir);
+        assert.equal(status(dir).code, 0);
 
-      const down = lab.down();
-      assert.equal(down.code, 0, down.stderr);
-      for (const p of [...processes, second.chain.process!, ...second.hosts.map((h) => h.sshd!)])
-        assert.equal(isRunning(p), false, `${p.what} still runs`);
-      assert.deepEqual(namespacesOfSlot(second.slot), []);
-      assert.equal(existsSync(dir), false);
-      const twice = lab.down();
-      assert.equal(twice.code, 0);
-      assert.match(twice.stdout, /nothing to take down/);
-    } finally {
-      // after a failure above: stop what is left; the folder goes only once the lab is down
-      if (lab.down().code === 0) rmSync(dir, { recursive: true, force: true });
-    }
-  });
+        const down = lab.down();
+        assert.equal(down.code, 0, down.stderr);
+        for (const p of [...processes, second.chain.process!, ...second.hosts.map(hostProcess)])
+          assert.equal(isRunning(p), false, `${p.what} still runs`);
+        assert.deepEqual(namespacesOfSlot(second.slot), []);
+        assert.equal(existsSync(dir), false);
+        const twice = lab.down();
+        assert.equal(twice.code, 0);
+        assert.match(twice.stdout, /nothing to take down/);
+      } finally {
+        // after a failure above: stop what is left; the folder goes only once the lab is down
+        if (lab.down().code === 0) rmSync(dir, { recursive: true, force: true });
+      }
+    });
 });
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
@@ -207,22 +219,33 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         const before = identityOf(status(dir).status);
         // raised under the running node (which reads a raised file: stricter than CometBFT, which
         // keeps its own in memory; a lowered one is not obeyed, so the test never lowers it)
-        const fence = before.lastHeight! + 20;
-        writeDurably(stateFile, JSON.stringify({ height: String(fence), round: 0, step: 3 }));
+        // far enough ahead that the raise (through `stake lab ssh` on a systemd host) lands well before the chain gets there
+        const fence = before.lastHeight! + 60;
+        // raised in one rename, and on a systemd host the client's own file from the start (a
+        // root-owned file there would be replaced by the client's next write before it read it)
+        const raised = JSON.stringify({ height: String(fence), round: 0, step: 3 });
+        if (isSystemdLab(dir)) {
+          const r = asRootOn(
+            dir,
+            'val-fra',
+            () =>
+              `cd ${COMETBFT_HOME}/data && printf '%s' '${raised}' > .raise.tmp && chown cometbft:cometbft .raise.tmp && chmod 0600 .raise.tmp && mv -f .raise.tmp priv_validator_state.json`,
+          );
+          assert.equal(r.code, 0, r.stderr);
+        } else writeDurably(stateFile, raised);
         // eight heights more: eight chances to sign, each of which the watermark must refuse
+        // what it had signed once the raise was in place (through lab ssh it takes a moment)
+        const landed = identityOf(status(dir).status).lastHeight!;
         const head = status(dir).status.chain.summary!.height;
         await waitForLab(dir, 'eight more heights', (x) => (x.chain.summary?.height ?? 0) >= head + 8);
         const held = identityOf(status(dir).status);
-        assert.ok(
-          held.lastHeight! <= before.lastHeight! + 2,
-          `signed up to ${held.lastHeight} with the watermark at ${fence}`,
-        );
+        assert.ok(held.lastHeight! <= landed + 2, `signed up to ${held.lastHeight} with the watermark at ${fence}`);
         assert.match(
-          readFileSync(join(val.root, 'var/log/stake/cometbft.log'), 'utf8'),
+          serviceLog(dir, 'val-fra', 'cometbft'),
           new RegExp(`refused to sign height \\d+.*: .*${fence}|watermark at ${fence}`),
         );
         // once the chain passes the watermark it signs again, above it and never at or below
-        await waitForLab(dir, 'signing above the watermark', (x) => identityOf(x).lastHeight! > fence);
+        await waitForLab(dir, 'signing above the watermark', (x) => identityOf(x).lastHeight! > fence, 40_000);
         const signed = readFileSync(join(dir, 'chain', 'signatures.ndjson'), 'utf8')
           .split('\n')
           .filter(Boolean)
@@ -243,6 +266,16 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         const standbyState = join(standby.root, 'var/lib/cometbft/data/priv_validator_state.json');
         if (!existsSync(standbyState)) writeDurably(standbyState, '{"height":"0","round":0,"step":0}\n');
         copyFileSync(join(dir, 'keys', 'cosmoshub', 'priv_validator_key.json'), key);
+        // on a systemd host the client runs as its own user: the key put there on purpose is given to it
+        if (isSystemdLab(dir)) {
+          const owned = asRootOn(
+            dir,
+            'val-waw',
+            () =>
+              'chown cometbft:cometbft /var/lib/cometbft/config/priv_validator_key.json /var/lib/cometbft/data /var/lib/cometbft/data/priv_validator_state.json',
+          );
+          assert.equal(owned.code, 0, owned.stderr);
+        }
         try {
           const s = await waitForLab(dir, 'a double sign', (x) => (x.chain.summary?.doubleSigns ?? 0) >= 1);
           const d = identityOf(s).doubleSigns[0]!;

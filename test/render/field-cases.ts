@@ -8,6 +8,7 @@
  */
 import { isIP } from 'node:net';
 import fc from 'fast-check';
+import { canonicalAddress } from '../../src/inventory/addresses.js';
 import { canonicalUrl } from '../../src/inventory/check-fields.js';
 
 export type ExampleName = 'cosmos' | 'ethereum' | 'cardano';
@@ -203,14 +204,18 @@ export const FIELDS: FieldCase[] = [
   {
     path: 'hosts.*.address',
     group: 'addresses',
-    at: marked('zqx-a.example', hostPath('address')),
+    // An IP, not a name: the ethereum beacons' firewall needs the VC's IP, and a baseline that does not
+    // render would make every IP value look like a field that escaped (a hostname value is refused at render).
+    at: marked('192.0.2.77', hostPath('address')),
+    rendered: canonicalAddress, // a DNS name is written in lowercase
     comparable: (v) => isIP(v) !== 6,
-    plausible: tricky('abz09.-:'),
+    plausible: fc.oneof(tricky('abz09.-:'), fc.ipV4(), fc.ipV6()),
   },
   {
     path: 'hosts.*.private_address',
     group: 'addresses',
     at: marked('10.77.0.9', hostPath('private_address')),
+    rendered: canonicalAddress,
     comparable: (v) => isIP(v) !== 6,
     plausible: tricky('0129.'),
   },
@@ -266,6 +271,21 @@ export const FIELDS: FieldCase[] = [
       const id = Object.keys(d.validators).find((k) => d.validators[k].signer);
       return id ? ['validators', id, 'signer', 'hosts', 0] : undefined;
     }),
+  },
+  {
+    path: 'validators.*.consensus_address',
+    group: 'free',
+    at: marked('C0'.repeat(20), (d) =>
+      d.chain.family === 'cosmos' ? ['validators', firstId(d), 'consensus_address'] : undefined,
+    ),
+  },
+  {
+    path: 'validators.*.pool_id',
+    group: 'free',
+    // a real checksum: a hostile value then fails the pattern or the checksum, at the value
+    at: marked('pool1dzagkh9tu5phlyzv07cjyppdj5expqqg00gfcaw9u05rz2a0hrs', (d) =>
+      d.chain.family === 'cardano' ? ['validators', firstId(d), 'pool_id'] : undefined,
+    ),
   },
   { path: 'x-note', group: 'free', at: marked('zqx-note', () => ['x-note']), plausible: tricky(QUOTY) },
 ];

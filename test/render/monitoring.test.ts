@@ -58,6 +58,7 @@ describe('monitoring rendered for access.monitor', () => {
       'StakeTwoHostsSigning',
       'StakeNodeDown',
       'StakeHeightStalled',
+      'StakeDoubleSignEvidence',
       'StakePeersLow',
       'StakeDiskNearlyFull',
       'StakeClockDrift',
@@ -92,7 +93,7 @@ describe('monitoring rendered for access.monitor', () => {
   );
 
   test(
-    'promtool test rules: two hosts signing pages, a failover overlap does not, a silent identity pages',
+    'promtool test rules: two hosts signing pages, a failover overlap does not, a silent identity pages, chain evidence pages',
     { skip: promtool ? false : 'promtool is not installed' },
     () => {
       const dir = mkdtempSync(join(tmpdir(), 'stake-promtest-'));
@@ -133,6 +134,32 @@ describe('monitoring rendered for access.monitor', () => {
               alert_rule_test: [
                 { eval_time: '2m30s', alertname: 'StakeTwoHostsSigning', exp_alerts: [] },
                 { eval_time: '5m', alertname: 'StakeTwoHostsSigning', exp_alerts: [] },
+              ],
+            },
+            {
+              // one block on one sentry carries evidence; the alert holds for the ten minutes after it, then clears
+              interval: '1m',
+              input_series: [
+                { series: 'cometbft_consensus_byzantine_validators{host="sentry-fra-1"}', values: '0 0 1 0x20' },
+                { series: 'cometbft_consensus_byzantine_validators{host="sentry-waw-1"}', values: '0x23' },
+              ],
+              alert_rule_test: [
+                { eval_time: '1m', alertname: 'StakeDoubleSignEvidence', exp_alerts: [] },
+                {
+                  eval_time: '3m',
+                  alertname: 'StakeDoubleSignEvidence',
+                  exp_alerts: [
+                    {
+                      exp_labels: { host: 'sentry-fra-1', severity: 'page' },
+                      exp_annotations: {
+                        summary:
+                          'sentry-fra-1 saw double-sign evidence in a block: run stake status now (it names the key, and whether it is yours)',
+                        runbook: 'docs/operate.md#double-sign-evidence',
+                      },
+                    },
+                  ],
+                },
+                { eval_time: '15m', alertname: 'StakeDoubleSignEvidence', exp_alerts: [] },
               ],
             },
             {

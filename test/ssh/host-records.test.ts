@@ -3,11 +3,11 @@
  * generation records, locks, probes and metrics, through the pure parsers, and the facts script
  * run with this machine's sh against a folder standing for a host's root.
  */
+import { scratchDir } from '../support/scratch.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { deletable, deletionProblems, planHost } from '../../src/plan/compute.js';
 import { factsScript, parseFacts, refuseProblems } from '../../src/plan/facts.js';
@@ -112,7 +112,7 @@ describe('the deployed manifest a host reports', () => {
   });
 
   test('the facts script against a folder: a forged deployed.json is reported, never acted on', () => {
-    const root = mkdtempSync(join(tmpdir(), 'stake-facts-'));
+    const root = scratchDir('stake-facts-');
     mkdirSync(join(root, 'var/lib/stake'), { recursive: true });
     writeFileSync(join(root, 'var/lib/stake/deployed.json'), manifest(['/../../../../etc/passwd']));
     const host = { name: 'h', root, init: 'direct', ssh: { become: 'none' } } as unknown as ResolvedHost;

@@ -4,14 +4,14 @@
  * root, with links planted at the old temp name, at the target and at a parent directory, all
  * pointing outside. Nothing outside changes, content or mode, and the script refuses.
  */
+import { scratchDir } from '../support/scratch.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stageScript, rollbackScript, type FileWrite } from '../../src/apply/scripts.js';
-import { braceGroup, WRITE_REFUSED_EXIT, writeFileLines } from '../../src/ssh/shell.js';
+import { braceGroup, WRITE_REFUSED_EXIT, writeFileLines, writeFromLines } from '../../src/ssh/shell.js';
 import { writeRecordScript } from '../../src/quorum/generation.js';
 import { keysPushScript } from '../../src/keys/push-script.js';
 import { fileWrite } from '../support/file-write.js';
@@ -21,7 +21,7 @@ const sh = (script: string, env: NodeJS.ProcessEnv = process.env) =>
 
 /** A root and, beside it (outside), a victim file with known content and mode. */
 function world() {
-  const base = mkdtempSync(join(tmpdir(), 'stake-links-'));
+  const base = scratchDir('stake-links-');
   const root = join(base, 'root');
   const outside = join(base, 'outside');
   mkdirSync(join(root, 'etc/sysctl.d'), { recursive: true });
@@ -108,7 +108,7 @@ describe('host writes and links', () => {
     w.intact();
   });
 
-  test("a secret's temp file is 0600 from its first byte, its new folder 0700", () => {
+  test("a secret's temp file is 0600 from its first byte, its new folder passable", () => {
     const w = world();
     // a base64 that reports the mode of the file it writes into, while it writes
     const bin = join(w.base, 'bin');
@@ -129,6 +129,45 @@ describe('host writes and links', () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(readFileSync(log, 'utf8'), '600\n');
     assert.equal((statSync(join(w.root, 'var/lib/stake/sealed/id/key.json')).mode & 0o777).toString(8), '600');
-    assert.equal((statSync(join(w.root, 'var/lib/stake/sealed/id')).mode & 0o777).toString(8), '700');
+    // the file's mode keeps the secret; a root-only folder would lock clients out of what is written beside it later
+    assert.equal((statSync(join(w.root, 'var/lib/stake/sealed/id')).mode & 0o777).toString(8), '755');
   });
+
+  test(
+    "a secret a client owns gets its own new folder, 0700 and the client's",
+    { skip: process.getuid?.() === 0 ? false : 'chown needs root' },
+    () => {
+      const w = world();
+      const nobody = { uid: 65534, gid: 65534 };
+      const script = braceGroup([
+        'set -eu',
+        'umask 022',
+        ...writeFromLines(
+          w.root,
+          '/var/lib/cometbft/config/node_key.json',
+          '0600',
+          (t) => [`echo k > ${t}`],
+          'stake_tmp',
+          'nobody:nogroup',
+        ),
+        ...writeFromLines(
+          w.root,
+          '/var/lib/stake/shared/x.json',
+          '0600',
+          (t) => [`echo k > ${t}`],
+          'stake_tmp',
+          'root:root',
+        ),
+      ]);
+      const r = sh(script);
+      assert.equal(r.status, 0, r.stderr);
+      const folder = statSync(join(w.root, 'var/lib/cometbft/config'));
+      assert.equal((folder.mode & 0o777).toString(8), '700');
+      assert.deepEqual({ uid: folder.uid, gid: folder.gid }, nobody);
+      assert.equal((statSync(join(w.root, 'var/lib/cometbft')).mode & 0o777).toString(8), '755');
+      assert.equal((statSync(join(w.root, 'var/lib/stake/shared')).mode & 0o777).toString(8), '755');
+      const file = statSync(join(w.root, 'var/lib/cometbft/config/node_key.json'));
+      assert.equal(file.uid, nobody.uid);
+    },
+  );
 });

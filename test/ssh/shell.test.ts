@@ -2,13 +2,13 @@
  * The shell pieces every host script is built from (src/ssh/shell.ts) and the result protocol
  * (src/ssh/script-result.ts), run for real with this machine's sh against temporary folders.
  */
+import { scratchDir } from '../support/scratch.js';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, createHash } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   asRoot,
@@ -38,7 +38,7 @@ import {
 } from '../../src/ssh/script-result.js';
 
 const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
-const folder = () => mkdtempSync(join(tmpdir(), 'stake-shell-'));
+const folder = () => scratchDir('stake-shell-');
 /** Strings the shell would love to interpret. */
 const NASTY = [
   '',

@@ -16,12 +16,14 @@ import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 import { projectPath } from '../../src/paths.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { sshdUnavailable } from '../support/sshd.js';
+import { asRootOn } from '../support/lab-hosts.js';
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
 // One lab for all, its tests in order: each puts back what it changed (the hand-edited file is
-// deployed again, the rogue key removed), the drill leaves val-waw live, and the failing drill,
-// which needs nothing of the others, comes last.
+// deployed again, the rogue key removed: its double signs stay on the chain, and each later test
+// judges only what it did), the drill leaves val-waw live, and the failing drill, which needs
+// nothing of the others, comes last.
 describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable(), timeout: 300_000 }, () => {
   let lab: FailoverLab;
   before(async () => {
@@ -133,6 +135,46 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
       assert.match(text.stdout, /✗ cosmoshub: val-waw is running a signer/);
     } finally {
       rmSync(keyAt);
+    }
+  });
+
+  it("a key copied onto the standby: the sentries' blocks carry the duplicate votes, and status shows them as the lab chain counted them", async () => {
+    const standby = lab.other();
+    const judged = () => new Set(lab.chain().identities[0]!.doubleSigns.map((d) => d.height));
+    const before = judged();
+    // the sealed key put in place with a fresh signing state, as a careless restore of a backup
+    // would, both owned by the client (as cometbft init makes them): its CometBFT starts and signs
+    const key = 'var/lib/cometbft/config/priv_validator_key.json';
+    const data = 'var/lib/cometbft/data';
+    const placed = asRootOn(lab.dir, standby, (root) =>
+      [
+        `mkdir -p ${root}/${data}`,
+        `printf '%s' '{"height":"0","round":0,"step":0}' > ${root}/${data}/priv_validator_state.json`,
+        `cp ${root}/var/lib/stake/sealed/cosmoshub/priv_validator_key.json ${root}/${key}`,
+        `chown -R --reference=${root}/var/lib/cometbft/config/config.toml ${root}/${data} ${root}/${key}`,
+      ].join(' && '),
+    );
+    assert.equal(placed.code, 0, placed.stderr);
+    try {
+      const seen = await waitFor(
+        () => {
+          const id = status().report.identities[0]!;
+          return id.equivocations.some((e) => !before.has(e.height)) ? id : undefined;
+        },
+        { timeoutMs: 60_000, what: 'duplicate-vote evidence in stake status', intervalMs: 200 },
+      );
+      const now = judged();
+      for (const e of seen.equivocations.filter((x) => !before.has(x.height))) {
+        assert.ok(now.has(e.height), `height ${e.height} is one the lab chain counted: ${[...now].join(', ')}`);
+        assert.match(e.what, /^duplicate-vote evidence in block \d+$/);
+        assert.ok(e.sources.length >= 2, `seen by at least two sentries: ${e.sources.join(', ')}`);
+      }
+      assert.ok(
+        seen.alarms.some((a) => /^DOUBLE SIGN at height \d+: duplicate-vote evidence/.test(a)),
+        seen.alarms.join('\n'),
+      );
+    } finally {
+      asRootOn(lab.dir, standby, (root) => `rm -rf ${root}/${key} ${root}/${data}`);
     }
   });
 

@@ -11,18 +11,8 @@ export const events: TimedEvent[] = [
   { time: at(4000), event: 'end', result: 'done', exitCode: 0 },
 ];
 
-export const sig = (height: number, host: string, ms: number, signer = `${host}#1`) => ({
-  identity: 'hub',
-  height,
-  host,
-  signer,
-  at: at(ms),
-});
+/** A height the chain shows the identity's key signed, `ms` after the round began. */
+export const sig = (height: number, ms: number) => ({ height, at: at(ms) });
 
-export const signatures = [
-  sig(10, 'a', -500),
-  sig(11, 'a', 0),
-  sig(12, 'a', 400),
-  sig(20, 'b', 3600),
-  sig(21, 'b', 3900),
-];
+/** Heights 10-12 before the fence (done at 1400 ms), 20-21 after it. */
+export const signatures = [sig(10, -500), sig(11, 0), sig(12, 400), sig(20, 3600), sig(21, 3900)];

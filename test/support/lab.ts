@@ -14,7 +14,12 @@ export const resolved = (text: string): ResolvedInventory => {
 };
 
 /** A family's example moved into a lab, as `lab up` writes it. */
-export function labOf(family: (typeof FAMILIES)[number], mode: 'netns' | 'loopback', slot: number) {
+export function labOf(
+  family: (typeof FAMILIES)[number],
+  mode: 'netns' | 'loopback',
+  slot: number,
+  hostMode: 'systemd' | 'process' = 'process',
+) {
   const text = example(family);
   const inv = resolved(text);
   const a = planAddresses(inv, mode, slot);
@@ -37,6 +42,7 @@ export function labOf(family: (typeof FAMILIES)[number], mode: 'netns' | 'loopba
     },
     clients: Object.fromEntries(clientsOf(inv).map((c) => [c, { source: `bin/${c}`, sha256: 'a'.repeat(64) }])),
     schema: '/p/schema/inventory.schema.json',
+    hostMode,
   });
   return { text, inv, a, out };
 }

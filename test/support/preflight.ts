@@ -58,17 +58,12 @@ export const fail = (name: string, detail: string, hint: string): Check => ({
   hint,
 });
 
-/** A chain reading where each named client reported `secondsAgo` before NOW, with `peers` peers. */
-export function reading(clients: Record<string, { secondsAgo: number; peers: number }>): ChainReading {
+/** A chain reading at head 1000 (no identity judged), as the observer gives it. */
+export function reading(head = 1000): ChainReading {
   return {
-    head: 1000,
-    doubleSigns: 0,
+    head,
+    sources: [{ source: 'sentry-fra-1', client: 'cometbft', head }],
+    disagreements: [],
     identity: () => undefined,
-    client: (host) => {
-      const c = clients[host];
-      if (!c) return undefined;
-      const at = new Date(NOW.getTime() - c.secondsAgo * 1000).toISOString();
-      return { host, client: 'cometbft', peers: c.peers, peersWanted: 8, signing: false, at };
-    },
   };
 }

@@ -39,6 +39,10 @@ const PLAN_OPTIONS = {
     'heights',
     DEFAULT_SAFETY_WINDOW,
   ),
+  atSafeWindow: flag(
+    '--at-safe-window',
+    "ethereum: wait, before fencing, for a window in which none of the identity's validators is to propose a block (within the plan's validity; part of the approved plan)",
+  ),
   validFor: milliseconds(
     '--valid-for <duration>',
     'how long the plan (and an approval) stays valid',
@@ -68,6 +72,7 @@ interface PlanValues {
   to: string | undefined;
   oldHostDead: boolean;
   safetyWindow: number;
+  atSafeWindow: boolean;
   validFor: number;
   verifyTimeout: number;
   healthTimeout: number;
@@ -78,6 +83,7 @@ const failoverOptions = (opts: PlanValues, identity: string) => ({
   to: String(opts.to),
   oldHostDead: opts.oldHostDead,
   safetyWindow: opts.safetyWindow,
+  atSafeWindow: opts.atSafeWindow,
   validForMs: opts.validFor,
   verifyTimeoutMs: opts.verifyTimeout * 1000,
   healthTimeoutSeconds: opts.healthTimeout,

@@ -10,7 +10,8 @@ import { FENCE_RESULT, fenceScript } from '../scripts.js';
 import { LOCK_RESULT, lockScript, unlockScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { printable } from '../../output/untrusted.js';
-import type { ChainReading } from '../observer.js';
+import type { ChainReading, TargetHead } from '../observer.js';
+import { handoverSlots, safeWindowVerdict, USUAL_SLOT_MS } from '../safe-window.js';
 
 // 1. lock
 export async function lock(ctx: StepContext): Promise<string> {
@@ -61,14 +62,20 @@ export async function preflight(ctx: StepContext): Promise<string> {
   return `${checks.filter((c) => c.ok).length} checks passed`;
 }
 
-/** The preflight's verdicts on the live state: probed now, or the probe the caller just made. */
+/**
+ * The preflight's verdicts on the live state: probed now, or the probe (and the chain reading)
+ * the caller just made.
+ */
 export async function currentChecks(
   ctx: StepContext,
   ownCode: string | undefined = ctx.journal.code,
   probed?: Quorum,
+  read?: { reading: ChainReading | undefined },
 ): Promise<Check[]> {
   const quorum = probed ?? (await probeQuorum(ctx.session, ctx.loaded.resolved, ctx.identity, ctx.services));
-  const reading = await readChain(ctx);
+  // the chain first, then the target: a target read later can only look less behind, never more
+  const reading = read ? read.reading : await readChain(ctx);
+  const target = await targetHead(ctx);
   const signer = ctx.identity.signer;
   return preflightChecks({
     plan: ctx.journal.plan,
@@ -77,8 +84,8 @@ export async function currentChecks(
     keys: ctx.keys,
     services: ctx.services.get(ctx.journal.plan.to) ?? [],
     ...(ownCode ? { ownCode } : {}),
-    ...(reading && ctx.observer
-      ? { chain: { reading, blockTimeMs: ctx.observer.blockTimeMs, what: ctx.observer.what } }
+    ...(reading && ctx.observer && target
+      ? { chain: { reading, what: ctx.observer.what, target, blockTimeMs: ctx.observer.blockTimeMs } }
       : {}),
     now: new Date(),
     ...(signer
@@ -87,9 +94,52 @@ export async function currentChecks(
   });
 }
 
+/** The target's head, from its own client's API (undefined without an observer). */
+async function targetHead(ctx: StepContext): Promise<TargetHead | undefined> {
+  if (!ctx.observer) return undefined;
+  try {
+    return await ctx.observer.headOf(ctx.loaded.resolved.host(ctx.journal.plan.to));
+  } catch (err) {
+    return { error: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/** --at-safe-window: until no proposal of the identity falls in the handover, within the plan's validity. */
+async function waitForSafeWindow(ctx: StepContext): Promise<string> {
+  const { plan } = ctx.journal;
+  const observer = ctx.observer;
+  if (!observer?.proposals)
+    throw new StepFailure(
+      `--at-safe-window: stake cannot read ${plan.identity}'s proposal duties on this chain`,
+      EXIT.refused,
+      'plan again without --at-safe-window, or on an ethereum inventory with validator_indices',
+    );
+  const until = Date.parse(ctx.journal.expires) || Date.now();
+  let said = '';
+  for (;;) {
+    const p = await observer.proposals(plan.identity).catch(() => undefined);
+    if (!p)
+      throw new StepFailure(
+        `--at-safe-window: the beacon nodes did not give ${plan.identity}'s proposal duties`,
+        EXIT.refused,
+      );
+    const verdict = safeWindowVerdict({ headSlot: p.headSlot, duties: p.duties, slots: handoverSlots(p.slotMs) });
+    if (verdict.safe) return verdict.detail;
+    if (verdict.detail !== said) ctx.note((said = verdict.detail));
+    if (Date.now() >= until)
+      throw new StepFailure(
+        `--at-safe-window: no window without a proposal of ${plan.identity} before the plan expired (${ctx.journal.expires})`,
+        EXIT.refused,
+        'plan again, with a longer --valid-for if the proposals are close together',
+      );
+    await sleep(Math.max(100, Math.floor((p.slotMs ?? USUAL_SLOT_MS) / 2))); // poll interval: half a slot
+  }
+}
+
 // 3. fence
 export async function fence(ctx: StepContext): Promise<string> {
   const { plan } = ctx.journal;
+  const window = plan.atSafeWindow ? `${await waitForSafeWindow(ctx)}; ` : '';
   const from = hostOf(ctx, plan.from);
   try {
     const out = await onHost(
@@ -116,12 +166,12 @@ export async function fence(ctx: StepContext): Promise<string> {
   const last = reading?.identity(ctx.identity.name)?.lastHeight;
   if (last !== undefined) ctx.journal.lastOldHeight = last;
   noteDoubleSigns(ctx, reading);
-  return `${plan.from}: signer stopped and disabled, key sealed, nothing listening${last !== undefined ? `; last signature at height ${last}` : ''}`;
+  return `${window}${plan.from}: signer stopped and disabled, key sealed, nothing listening${last !== undefined ? `; last signature at height ${last}` : ''}`;
 }
 
 /** The double signs already on the chain when the old host went quiet: verify judges only new ones. */
 function noteDoubleSigns(ctx: StepContext, reading: ChainReading | undefined): void {
-  const seen = reading?.identity(ctx.identity.name)?.doubleSigns.length;
+  const seen = reading?.identity(ctx.identity.name)?.equivocations.length;
   if (seen !== undefined) ctx.journal.doubleSignsBefore ??= seen;
 }
 
@@ -152,7 +202,7 @@ async function waitSilent(ctx: StepContext): Promise<string> {
     await sleep(ctx.observer.blockTimeMs); // poll interval: the chain changes once a height
   }
   throw new StepFailure(
-    `the chain still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`,
+    `${ctx.observer.what} still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`,
     EXIT.refused,
     'do not activate anything: reach the old host (console, provider) and stop it, then resume',
   );

@@ -53,7 +53,12 @@ export async function carry(ctx: StepContext): Promise<string> {
   }
   const to = hostOf(ctx, plan.to);
   if (decision.writes.length) {
-    const lines = decision.writes.flatMap((w) => neverLowerWriteLines(plan.family, to.root, w.path, w.content, w.mode));
+    // on a host of its own (root /) the carried state is the signing client's, which advances it
+    const user = to.root === '/' ? ctx.services.get(plan.to)?.[0]?.user : undefined;
+    const owner = user ? `${user}:${user}` : undefined;
+    const lines = decision.writes.flatMap((w) =>
+      neverLowerWriteLines(plan.family, to.root, w.path, w.content, w.mode, owner),
+    );
     await onHost(ctx, plan.to, braceGroup(['set -eu', ...lines])).catch((err: Error) => {
       if (!err.message.includes(WOULD_LOWER)) throw err;
       throw new StepFailure(
@@ -158,18 +163,20 @@ export async function verify(ctx: StepContext): Promise<string> {
   while (Date.now() < deadline) {
     const reading = await readChain(ctx);
     const id = reading?.identity(ctx.identity.name);
-    const doubled = id?.doubleSigns.slice(ctx.journal.doubleSignsBefore ?? 0) ?? [];
+    const doubled = id?.equivocations.slice(ctx.journal.doubleSignsBefore ?? 0) ?? [];
     if (doubled.length > 0) {
       const d = doubled[0]!;
       throw new StepFailure(
-        `the chain shows ${ctx.identity.name} signed twice since the failover began: height ${d.height}${d.round ? ` round ${d.round}` : ''} by ${d.hosts.join(' and ')}${doubled.length > 1 ? ` (${doubled.length} heights)` : ''}`,
+        `the chain shows ${ctx.identity.name} signed twice since the failover began: height ${d.height}${d.round ? ` round ${d.round}` : ''} (${d.what}, seen by ${d.sources.join(', ')})${doubled.length > 1 ? ` and ${doubled.length - 1} more` : ''}`,
         EXIT.failed,
         `stop the signer on ${plan.to} now and keep its state file and logs: it signed below what ${plan.from} had signed, so the carried watermark was lower than the chain's`,
       );
     }
-    if (id?.lastSigner === plan.to && (id.lastHeight ?? 0) > after) {
-      ctx.journal.firstNewHeight ??= id.lastHeight!;
-      return `${plan.to} signed height ${id.lastHeight} (the old host's last: ${after || 'none seen'}); ${plan.from} stays fenced`;
+    // The chain names the key, not the host: a new height signed after the fence, with the old
+    // host proven fenced above, is the target's signature.
+    if (id?.lastHeight !== undefined && id.lastHeight > after) {
+      ctx.journal.firstNewHeight ??= id.lastHeight;
+      return `${ctx.identity.name} signed height ${id.lastHeight} on ${ctx.observer.what} (the last before the fence: ${after || 'none seen'}); ${plan.from} stays fenced, so the signer is ${plan.to}`;
     }
     await sleep(Math.min(500, ctx.observer.blockTimeMs)); // poll interval, at most a height
   }

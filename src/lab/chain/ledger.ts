@@ -4,7 +4,6 @@
  * round) from two signers are a double sign; a height after the identity first signed without its signature is missed (cardano:
  * only the slots the pool led). Pure, so the verdicts are unit-tested.
  */
-import type { ObservedDoubleSign, ObservedIdentity } from '../../failover/observer.js';
 import type { Family } from '../../inventory/clients.js';
 import { isSlotLeader } from './leadership.js';
 
@@ -24,9 +23,33 @@ export interface Signature {
   at: string;
 }
 
-/** The lab chain's summaries are what a chain observer reports (src/failover/observer.ts). */
-export type DoubleSign = ObservedDoubleSign;
-export type IdentitySummary = ObservedIdentity;
+/** Two signatures of one identity at one height (cosmos: and round) by two signers: the judge's verdict. */
+export interface DoubleSign {
+  identity: string;
+  height: number;
+  /** cosmos: the round, when not 0. */
+  round?: number;
+  hosts: string[];
+  signers: string[];
+}
+
+/**
+ * What the lab chain knows of one identity: more than a real chain shows (the host of every
+ * signature), which is why it is the judge the tests compare stake's observer against.
+ */
+export interface IdentitySummary {
+  identity: string;
+  signatures: number;
+  firstHeight?: number;
+  lastHeight?: number;
+  lastSigner?: string;
+  /** Heights signed per host. */
+  byHost: Record<string, number>;
+  missed: number;
+  doubleSigns: DoubleSign[];
+  /** Blocks the chain refused as invalid (cardano: an operational certificate counter out of order). */
+  rejected?: { height: number; host: string; why: string }[];
+}
 
 export interface ChainSummary {
   family: Family;
@@ -147,6 +170,23 @@ export class Ledger {
       identities,
       doubleSigns: identities.reduce((n, i) => n + i.doubleSigns.length, 0),
     };
+  }
+
+  /** Each identity's first signature at a height: what the block committing that height holds. */
+  signedAt(height: number): { identity: string; round: number; at: string }[] {
+    const out: { identity: string; round: number; at: string }[] = [];
+    for (const [identity, b] of this.books) {
+      const first = b.byHeight.get(height)?.[0];
+      if (first) out.push({ identity, round: first.round ?? 0, at: first.at });
+    }
+    return out;
+  }
+
+  /** Every double sign so far, in height order. */
+  doubleSigns(): DoubleSign[] {
+    return [...this.books.values()]
+      .flatMap((b) => [...b.doubles.values()])
+      .sort((x, y) => x.height - y.height || (x.round ?? 0) - (y.round ?? 0));
   }
 
   /** Each identity's last `depth` signed heights and rounds, lowest first: what a halted chain would still ask for. */

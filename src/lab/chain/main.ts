@@ -4,11 +4,12 @@
  * chain/signatures.ndjson, so a restarted chain and a reader after `lab down` see them all), and
  * answers status queries. Started detached by `stake lab up`, stopped by pid by `stake lab down`.
  */
-import { appendFileSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { labPaths } from '../layout.js';
-import { readLabState } from '../state.js';
+import { hostModeOf, readLabState } from '../state.js';
 import { Ledger, type Signature } from './ledger.js';
+import { BlockLog, newEvidence } from './blocks.js';
 import { onLines, send, type ClientReport, type HeightOffer, type ToChain } from './protocol.js';
 import { REOFFER_DEPTH, forgetOldRounds, offerAtRandom, offersOnConnect, type Rounds } from './reoffer.js';
 import { seededDraw } from '../../seeded.js';
@@ -34,6 +35,11 @@ if (existsSync(paths.signatures)) {
     if (line.trim()) ledger.record(JSON.parse(line) as Signature);
   }
 }
+const blocks = new BlockLog();
+// the double signs already carried as evidence by a block (each goes in once)
+const included = new Set<string>();
+// a sync answer is a burst: a node catching up gets at most this many blocks per request
+const SYNC_BATCH = 2000;
 const reports = new Map<string, ClientReport>();
 const clients = new Set<Socket>();
 const rounds: Rounds = new Map();
@@ -50,6 +56,9 @@ const server = createServer((socket) => {
       case 'hello':
         // a client that (re)connects meets the recent heights again, as a restarted signer would
         for (const o of offersOnConnect(ledger.height, rounds, ledger.recentlySigned(REOFFER_DEPTH))) send(socket, o);
+        break;
+      case 'sync':
+        for (const block of blocks.since(Math.max(1, m.from), SYNC_BATCH)) send(socket, { type: 'block', block });
         break;
       case 'report':
         reports.set(`${m.report.host}/${m.report.client}`, m.report);
@@ -78,11 +87,34 @@ const server = createServer((socket) => {
 
 if (existsSync(state.chain.socket)) unlinkSync(state.chain.socket); // left by a crashed chain
 server.listen(state.chain.socket, () => {
+  // systemd hosts: the clients run as their own users inside the hosts, and connecting to a
+  // socket takes write permission on it
+  if (hostModeOf(state) === 'systemd') chmodSync(state.chain.socket, 0o666);
   process.stdout.write(
     `lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}; re-offers drawn with STAKE_LAB_CHAIN_SEED=${seed}\n`,
   );
 });
+/** Commits the height offered a tick ago: the signatures that came in time, and new evidence. */
+function commit(height: number): void {
+  if (height < 1) return;
+  const time = new Date().toISOString();
+  const block = {
+    height,
+    time,
+    round: rounds.get(height) ?? 0,
+    signed: ledger.signedAt(height),
+    evidence: newEvidence(ledger.doubleSigns(), included, time),
+  };
+  blocks.add(block);
+  for (const c of clients) send(c, { type: 'block', block });
+}
+
+// A restarted chain's blocks before the restart are gone; the double signs of its signature log
+// were evidence then, so they are not evidence again
+for (const d of ledger.doubleSigns()) included.add(`${d.identity}/${d.height}/${d.round ?? 0}`);
+
 const timer = setInterval(() => {
+  commit(ledger.height);
   const height = ledger.tick();
   forgetOldRounds(rounds, height);
   const offers: HeightOffer[] = [

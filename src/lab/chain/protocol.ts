@@ -4,6 +4,7 @@
  * offers recent ones again (src/lab/chain/reoffer.ts); `lab status` asks for a summary.
  */
 import { createConnection, type Socket } from 'node:net';
+import type { ChainBlock } from './blocks.js';
 import type { ChainSummary, Signature } from './ledger.js';
 
 export interface ClientReport {
@@ -25,6 +26,8 @@ export type ToChain =
   | { type: 'hello'; host: string; client: string; pid: number }
   | { type: 'report'; report: ClientReport }
   | { type: 'sign'; signature: Signature }
+  /** A node catching up asks for the blocks from a height on (block sync). */
+  | { type: 'sync'; from: number }
   | { type: 'status' };
 
 /**
@@ -41,7 +44,10 @@ export interface HeightOffer {
 }
 
 export type FromChain =
-  HeightOffer | { type: 'status'; summary: ChainSummary; reports: ClientReport[]; blockTimeMs: number };
+  | HeightOffer
+  /** A committed block, sent to every node as it is made and again to a node that asks (sync). */
+  | { type: 'block'; block: ChainBlock }
+  | { type: 'status'; summary: ChainSummary; reports: ClientReport[]; blockTimeMs: number };
 
 /** Splits a stream into parsed lines; a malformed line is dropped, never fatal. */
 export function onLines<T>(socket: Socket, handle: (message: T) => void): void {

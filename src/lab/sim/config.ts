@@ -23,6 +23,10 @@ export interface SimConfig {
   /** The listeners that serve Prometheus metrics (also in listen). */
   metrics: Endpoint[];
   peers: Endpoint[];
+  /** The client's own API (cometbft: the RPC at rpc.laddr), served from the blocks the node holds. */
+  api?: Endpoint;
+  /** cometbft: its node key (its p2p id). */
+  nodeKeyFile?: string;
   /** cometbft: the key and the double-sign watermark. */
   keyFile?: string;
   stateFile?: string;
@@ -110,6 +114,25 @@ const YAML_LISTENERS: Record<string, [string | null, string][]> = {
   ],
 };
 
+/** The key of a beacon node's Beacon API port (lighthouse bn `--http-port`, teku `rest-api-port`). */
+const BEACON_API_PORT: Record<string, string> = { lighthouse: 'http-port', teku: 'rest-api-port' };
+
+/** A beacon node (a consensus client with no beacon node of its own to talk to) serves the Beacon API. */
+function beaconApiOf(
+  client: string,
+  beacons: Endpoint[],
+  get: (key: string) => unknown,
+  pairs: [string | null, string][],
+): { api?: Endpoint } {
+  const key = BEACON_API_PORT[client];
+  if (!key || beacons.length > 0) return {};
+  const api = listeners(
+    get,
+    pairs.filter(([, portKey]) => portKey === key),
+  )[0];
+  return api ? { api } : {};
+}
+
 /** The pairs that configure a metrics listener. */
 const isMetricsPair = ([, portKey]: [string | null, string]) => /metrics/i.test(portKey);
 
@@ -168,6 +191,8 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         peers: endpoints(
           typeof p2p.persistent_peers === 'string' ? p2p.persistent_peers.split(',').filter(Boolean) : [],
         ),
+        ...(typeof rpc.laddr === 'string' && parseEndpoint(rpc.laddr) ? { api: parseEndpoint(rpc.laddr)! } : {}),
+        nodeKeyFile: inHome(config.node_key_file, 'config/node_key.json'),
         keyFile: inHome(config.priv_validator_key_file, 'config/priv_validator_key.json'),
         stateFile: inHome(config.priv_validator_state_file, 'data/priv_validator_state.json'),
       };
@@ -254,15 +279,18 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
           listen: listeners((k) => config[k], pairs),
           metrics: listeners((k) => config[k], pairs.filter(isMetricsPair)),
           peers: beacons,
+          ...beaconApiOf(client, beacons, (k) => config[k], pairs),
         };
       }
       const pairs = FLAG_LISTENERS[client] ?? [];
+      const beacons = endpoints(flags.get('beacon-nodes'));
       return {
         client,
         role: 'listener',
         listen: listeners((k) => flags.get(k), pairs),
         metrics: listeners((k) => flags.get(k), pairs.filter(isMetricsPair)),
-        peers: endpoints(flags.get('beacon-nodes')),
+        peers: beacons,
+        ...beaconApiOf(client, beacons, (k) => flags.get(k), pairs),
       };
     }
   }

@@ -7,8 +7,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { createConnection, type Server, type Socket } from 'node:net';
+import { hostname } from 'node:os';
 import { onLines, send, type FromChain } from '../chain/protocol.js';
-import { readLabState, type LabHostRecord } from '../state.js';
+import { hostModeOf, readLabState, type LabHostRecord, type LabState } from '../state.js';
 import { labPaths } from '../layout.js';
 import { cardanoNode } from './cardano.js';
 import { cometbftStartError, cometbftValidator } from './cometbft.js';
@@ -21,9 +22,15 @@ import { metricsText } from './metrics.js';
 import { metricsPathOf } from '../../inventory/client-metrics.js';
 import { clientReference } from '../../reference/client-reference.js';
 import { refusal } from './strict.js';
+import { ChainView } from './chain-view.js';
+import { cometbftRpcServer } from './cometbft-node.js';
+import { beaconApiServer } from './beacon-node.js';
+import type { ChainBlock } from '../chain/blocks.js';
 
 /** What a reconnect brings (the identities' last signed heights, the recent ones, the new one) with room to spare: more waiting means the node is behind. */
 const MAX_QUEUED_OFFERS = 6 * REOFFER_DEPTH;
+/** A node behind asks for blocks at most this often (an answer is on its way meanwhile). */
+const SYNC_PACE_MS = 1000;
 
 function argument(name: string, argv: string[]): string {
   const i = argv.indexOf(`--${name}`);
@@ -32,8 +39,19 @@ function argument(name: string, argv: string[]): string {
   return value;
 }
 
-/** The lab host whose root holds this binary (the longest matching root wins). */
-function hostOf(hosts: LabHostRecord[], self: string): LabHostRecord {
+/**
+ * The lab host this client runs on: on a systemd host, the one named by its hostname (every
+ * host's root is its own `/`); on a process host, the one whose root holds this binary (the
+ * longest matching root wins).
+ */
+function hostOf(lab: LabState, self: string): LabHostRecord {
+  const { hosts } = lab;
+  if (hostModeOf(lab) === 'systemd') {
+    const name = hostname();
+    const host = hosts.find((h) => h.name === name);
+    if (!host) throw new Error(`this host's name ${name} is no lab host's`);
+    return host;
+  }
   const matches = hosts
     .filter((h) => self.startsWith(`${h.root.replace(/\/$/, '')}/`))
     .sort((a, b) => b.root.length - a.root.length);
@@ -66,7 +84,7 @@ async function main(): Promise<void> {
   const client = argument('client', own);
   const lab = readLabState(labPaths(dir).state);
   if (!lab) throw new Error(`no lab at ${dir}`);
-  const host = hostOf(lab.hosts, argument('self', own));
+  const host = hostOf(lab, argument('self', own));
   // As strict as the real client: its command line held to its reference table, refused with its
   // own exit code and words (lab up made sure a table exists for the pinned version)
   const table = clientReference(client, argument('version', own));
@@ -96,6 +114,7 @@ async function main(): Promise<void> {
   let lastSigned = 0;
   // Offers are handled one at a time, in order; a node that falls behind drops the oldest, as a slow node would.
   const queue: Offer[] = [];
+  const held: Offer[] = [];
   const ctx: SimContext = {
     lab,
     host,
@@ -114,6 +133,7 @@ async function main(): Promise<void> {
     // hiding the loss), and the connection's 'close' handler dials again.
     rejoin: () => {
       queue.length = 0;
+      held.length = 0;
       chain?.destroy();
     },
   };
@@ -127,6 +147,30 @@ async function main(): Promise<void> {
           : config.role === 'dirk'
             ? dirkSigner(ctx)
             : idle;
+
+  // The blocks this node saw (it sees nothing without a peer) or fetched back by block sync, which
+  // its API serves: the chain observer reads the lab through them, as it reads a real network.
+  const view = new ChainView();
+  const canSee = () => peers.length === 0 || peersUp() > 0;
+  let syncAsked = 0;
+  const sync = () => {
+    if (!chain || Date.now() - syncAsked < SYNC_PACE_MS) return;
+    syncAsked = Date.now();
+    send(chain, { type: 'sync', from: view.head + 1 });
+  };
+  const onBlock = (block: ChainBlock) => {
+    if (!canSee()) return;
+    view.add(block);
+    if (view.behind) sync(); // back from a cut, or a gap: catch up
+  };
+  // the client's own API, served from those blocks: CometBFT's RPC, a beacon node's Beacon API
+  const rpc = !config.api
+    ? undefined
+    : config.role === 'cometbft'
+      ? cometbftRpcServer(ctx, view)
+      : config.role === 'listener'
+        ? beaconApiServer(ctx, view)
+        : undefined;
 
   const metricsPorts = new Set(config.metrics.map((m) => m.port));
   const validatorAddress = lab.identities.find((i) => i.members.includes(host.name))?.keyAddress;
@@ -146,6 +190,7 @@ async function main(): Promise<void> {
         peers: peersUp(),
         syncing: seen === 0 || (peers.length > 0 && peersUp() === 0),
         lastSigned,
+        doubleSignEvidence: view.get(view.head)?.evidence.length ?? 0,
         ...(validatorAddress ? { validatorAddress } : {}),
       });
       socket.end(
@@ -154,7 +199,11 @@ async function main(): Promise<void> {
     });
   };
   const servers: Server[] = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (e, socket) =>
-    metricsPorts.has(e.port) ? serveMetrics(socket) : behaviour.onConnection?.(e, socket),
+    metricsPorts.has(e.port)
+      ? serveMetrics(socket)
+      : rpc && e.port === config.api?.port
+        ? rpc.emit('connection', socket)
+        : behaviour.onConnection?.(e, socket),
   );
   log(
     `listening on ${
@@ -168,8 +217,22 @@ async function main(): Promise<void> {
   );
 
   let last: HeightOutcome = { signing: false };
-  const handle = async (offer: Offer) => {
+  // Heights offered again while no peer was up: the chain was still at them when the node could
+  // not see it, so the node meets them once its first peer answers, before anything newer (as a
+  // node that catches up would). Dropped instead, a peer dial slower than the chain's replay (a
+  // booting host under load) would hide a lost watermark.
+  const meetHeld = async () => {
+    if (held.length === 0 || peersUp() === 0) return;
+    for (const o of held.splice(0)) await handle(o);
+  };
+  const handle = async (offer: Offer): Promise<void> => {
     if (offer.height < 1) return;
+    if (offer.replay && peers.length > 0 && peersUp() === 0) {
+      held.push(offer);
+      if (held.length > MAX_QUEUED_OFFERS) held.shift();
+      return;
+    }
+    await meetHeld();
     // a node with no peer cannot see the chain; a height offered again is not news
     if (!offer.replay && (peers.length === 0 || peersUp() > 0)) seen = Math.max(seen, offer.height);
     let outcome: HeightOutcome;
@@ -218,9 +281,13 @@ async function main(): Promise<void> {
     socket.on('connect', () => {
       chain = socket;
       send(socket, { type: 'hello', host: host.name, client, pid: process.pid });
+      // a (re)started node fetches what it missed before it follows the new blocks
+      syncAsked = Date.now();
+      send(socket, { type: 'sync', from: view.head + 1 });
     });
     onLines<FromChain>(socket, (m) => {
       if (m.type === 'height') void enqueue({ height: m.height, round: m.round ?? 0, replay: m.replay === true });
+      else if (m.type === 'block') onBlock(m.block);
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
@@ -237,6 +304,7 @@ async function main(): Promise<void> {
     peers.forEach((p) => p.stop());
     chain?.destroy();
     for (const s of servers) s.close();
+    rpc?.close();
     setTimeout(() => process.exit(0), 200).unref(); // the grace for its last writes: exit even if a socket lingers
   };
   process.on('SIGTERM', stop);

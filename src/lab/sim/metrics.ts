@@ -7,6 +7,8 @@ export interface SimulatedReading {
   syncing?: boolean;
   lastSigned?: number;
   validatorAddress?: string;
+  /** Validators with evidence in the node's latest block. */
+  doubleSignEvidence?: number;
 }
 
 /** Samples in the text format, for the lab's simulated clients: each client's own names. */
@@ -26,5 +28,6 @@ export function metricsText(client: string, values: SimulatedReading): string {
     values.lastSigned ?? 0,
     values.validatorAddress ? `{validator_address="${values.validatorAddress}"}` : '',
   );
+  gauge(names.doubleSignEvidence, values.doubleSignEvidence);
   return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,9 @@
+/** The observer's bounds and defaults, shared by every family's reader. */
+import type { Family } from '../inventory/clients.js';
+
+/** A family's usual pace per height, until the chain shows the real one (ethereum: an epoch). */
+export const USUAL_BLOCK_MS: Record<Family, number> = { cosmos: 6000, ethereum: 384_000, cardano: 1000 };
+/** The heights `status` judges for missed signatures, and the first read's reach. */
+export const OBSERVED_WINDOW = 50;
+/** Heads further apart than this are a disagreement worth printing. */
+export const LAG_LIMIT = 3;
