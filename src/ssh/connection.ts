@@ -57,6 +57,9 @@ export class SshConnection {
         );
       client.once('close', lost);
       client.once('end', lost);
+      // an error after the login (a reset, a protocol error) is a lost connection too, never an
+      // unhandled 'error' event
+      client.on('error', lost);
     });
     this.lost.catch(() => undefined); // observed by whoever is waiting; not an error by itself
   }
@@ -81,7 +84,10 @@ export class SshConnection {
           client.setNoDelay(true);
           resolve();
         });
-        client.once('error', (err: Error & { level?: string }) => reject(hostKeyProblem ?? classify(target, err)));
+        // on, not once: ssh2 may emit a second error for one failed connect (a handshake timeout, then
+        // "Connection lost before handshake" as a jump host's channel ends), and an 'error' event
+        // with no listener would end the whole process
+        client.on('error', (err: Error & { level?: string }) => reject(hostKeyProblem ?? classify(target, err)));
         client.connect({
           ...config,
           ...(sock ? { sock } : {}),
@@ -117,7 +123,7 @@ export class SshConnection {
       const client = new Client();
       return await new Promise<Buffer>((resolve, reject) => {
         let key: Buffer | undefined;
-        client.once('error', (err: Error & { level?: string }) => (key ? resolve(key) : reject(classify(target, err))));
+        client.on('error', (err: Error & { level?: string }) => (key ? resolve(key) : reject(classify(target, err))));
         client.once('close', () =>
           key ? resolve(key) : reject(new SshError(target.name, 'connect', 'closed before showing a host key')),
         );

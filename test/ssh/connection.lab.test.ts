@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import { SshConnection, type ConnectOptions, type SshTarget } from '../../src/ssh/connection.js';
 import { SshError } from '../../src/ssh/errors.js';
@@ -107,6 +108,50 @@ describe('SSH transport', { skip: skip ?? false }, () => {
     const err = await refusal(SshConnection.open(viaDown, trusted()));
     assert.equal(err.host, 'down');
     assert.equal(err.exitCode, 5);
+  });
+
+  test('a target behind a jump that never greets, then hangs up: one refusal, and the process lives on', async () => {
+    // ssh2 emits two errors here (the handshake's timeout, then "Connection lost before handshake"
+    // when the forwarded channel ends): the second once had no listener and ended the process
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => {
+      sockets.push(socket);
+      setTimeout(() => socket.destroy(), 700);
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const behind: SshTarget = {
+        ...target(lab.hosts[0]!),
+        name: 'mute',
+        address: '127.0.0.1',
+        port,
+        jump: target(lab.hosts[0]!),
+      };
+      // the jump connection shared and kept open, as a deploy's session keeps it for its other hosts
+      const jumps = new Map<string, Promise<SshConnection>>();
+      try {
+        const err = await refusal(SshConnection.open(behind, { ...trusted(), connectTimeoutMs: 300, jumps }));
+        assert.equal(err.host, 'mute');
+        assert.equal(err.exitCode, 5, err.message);
+        await waitFor(() => sockets.length > 0 && sockets.every((s) => s.destroyed), {
+          timeoutMs: 5000,
+          what: 'the hang-up',
+        });
+        await new Promise((r) => setTimeout(r, 300)); // the channel's end reaches the client after the hang-up
+        // the shared jump still works
+        const c = await SshConnection.open(target(lab.hosts[1]!, { jump: target(lab.hosts[0]!) }), {
+          ...trusted(),
+          jumps,
+        });
+        assert.equal((await c.run('echo through')).trim(), 'through');
+        c.close();
+      } finally {
+        await Promise.all([...jumps.values()].map(async (j) => (await j.catch(() => undefined))?.close()));
+      }
+    } finally {
+      silent.close();
+    }
   });
 
   test('a host that is down is unreachable (exit 5)', async () => {
