@@ -15,6 +15,16 @@ export type Tier = (typeof TIERS)[number];
 export const EXECUTION_CLIENTS = ['geth', 'nethermind', 'besu', 'erigon', 'reth'] as const;
 export type ExecutionClient = (typeof EXECUTION_CLIENTS)[number];
 
+/**
+ * Clients stake runs beside a host's own client, never as `client:` themselves: Ogmios beside a
+ * cardano relay's node. Their settings (version, binary, args, source) go under `clients:`.
+ */
+export const COMPANION_CLIENTS = ['ogmios'] as const;
+
+/** The companions a host runs beside its client. */
+export const companionsOf = (client: string | undefined, tier: Tier): string[] =>
+  client === 'cardano-node' && tier === 'relay' ? ['ogmios'] : [];
+
 export type Protocol = 'tcp' | 'udp' | 'tcp+udp';
 
 /** One listening service of a client. `exposure` says who may reach it; the graph turns it into flows. */
@@ -110,6 +120,11 @@ const PORTS_BY_TIER: Readonly<Record<string, Partial<Record<Tier, Record<string,
   teku: {
     beacon: { p2p: both(9000, 'p2p'), http: tcp(5051, 'api'), metrics: tcp(8008, 'metrics') },
     validator: { metrics: tcp(8008, 'metrics') },
+  },
+  // A relay also runs Ogmios beside its node, on loopback (Ogmios's own default port): it is how
+  // stake reads the chain (src/render/clients/cardano.ts).
+  'cardano-node': {
+    relay: { p2p: tcp(3001, 'p2p'), metrics: tcp(12798, 'metrics'), ogmios: tcp(1337, 'local') },
   },
 };
 

@@ -81,14 +81,18 @@ function validatorMaterial(
       );
       return { files, record: {} };
     }
-    case 'cardano':
+    case 'cardano': {
+      // the pool's cold key stays offline (it is in no host's files); its verification key is in
+      // the certificate, and names the pool: its id is the key's blake2b-224
+      const coldKey = randomBytes(32);
       files.set('kes.skey', envelope('KesSigningKey_ed25519_kes_2^6', 'KES Signing Key (stake lab)'));
       files.set('vrf.skey', envelope('VrfSigningKey_PraosVRF', 'VRF Signing Key (stake lab)'));
       files.set(
         'node.cert',
-        `${JSON.stringify({ type: 'NodeOperationalCertificate', description: '', cborHex: opcertCbor(randomBytes(32), 0, 0, randomBytes(64), randomBytes(32)) }, null, 4)}\n`,
+        `${JSON.stringify({ type: 'NodeOperationalCertificate', description: '', cborHex: opcertCbor(randomBytes(32), 0, 0, randomBytes(64), coldKey) }, null, 4)}\n`,
       );
-      return { files, record: {} };
+      return { files, record: { coldVerificationKey: coldKey.toString('hex') } };
+    }
   }
 }
 

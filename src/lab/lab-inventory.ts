@@ -5,6 +5,7 @@
  */
 import { isMap, isNode, parseDocument, type Document } from 'yaml';
 import type { ResolvedInventory } from '../inventory/resolve.js';
+import { companionsOf } from '../inventory/clients.js';
 import type { LabAddressing } from './addressing.js';
 import { DEPLOY_USER } from './rootfs.js';
 import type { HostMode } from './state.js';
@@ -39,6 +40,8 @@ export interface LabInventoryInput {
   consensusAddresses?: Record<string, string>;
   /** ethereum: each identity's validator index on the lab's beacon chain. */
   validatorIndices?: Record<string, number>;
+  /** cardano: each identity's pool id, from the cold key of its throwaway certificate. */
+  poolIds?: Record<string, string>;
 }
 
 /** Every client an inventory's hosts run: consensus, execution and signer clients. */
@@ -47,6 +50,7 @@ export function clientsOf(inv: ResolvedInventory): string[] {
   for (const h of inv.hosts) {
     if (h.client) names.add(h.client);
     if (h.execution) names.add(h.execution);
+    for (const c of companionsOf(h.client, h.tier)) names.add(c);
   }
   for (const id of inv.identities) if (id.signer) names.add(id.signer.client);
   return [...names].sort();
@@ -106,6 +110,8 @@ export function labInventoryText(input: LabInventoryInput): string {
     doc.setIn(['validators', identity, 'consensus_address'], address);
   for (const [identity, index] of Object.entries(input.validatorIndices ?? {}))
     setFlowFriendly(doc, ['validators', identity, 'validator_indices'], [index]);
+  for (const [identity, poolId] of Object.entries(input.poolIds ?? {}))
+    doc.setIn(['validators', identity, 'pool_id'], poolId);
 
   if (!isMap(doc.get('clients'))) setFlowFriendly(doc, ['clients'], {});
   for (const [name, sim] of Object.entries(input.clients)) {

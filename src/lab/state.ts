@@ -47,6 +47,8 @@ export interface LabIdentityRecord {
   /** ethereum: the signer group and how many must sign. */
   signers?: string[];
   threshold?: number;
+  /** cardano: the pool's cold verification key (hex), whose blake2b-224 is its pool id. */
+  coldVerificationKey?: string;
 }
 
 export interface LabState {

@@ -36,6 +36,7 @@ import { ensureRootfs, ROOTFS_SUITE } from './rootfs.js';
 import { keyOwnersScript } from './key-owners.js';
 import type { PlacedKey } from './keys.js';
 import { writeLabState, type HostMode, type LabHostRecord, type LabState } from './state.js';
+import { poolIdOf } from '../observe/ogmios.js';
 
 /** The points `lab up` passes, each once its pieces so far are made and recorded. */
 export type UpStage = 'claimed' | 'network' | 'sshd' | 'keys' | 'chain';
@@ -322,6 +323,9 @@ async function bringUp(
       ),
       validatorIndices: Object.fromEntries(
         state.identities.flatMap((i) => (i.validatorIndex !== undefined ? [[i.name, i.validatorIndex]] : [])),
+      ),
+      poolIds: Object.fromEntries(
+        state.identities.flatMap((i) => (i.coldVerificationKey ? [[i.name, poolIdOf(i.coldVerificationKey)]] : [])),
       ),
     }),
   );

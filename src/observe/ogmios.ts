@@ -104,6 +104,50 @@ function tipOf(v: unknown): (ChainPoint & { height: number }) | 'origin' | undef
   return point && point !== 'origin' && height !== undefined ? { ...point, height } : undefined;
 }
 
+/** What `GET /health` says (Ogmios's Health, server/src/Ogmios/Data/Health.hs; Http.hs getHealthR). */
+export interface OgmiosHealth {
+  /** Ogmios has its node: the HTTP status is 200 or 202 (500 when not). */
+  connected: boolean;
+  /** How far the node is from the network's tip by the slot clock, 0..1 (1: synced); null before the first tip. */
+  synchronization: number | null;
+  /** The node's tip as Ogmios last heard it. */
+  tip: (ChainPoint & { height: number }) | 'origin';
+  /** When that tip came (ISO), null before the first. */
+  lastTipUpdate: string | null;
+}
+
+export const ogmiosHealthRequest = (tag: string, port = OGMIOS_PORT): ApiRequest => ({
+  tag,
+  port,
+  method: 'GET',
+  path: '/health',
+});
+
+/**
+ * `GET /health`: 200 connected and synced, 202 connected and behind, 500 disconnected, each with
+ * the Health JSON. The status and the body must agree: a 200 that says disconnected is refused.
+ */
+export function parseHealth(status: number, body: unknown): Parsed<OgmiosHealth> {
+  if (![200, 202, 500].includes(status)) return { error: `/health answered HTTP ${status}` };
+  if (!isObject(body)) return { error: '/health: not a JSON object' };
+  const connection = body.connectionStatus;
+  if (connection !== 'connected' && connection !== 'disconnected')
+    return { error: '/health: connectionStatus is neither connected nor disconnected' };
+  if ((connection === 'connected') !== (status !== 500))
+    return { error: `/health: HTTP ${status} with connectionStatus ${connection}` };
+  const sync = body.networkSynchronization;
+  if (sync !== null && !(typeof sync === 'number' && sync >= 0 && sync <= 1))
+    return { error: '/health: networkSynchronization is not a fraction' };
+  if (status !== 500 && (sync === 1) !== (status === 200))
+    return { error: `/health: HTTP ${status} with networkSynchronization ${String(sync)}` };
+  const tip = tipOf(body.lastKnownTip);
+  if (!tip) return { error: '/health: lastKnownTip is not a tip' };
+  const updated = body.lastTipUpdate;
+  if (updated !== null && !(typeof updated === 'string' && !Number.isNaN(Date.parse(updated))))
+    return { error: '/health: lastTipUpdate is not a time' };
+  return { connected: connection === 'connected', synchronization: sync, tip, lastTipUpdate: updated };
+}
+
 /** `queryNetwork/tip`: the node's tip as a point. */
 export function parseTip(answer: unknown): Parsed<ChainPoint | 'origin'> {
   const rpc = resultOf(answer, 'queryNetwork/tip');

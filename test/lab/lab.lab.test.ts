@@ -23,6 +23,15 @@ import { nodeIdFromNodeKey } from '../../src/render/node-ids.js';
 import { upLab, type TestLab } from '../support/lab-process.js';
 import { asRootOn, hostProcess, isSystemdLab, serviceLog } from '../support/lab-hosts.js';
 import { sshdUnavailable } from '../support/sshd.js';
+import { apiScript, parseApiAnswers } from '../../src/observe/http-on-host.js';
+import {
+  ogmiosHealthRequest,
+  ogmiosQuery,
+  parseHealth,
+  parseOperationalCertificates,
+  poolIdOf,
+} from '../../src/observe/ogmios.js';
+import { shq } from '../../src/ssh/shell.js';
 
 const skip = sshdUnavailable();
 const noNetns = skip ?? netnsUnavailable();
@@ -158,6 +167,52 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       for (const h of s.hosts.filter((x) => ['validator', 'sentry', 'relay', 'beacon', 'signer'].includes(x.tier)))
         assert.ok(h.services.length > 0, `${h.name} runs nothing`);
     });
+
+    if (family === 'cardano')
+      test("each relay's Ogmios follows its own node: connected, the chain's tip within a few slots, the pool's certificate; none on a block producer", () => {
+        const requests = [
+          ogmiosHealthRequest('health'),
+          ogmiosQuery('certs', 'queryLedgerState/operationalCertificates'),
+        ];
+        const pool = state.identities[0]!;
+        const relays = state.hosts.filter((h) => h.tier === 'relay');
+        assert.ok(relays.length > 0);
+        for (const h of relays) {
+          const script = apiScript({ address: h.addresses[0]!, privateAddress: h.addresses[0]! }, requests);
+          const r = asRootOn(dir, h.name, () => `bash -c ${shq(script)}`);
+          assert.equal(r.code, 0, r.stderr);
+          const answers = parseApiAnswers(r.stdout, requests);
+          const health = answers.get('health')!;
+          assert.ok(!('error' in health), `${h.name}: ${JSON.stringify(health)}`);
+          const parsed = parseHealth(health.status, JSON.parse(health.body));
+          assert.ok(!('error' in parsed) && parsed.connected, `${h.name}: ${JSON.stringify(parsed)}`);
+          const head = status(dir).status.chain.summary!.height;
+          assert.ok(
+            parsed.tip !== 'origin' && parsed.tip.height >= head - 5,
+            `${h.name} at ${JSON.stringify(parsed.tip)}, the chain at ${head}`,
+          );
+          const certs = answers.get('certs')!;
+          assert.ok(!('error' in certs) && certs.status === 200, `${h.name}: ${JSON.stringify(certs)}`);
+          const counters = parseOperationalCertificates(JSON.parse(certs.body));
+          assert.ok(!('error' in counters));
+          assert.deepEqual(
+            [...counters.keys()],
+            [poolIdOf(pool.coldVerificationKey!)],
+            'the pool, by the id the lab inventory names',
+          );
+          assert.match(
+            readFileSync(join(dir, 'inventory.yaml'), 'utf8'),
+            new RegExp(`pool_id: ${poolIdOf(pool.coldVerificationKey!)}`),
+          );
+        }
+        for (const h of state.hosts.filter((x) => x.tier === 'validator'))
+          assert.equal(
+            existsSync(join(h.root, 'etc/systemd/system/stake-ogmios.service')) ||
+              existsSync(join(h.root, 'var/lib/stake/bin/ogmios.sh')),
+            false,
+            `${h.name} runs Ogmios`,
+          );
+      });
 
     if (family !== 'cardano')
       test("the first deploy made each host's secrets on it, never read back: node keys whose ids the configs name, engine JWTs", () => {

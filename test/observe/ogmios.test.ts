@@ -11,23 +11,35 @@ import { bech32 } from '@scure/base';
 import { ChainView } from '../../src/lab/sim/chain-view.js';
 import {
   blockAt,
+  healthAnswer,
   labBlockId,
   nextBlockAnswer,
   ogmiosHttpAnswer,
+  type OgmiosHealthState,
   type OgmiosNode,
 } from '../../src/lab/sim/ogmios-api.js';
+import { serveNodeSocket } from '../../src/lab/sim/node-socket.js';
+import { ogmiosServer } from '../../src/lab/sim/ogmios-node.js';
+import type { LabState } from '../../src/lab/state.js';
+import { waitFor } from '../../src/wait.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
 import {
   equivocationsIn,
   ogmiosQuery,
   parseBlockHeight,
   parseNextBlock,
+  parseHealth,
   parseOperationalCertificates,
   parseTip,
   poolIdOf,
   type OgmiosBlock,
+  type OgmiosHealth,
 } from '../../src/observe/ogmios.js';
 import { chainBlock } from '../support/chain-blocks.js';
-import { ERRATA, ogmiosSchemas } from './ogmios-schema.js';
+import { ERRATA, HEALTH_ERRATA, healthSchema, ogmiosSchemas } from './ogmios-schema.js';
 import { readFileSync } from 'node:fs';
 import { projectPath } from '../../src/paths.js';
 
@@ -192,5 +204,152 @@ describe('Ogmios v6.13: the lab relay answers as the schema says, the observer r
     const otherPool = { ...fork, issuer: { ...fork.issuer!, poolId: 'pool1other' } };
     assert.deepEqual(equivocationsIn([block(3), otherPool]), []);
     assert.ok(blockAt(n, 3));
+  });
+});
+
+describe('Ogmios v6.13 GET /health: the lab relay answers as the server does, the observer reads it back', () => {
+  const schema = healthSchema();
+  const state = (over: Partial<OgmiosHealthState> = {}): OgmiosHealthState => ({
+    connected: true,
+    startTime: '2026-12-02T07:00:00.000Z',
+    lastTipUpdate: '2026-12-02T07:00:07.000Z',
+    tipAgeMs: 400,
+    slotMs: 1000,
+    network: 'mainnet',
+    totalConnections: 2,
+    ...over,
+  });
+
+  test('200 synced, 202 behind, 500 without its node; each body a Health, parsed back', () => {
+    const n = node(7);
+    const synced = healthAnswer(n, state());
+    assert.equal(synced.status, 200);
+    assert.match(synced.body, /"networkSynchronization":1\.00000,/, 'five decimals, as Ogmios writes it');
+    assert.deepEqual(schema(JSON.parse(synced.body)), []);
+    assert.deepEqual(parseHealth(synced.status, JSON.parse(synced.body)), {
+      connected: true,
+      synchronization: 1,
+      tip: { slot: 7, id: labBlockId(7), height: 7 },
+      lastTipUpdate: '2026-12-02T07:00:07.000Z',
+    });
+    // a tip ten slots old on a chain of seven: well behind by the slot clock
+    const behind = healthAnswer(n, state({ tipAgeMs: 10_000 }));
+    assert.equal(behind.status, 202);
+    assert.deepEqual(schema(JSON.parse(behind.body)), []);
+    const parsed = parseHealth(behind.status, JSON.parse(behind.body));
+    assert.ok(!('error' in parsed) && parsed.synchronization! < 1 && parsed.synchronization! > 0);
+    const gone = healthAnswer(n, state({ connected: false }));
+    assert.equal(gone.status, 500);
+    assert.deepEqual(schema(JSON.parse(gone.body)), []);
+    assert.equal((parseHealth(gone.status, JSON.parse(gone.body)) as OgmiosHealth).connected, false);
+    // before its first tip: origin and nulls, as emptyHealth
+    const fresh = healthAnswer({ ...n, view: new ChainView() }, state({ lastTipUpdate: null, tipAgeMs: undefined }));
+    assert.equal(fresh.status, 202);
+    assert.deepEqual(schema(JSON.parse(fresh.body)), []);
+    assert.deepEqual(parseHealth(fresh.status, JSON.parse(fresh.body)), {
+      connected: true,
+      synchronization: null,
+      tip: 'origin',
+      lastTipUpdate: null,
+    });
+  });
+
+  test('each correction of the published Health schema is needed: without it, what the server writes is refused', () => {
+    const answers = [
+      healthAnswer(node(7), state()).body,
+      healthAnswer({ ...node(7), view: new ChainView() }, state({ lastTipUpdate: null, tipAgeMs: undefined })).body,
+    ].map((b) => JSON.parse(b) as unknown);
+    for (const [name] of HEALTH_ERRATA) {
+      let refused: boolean;
+      try {
+        const partly = healthSchema(true, name);
+        refused = answers.some((a) => partly(a).length > 0);
+      } catch {
+        refused = true; // the schema as published does not even compile there
+      }
+      assert.ok(refused, `without "${name}" every answer still passes: the correction is not needed`);
+    }
+  });
+
+  test('a /health whose status and body disagree, or with a field of another shape, is refused', () => {
+    const good = JSON.parse(healthAnswer(node(7), state()).body) as Record<string, unknown>;
+    const cases: [number, unknown, RegExp][] = [
+      [200, { ...good, connectionStatus: 'disconnected' }, /HTTP 200 with connectionStatus disconnected/],
+      [500, good, /HTTP 500 with connectionStatus connected/],
+      [200, { ...good, networkSynchronization: 0.5 }, /HTTP 200 with networkSynchronization 0.5/],
+      [202, good, /HTTP 202 with networkSynchronization 1/],
+      [200, { ...good, networkSynchronization: 2 }, /not a fraction/],
+      [200, { ...good, lastKnownTip: { slot: -1, id: labBlockId(1), height: 1 } }, /lastKnownTip/],
+      [200, { ...good, lastTipUpdate: 'yesterday' }, /lastTipUpdate/],
+      [200, { ...good, connectionStatus: 'sort of' }, /connectionStatus/],
+      [404, good, /HTTP 404/],
+      [200, 'connected', /not a JSON object/],
+    ];
+    for (const [status, body, why] of cases) {
+      const parsed = parseHealth(status, body);
+      assert.ok('error' in parsed, `accepted: ${JSON.stringify(body).slice(0, 80)}`);
+      assert.match(parsed.error, why);
+    }
+  });
+});
+
+describe("the lab relay's Ogmios follows its node through the node's socket", () => {
+  test('connected and at its node’s tip; its queries answered from it; without its node, 500 and no answer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-ogmios-'));
+    const socketPath = join(dir, 'node.socket');
+    const view = new ChainView();
+    for (let h = 1; h <= 300; h++) view.add(chainBlock(h, [POOL], [], 100));
+    let nodeSocket = serveNodeSocket(socketPath, view);
+    const lab = {
+      identities: [{ name: POOL, members: [], coldVerificationKey: KEY }],
+      blockTimeMs: 100,
+    } as unknown as LabState;
+    const ogmios = ogmiosServer(lab, socketPath, 'mainnet');
+    await new Promise<void>((resolve) => ogmios.server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(ogmios.server.address() as AddressInfo).port}`;
+    const health = async () => {
+      const r = await fetch(`${base}/health`);
+      return { status: r.status, body: (await r.json()) as unknown };
+    };
+    try {
+      const first = await waitFor(
+        async () => {
+          const h = await health();
+          const p = parseHealth(h.status, h.body);
+          return !('error' in p) && p.connected && p.tip !== 'origin' && p.tip.height === 300 ? p : undefined;
+        },
+        { timeoutMs: 5000, what: 'Ogmios at its node’s tip' },
+      );
+      assert.equal(first.tip !== 'origin' && first.tip.id, labBlockId(300));
+      // the node moves on: so does Ogmios
+      view.add(chainBlock(301, [POOL], [], 100));
+      await waitFor(
+        async () => {
+          const p = parseHealth(...(Object.values(await health()) as [number, unknown]));
+          return !('error' in p) && p.tip !== 'origin' && p.tip.height === 301;
+        },
+        { timeoutMs: 5000, what: 'the new block' },
+      );
+      const certs = await fetch(base, {
+        method: 'POST',
+        body: ogmiosQuery('c', 'queryLedgerState/operationalCertificates').body!,
+      });
+      assert.equal(certs.status, 200);
+      assert.deepEqual(parseOperationalCertificates(await certs.json()), new Map([[poolIdOf(KEY), 0]]));
+      // its node stops: disconnected, and a query has no answer
+      nodeSocket.close();
+      await waitFor(async () => (await health()).status === 500, { timeoutMs: 5000, what: 'disconnected' });
+      const query = await fetch(base, { method: 'POST', body: ogmiosQuery('t', 'queryNetwork/tip').body! });
+      assert.equal(query.status, 500);
+      // and back
+      nodeSocket = serveNodeSocket(socketPath, view);
+      // (202, not 200: the test's blocks were made hours ago by their times, so the node is far behind by the slot clock)
+      await waitFor(async () => (await health()).status === 202, { timeoutMs: 5000, what: 'connected again' });
+      assert.equal((await fetch(`${base}/elsewhere`)).status, 404);
+    } finally {
+      ogmios.stop();
+      nodeSocket.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -235,6 +235,7 @@ describe('what stake renders, against the real clients (reference/clients/)', ()
       'geth',
       'lighthouse',
       'nethermind',
+      'ogmios',
       'teku',
       'vouch',
       'web3signer',
@@ -259,7 +260,7 @@ describe("the lab's clients refuse at start what the real ones refuse", () => {
     assert.equal(refusal(teku, ['--config-file=/etc/teku/ok.yaml'], read), undefined);
   });
 
-  test('vouch given --config, nethermind an unknown option, cardano-node a bad port: each as the real one', () => {
+  test('vouch given --config, nethermind an unknown option, cardano-node and ogmios a bad port, ogmios a misspelt flag: each as the real one', () => {
     assert.equal(refusal(clientReference('vouch', '1.9.2')!, ['--config=/x'], read)?.exitCode, 2);
     const nethermind = refusal(clientReference('nethermind', '1.29.1')!, ['--JsonRpc.Hots=127.0.0.1'], read);
     assert.deepEqual(nethermind, {
@@ -270,5 +271,12 @@ describe("the lab's clients refuse at start what the real ones refuse", () => {
     const cardano = refusal(clientReference('cardano-node', '10.1.4')!, ['run', '--port', 'x'], read);
     assert.equal(cardano?.exitCode, 1);
     assert.equal(cardano?.message, "option --port: cannot parse value `x'");
+    const ogmios = clientReference('ogmios', 'v6.13.0')!;
+    assert.deepEqual(refusal(ogmios, ['--node-sockets', '/x'], read), {
+      exitCode: 1,
+      stream: 'stderr',
+      message: "Invalid option `--node-sockets'",
+    });
+    assert.equal(refusal(ogmios, ['--port', 'x'], read)?.message, "option --port: cannot parse value `x'");
   });
 });

@@ -1,5 +1,5 @@
 import { closest } from 'fastest-levenshtein';
-import { CLIENTS, EXECUTION_CLIENTS } from '../clients.js';
+import { CLIENTS, EXECUTION_CLIENTS, COMPANION_CLIENTS } from '../clients.js';
 import type { DataPath } from '../locate.js';
 import type { Rule } from './context.js';
 
@@ -42,7 +42,7 @@ export const checkReferences: Rule = (ctx) => {
     v.signer?.hosts.forEach((h, i) => expectHost(h, [...base, 'signer', 'hosts', i], `signer host of "${id}"`));
   }
 
-  const known = [...Object.keys(CLIENTS), ...EXECUTION_CLIENTS];
+  const known = [...Object.keys(CLIENTS), ...EXECUTION_CLIENTS, ...COMPANION_CLIENTS];
   for (const client of Object.keys(inv.clients ?? {})) {
     if (!known.includes(client)) {
       ctx.report(

@@ -12,6 +12,8 @@ export interface BlockSignature {
   round: number;
   /** When the chain received it. */
   at: string;
+  /** cardano: the operational certificate's counter the block was forged under. */
+  counter?: number;
 }
 
 export interface BlockEvidence {

@@ -6,6 +6,7 @@
  */
 import type { Family } from '../../inventory/clients.js';
 import { isSlotLeader } from './leadership.js';
+import type { BlockSignature } from './blocks.js';
 
 export interface Signature {
   identity: string;
@@ -173,11 +174,17 @@ export class Ledger {
   }
 
   /** Each identity's first signature at a height: what the block committing that height holds. */
-  signedAt(height: number): { identity: string; round: number; at: string }[] {
-    const out: { identity: string; round: number; at: string }[] = [];
+  signedAt(height: number): BlockSignature[] {
+    const out: BlockSignature[] = [];
     for (const [identity, b] of this.books) {
       const first = b.byHeight.get(height)?.[0];
-      if (first) out.push({ identity, round: first.round ?? 0, at: first.at });
+      if (first)
+        out.push({
+          identity,
+          round: first.round ?? 0,
+          at: first.at,
+          ...(first.counter !== undefined ? { counter: first.counter } : {}),
+        });
     }
     return out;
   }

@@ -14,7 +14,7 @@ export interface Endpoint {
   port: number;
 }
 
-export type SimRole = 'cometbft' | 'listener' | 'vouch' | 'dirk' | 'cardano-node';
+export type SimRole = 'cometbft' | 'listener' | 'vouch' | 'dirk' | 'cardano-node' | 'ogmios';
 
 export interface SimConfig {
   client: string;
@@ -46,6 +46,10 @@ export interface SimConfig {
   /** cardano-node: block-producing keys (a relay has none). */
   kesKey?: string;
   opcert?: string;
+  /** cardano-node: its --socket-path, where local clients (Ogmios) reach it; ogmios: its --node-socket. */
+  socketPath?: string;
+  /** ogmios: the network its node's configuration is for (mainnet: RequiresNoMagic), else null. */
+  network?: string | null;
 }
 
 /** `host:port`, `tcp://host:port`, `http://host:port/...` or `id@host:port`. */
@@ -222,7 +226,27 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         ...(flags.has('shelley-operational-certificate')
           ? { opcert: flags.get('shelley-operational-certificate')! }
           : {}),
+        ...(flags.has('socket-path') ? { socketPath: flags.get('socket-path')! } : {}),
       };
+    }
+    case 'ogmios': {
+      // Ogmios reads the node's config.json before it listens (Options.hs parseOptions:
+      // parseNetworkParameters) and serves on --host:--port, 127.0.0.1:1337 by default
+      const socketPath = flags.get('node-socket');
+      const nodeConfig = flags.get('node-config');
+      if (!socketPath || !nodeConfig) throw new Error('usage: ogmios --node-socket FILE --node-config FILE ...');
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(read(nodeConfig));
+      } catch (err) {
+        throw new Error(`cannot read the node configuration ${nodeConfig}: ${(err as Error).message}`);
+      }
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+        throw new Error(`the node configuration ${nodeConfig} is not a JSON object`);
+      const api = { host: flags.get('host') ?? '127.0.0.1', port: Number(flags.get('port') ?? 1337) };
+      const network =
+        (parsed as { RequiresNetworkMagic?: unknown }).RequiresNetworkMagic === 'RequiresNoMagic' ? 'mainnet' : null;
+      return { client, role: 'ogmios', listen: [api], metrics: [], peers: [], api, socketPath, network };
     }
     case 'vouch': {
       // vouch reads <base-dir>/vouch.yml, never a file named by a flag (vouch 1.9.2 main.go fetchConfig)

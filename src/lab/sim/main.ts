@@ -26,6 +26,8 @@ import { ChainView } from './chain-view.js';
 import { cometbftRpcServer } from './cometbft-node.js';
 import { beaconApiServer } from './beacon-node.js';
 import type { ChainBlock } from '../chain/blocks.js';
+import { serveNodeSocket } from './node-socket.js';
+import { ogmiosServer } from './ogmios-node.js';
 
 /** What a reconnect brings (the identities' last signed heights, the recent ones, the new one) with room to spare: more waiting means the node is behind. */
 const MAX_QUEUED_OFFERS = 6 * REOFFER_DEPTH;
@@ -104,6 +106,22 @@ async function main(): Promise<void> {
   }
   const log = (message: string) =>
     process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
+  // Ogmios is no chain node: it follows its own node through the node's socket, and serves
+  if (config.role === 'ogmios') {
+    const ogmios = ogmiosServer(lab, config.socketPath!, config.network ?? null);
+    const listening = await listenAll(bindings(config.listen, host, lab.mode === 'loopback'), (_e, socket) =>
+      ogmios.server.emit('connection', socket),
+    );
+    log(`serving on ${listening.map((s) => JSON.stringify(s.address())).join(', ')}, following ${config.socketPath}`);
+    const stop = () => {
+      ogmios.stop();
+      for (const s of listening) s.close();
+      setTimeout(() => process.exit(0), 200).unref();
+    };
+    process.on('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    return;
+  }
 
   // A peer on 127.0.0.1 is this host's own service (an engine API), not a network peer.
   const peers = config.peers.filter((p) => !['127.0.0.1', 'localhost', '::1'].includes(p.host)).map((e) => new Peer(e));
@@ -171,6 +189,9 @@ async function main(): Promise<void> {
       : config.role === 'listener'
         ? beaconApiServer(ctx, view)
         : undefined;
+
+  // cardano-node: its local socket, where the relay's Ogmios follows it
+  const nodeSocket = config.socketPath ? serveNodeSocket(config.socketPath, view) : undefined;
 
   const metricsPorts = new Set(config.metrics.map((m) => m.port));
   const validatorAddress = lab.identities.find((i) => i.members.includes(host.name))?.keyAddress;
@@ -305,6 +326,7 @@ async function main(): Promise<void> {
     chain?.destroy();
     for (const s of servers) s.close();
     rpc?.close();
+    nodeSocket?.close();
     setTimeout(() => process.exit(0), 200).unref(); // the grace for its last writes: exit even if a socket lingers
   };
   process.on('SIGTERM', stop);

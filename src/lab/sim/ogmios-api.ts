@@ -3,7 +3,7 @@
  * stake's observer reads, built from the blocks the node holds in the shapes of Ogmios's own JSON
  * schemas (the tests validate every answer against them, test/fixtures/reference/ogmios/). The
  * lab's slot is its block: one block a slot, issued by the pool whose identity signed it. Pure: the
- * node's view goes in, a body comes out. Not wired into the sim's relays yet (see docs/lab.md).
+ * node's view goes in, a body comes out; ./ogmios-node.ts serves them on a relay.
  */
 import { blake2b } from '@noble/hashes/blake2b';
 import { poolIdOf } from '../../observe/ogmios.js';
@@ -14,6 +14,7 @@ export interface OgmiosPool {
   identity: string;
   /** Its cold verification key, 64 hex digits. */
   verificationKey: string;
+  /** The counter before any block of the pool is held (a certificate counts from 0). */
   opcertCount: number;
   kesPeriod: number;
 }
@@ -46,6 +47,7 @@ export function blockAt(node: OgmiosNode, height: number) {
   const block = node.view.get(height);
   if (!block) return undefined;
   const pool = node.pools.find((p) => block.signed.some((s) => s.identity === p.identity));
+  const forged = block.signed.find((s) => s.identity === pool?.identity);
   const key = pool?.verificationKey ?? digest(`stake lab other pool ${height % 3}`, 32);
   return {
     type: 'praos',
@@ -60,12 +62,21 @@ export function blockAt(node: OgmiosNode, height: number) {
       verificationKey: key,
       vrfVerificationKey: digest(`vrf ${key}`, 32),
       operationalCertificate: {
-        count: pool?.opcertCount ?? 0,
+        count: forged?.counter ?? pool?.opcertCount ?? 0,
         kes: { period: pool?.kesPeriod ?? 0, verificationKey: digest(`kes ${key}`, 32) },
       },
       leaderValue: { output: digest(`leader ${height}`, 64) },
     },
   };
+}
+
+/** A pool's latest counter in the ledger the node holds: the highest its blocks were forged under. */
+function latestCounter(node: OgmiosNode, pool: OgmiosPool): number {
+  let latest = pool.opcertCount;
+  for (let h = node.view.base; h > 0 && h <= node.view.head; h++)
+    for (const s of node.view.get(h)?.signed ?? [])
+      if (s.identity === pool.identity && s.counter !== undefined) latest = Math.max(latest, s.counter);
+  return latest;
 }
 
 /** The `nextBlock` answer that rolls forward to `height`. */
@@ -96,7 +107,79 @@ export function ogmiosHttpAnswer(node: OgmiosNode, body: string): { status: numb
   if (method === 'queryNetwork/blockHeight') return ok(reply(method, id, height > 0 ? height : 'origin'));
   if (method === 'queryLedgerState/operationalCertificates')
     return ok(
-      reply(method, id, Object.fromEntries(node.pools.map((p) => [poolIdOf(p.verificationKey), p.opcertCount]))),
+      reply(
+        method,
+        id,
+        Object.fromEntries(node.pools.map((p) => [poolIdOf(p.verificationKey), latestCounter(node, p)])),
+      ),
     );
   return rpcError(-32601, 'Invalid request: unknown method.', id);
+}
+
+/** What the lab's Ogmios knows beside its node's blocks, for `GET /health`. */
+export interface OgmiosHealthState {
+  connected: boolean;
+  startTime: string;
+  /** When the node's tip last moved (ISO), null before the first. */
+  lastTipUpdate: string | null;
+  /** Milliseconds since the tip's block was made (its slot's time), for networkSynchronization. */
+  tipAgeMs: number | undefined;
+  slotMs: number;
+  network: string | null;
+  totalConnections: number;
+}
+
+/** Ogmios's version string (Ogmios.Version: "v" <> version <> " (" <> the commit's first 8 digits <> ")"). */
+export const OGMIOS_VERSION = 'v6.13.0 (1603f7e8)';
+/** Mainnet's epoch in slots, by which Ogmios counts currentEpoch and slotInEpoch. */
+const EPOCH_SLOTS = 432_000;
+
+/**
+ * `networkSynchronization`: Ogmios's is (tip's slot time - system start) / (now - system start),
+ * written with 5 decimals (Data/Health.hs), so on mainnet, years from its start, a tip up to about
+ * twenty minutes old reads 1.00000. A lab chain is minutes old, where one slot late would already
+ * read 0.99; it stands in for that rounding with three slots: a tip younger than that reads 1.
+ */
+export function networkSynchronization(tipAgeMs: number, height: number, slotMs: number): number {
+  if (tipAgeMs <= 3 * slotMs) return 1;
+  const made = height * slotMs;
+  return Math.floor((made / (made + tipAgeMs)) * 1e5) / 1e5;
+}
+
+/**
+ * `GET /health` (Http.hs getHealthR): 500 when disconnected from the node, 200 when connected and
+ * synchronised (exactly 1), 202 when connected and behind; the body is Health as Ogmios writes it
+ * (Data/Health.hs, every field, nulls before the first tip), networkSynchronization with its five
+ * decimals.
+ */
+export function healthAnswer(node: OgmiosNode, state: OgmiosHealthState): { status: number; body: string } {
+  const height = node.view.head;
+  const known = state.connected || height > 0;
+  const sync =
+    known && state.tipAgeMs !== undefined && height > 0
+      ? networkSynchronization(state.tipAgeMs, height, state.slotMs)
+      : null;
+  const health = {
+    startTime: state.startTime,
+    lastKnownTip: tip(node),
+    lastTipUpdate: state.lastTipUpdate,
+    networkSynchronization: sync === null ? null : '@SYNC@',
+    currentEra: height > 0 ? 'conway' : null,
+    metrics: {
+      runtimeStats: { maxHeapSize: 0, currentHeapSize: 0, cpuTime: 0, gcCpuTime: 0 },
+      activeConnections: 0,
+      totalConnections: state.totalConnections,
+      sessionDurations: { mean: 0, min: 0, max: 0 },
+      totalMessages: 0,
+      totalUnrouted: 0,
+    },
+    connectionStatus: state.connected ? 'connected' : 'disconnected',
+    currentEpoch: height > 0 ? Math.floor(height / EPOCH_SLOTS) : null,
+    slotInEpoch: height > 0 ? height % EPOCH_SLOTS : null,
+    version: OGMIOS_VERSION,
+    network: state.network,
+  };
+  const status = !state.connected ? 500 : sync === 1 ? 200 : 202;
+  const body = JSON.stringify(health).replace('"@SYNC@"', sync === null ? 'null' : sync.toFixed(5));
+  return { status, body };
 }

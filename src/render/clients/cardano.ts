@@ -5,6 +5,7 @@
  * failover changes no relay) and the other relays; its public roots (and bootstrap peers) are the
  * chain's `bootstrap_peers`.
  */
+import { companionsOf } from '../../inventory/clients.js';
 import { validatorHostsOf, type ResolvedHost } from '../../inventory/resolve.js';
 import { RenderError } from '../errors.js';
 import { baseData, binaryPath, identitiesOf, onHost, unique, type HostContext } from '../context.js';
@@ -18,6 +19,7 @@ export const CARDANO_TOPOLOGY = '/etc/cardano/topology.json';
  */
 export const CARDANO_CONFIG = '/etc/cardano/config.json';
 export const CARDANO_KEYS = '/var/lib/cardano/keys';
+export const CARDANO_SOCKET = '/var/lib/cardano/node.socket';
 
 /**
  * What stake sets in the network's config.json (cardano-node 10.1.4, legacy tracing, the default:
@@ -161,7 +163,7 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
           '--database-path',
           onHost(host, '/var/lib/cardano/db'),
           '--socket-path',
-          onHost(host, '/var/lib/cardano/node.socket'),
+          onHost(host, CARDANO_SOCKET),
           '--host-addr',
           '0.0.0.0',
           '--port',
@@ -174,6 +176,41 @@ export function renderCardano(ctx: HostContext): { files: RenderedFile[]; servic
         jit: false,
         health: { tcp: p2p },
       },
+      ...(companionsOf(host.client, host.tier).includes('ogmios') ? [ogmiosService(ctx)] : []),
     ],
+  };
+}
+
+/**
+ * Ogmios (v6.13.0, server/src/Ogmios/Options.hs) beside a relay's node: the JSON API through which
+ * stake reads the chain, as it reads CometBFT's RPC on a sentry and the Beacon API on a beacon
+ * node. Never on a block producer, which holds the keys and answers nobody. On loopback only
+ * (`--host` takes an IPv4 address), so no firewall opening: stake reaches it over SSH.
+ * It runs as the node's user: the node's socket is its own (UMask=0077) and only its user may
+ * connect; a relay holds no keys, and Ogmios writes nothing (no writable path).
+ */
+function ogmiosService(ctx: HostContext): Service {
+  const { host, inv } = ctx;
+  const port = host.ports.ogmios?.port ?? 1337;
+  return {
+    name: 'ogmios',
+    description: `Ogmios for the cardano-node relay ${host.name} (${inv.chain.network})`,
+    user: 'cardano',
+    exec: [
+      onHost(host, binaryPath(inv, 'ogmios')),
+      '--node-socket',
+      onHost(host, CARDANO_SOCKET),
+      '--node-config',
+      onHost(host, CARDANO_CONFIG),
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      ...(inv.clients.ogmios?.args ?? []),
+    ],
+    writable: [],
+    after: ['cardano-node'],
+    jit: false,
+    health: { tcp: port },
   };
 }
