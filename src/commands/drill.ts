@@ -14,7 +14,7 @@ import type { Terminal } from '../output/terminal.js';
 import { htmlReport, markdownReport } from '../drill/report.js';
 import { runDrill, type OperatorKey } from '../drill/run.js';
 import { identityNamed } from '../inventory/lookup.js';
-import { observerFor } from './chain-observer.js';
+import { chainObserverFor } from '../observe/observer.js';
 import { openSession } from '../ssh/session.js';
 
 export interface DrillCommandOptions {
@@ -81,7 +81,7 @@ export async function drillFailoverCommand(
       workDir: dir,
       verifyTimeoutMs: options.verifyTimeoutMs,
       healthTimeoutSeconds: options.healthTimeoutSeconds,
-      observer: observerFor(resolve(options.inventory), resolved, chainSession),
+      observer: chainObserverFor(resolved, chainSession),
       ...(hook ? { hook } : {}),
     },
     (line) => (term.options.json ? term.note(line) : term.print(line)),

@@ -22,7 +22,7 @@ import { refuseChangedConnections, resumePoint, unfinishedFailover } from '../fa
 import { runFailover } from '../failover/run.js';
 import { manualVerifyLines } from '../failover/ssh-signature.js';
 import { loadInventory, type LoadedInventory } from '../inventory/load.js';
-import { observerFor } from './chain-observer.js';
+import { chainObserverFor } from '../observe/observer.js';
 import type { Terminal } from '../output/terminal.js';
 import { openSession } from '../ssh/session.js';
 import { askTwoOperators, printChecks, printPlan, showFailover } from './failover-view.js';
@@ -36,7 +36,7 @@ export interface ConfirmOptions extends FailoverOptions {
 /** The hosts and the chain, for the inventory; the session is the caller's to close. */
 function worldFor(loaded: LoadedInventory, inventory: string, hook?: StepHook): FailoverWorld {
   const session = openSession(loaded.resolved, inventory, 'failover');
-  return { loaded, session, observer: observerFor(inventory, loaded.resolved, session), hook };
+  return { loaded, session, observer: chainObserverFor(loaded.resolved, session), hook };
 }
 
 export async function failoverPlanCommand(options: FailoverOptions, term: Terminal): Promise<ExitCode> {

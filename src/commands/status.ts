@@ -10,7 +10,7 @@ import type { Terminal } from '../output/terminal.js';
 import { gatherStatus, statusContext } from '../status/collect.js';
 import { formatStatus } from '../status/print.js';
 import type { StatusReport } from '../status/report.js';
-import { observerFor } from './chain-observer.js';
+import { chainObserverFor } from '../observe/observer.js';
 import { jsonText, neutralize } from '../output/untrusted.js';
 
 export interface StatusOptions {
@@ -40,7 +40,7 @@ export async function statusCommand(
   const session = openSession(resolved, options.inventory, 'watch', { parallel: options.parallel });
   const ctx = statusContext(options.inventory, resolved, {
     templates: options.templates,
-    observer: observerFor(options.inventory, resolved, session),
+    observer: chainObserverFor(resolved, session),
   });
   const screen = !term.options.json && process.stdout.isTTY && options.watch;
   let stop = false;

@@ -7,7 +7,8 @@ import type { ResolvedHost } from '../inventory/resolve.js';
 import type { HostSession } from '../ssh/session.js';
 import { apiScript, MAX_ANSWER_BYTES, parseApiAnswers, type ApiAnswer, type ApiRequest } from './http-on-host.js';
 import { SshError } from '../ssh/errors.js';
-import { judge } from './judge.js';
+import { judge, type JudgeOptions } from './judge.js';
+import { MAX_WS_ANSWER_BYTES, parseWsConversation, wsScript, type WsConversation } from './ws-on-host.js';
 import { LAG_LIMIT, OBSERVED_WINDOW } from './limits.js';
 import type { ChainReading, SourceView } from './model.js';
 
@@ -49,6 +50,7 @@ export async function readRound<S extends { view: SourceView }>(
   sources: readonly S[],
   round: (source: S) => Promise<void>,
   identities: readonly string[],
+  judging: Partial<Pick<JudgeOptions, 'countsMissed' | 'lagLimit'>> = {},
 ): Promise<ChainReading> {
   await Promise.all(
     sources.map((s) =>
@@ -60,7 +62,7 @@ export async function readRound<S extends { view: SourceView }>(
   );
   return judge(
     sources.map((s) => s.view),
-    { identities, lagLimit: LAG_LIMIT, window: OBSERVED_WINDOW },
+    { identities, lagLimit: LAG_LIMIT, window: OBSERVED_WINDOW, ...judging },
   );
 }
 
@@ -78,4 +80,24 @@ export function signaturesIn(
       if (!out.has(h) || (at && at < out.get(h)!)) out.set(h, at);
     }
   return [...out.entries()].sort(([a], [b]) => a - b).map(([height, at]) => ({ height, at }));
+}
+
+/** One WebSocket conversation with a source's local API (chain-sync), in one round trip. */
+export async function converse(
+  session: HostSession,
+  host: ResolvedHost,
+  port: number,
+  messages: string[],
+  seconds: number,
+): Promise<WsConversation> {
+  const [outcome] = await session.each([host], (conn) =>
+    conn.run(API_SHELL, {
+      stdin: wsScript(host, port, messages, seconds),
+      timeoutMs: (seconds + 5) * 1000,
+      maxOutputBytes: Math.min(MAX_ROUND_BYTES, messages.length * (MAX_WS_ANSWER_BYTES * 2 + 64)),
+    }),
+  );
+  if (!outcome) return { error: 'not asked' };
+  if (!outcome.ok) return { error: outcome.error.detail };
+  return parseWsConversation(outcome.value, messages.length);
 }

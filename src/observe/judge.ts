@@ -13,6 +13,11 @@ export interface JudgeOptions {
   lagLimit: number;
   /** How many of the latest read heights the missed count covers. */
   window: number;
+  /**
+   * false where the chain cannot show a miss (cardano: a pool leads slots no one else can see,
+   * and a slot it did not lead has no block of its): no window and no missed count then.
+   */
+  countsMissed?: boolean;
 }
 
 const usable = (v: SourceView): v is SourceView & { head: number } => !v.error && v.head !== undefined;
@@ -70,7 +75,12 @@ function disagreementsOf(views: readonly (SourceView & { head: number })[], head
   return out;
 }
 
-function identityOf(views: readonly (SourceView & { head: number })[], id: string, window: number): IdentityOnChain {
+function identityOf(
+  views: readonly (SourceView & { head: number })[],
+  id: string,
+  window: number,
+  countsMissed: boolean,
+): IdentityOnChain {
   let lastHeight: number | undefined;
   const read = new Set<number>();
   const signedAt = new Set<number>();
@@ -86,7 +96,7 @@ function identityOf(views: readonly (SourceView & { head: number })[], id: strin
   const missed: number[] = [];
   let signed = 0;
   let from: number | undefined;
-  if (top !== undefined) {
+  if (top !== undefined && countsMissed) {
     from = Math.max(Math.min(...read), top - window + 1);
     for (let h = from; h <= top; h++) {
       if (!read.has(h)) continue;
@@ -108,9 +118,9 @@ function identityOf(views: readonly (SourceView & { head: number })[], id: strin
     identity: id,
     ...(lastHeight !== undefined ? { lastHeight } : {}),
     ...(top !== undefined && from !== undefined ? { window: { from, to: top } } : {}),
-    signed,
+    signed: countsMissed ? signed : signedAt.size,
     missed: missed.length,
-    missedHeights: missed,
+    ...(countsMissed ? { missedHeights: missed } : {}),
     equivocations: [...byKey.values()].sort((a, b) => a.height - b.height || (a.round ?? 0) - (b.round ?? 0)),
     flags,
   };
@@ -120,7 +130,9 @@ export function judge(views: readonly SourceView[], options: JudgeOptions): Chai
   const good = views.filter(usable);
   const head = good.length ? Math.max(...good.map((v) => v.head)) : 0;
   const finals = good.flatMap((v) => (v.finalized !== undefined ? [v.finalized] : []));
-  const identities = new Map(options.identities.map((id) => [id, identityOf(good, id, options.window)]));
+  const identities = new Map(
+    options.identities.map((id) => [id, identityOf(good, id, options.window, options.countsMissed ?? true)]),
+  );
   const pace = paceOf(good);
   return {
     head,
@@ -134,6 +146,7 @@ export function judge(views: readonly SourceView[], options: JudgeOptions): Chai
       ...(v.error ? { error: v.error } : {}),
     })),
     disagreements: disagreementsOf(good, head, options),
+    ...(options.countsMissed === false ? { showsMisses: false as const } : {}),
     identity: (name) => identities.get(name),
   };
 }

@@ -86,5 +86,10 @@ export interface ChainReading {
   sources: SourceSummary[];
   /** Where sources disagree: heads far apart, a height signed in one and not the other, two forks. */
   disagreements: string[];
+  /**
+   * false where a height without an identity's signature says nothing (cardano: a pool forges only
+   * in its own leader slots, known only to its VRF key, so no block of it for a while is no miss).
+   */
+  showsMisses?: false;
   identity(name: string): IdentityOnChain | undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The chain observer: stake asks the chain itself, through the APIs the identities' upstream hosts
  * already serve (CometBFT RPC on the sentries, the Beacon API on the beacon nodes), over the SSH
- * stake reaches every host with, the request made on the host against its client's local API. It
+ * stake reaches every host with, the request made on the host against its client's local API
+ * (Ogmios beside the cardano relays' nodes, over HTTP and chain-sync's WebSocket). It
  * keeps what it read during a command (committed heights and past epochs do not change), so each
  * later read costs one round trip per source and only what is new. Judging the answers is
  * ./judge.ts; the formats are ./cometbft.ts and ./beacon.ts.
@@ -9,6 +10,7 @@
 import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import type { HostSession } from '../ssh/session.js';
 import { beaconObserver } from './beacon-observer.js';
+import { cardanoObserver } from './cardano-observer.js';
 import { cometbftObserver } from './cometbft-observer.js';
 import type { ChainReading } from './model.js';
 
@@ -41,5 +43,5 @@ export interface Proposals {
 export function chainObserverFor(inv: ResolvedInventory, session: HostSession): ChainObserver | undefined {
   if (inv.family === 'cosmos') return cometbftObserver(inv, session);
   if (inv.family === 'ethereum') return beaconObserver(inv, session);
-  return undefined;
+  return cardanoObserver(inv, session);
 }

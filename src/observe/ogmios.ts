@@ -148,6 +148,37 @@ export function parseHealth(status: number, body: unknown): Parsed<OgmiosHealth>
   return { connected: connection === 'connected', synchronization: sync, tip, lastTipUpdate: updated };
 }
 
+/**
+ * A chain-sync conversation: find the intersection at the newest of `points` the node holds, then
+ * `count` nextBlocks (the first rolls back to the intersection, the rest forward, one block each).
+ */
+export function chainSyncMessages(points: readonly (ChainPoint | 'origin')[], count: number): string[] {
+  return [
+    JSON.stringify({ jsonrpc: '2.0', method: 'findIntersection', params: { points }, id: 'intersection' }),
+    ...Array.from({ length: count }, (_, i) =>
+      JSON.stringify({ jsonrpc: '2.0', method: 'nextBlock', id: `next-${i}` }),
+    ),
+  ];
+}
+
+/** `findIntersection`: the point found and the tip, or none found (with the tip). */
+export function parseIntersection(
+  answer: unknown,
+): Parsed<{ intersection: ChainPoint | 'origin' | undefined; tip: (ChainPoint & { height: number }) | 'origin' }> {
+  if (isObject(answer) && answer.jsonrpc === '2.0' && isObject(answer.error) && answer.error.code === 1000) {
+    const data = answer.error.data;
+    const t = isObject(data) ? tipOf(data.tip) : undefined;
+    return t ? { intersection: undefined, tip: t } : { error: 'findIntersection: no intersection, and no tip' };
+  }
+  const rpc = resultOf(answer, 'findIntersection');
+  if ('error' in rpc) return rpc;
+  if (!isObject(rpc.result)) return { error: 'findIntersection: the result is not an object' };
+  const intersection = pointOf(rpc.result.intersection);
+  const t = tipOf(rpc.result.tip);
+  if (!intersection || !t) return { error: 'findIntersection: no intersection point and tip' };
+  return { intersection, tip: t };
+}
+
 /** `queryNetwork/tip`: the node's tip as a point. */
 export function parseTip(answer: unknown): Parsed<ChainPoint | 'origin'> {
   const rpc = resultOf(answer, 'queryNetwork/tip');

@@ -9,6 +9,10 @@ import type { ResolvedIdentity } from '../inventory/resolve.js';
 import type { readingOf } from './metrics.js';
 import { isAnswer, type IdentityStatus, type StatusInput } from './report.js';
 
+/** Why a cardano pool without a recent block is no alarm. */
+const BLIND =
+  "a pool forges only in its leader slots, which only its VRF key knows, so the chain cannot tell a missed slot (the node's own forge metrics can)";
+
 /** The live generation from the quorum hosts that answered, as deploy and failover decide it. */
 export function verdictOf(input: StatusInput, id: ResolvedIdentity): GenerationVerdict {
   const answers = quorumOf(id).flatMap((h) => {
@@ -93,13 +97,21 @@ export function identityStatus(
 
   // Not signing: the chain (or the best height any host shows) moved on without a signature.
   const head = chain?.head ?? Math.max(0, ...[...readings.values()].map((r) => r.height ?? 0));
+  // Where the chain cannot show a miss (cardano: only the pool's VRF key knows its leader slots)
+  // the same finding is a warning that says so, not an alarm.
+  const blind = chain?.showsMisses === false;
+  const notSigning = blind ? (w: string) => warnings.push(`${w}; ${BLIND}`) : (a: string) => alarms.push(a);
   if (live && verdict.kind !== 'first') {
     if (lastSigned === undefined) {
       if ((chain && summary) || readings.get(live)?.lastSigned !== undefined)
-        alarms.push(`not signing: no signature seen (live active ${live})`);
+        notSigning(
+          blind
+            ? `no block of ${id.name} seen since stake began reading (live active ${live})`
+            : `not signing: no signature seen (live active ${live})`,
+        );
     } else if (head - lastSigned > stall)
-      alarms.push(
-        `not signing: last signature at ${lastSigned}, ${head - lastSigned} heights ago (live active ${live})`,
+      notSigning(
+        `${blind ? 'no block' : 'not signing'}: last ${blind ? 'block' : 'signature'} at ${lastSigned}, ${head - lastSigned} heights ago (live active ${live})`,
       );
   }
   return {

@@ -25,13 +25,19 @@ import { asRootOn, hostProcess, isSystemdLab, serviceLog } from '../support/lab-
 import { sshdUnavailable } from '../support/sshd.js';
 import { apiScript, parseApiAnswers } from '../../src/observe/http-on-host.js';
 import {
+  chainSyncMessages,
+  OGMIOS_PORT,
   ogmiosHealthRequest,
   ogmiosQuery,
+  parseNextBlock,
+  type OgmiosBlock,
   parseHealth,
   parseOperationalCertificates,
   poolIdOf,
 } from '../../src/observe/ogmios.js';
 import { shq } from '../../src/ssh/shell.js';
+import { parseWsConversation, wsScript } from '../../src/observe/ws-on-host.js';
+import { labBlockId } from '../../src/lab/sim/ogmios-api.js';
 
 const skip = sshdUnavailable();
 const noNetns = skip ?? netnsUnavailable();
@@ -204,6 +210,45 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
             readFileSync(join(dir, 'inventory.yaml'), 'utf8'),
             new RegExp(`pool_id: ${poolIdOf(pool.coldVerificationKey!)}`),
           );
+          // chain-sync over one WebSocket, spoken by the host's own perl: the last ten blocks, each with its issuer
+          const from = parsed.tip.height - 10;
+          const point = { slot: from, id: labBlockId(from) };
+          const sync = asRootOn(dir, h.name, () =>
+            wsScript(
+              { address: h.addresses[0]!, privateAddress: h.addresses[0]! },
+              OGMIOS_PORT,
+              chainSyncMessages([point], 11),
+            ),
+          );
+          assert.equal(sync.code, 0, sync.stderr);
+          const talk = parseWsConversation(sync.stdout, 12);
+          assert.ok('answers' in talk, `${h.name}: ${JSON.stringify(talk)}`);
+          const steps = talk.answers.slice(1).map((a) => parseNextBlock(JSON.parse(a)));
+          assert.equal((steps[0] as { direction: string }).direction, 'backward');
+          const blocks = steps.slice(1).map((x) => (x as { block: OgmiosBlock }).block);
+          assert.deepEqual(
+            blocks.map((b) => b.height),
+            Array.from({ length: 10 }, (_, i) => from + 1 + i),
+          );
+          // a block is the pool's (issued by its cold key) exactly where the chain recorded the pool's block
+          const forged = new Set(
+            readFileSync(join(dir, 'chain', 'signatures.ndjson'), 'utf8')
+              .split('\n')
+              .filter(Boolean)
+              .map((l) => JSON.parse(l) as { identity: string; height: number })
+              .filter((x) => x.identity === pool.name)
+              .map((x) => x.height),
+          );
+          const ours = blocks
+            .filter((b) => b.issuer?.poolId === poolIdOf(pool.coldVerificationKey!))
+            .map((b) => b.height);
+          // (a block holds the signatures the chain had when it committed it, one tick after the slot:
+          // one that came later is in the chain's record but not in the block)
+          const recorded = blocks.map((b) => b.height).filter((x) => forged.has(x));
+          assert.ok(
+            ours.every((x) => forged.has(x)) && ours.length >= recorded.length - 1,
+            `the pool's blocks ${JSON.stringify(ours)}, the chain's record ${JSON.stringify(recorded)}`,
+          );
         }
         for (const h of state.hosts.filter((x) => x.tier === 'validator'))
           assert.equal(
@@ -212,6 +257,28 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
             false,
             `${h.name} runs Ogmios`,
           );
+      });
+
+    if (family === 'cardano')
+      test('stake status reads the pool through the relays’ Ogmios; a pool without a block yet is a warning, never an alarm', () => {
+        const r = runStake(['status', '-i', join(dir, 'inventory.yaml'), '--json'], { timeoutMs: 60_000 });
+        assert.equal(r.code, 0, r.stdout + r.stderr);
+        const report = JSON.parse(r.stdout) as {
+          chain?: { what: string; sources: { source: string; error?: string }[] };
+          identities: { identity: string; alarms: string[]; warnings: string[]; lastSigned?: number }[];
+        };
+        assert.match(report.chain!.what, /^the chain \(Ogmios on relay-/);
+        assert.deepEqual(
+          report.chain!.sources.filter((x) => x.error),
+          [],
+          'every relay read',
+        );
+        const pool = report.identities[0]!;
+        assert.deepEqual(pool.alarms, []);
+        assert.ok(
+          pool.lastSigned !== undefined || pool.warnings.some((w) => /only its VRF key knows/.test(w)),
+          JSON.stringify(pool),
+        );
       });
 
     if (family !== 'cardano')

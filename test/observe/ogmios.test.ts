@@ -7,6 +7,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { execa } from 'execa';
 import { bech32 } from '@scure/base';
 import { ChainView } from '../../src/lab/sim/chain-view.js';
 import {
@@ -26,12 +27,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { parseWsConversation, wsScript } from '../../src/observe/ws-on-host.js';
 import {
   equivocationsIn,
   ogmiosQuery,
   parseBlockHeight,
   parseNextBlock,
+  chainSyncMessages,
   parseHealth,
+  parseIntersection,
   parseOperationalCertificates,
   parseTip,
   poolIdOf,
@@ -351,5 +355,123 @@ describe("the lab relay's Ogmios follows its node through the node's socket", ()
       nodeSocket.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('chain-sync over one WebSocket, spoken by perl on the host (the lab relay’s Ogmios on loopback)', () => {
+  const onHost = { address: '127.0.0.1', privateAddress: '127.0.0.1' };
+  // not spawnSync: the server answering is in this process
+  const converse = async (port: number, messages: string[], seconds?: number) => {
+    const r = await execa('bash', ['-c', wsScript(onHost, port, messages, seconds)], {
+      timeout: 30_000,
+      reject: false,
+    });
+    assert.equal(r.exitCode, 0, r.stderr);
+    return parseWsConversation(r.stdout, messages.length);
+  };
+
+  test('findIntersection, a roll back to it, then each block forward with its issuer; at the tip it waits, bounded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-chainsync-'));
+    const socketPath = join(dir, 'node.socket');
+    const view = new ChainView();
+    for (let h = 1; h <= 40; h++) view.add(chainBlock(h, h === 38 ? ['other'] : [POOL], [], 100));
+    const nodeSocket = serveNodeSocket(socketPath, view);
+    const lab = {
+      identities: [{ name: POOL, members: [], coldVerificationKey: KEY }],
+      blockTimeMs: 100,
+    } as unknown as LabState;
+    const ogmios = ogmiosServer(lab, socketPath, 'mainnet');
+    await new Promise<void>((resolve) => ogmios.server.listen(0, '127.0.0.1', resolve));
+    const port = (ogmios.server.address() as AddressInfo).port;
+    try {
+      await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status !== 500, {
+        timeoutMs: 5000,
+        what: 'Ogmios connected',
+      });
+      // the newest point it holds of the two: the first listed that is on its chain
+      const points = [
+        { slot: 36, id: labBlockId(36) },
+        { slot: 30, id: labBlockId(30) },
+      ];
+      const talk = await converse(port, chainSyncMessages(points, 5));
+      assert.ok('answers' in talk, JSON.stringify(talk));
+      const [found, ...steps] = talk.answers.map((a) => JSON.parse(a) as unknown);
+      assert.deepEqual(validate('FindIntersectionResponse')(found), []);
+      assert.deepEqual(parseIntersection(found), {
+        intersection: points[0],
+        tip: { slot: 40, id: labBlockId(40), height: 40 },
+      });
+      for (const s of steps) assert.deepEqual(validate('NextBlockResponse')(s), []);
+      const parsed = steps.map(parseNextBlock);
+      assert.deepEqual(parsed[0], {
+        direction: 'backward',
+        point: points[0],
+        tip: { slot: 40, id: labBlockId(40), height: 40 },
+      });
+      const forward = parsed.slice(1).map((p) => (p as { block: OgmiosBlock }).block);
+      assert.deepEqual(
+        forward.map((b) => b.height),
+        [37, 38, 39, 40],
+      );
+      assert.deepEqual(
+        forward.map((b) => b.issuer?.poolId === poolIdOf(KEY)),
+        [true, false, true, true],
+        "block 38 is another pool's",
+      );
+      // a point it does not hold: no intersection, with its tip
+      const none = await converse(port, chainSyncMessages([{ slot: 5, id: labBlockId(6) }], 0));
+      assert.ok('answers' in none);
+      const missing = JSON.parse(none.answers[0]!) as unknown;
+      assert.deepEqual(validate('FindIntersectionResponse')(missing), []);
+      assert.deepEqual(parseIntersection(missing), {
+        intersection: undefined,
+        tip: { slot: 40, id: labBlockId(40), height: 40 },
+      });
+      // one nextBlock more than there are blocks: the real one answers when the next block comes; the host gives up in time
+      const started = Date.now();
+      const over = await converse(port, chainSyncMessages([{ slot: 39, id: labBlockId(39) }], 3), 2);
+      assert.ok('error' in over && /no answer within 2 s \(after 3 answers\)/.test(over.error), JSON.stringify(over));
+      assert.ok(Date.now() - started < 6000);
+      // nothing listening
+      ogmios.server.close();
+      const gone = await converse(port, chainSyncMessages([], 1));
+      assert.deepEqual(gone, { error: 'nothing listens on the port' });
+    } finally {
+      ogmios.stop();
+      nodeSocket.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the script's output is read strictly: out of order, unreadable, too few, or what the server said", () => {
+    const hex = (t: string) => Buffer.from(t).toString('hex');
+    assert.deepEqual(parseWsConversation(`noise\n=== ws\t1\t${hex('{"a":1}')}\n=== ws\t2\t${hex('{}')}\n`, 2), {
+      answers: ['{"a":1}', '{}'],
+    });
+    const cases: [string, number, RegExp][] = [
+      [`=== ws\t2\t${hex('{}')}\n`, 1, /out of order/],
+      [`=== ws\t1\tzz\n`, 1, /not what the script prints/],
+      [`=== ws\t1\t${hex('{}')}\n`, 2, /1 answers of 2/],
+      [
+        `=== ws\trefused\t${hex('HTTP/1.1 404 Not Found\r\n\u001b[31m')}\n`,
+        1,
+        /refused the WebSocket: HTTP\/1\.1 404 Not Found \[31m$/,
+      ],
+      [`=== ws\tclosed\t${hex('bye')}\n`, 1, /closed the WebSocket after 0 answers/],
+      [
+        `=== ws\terror\t${hex('the server masked its frame\n')}\n`,
+        1,
+        /the server masked its frame \(after 0 answers\)/,
+      ],
+      [`=== ws\t-\n`, 1, /nothing listens/],
+      ['', 1, /0 answers of 1/],
+    ];
+    for (const [output, count, why] of cases) {
+      const r = parseWsConversation(output, count);
+      assert.ok('error' in r, output);
+      assert.match(r.error, why);
+    }
+    assert.throws(() => wsScript(onHost, 0, ['{}']), /bad port/);
+    assert.throws(() => wsScript(onHost, 1337, []), /1 to 200 messages/);
   });
 });

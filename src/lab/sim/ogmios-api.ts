@@ -183,3 +183,67 @@ export function healthAnswer(node: OgmiosNode, state: OgmiosHealthState): { stat
   const body = JSON.stringify(health).replace('"@SYNC@"', sync === null ? 'null' : sync.toFixed(5));
   return { status, body };
 }
+
+/**
+ * One WebSocket's chain-sync cursor (Ogmios's local-chain-sync: each connection has its own). It
+ * starts at origin; a found intersection moves it there; the first `nextBlock` after either is
+ * always a roll backward to it (docs/content/mini-protocols/local-chain-sync.md), then each rolls
+ * forward one block.
+ */
+export interface ChainSyncCursor {
+  /** The height the cursor is at (0: origin). */
+  at: number;
+  /** The point the next `nextBlock` rolls back to, when it must. */
+  rollBackTo?: number;
+}
+
+export const newCursor = (): ChainSyncCursor => ({ at: 0, rollBackTo: 0 });
+
+const pointAt = (height: number) => (height > 0 ? { slot: height, id: labBlockId(height) } : 'origin');
+
+/**
+ * A chain-sync message answered, or `wait` when `nextBlock` is at the node's tip (the real one
+ * answers when the next block comes). Other methods go to the stateless answers.
+ */
+export function chainSyncAnswer(node: OgmiosNode, cursor: ChainSyncCursor, text: string): string | 'wait' {
+  let request: { method?: unknown; params?: { points?: unknown }; id?: unknown };
+  try {
+    request = JSON.parse(text) as typeof request;
+  } catch {
+    return ogmiosHttpAnswer(node, text).body;
+  }
+  const { method, id } = request ?? {};
+  if (method === 'findIntersection') {
+    const points = Array.isArray(request.params?.points) ? request.params.points : [];
+    for (const p of points) {
+      const height =
+        p === 'origin'
+          ? 0
+          : typeof p === 'object' && p !== null && node.view.get((p as { slot: number }).slot)
+            ? (p as { slot: number }).slot
+            : undefined;
+      if (height === undefined || (height > 0 && (p as { id?: unknown }).id !== labBlockId(height))) continue;
+      cursor.at = height;
+      cursor.rollBackTo = height;
+      return reply(method, id, { intersection: pointAt(height), tip: tip(node) });
+    }
+    return JSON.stringify({
+      jsonrpc: '2.0',
+      method,
+      error: { code: 1000, message: 'No intersection found.', data: { tip: tip(node) } },
+      ...(id !== undefined ? { id } : {}),
+    });
+  }
+  if (method === 'nextBlock') {
+    if (cursor.rollBackTo !== undefined) {
+      const point = pointAt(cursor.rollBackTo);
+      cursor.rollBackTo = undefined;
+      return reply(method, id, { direction: 'backward', point, tip: tip(node) });
+    }
+    const next = nextBlockAnswer(node, cursor.at + 1, id);
+    if (!next) return 'wait';
+    cursor.at++;
+    return next;
+  }
+  return ogmiosHttpAnswer(node, text).body;
+}

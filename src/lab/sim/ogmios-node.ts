@@ -2,15 +2,25 @@
  * The lab's Ogmios on a cardano relay: HTTP on its --host:--port, answering from what its node
  * holds, learnt over the node's local socket (./node-socket.ts) as the real Ogmios follows its
  * node's tip. `GET /health` as Ogmios's (500 while it has no node), `POST /` for the stateless
- * queries (./ogmios-api.ts), anything else 404. With its node stopped it is disconnected and
- * answers no query (HTTP 500), as the real one, whose queries go through the node.
+ * queries (./ogmios-api.ts), anything else 404; and WebSocket on the same port for chain-sync
+ * (`findIntersection`, `nextBlock`, each connection its own cursor, a `nextBlock` at the tip
+ * answered when the next block comes). With its node stopped it is disconnected and answers no
+ * query (HTTP 500; a WebSocket closed with -32000), as the real one, whose queries go through the node.
  */
 import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { LabState } from '../state.js';
 import { ChainView } from './chain-view.js';
 import { NodeLink } from './node-socket.js';
-import { healthAnswer, ogmiosHttpAnswer, type OgmiosNode, type OgmiosPool } from './ogmios-api.js';
+import { WebSocketServer } from 'ws';
+import {
+  chainSyncAnswer,
+  healthAnswer,
+  newCursor,
+  ogmiosHttpAnswer,
+  type OgmiosNode,
+  type OgmiosPool,
+} from './ogmios-api.js';
 
 const MAX_BODY_BYTES = 64 * 1024;
 /** How often it asks its node for new blocks: twice a slot, as a chain-sync client following the tip. */
@@ -101,11 +111,48 @@ export function ogmiosServer(lab: LabState, socketPath: string, network: string 
     });
   });
   server.on('clientError', (_err, socket: Socket) => socket.destroy());
+
+  // WebSocket on the same port: chain-sync, one cursor per connection, answers in order
+  const sockets = new WebSocketServer({ noServer: true, maxPayload: MAX_BODY_BYTES });
+  server.on('upgrade', (req, socket, head) => {
+    totalConnections++;
+    sockets.handleUpgrade(req, socket, head, (ws) => {
+      if (!connected) {
+        // WebSocket.hs onIOException: the node could not be reached
+        ws.close(
+          1011,
+          JSON.stringify({
+            jsonrpc: '2.0',
+            error: { code: -32000, message: 'Connection with the node lost or failed.' },
+          }),
+        );
+        return;
+      }
+      const cursor = newCursor();
+      let turn: Promise<void> = Promise.resolve();
+      ws.on('message', (data) => {
+        const text = data.toString();
+        turn = turn.then(async () => {
+          for (;;) {
+            const answer = chainSyncAnswer(node, cursor, text);
+            if (answer !== 'wait') {
+              if (ws.readyState === ws.OPEN) ws.send(answer);
+              return;
+            }
+            if (ws.readyState !== ws.OPEN || !following) return;
+            await new Promise((r) => setTimeout(r, followMs(lab.blockTimeMs)));
+          }
+        });
+      });
+    });
+  });
   return {
     server,
     stop: () => {
       following = false;
       link.close();
+      for (const ws of sockets.clients) ws.terminate();
+      sockets.close();
       server.close();
     },
   };
