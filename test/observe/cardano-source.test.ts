@@ -53,6 +53,7 @@ function round(s: CardanoSourceState, node: OgmiosNode): string[] | undefined {
   absorbSync(s, answers as string[], book);
   return messages;
 }
+const rpc = (method: string, result: unknown) => JSON.stringify({ jsonrpc: '2.0', method, result });
 const source = () => freshCardanoState(freshView({ name: 'relay-1', client: 'cardano-node' } as ResolvedHost));
 
 describe('an Ogmios source over rounds', () => {
@@ -90,26 +91,12 @@ describe('an Ogmios source over rounds', () => {
     round(s, node);
     assert.deepEqual([...s.view.heights.keys()], [11, 12]);
     // the relay switches to a fork from 10: slot 11 again, another block of the same pool
+    const forkTip = { slot: 11, id: 'ab'.repeat(32), height: 11 };
     absorbSync(
       s,
       [
-        JSON.stringify({
-          jsonrpc: '2.0',
-          method: 'findIntersection',
-          result: {
-            intersection: { slot: 12, id: labBlockId(12) },
-            tip: { slot: 11, id: 'ab'.repeat(32), height: 11 },
-          },
-        }),
-        JSON.stringify({
-          jsonrpc: '2.0',
-          method: 'nextBlock',
-          result: {
-            direction: 'backward',
-            point: { slot: 10, id: labBlockId(10) },
-            tip: { slot: 11, id: 'ab'.repeat(32), height: 11 },
-          },
-        }),
+        rpc('findIntersection', { intersection: { slot: 12, id: labBlockId(12) }, tip: forkTip }),
+        rpc('nextBlock', { direction: 'backward', point: { slot: 10, id: labBlockId(10) }, tip: forkTip }),
         JSON.stringify({
           jsonrpc: '2.0',
           method: 'nextBlock',

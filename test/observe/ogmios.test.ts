@@ -297,20 +297,36 @@ describe('Ogmios v6.13 GET /health: the lab relay answers as the server does, th
   });
 });
 
+/** A lab relay's node socket over `view`, and its Ogmios on a loopback port; `restartNode` as the node's restart. */
+async function relayWithOgmios(view: ChainView) {
+  const dir = mkdtempSync(join(tmpdir(), 'stake-ogmios-'));
+  const socketPath = join(dir, 'node.socket');
+  const lab = {
+    identities: [{ name: POOL, members: [], coldVerificationKey: KEY }],
+    blockTimeMs: 100,
+  } as unknown as LabState;
+  let node = serveNodeSocket(socketPath, view);
+  const ogmios = ogmiosServer(lab, socketPath, 'mainnet');
+  await new Promise<void>((resolve) => ogmios.server.listen(0, '127.0.0.1', resolve));
+  return {
+    ogmios,
+    port: (ogmios.server.address() as AddressInfo).port,
+    stopNode: () => node.close(),
+    startNode: () => (node = serveNodeSocket(socketPath, view)),
+    stop: () => {
+      ogmios.stop();
+      node.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe("the lab relay's Ogmios follows its node through the node's socket", () => {
   test('connected and at its node’s tip; its queries answered from it; without its node, 500 and no answer', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stake-ogmios-'));
-    const socketPath = join(dir, 'node.socket');
     const view = new ChainView();
     for (let h = 1; h <= 300; h++) view.add(chainBlock(h, [POOL], [], 100));
-    let nodeSocket = serveNodeSocket(socketPath, view);
-    const lab = {
-      identities: [{ name: POOL, members: [], coldVerificationKey: KEY }],
-      blockTimeMs: 100,
-    } as unknown as LabState;
-    const ogmios = ogmiosServer(lab, socketPath, 'mainnet');
-    await new Promise<void>((resolve) => ogmios.server.listen(0, '127.0.0.1', resolve));
-    const base = `http://127.0.0.1:${(ogmios.server.address() as AddressInfo).port}`;
+    const relay = await relayWithOgmios(view);
+    const base = `http://127.0.0.1:${relay.port}`;
     const health = async () => {
       const r = await fetch(`${base}/health`);
       return { status: r.status, body: (await r.json()) as unknown };
@@ -341,19 +357,17 @@ describe("the lab relay's Ogmios follows its node through the node's socket", ()
       assert.equal(certs.status, 200);
       assert.deepEqual(parseOperationalCertificates(await certs.json()), new Map([[poolIdOf(KEY), 0]]));
       // its node stops: disconnected, and a query has no answer
-      nodeSocket.close();
+      relay.stopNode();
       await waitFor(async () => (await health()).status === 500, { timeoutMs: 5000, what: 'disconnected' });
       const query = await fetch(base, { method: 'POST', body: ogmiosQuery('t', 'queryNetwork/tip').body! });
       assert.equal(query.status, 500);
       // and back
-      nodeSocket = serveNodeSocket(socketPath, view);
+      relay.startNode();
       // (202, not 200: the test's blocks were made hours ago by their times, so the node is far behind by the slot clock)
       await waitFor(async () => (await health()).status === 202, { timeoutMs: 5000, what: 'connected again' });
       assert.equal((await fetch(`${base}/elsewhere`)).status, 404);
     } finally {
-      ogmios.stop();
-      nodeSocket.close();
-      rmSync(dir, { recursive: true, force: true });
+      relay.stop();
     }
   });
 });
@@ -371,18 +385,10 @@ describe('chain-sync over one WebSocket, spoken by perl on the host (the lab rel
   };
 
   test('findIntersection, a roll back to it, then each block forward with its issuer; at the tip it waits, bounded', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'stake-chainsync-'));
-    const socketPath = join(dir, 'node.socket');
     const view = new ChainView();
     for (let h = 1; h <= 40; h++) view.add(chainBlock(h, h === 38 ? ['other'] : [POOL], [], 100));
-    const nodeSocket = serveNodeSocket(socketPath, view);
-    const lab = {
-      identities: [{ name: POOL, members: [], coldVerificationKey: KEY }],
-      blockTimeMs: 100,
-    } as unknown as LabState;
-    const ogmios = ogmiosServer(lab, socketPath, 'mainnet');
-    await new Promise<void>((resolve) => ogmios.server.listen(0, '127.0.0.1', resolve));
-    const port = (ogmios.server.address() as AddressInfo).port;
+    const relay = await relayWithOgmios(view);
+    const { port, ogmios } = relay;
     try {
       await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/health`)).status !== 500, {
         timeoutMs: 5000,
@@ -437,9 +443,7 @@ describe('chain-sync over one WebSocket, spoken by perl on the host (the lab rel
       const gone = await converse(port, chainSyncMessages([], 1));
       assert.deepEqual(gone, { error: 'nothing listens on the port' });
     } finally {
-      ogmios.stop();
-      nodeSocket.close();
-      rmSync(dir, { recursive: true, force: true });
+      relay.stop();
     }
   });
 
