@@ -159,15 +159,18 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
       const seen = await waitFor(
         () => {
           const id = status().report.identities[0]!;
-          return id.equivocations.some((e) => !before.has(e.height)) ? id : undefined;
+          // one seen by two sentries: a read may come while the block carrying the newest has
+          // reached only one of them (a sentry a block behind), which is no miss of the others
+          const fresh = id.equivocations.filter((e) => !before.has(e.height));
+          return fresh.some((e) => e.sources.length >= 2) ? id : undefined;
         },
-        { timeoutMs: 60_000, what: 'duplicate-vote evidence in stake status', intervalMs: 200 },
+        { timeoutMs: 60_000, what: 'duplicate-vote evidence in stake status, from two sentries', intervalMs: 200 },
       );
       const now = judged();
       for (const e of seen.equivocations.filter((x) => !before.has(x.height))) {
         assert.ok(now.has(e.height), `height ${e.height} is one the lab chain counted: ${[...now].join(', ')}`);
         assert.match(e.what, /^duplicate-vote evidence in block \d+$/);
-        assert.ok(e.sources.length >= 2, `seen by at least two sentries: ${e.sources.join(', ')}`);
+        assert.ok(e.sources.length >= 1 && e.sources.every((x) => x.startsWith('sentry-')), e.sources.join(', '));
       }
       assert.ok(
         seen.alarms.some((a) => /^DOUBLE SIGN at height \d+: duplicate-vote evidence/.test(a)),
