@@ -132,6 +132,10 @@ export function absorbSync(s: CardanoSourceState, answers: readonly string[], bo
       at: new Map(),
       hash: block.id,
     });
+    if (identity && block.issuer) {
+      s.view.counters ??= new Map();
+      s.view.counters.set(identity, Math.max(s.view.counters.get(identity) ?? 0, block.issuer.opcertCount));
+    }
     s.blocks.push(block);
     if (s.blocks.length > BLOCKS_KEPT) s.blocks.splice(0, s.blocks.length - BLOCKS_KEPT);
     s.trail = [{ slot: block.slot, id: block.id, height: block.height }, ...s.trail].slice(0, TRAIL);

@@ -114,6 +114,7 @@ function identityOf(
       else byKey.set(key, { ...e, sources: [...e.sources] });
     }
   const flags = [...new Set(views.flatMap((v) => (v.flags.has(id) ? [`${v.flags.get(id)} (${v.source})`] : [])))];
+  const counters = views.flatMap((v) => (v.counters?.has(id) ? [v.counters.get(id)!] : []));
   return {
     identity: id,
     ...(lastHeight !== undefined ? { lastHeight } : {}),
@@ -123,6 +124,7 @@ function identityOf(
     ...(countsMissed ? { missedHeights: missed } : {}),
     equivocations: [...byKey.values()].sort((a, b) => a.height - b.height || (a.round ?? 0) - (b.round ?? 0)),
     flags,
+    ...(counters.length ? { opcertCounter: Math.max(...counters) } : {}),
   };
 }
 

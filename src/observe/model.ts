@@ -49,6 +49,8 @@ export interface SourceView {
   equivocations: Equivocation[];
   /** Identities the source shows slashed (ethereum) or out of the validator set (cosmos), with why. */
   flags: Map<string, string>;
+  /** cardano: the highest operational-certificate counter among each identity's blocks it showed. */
+  counters?: Map<string, number>;
   /** Problems with single answers (a height it could not give). */
   notes: string[];
 }
@@ -66,6 +68,8 @@ export interface IdentityOnChain {
   equivocations: Equivocation[];
   /** Slashed, jailed or out of the set, as a source said it. */
   flags: string[];
+  /** cardano: the highest operational-certificate counter its blocks carried, as any source showed them. */
+  opcertCounter?: number;
 }
 
 export interface SourceSummary {

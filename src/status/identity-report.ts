@@ -8,10 +8,25 @@ import { liveActive } from '../quorum/live.js';
 import type { ResolvedIdentity } from '../inventory/resolve.js';
 import type { readingOf } from './metrics.js';
 import { isAnswer, type IdentityStatus, type StatusInput } from './report.js';
+import { activeStateFile } from './witness-copy.js';
+import { parseOpcert } from '../chain/cardano-opcert.js';
 
 /** Why a cardano pool without a recent block is no alarm. */
 const BLIND =
   "a pool forges only in its leader slots, which only its VRF key knows, so the chain cannot tell a missed slot (the node's own forge metrics can)";
+
+/** cardano: the issue counter of the live active host's operational certificate, as status read it. */
+function certificateCounter(input: StatusInput, host: string, identity: string): number | undefined {
+  const path = activeStateFile('cardano');
+  const a = input.answers.get(host);
+  const text = path && isAnswer(a) ? a.probes[identity]?.files[path] : undefined;
+  if (text === undefined) return undefined;
+  try {
+    return parseOpcert(text).counter;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The live generation from the quorum hosts that answered, as deploy and failover decide it. */
 export function verdictOf(input: StatusInput, id: ResolvedIdentity): GenerationVerdict {
@@ -78,6 +93,11 @@ export function identityStatus(
         sources: e.sources,
       });
     for (const f of summary.flags) alarms.push(`the chain shows ${id.name} ${f}`);
+    const issued = live ? certificateCounter(input, live, id.name) : undefined;
+    if (summary.opcertCounter !== undefined && issued !== undefined && summary.opcertCounter > issued)
+      alarms.push(
+        `the chain shows a block of ${id.name} under operational certificate counter ${summary.opcertCounter}, above the live active host's certificate (${issued}): someone else holds the cold key and issued a newer certificate, or a newer one was placed without stake`,
+      );
   } else if (live) {
     const r = readings.get(live);
     if (r?.lastSigned !== undefined) {

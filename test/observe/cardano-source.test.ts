@@ -122,6 +122,26 @@ describe('an Ogmios source over rounds', () => {
     assert.equal(reading.identity(POOL)!.equivocations.length, 1);
   });
 
+  test("the pool's highest operational-certificate counter among its blocks, as the chain shows it", () => {
+    const node = relay(5, () => true);
+    const s = source();
+    round(s, node);
+    const forged = (h: number, counter: number) => ({
+      ...chainBlock(h, [POOL], [], 100),
+      signed: [{ identity: POOL, round: 0, at: chainBlock(h, [], [], 100).time, counter }],
+    });
+    node.view.add(forged(6, 0));
+    node.view.add(forged(7, 1));
+    node.view.add(forged(8, 1));
+    round(s, node);
+    assert.equal(s.view.counters?.get(POOL), 1);
+    const other = source();
+    other.view.counters = new Map([[POOL, 3]]);
+    other.view.head = 8;
+    const reading = judge([s.view, other.view], { identities: [POOL], lagLimit: 60, window: 50, countsMissed: false });
+    assert.equal(reading.identity(POOL)!.opcertCounter, 3, 'the highest any source showed');
+  });
+
   test('no point it offers is on the chain any more: it follows again from the tip', () => {
     const node = relay(10, () => true);
     const s = source();
