@@ -15,17 +15,32 @@ import { parseOpcert } from '../chain/cardano-opcert.js';
 const BLIND =
   "a pool forges only in its leader slots, which only its VRF key knows, so the chain cannot tell a missed slot (the node's own forge metrics can)";
 
-/** cardano: the issue counter of the live active host's operational certificate, as status read it. */
-function certificateCounter(input: StatusInput, host: string, identity: string): number | undefined {
+/** cardano: the live active host's operational certificate, as status read it. */
+function certificateText(input: StatusInput, host: string, identity: string): string | undefined {
   const path = activeStateFile('cardano');
   const a = input.answers.get(host);
-  const text = path && isAnswer(a) ? a.probes[identity]?.files[path] : undefined;
-  if (text === undefined) return undefined;
+  return path && isAnswer(a) ? a.probes[identity]?.files[path] : undefined;
+}
+
+/**
+ * cardano: a block of the pool under a counter above the live active host's certificate means a
+ * newer certificate exists that stake did not place: whoever issued it holds the cold key.
+ */
+export function newerCertificateAlarm(
+  identity: string,
+  onChain: number | undefined,
+  certificate: string | undefined,
+): string | undefined {
+  if (onChain === undefined || certificate === undefined) return undefined;
+  let issued: number;
   try {
-    return parseOpcert(text).counter;
+    issued = parseOpcert(certificate).counter;
   } catch {
-    return undefined;
+    return undefined; // an unreadable certificate is the key check's finding, not this one
   }
+  return onChain > issued
+    ? `the chain shows a block of ${identity} under operational certificate counter ${onChain}, above the live active host's certificate (${issued}): someone else holds the cold key and issued a newer certificate, or a newer one was placed without stake`
+    : undefined;
 }
 
 /** The live generation from the quorum hosts that answered, as deploy and failover decide it. */
@@ -93,11 +108,10 @@ export function identityStatus(
         sources: e.sources,
       });
     for (const f of summary.flags) alarms.push(`the chain shows ${id.name} ${f}`);
-    const issued = live ? certificateCounter(input, live, id.name) : undefined;
-    if (summary.opcertCounter !== undefined && issued !== undefined && summary.opcertCounter > issued)
-      alarms.push(
-        `the chain shows a block of ${id.name} under operational certificate counter ${summary.opcertCounter}, above the live active host's certificate (${issued}): someone else holds the cold key and issued a newer certificate, or a newer one was placed without stake`,
-      );
+    const alarm = live
+      ? newerCertificateAlarm(id.name, summary.opcertCounter, certificateText(input, live, id.name))
+      : undefined;
+    if (alarm) alarms.push(alarm);
   } else if (live) {
     const r = readings.get(live);
     if (r?.lastSigned !== undefined) {
