@@ -106,6 +106,16 @@ function runStream(list: string[], live: boolean): Promise<{ code: number; outpu
 }
 
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m;
+/** The summary reporter's list of failures (test/support/summary-reporter.mjs prints it). */
+const FAILURES = 'failures, with the first lines of each error:';
+/** A stream's failure list, from its header to the summary line after it. */
+function failuresOf(output: string): string | undefined {
+  const at = output.lastIndexOf(FAILURES);
+  if (at < 0) return undefined;
+  const rest = output.slice(at + FAILURES.length);
+  const end = rest.search(SUMMARY);
+  return (end < 0 ? rest : rest.slice(0, end)).trim();
+}
 const results = await Promise.all(streams.map((list, i) => runStream(list, i === 0)));
 let passed = 0;
 let failed = 0;
@@ -124,6 +134,13 @@ for (const [i, r] of results.entries()) {
     skipped += Number(m[3] ?? 0);
   }
 }
+// Every stream's failures again, last: a run read from its tail (CI keeps the tail) says why.
+const lists = results.flatMap((r, i) => {
+  const list = failuresOf(r.output);
+  if (list) return [`stream ${i + 1}:\n${list}`];
+  return SUMMARY.test(r.output) ? [] : [`stream ${i + 1}: ended without its summary (exit ${r.code}): a crash`];
+});
+if (lists.length) process.stdout.write(`\n${FAILURES}\n${lists.join('\n')}\n`);
 process.stdout.write(
   `\nall ${streams.length} streams:\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}\n`,
 );

@@ -5,14 +5,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { hostServices } from './host-services.js';
 import { labHostsRunning, restoreWhenLast } from './machine-settings.js';
 import { powerOff, removeMachine } from './machines.js';
 import { labPaths } from './layout.js';
 import { removeLabNetwork } from './netns.js';
 import { stopProcess, type ProcessRecord } from './processes.js';
-import { releaseSlot } from './slots.js';
+import { ifLastLab, releaseSlot } from './slots.js';
 import { readLabState, type LabState } from './state.js';
 
 /** Every process still inside a namespace (an SSH session, a firewall timer): ours, since the namespace is. */
@@ -79,8 +79,9 @@ export async function labDown(dirOption: string, options: { keep: boolean }): Pr
   // overlays unmounted and cgroups removed once nothing runs in them
   for (const h of machines) await removeMachine(h.machine!);
   if (state.view) rmSync(state.view, { recursive: true, force: true });
-  // the last lab with systemd hosts on the machine puts a raised setting back
-  if (machines.length) restoreWhenLast(labHostsRunning());
+  // the last lab on the machine puts a raised setting back (no other lab claims a slot, none
+  // is between its claim and its boot)
+  await ifLastLab(dir, () => void restoreWhenLast(labHostsRunning()), dirname(state.slotClaim));
   rmSync(state.chain.socket, { force: true });
   await releaseSlot(state.slotClaim, dir);
   if (options.keep) rmSync(paths.state, { force: true });

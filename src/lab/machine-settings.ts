@@ -26,8 +26,13 @@ const OTHERS = 64;
  */
 const AT_LEAST = 1024;
 
+/** What `hosts` systemd hosts and root's other processes take, without the room a raise leaves. */
+export function instancesTaken(hosts: number): number {
+  return hosts * PER_HOST + OTHERS;
+}
+
 export function instancesNeeded(hosts: number): number {
-  return Math.max(AT_LEAST, hosts * PER_HOST + OTHERS);
+  return Math.max(AT_LEAST, instancesTaken(hosts));
 }
 
 /** The systemd lab hosts running on this machine now: their cgroups (machines.ts names them). */

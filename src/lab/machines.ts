@@ -26,6 +26,7 @@ import {
 import { join } from 'node:path';
 import { shq } from '../ssh/shell.js';
 import { waitFor } from '../wait.js';
+import { INOTIFY_INSTANCES, instancesTaken, labHostsRunning } from './machine-settings.js';
 import { isRunning, recordProcess, stopProcess, type ProcessRecord } from './processes.js';
 import { deployUserIds } from './rootfs.js';
 import { bannerAt } from './sshd.js';
@@ -213,9 +214,25 @@ export async function bootMachine(
   if (said !== 'running') {
     const failed = inMachine(m, 'systemctl --failed --no-legend --plain | cut -d" " -f1').stdout.trim();
     throw new Error(
-      `${spec.name} booted ${said || 'into no known state'}${failed ? `: failed units ${failed.split('\n').join(', ')}` : ''}`,
+      `${spec.name} booted ${said || 'into no known state'}${failed ? `: failed units ${failed.split('\n').join(', ')}` : ''}${inotifyShort()}`,
     );
   }
+}
+
+/**
+ * Why a host may have booted degraded: path units and logins fail when root is out of inotify
+ * instances (machine-settings.ts), which a limit lowered while labs boot leaves behind.
+ */
+function inotifyShort(): string {
+  const running = labHostsRunning();
+  let limit: number;
+  try {
+    limit = Number(readFileSync(INOTIFY_INSTANCES, 'utf8').trim());
+  } catch {
+    return '';
+  }
+  if (!(limit < instancesTaken(running))) return '';
+  return ` (${INOTIFY_INSTANCES} is ${limit} with ${running} systemd lab hosts running, under the about ${instancesTaken(running)} they take: a host short of inotify instances fails its path units; see docs/lab.md)`;
 }
 
 /**

@@ -19,7 +19,7 @@
  * need a takeover of its own, which would race the same way).
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { LAB_SLOTS } from './addressing.js';
 import { labPaths, slotClaimsDir } from './layout.js';
@@ -128,5 +128,27 @@ export async function releaseSlot(claim: string, dir: string): Promise<void> {
   if (readClaim(claim)?.dir !== dir) return; // gone, or another folder's: nothing of ours to give up
   await underLock(dirname(claim), () => {
     if (readClaim(claim)?.dir === dir) rmSync(claim, { force: true });
+  });
+}
+
+/**
+ * Runs `work` only when no lab but `dir` holds a live claim, judged under the claims lock, and
+ * says whether it ran. A machine-wide setting the labs share is put back this way: a lab counted
+ * by what already runs (its cgroups) is missed between its claim and its boot, and a setting put
+ * back in that window leaves it booting under the old limit. Every `lab up` claims before it
+ * raises, under the same lock, so a lab not seen here raises again for itself.
+ */
+export async function ifLastLab(dir: string, work: () => void, claims = slotClaimsDir()): Promise<boolean> {
+  mkdirSync(claims, { recursive: true, mode: 0o1777 });
+  return underLock(claims, () => {
+    const others = readdirSync(claims)
+      .filter((n) => /^\d+$/.test(n))
+      .some((n) => {
+        const held = readClaim(join(claims, n));
+        return held !== undefined && held.dir !== dir && live(held, Number(n));
+      });
+    if (others) return false;
+    work();
+    return true;
   });
 }

@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { claimSlot, releaseSlot } from '../../src/lab/slots.js';
+import { claimSlot, ifLastLab, releaseSlot } from '../../src/lab/slots.js';
 
 const SLOTS_MODULE = fileURLToPath(new URL('../../src/lab/slots.js', import.meta.url));
 const scratch = mkdtempSync(join(tmpdir(), 'stake-slots-t-'));
@@ -158,5 +158,22 @@ describe('lab slot claims', () => {
     await releaseSlot(claim, dirs[0]!);
     assert.equal((await claimSlot(dirs[1]!, { claims })).slot, 0);
     await releaseSlot(join(claims, '7'), dirs[0]!); // nothing there: nothing to do
+  });
+
+  test('a shared setting is put back only by the last lab: one claimed but not yet booted counts', async () => {
+    const { claims, dirs } = world(3);
+    let putBack = 0;
+    const work = () => void putBack++;
+    const first = await claimSlot(dirs[0]!, { claims });
+    // another lab up has claimed and not yet booted (no state, its maker this live process)
+    const second = await claimSlot(dirs[1]!, { claims });
+    assert.equal(await ifLastLab(dirs[0]!, work, claims), false, 'the second lab is between its claim and its boot');
+    assert.equal(putBack, 0);
+    await releaseSlot(first.claim, dirs[0]!);
+    // a stale claim (its maker gone, its folder records nothing) is no lab
+    await claimedByTheGone(dirs[2]!, claims);
+    assert.equal(await ifLastLab(dirs[1]!, work, claims), true, 'its own claim does not count');
+    assert.equal(putBack, 1);
+    await releaseSlot(second.claim, dirs[1]!);
   });
 });

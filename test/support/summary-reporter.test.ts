@@ -6,10 +6,10 @@ import { projectPath } from '../../src/paths.js';
 const REPORTER = projectPath('test', 'support', 'summary-reporter.mjs');
 const FIXTURE = projectPath('test', 'fixtures', 'reporter', 'skips.mjs');
 
-function report(env: Record<string, string> = {}) {
+function report(env: Record<string, string> = {}, fixture = FIXTURE) {
   // NODE_TEST_CONTEXT would make the inner runner report to this one instead of through the reporter
   const { NODE_TEST_CONTEXT: _, ...outer } = process.env;
-  const r = spawnSync(process.execPath, ['--test', `--test-reporter=${REPORTER}`, FIXTURE], {
+  const r = spawnSync(process.execPath, ['--test', `--test-reporter=${REPORTER}`, fixture], {
     encoding: 'utf8',
     env: { ...outer, STAKE_REFUSE_SKIPS: '', ...env },
   });
@@ -32,5 +32,18 @@ describe('the summary reporter', () => {
     assert.equal(code, 1, out);
     assert.match(out, /skips are refused here/);
     assert.match(out, /\n1 passed, 2 failed\n$/);
+  });
+
+  test('ends with every failure and the first lines of its error, a failed hook named, the tests of one cause under one entry', () => {
+    const { code, out } = report({}, projectPath('test', 'fixtures', 'reporter', 'failures.mjs'));
+    assert.equal(code, 1, out);
+    const list = out.slice(out.indexOf('failures, with the first lines of each error:'));
+    assert.match(
+      list,
+      /✖ "a lab that does not start" \(.*failures\.mjs, hookFailed\)\n\s+\| Error: lab up: exit 2\n\s+\| the second line of why/,
+    );
+    assert.match(list, /✖ "first" \(.*cancelledByParent\), and 2 more with the same error:\n.*"second".*\n.*"third"/);
+    assert.match(list, /✖ "an assertion that fails" \(.*testCodeFailure\)\n\s+\| AssertionError.*arithmetic/);
+    assert.match(out, /\n1 passed, 4 failed\n$/);
   });
 });
