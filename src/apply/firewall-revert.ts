@@ -6,6 +6,7 @@
  * the host's `reverted` record holds this push's token.
  */
 import type { ResolvedHost } from '../inventory/resolve.js';
+import { SshError } from '../ssh/errors.js';
 import type { SshConnection } from '../ssh/connection.js';
 import { asRoot } from '../ssh/shell.js';
 import { waitFor } from '../wait.js';
@@ -42,4 +43,27 @@ export async function revertSeen(
     () => true,
     () => false,
   );
+}
+
+/** Room a retried login must leave before the revert: the confirmation itself takes a moment. */
+const RETRY_ROOM_MS = 20_000;
+
+/**
+ * The new connection that proves the new firewall lets stake in. A login that timed out is tried
+ * again while the revert is still far off: on a loaded host a login can take longer than the
+ * connect timeout, and rolling a host back for that is a failure of stake, not of the rules. A
+ * refused or failed connection is the answer at once; a firewall that really drops SSH times out
+ * every time, and the revert comes at the same moment either way.
+ */
+export async function freshThroughFirewall(
+  revertAt: number,
+  open: () => Promise<SshConnection>,
+): Promise<SshConnection> {
+  for (;;) {
+    try {
+      return await open();
+    } catch (err) {
+      if (!(err instanceof SshError && err.phase === 'timeout') || Date.now() + RETRY_ROOM_MS > revertAt) throw err;
+    }
+  }
 }

@@ -23,7 +23,7 @@ import {
   confirmFirewallScript,
   rollbackRulesetPath,
 } from './firewall.js';
-import { revertSeen } from './firewall-revert.js';
+import { freshThroughFirewall, revertSeen } from './firewall-revert.js';
 import { INCOMING_DIR } from '../plan/host-layout.js';
 import { managesOwners, type HostPlan } from '../plan/compute.js';
 import { asRoot, braceGroup, shq, writeFromLines } from '../ssh/shell.js';
@@ -172,7 +172,7 @@ export async function applyHost(
       let fresh: SshConnection | undefined;
       let confirmed: string;
       try {
-        fresh = await options.freshConnection(host);
+        fresh = await freshThroughFirewall(revertAt, () => options.freshConnection(host));
         confirmed = await runStep(
           fresh,
           host,
