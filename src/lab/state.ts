@@ -66,6 +66,12 @@ export interface LabState {
   createdAt: string;
   /** One height (slot) every this many milliseconds. */
   blockTimeMs: number;
+  /**
+   * cardano: when slot 0 began (ISO, a whole second): the network's system start. The lab chain
+   * keeps a slot clock from it (slot h begins at slotZero + h × blockTimeMs), so its Ogmios can
+   * give the system start and slot length a real one gives, and a block's time follows from its slot.
+   */
+  slotZero?: string;
   addressing: LabAddressing;
   network?: { switchNs: string; operatorLink: string; internetNs: string; namespaces: string[] };
   hosts: LabHostRecord[];

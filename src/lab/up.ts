@@ -220,6 +220,8 @@ async function bringUp(
     slot,
     createdAt: new Date().toISOString(),
     blockTimeMs: options.blockTimeMs,
+    // a whole second, as a real network's system start
+    ...(inv.family === 'cardano' ? { slotZero: new Date(Math.floor(Date.now() / 1000) * 1000).toISOString() } : {}),
     addressing,
     hosts,
     identities: [],

@@ -1,7 +1,8 @@
 /**
  * The chain observer of a cardano inventory: the Ogmios beside every upstream relay's node
  * (rendered by stake, on the relay's loopback), read round after round (./cardano-source.ts):
- * `GET /health` for the tip, then chain-sync over one WebSocket for the blocks since, judged
+ * `GET /health` for the tip (with, until known, the network's start and eras: when each slot
+ * began), then chain-sync over one WebSocket for the blocks since, judged
  * across the relays (./judge.ts). Heights are slots. What it cannot show, it does not count: a
  * pool's leader slots are known only to whoever holds its VRF key, so a missed slot is invisible
  * to anyone watching the chain, and no missed count is given. A block producer runs no API: its own
@@ -13,8 +14,10 @@ import type { HostSession } from '../ssh/session.js';
 import { parseMetrics, readingOf } from '../status/metrics.js';
 import { ask, converse, freshView, readRound, signaturesIn } from './ask.js';
 import {
+  absorbClock,
   absorbHealth,
   absorbSync,
+  clockRequests,
   freshCardanoState,
   syncMessages,
   type CardanoSourceState,
@@ -64,12 +67,14 @@ export function cardanoObserver(inv: ResolvedInventory, session: HostSession): C
   }));
 
   const round = async (s: Source) => {
-    const health = await ask(session, s.host, [ogmiosHealthRequest('health', s.port)]);
+    const clock = clockRequests(s, s.port);
+    const health = await ask(session, s.host, [ogmiosHealthRequest('health', s.port), ...clock]);
     if ('error' in health) {
       s.view.error = `unreachable: ${health.error}`;
       return;
     }
     absorbHealth(s, health.get('health'));
+    if (clock.length && !s.view.error) absorbClock(s, health.get('startTime'), health.get('eras'));
     if (s.view.error) return;
     // the first round starts at the tip; a second one at once reads what came meanwhile
     for (let i = 0; i < 2; i++) {

@@ -5,19 +5,26 @@
  * intersection). Heights here are slots: a block is signed by the pool that issued it, and a slot
  * without a block is no height at all. Ogmios has no block by number, so a source follows from
  * the tip it first saw: the window starts when the command starts reading. Two blocks of one pool
- * at one slot among everything it followed, rolled back or not, are a double sign. Pure: the
- * answers come in, the source's view changes.
+ * at one slot among everything it followed, rolled back or not, are a double sign. A block carries
+ * no time: when its slot began comes from the network's system start and its eras' slot lengths
+ * (`queryNetwork/startTime`, `queryLedgerState/eraSummaries`), read once and again when a block
+ * falls beyond the eras known. Pure: the answers come in, the source's view changes.
  */
-import type { ApiAnswer } from './http-on-host.js';
+import type { ApiAnswer, ApiRequest } from './http-on-host.js';
 import type { SourceView } from './model.js';
 import {
   chainSyncMessages,
   equivocationsIn,
   parseHealth,
+  ogmiosQuery,
+  parseEraSummaries,
   parseIntersection,
   parseNextBlock,
+  parseStartTime,
+  slotStartMs,
   type ChainPoint,
   type OgmiosBlock,
+  type SlotClock,
 } from './ogmios.js';
 
 /** At most this many blocks a round: a source further behind catches up over rounds. */
@@ -35,6 +42,8 @@ export interface CardanoSourceState {
   trail: (ChainPoint & { height: number })[];
   /** Every block followed, rolled back ones too. */
   blocks: OgmiosBlock[];
+  /** When each slot begins; undefined until read, and again when a block fell beyond its eras. */
+  clock?: SlotClock;
 }
 
 /** pool id -> identity */
@@ -78,6 +87,36 @@ export function absorbHealth(s: CardanoSourceState, answer: ApiAnswer | undefine
   s.view.head = Math.max(health.tip.slot, s.trail[0]?.slot ?? 0);
   s.view.syncing = health.synchronization !== 1;
   if (health.lastTipUpdate) s.view.headTime = health.lastTipUpdate;
+}
+
+/** The stateless queries the slot clock needs, asked beside `GET /health` until it is known. */
+export function clockRequests(s: CardanoSourceState, port?: number): ApiRequest[] {
+  if (s.clock) return [];
+  return [
+    ogmiosQuery('startTime', 'queryNetwork/startTime', port),
+    ogmiosQuery('eras', 'queryLedgerState/eraSummaries', port),
+  ];
+}
+
+/** The answers to clockRequests read into the source; a source without them has blocks without times. */
+export function absorbClock(s: CardanoSourceState, start: ApiAnswer | undefined, eras: ApiAnswer | undefined): void {
+  const body = (a: ApiAnswer | undefined, what: string): unknown => {
+    if (!a || 'error' in a) return { error: `${what}: ${a ? a.error : 'no answer'}` };
+    try {
+      return JSON.parse(a.body);
+    } catch {
+      return { error: `${what}: not JSON` };
+    }
+  };
+  const startMs = parseStartTime(body(start, 'queryNetwork/startTime'));
+  const summaries = parseEraSummaries(body(eras, 'queryLedgerState/eraSummaries'));
+  const problem = typeof startMs !== 'number' ? startMs.error : 'error' in summaries ? summaries.error : undefined;
+  if (problem || typeof startMs !== 'number' || 'error' in summaries) {
+    const note = `no slot times: ${problem}`;
+    if (!s.view.notes.includes(note)) s.view.notes.push(note);
+    return;
+  }
+  s.clock = { startMs, eras: summaries };
 }
 
 /** The chain-sync conversation this round needs, or none when nothing is new. */
@@ -127,9 +166,12 @@ export function absorbSync(s: CardanoSourceState, answers: readonly string[], bo
     }
     const block = step.block;
     const identity = block.issuer ? book.get(block.issuer.poolId) : undefined;
+    const began = s.clock ? slotStartMs(s.clock, block.slot) : undefined;
+    if (s.clock && began === undefined) delete s.clock; // a slot beyond the eras known: read them again
     s.view.heights.set(block.slot, {
       signed: new Set(identity ? [identity] : []),
-      at: new Map(),
+      // a block is signed when its slot begins: that is the time its issuer's key was used
+      at: new Map(identity && began !== undefined ? [[identity, new Date(began).toISOString()]] : []),
       hash: block.id,
     });
     if (identity && block.issuer) {

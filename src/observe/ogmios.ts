@@ -280,3 +280,58 @@ export function equivocationsIn(
   }
   return found;
 }
+
+/** One era's slotting (cardano.json EraSummary): from its start bound, a slot every slotMs. */
+export interface EraSlotting {
+  /** The era's first slot, and its start relative to the network's system start. */
+  startSlot: number;
+  startSeconds: number;
+  /** The slot the era ends at (the first of the next), unknown while it is unbounded. */
+  endSlot?: number;
+  slotMs: number;
+}
+
+/** When each slot begins: the network's system start and its eras (queryNetwork/startTime, queryLedgerState/eraSummaries). */
+export interface SlotClock {
+  startMs: number;
+  eras: EraSlotting[];
+}
+
+/** `queryNetwork/startTime`: the network's system start (UtcTime), in ms since the epoch. */
+export function parseStartTime(answer: unknown): Parsed<number> {
+  const rpc = resultOf(answer, 'queryNetwork/startTime');
+  if ('error' in rpc) return rpc;
+  const at = typeof rpc.result === 'string' ? Date.parse(rpc.result) : Number.NaN;
+  return Number.isFinite(at) ? at : { error: 'queryNetwork/startTime: not a time' };
+}
+
+/** `queryLedgerState/eraSummaries`: each known era's bounds and slot length, oldest first. */
+export function parseEraSummaries(answer: unknown): Parsed<EraSlotting[]> {
+  const rpc = resultOf(answer, 'queryLedgerState/eraSummaries');
+  if ('error' in rpc) return rpc;
+  if (!Array.isArray(rpc.result) || rpc.result.length === 0 || rpc.result.length > 32)
+    return { error: 'queryLedgerState/eraSummaries: not a list of eras' };
+  const eras: EraSlotting[] = [];
+  for (const e of rpc.result as unknown[]) {
+    const start = isObject(e) && isObject(e.start) ? e.start : undefined;
+    const end = isObject(e) && isObject(e.end) ? e.end : undefined;
+    const parameters = isObject(e) && isObject(e.parameters) ? e.parameters : undefined;
+    const startSlot = uint(start?.slot);
+    const startSeconds = isObject(start?.time) ? uint(start.time.seconds) : undefined;
+    const endSlot = end ? uint(end.slot) : undefined;
+    const slotMs = isObject(parameters?.slotLength) ? uint(parameters.slotLength.milliseconds) : undefined;
+    if (startSlot === undefined || startSeconds === undefined || !slotMs || (end && endSlot === undefined))
+      return { error: 'queryLedgerState/eraSummaries: an era without its start, slot length or end' };
+    const before = eras.at(-1);
+    if (before && (before.endSlot === undefined || before.endSlot !== startSlot))
+      return { error: 'queryLedgerState/eraSummaries: eras that do not follow one another' };
+    eras.push({ startSlot, startSeconds, ...(endSlot !== undefined ? { endSlot } : {}), slotMs });
+  }
+  return eras;
+}
+
+/** When `slot` begins (ms since the epoch), or undefined beyond the eras known. */
+export function slotStartMs(clock: SlotClock, slot: number): number | undefined {
+  const era = clock.eras.find((e) => slot >= e.startSlot && (e.endSlot === undefined || slot < e.endSlot));
+  return era ? clock.startMs + era.startSeconds * 1000 + (slot - era.startSlot) * era.slotMs : undefined;
+}

@@ -7,17 +7,26 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChainView } from '../../src/lab/sim/chain-view.js';
-import { chainSyncAnswer, healthAnswer, labBlockId, newCursor, type OgmiosNode } from '../../src/lab/sim/ogmios-api.js';
 import {
+  chainSyncAnswer,
+  healthAnswer,
+  labBlockId,
+  newCursor,
+  ogmiosHttpAnswer,
+  type OgmiosNode,
+} from '../../src/lab/sim/ogmios-api.js';
+import {
+  absorbClock,
   absorbHealth,
   absorbSync,
+  clockRequests,
   freshCardanoState,
   syncMessages,
   type CardanoSourceState,
 } from '../../src/observe/cardano-source.js';
 import { judge } from '../../src/observe/judge.js';
 import { poolIdOf } from '../../src/observe/ogmios.js';
-import { freshView } from '../../src/observe/ask.js';
+import { freshView, signaturesIn } from '../../src/observe/ask.js';
 import type { ResolvedHost } from '../../src/inventory/resolve.js';
 import { chainBlock } from '../support/chain-blocks.js';
 
@@ -183,3 +192,46 @@ function chainSyncForward(node: OgmiosNode, height: number): string {
   const cursor = { at: height - 1 };
   return chainSyncAnswer(node, cursor, JSON.stringify({ jsonrpc: '2.0', method: 'nextBlock' })) as string;
 }
+
+describe("an Ogmios source's slot times", () => {
+  test("read once from the system start and the eras; each of the pool's blocks signed when its slot began", () => {
+    const node: OgmiosNode = { ...relay(20, (h) => h % 2 === 0), systemStart: '2026-12-02T07:00:00.000Z', slotMs: 100 };
+    const s = source();
+    const asked = clockRequests(s);
+    assert.deepEqual(
+      asked.map((r) => JSON.parse(r.body!).method),
+      ['queryNetwork/startTime', 'queryLedgerState/eraSummaries'],
+    );
+    const [start, eras] = asked.map((r) => ogmiosHttpAnswer(node, r.body!));
+    absorbClock(s, start, eras);
+    assert.deepEqual(clockRequests(s), [], 'known: not asked again');
+    round(s, node);
+    for (let h = 21; h <= 24; h++) node.view.add(chainBlock(h, h % 2 === 0 ? [POOL] : [], [], 100));
+    round(s, node);
+    assert.deepEqual(signaturesIn([s.view], POOL, 0), [
+      { height: 22, at: '2026-12-02T07:00:02.200Z' },
+      { height: 24, at: '2026-12-02T07:00:02.400Z' },
+    ]);
+  });
+
+  test('without them the blocks have no time, said once; a block beyond the eras known asks again', () => {
+    const node = relay(20, (h) => h % 2 === 0); // an Ogmios that does not answer the queries
+    const s = source();
+    for (let i = 0; i < 3; i++) {
+      const [start, eras] = clockRequests(s).map((r) => ogmiosHttpAnswer(node, r.body!));
+      absorbClock(s, start, eras);
+    }
+    assert.equal(s.view.notes.filter((n) => n.startsWith('no slot times')).length, 1, s.view.notes.join('; '));
+    round(s, node);
+    node.view.add(chainBlock(21, [POOL], [], 100));
+    round(s, node);
+    assert.deepEqual(signaturesIn([s.view], POOL, 0), [{ height: 21, at: '' }]);
+    const bounded = source();
+    bounded.clock = { startMs: 0, eras: [{ startSlot: 0, startSeconds: 0, endSlot: 21, slotMs: 100 }] };
+    round(bounded, node);
+    node.view.add(chainBlock(22, [POOL], [], 100));
+    round(bounded, node);
+    assert.equal(bounded.clock, undefined, 'slot 22 is beyond the era that ends at 21: the eras are read again');
+    assert.notEqual(clockRequests(bounded).length, 0);
+  });
+});

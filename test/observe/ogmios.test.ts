@@ -36,9 +36,12 @@ import {
   chainSyncMessages,
   parseHealth,
   parseIntersection,
+  parseEraSummaries,
   parseOperationalCertificates,
+  parseStartTime,
   parseTip,
   poolIdOf,
+  slotStartMs,
   type OgmiosBlock,
   type OgmiosHealth,
 } from '../../src/observe/ogmios.js';
@@ -90,6 +93,57 @@ describe('Ogmios v6.13: the lab relay answers as the schema says, the observer r
     assert.equal(parseTip(ask(empty, 'queryNetwork/tip')), 'origin');
     assert.deepEqual(validate('QueryNetworkBlockHeightResponse')(ask(empty, 'queryNetwork/blockHeight')), []);
     assert.equal(parseBlockHeight(ask(empty, 'queryNetwork/blockHeight')), 0);
+  });
+
+  test('queryNetwork/startTime and queryLedgerState/eraSummaries: when each slot began', () => {
+    const n: OgmiosNode = { ...node(7), systemStart: '2026-12-02T10:00:00.000Z', slotMs: 500 };
+    const start = ask(n, 'queryNetwork/startTime');
+    assert.deepEqual(validate('QueryNetworkStartTimeResponse')(start), []);
+    assert.equal(start.result, '2026-12-02T10:00:00Z', 'written as the node writes a UtcTime');
+    const eras = ask(n, 'queryLedgerState/eraSummaries');
+    assert.deepEqual(validate('QueryLedgerStateEraSummariesResponse')(eras), []);
+    const clock = { startMs: parseStartTime(start) as number, eras: parseEraSummaries(eras) as never };
+    assert.equal(new Date(slotStartMs(clock, 7)!).toISOString(), '2026-12-02T10:00:03.500Z');
+    // mainnet's shape: Byron's 20 s slots to slot 4492800 (epoch 208), then 1 s slots, the last era unbounded
+    const mainnet = {
+      jsonrpc: '2.0',
+      method: 'queryLedgerState/eraSummaries',
+      result: [
+        {
+          start: { time: { seconds: 0 }, slot: 0, epoch: 0 },
+          end: { time: { seconds: 89856000 }, slot: 4492800, epoch: 208 },
+          parameters: { epochLength: 21600, slotLength: { milliseconds: 20000 }, safeZone: 4320 },
+        },
+        {
+          start: { time: { seconds: 89856000 }, slot: 4492800, epoch: 208 },
+          parameters: { epochLength: 432000, slotLength: { milliseconds: 1000 }, safeZone: 129600 },
+        },
+      ],
+    };
+    assert.deepEqual(validate('QueryLedgerStateEraSummariesResponse')(mainnet), []);
+    const systemStart = Date.parse('2017-09-23T21:44:51Z');
+    const main = { startMs: systemStart, eras: parseEraSummaries(mainnet) as never };
+    assert.equal(new Date(slotStartMs(main, 1)!).toISOString(), '2017-09-23T21:45:11.000Z', 'a Byron slot: 20 s');
+    // slot 4492800 + 100000000 s after the Shelley start
+    assert.equal(slotStartMs(main, 4492800 + 100_000_000), systemStart + (89856000 + 100_000_000) * 1000);
+    const bounded = { startMs: 0, eras: [{ startSlot: 0, startSeconds: 0, endSlot: 10, slotMs: 1000 }] };
+    assert.equal(slotStartMs(bounded, 10), undefined, 'beyond the eras known: no time');
+    // refused, field by field
+    assert.ok(
+      'error' in (parseStartTime({ jsonrpc: '2.0', method: 'queryNetwork/startTime', result: 'soon' }) as object),
+    );
+    const era = mainnet.result[1]!;
+    for (const bad of [
+      [],
+      [{ ...era, parameters: { ...era.parameters, slotLength: { milliseconds: 0 } } }],
+      [{ ...era, start: { slot: 1 } }],
+      [mainnet.result[1], mainnet.result[0]], // out of order
+      [{ ...mainnet.result[0], end: { ...mainnet.result[0]!.end, slot: 5 } }, era], // a gap
+    ])
+      assert.ok(
+        'error' in (parseEraSummaries({ ...mainnet, result: bad }) as object),
+        `refused: ${JSON.stringify(bad).slice(0, 120)}`,
+      );
   });
 
   test("nextBlock: a praos block with its issuer's pool, opcert counter and KES period; another pool's block", () => {

@@ -31,29 +31,8 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
   });
   after(() => lab?.down());
 
-  /** `stake drill failover` of cosmoshub with the lab's two operator keys; `faults` through the step seam. */
   const drill = (rounds: number, report: string, extra: string[], timeoutMs: number, faults?: string) =>
-    lab.stake(
-      [
-        'drill',
-        'failover',
-        'cosmoshub',
-        '-i',
-        lab.inventory,
-        '--operator-key',
-        `alice=${join(lab.dir, 'operators', 'alice')}`,
-        '--operator-key',
-        `bob=${join(lab.dir, 'operators', 'bob')}`,
-        '--rounds',
-        String(rounds),
-        '--report',
-        report,
-        ...extra,
-      ],
-      {},
-      timeoutMs,
-      faults,
-    );
+    lab.drill(rounds, report, extra, timeoutMs, faults);
 
   const status = () => {
     const r = lab.stake(['status', '-i', lab.inventory, '--json']);

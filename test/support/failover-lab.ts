@@ -131,6 +131,31 @@ export class FailoverLab {
     return this.confirm(to, [this.approve(to, 'alice'), this.approve(to, 'bob')], faults);
   }
 
+  /** `stake drill failover` of the identity with the lab's two operator keys; `faults` through the step seam. */
+  drill(rounds: number, report: string, extra: string[], timeoutMs: number, faults?: string): RunResult {
+    return this.stake(
+      [
+        'drill',
+        'failover',
+        this.identity,
+        '-i',
+        this.inventory,
+        '--operator-key',
+        `alice=${join(this.dir, 'operators', 'alice')}`,
+        '--operator-key',
+        `bob=${join(this.dir, 'operators', 'bob')}`,
+        '--rounds',
+        String(rounds),
+        '--report',
+        report,
+        ...extra,
+      ],
+      {},
+      timeoutMs,
+      faults,
+    );
+  }
+
   /** Runs `work` while the host's SSH is cut (`stake lab cut`), healing it afterwards whatever happens. */
   whileCut<T>(host: string, work: () => T): T {
     this.ok(this.stake(['lab', 'cut', host, '--dir', this.dir]), `cut ${host}`);

@@ -113,18 +113,36 @@ function commit(height: number): void {
 // were evidence then, so they are not evidence again
 for (const d of ledger.doubleSigns()) included.add(`${d.identity}/${d.height}/${d.round ?? 0}`);
 
-const timer = setInterval(() => {
+const family = state.family;
+/** Commits the height offered a tick ago and offers the next. */
+function tick(): void {
   commit(ledger.height);
   const height = ledger.tick();
   forgetOldRounds(rounds, height);
-  const offers: HeightOffer[] = [
-    { type: 'height', height, round: 0 },
-    ...offerAtRandom(state.family, height, rounds, draw),
-  ];
+  const offers: HeightOffer[] = [{ type: 'height', height, round: 0 }, ...offerAtRandom(family, height, rounds, draw)];
   for (const c of clients) for (const o of offers) send(c, o);
-}, state.blockTimeMs);
+}
+
+// Cardano's slots are time: slot h begins at slotZero + h × blockTimeMs, offered then, so a
+// block's time follows from its slot as on a real network. Other chains tick on an interval.
+const slotZero = state.slotZero ? Date.parse(state.slotZero) : undefined;
+/** A chain this many slots behind its clock (restarted, or starved) skips to it; fewer are caught up one by one. */
+const CATCH_UP_SLOTS = 10;
+let timer: NodeJS.Timeout;
+const blockMs = state.blockTimeMs;
+if (slotZero !== undefined) {
+  const slotNow = () => Math.floor((Date.now() - slotZero) / blockMs);
+  const onSlot = () => {
+    const now = slotNow();
+    if (now - ledger.height > CATCH_UP_SLOTS) ledger.height = now - 1; // the slots passed while it was down
+    while (ledger.height < now) tick();
+    timer = setTimeout(onSlot, Math.max(1, slotZero + (ledger.height + 1) * blockMs - Date.now()));
+  };
+  timer = setTimeout(onSlot, Math.max(1, slotZero + (slotNow() + 1) * blockMs - Date.now()));
+} else timer = setInterval(tick, blockMs);
 
 const stop = () => {
+  clearTimeout(timer);
   clearInterval(timer);
   for (const c of clients) c.destroy();
   server.close(() => process.exit(0));

@@ -22,6 +22,9 @@ export interface OgmiosPool {
 export interface OgmiosNode {
   view: ChainView;
   pools: OgmiosPool[];
+  /** The network's system start (the lab chain's slot 0, ISO) and its slot length. */
+  systemStart?: string;
+  slotMs?: number;
 }
 
 const digest = (text: string, bytes: number) =>
@@ -105,6 +108,10 @@ export function ogmiosHttpAnswer(node: OgmiosNode, body: string): { status: numb
     return ok(reply(method, id, t === 'origin' ? t : { slot: t.slot, id: t.id }));
   }
   if (method === 'queryNetwork/blockHeight') return ok(reply(method, id, height > 0 ? height : 'origin'));
+  if (method === 'queryNetwork/startTime' && node.systemStart)
+    return ok(reply(method, id, node.systemStart.replace(/\.000Z$/, 'Z')));
+  if (method === 'queryLedgerState/eraSummaries' && node.slotMs)
+    return ok(reply(method, id, eraSummaries(node.slotMs)));
   if (method === 'queryLedgerState/operationalCertificates')
     return ok(
       reply(
@@ -114,6 +121,20 @@ export function ogmiosHttpAnswer(node: OgmiosNode, body: string): { status: numb
       ),
     );
   return rpcError(-32601, 'Invalid request: unknown method.', id);
+}
+
+/**
+ * The lab network's eras: one, from slot 0, a slot every `slotMs`, mainnet's epoch and safe zone
+ * (3k/f). It has no end bound: Conway is the last era cardano-node 10.1 knows, and Ogmios gives
+ * the last era of the hard-fork combinator unbounded.
+ */
+function eraSummaries(slotMs: number) {
+  return [
+    {
+      start: { time: { seconds: 0 }, slot: 0, epoch: 0 },
+      parameters: { epochLength: EPOCH_SLOTS, slotLength: { milliseconds: slotMs }, safeZone: SAFE_ZONE_SLOTS },
+    },
+  ];
 }
 
 /** What the lab's Ogmios knows beside its node's blocks, for `GET /health`. */
@@ -133,6 +154,8 @@ export interface OgmiosHealthState {
 export const OGMIOS_VERSION = 'v6.13.0 (1603f7e8)';
 /** Mainnet's epoch in slots, by which Ogmios counts currentEpoch and slotInEpoch. */
 const EPOCH_SLOTS = 432_000;
+/** Mainnet's safe zone: 3k/f slots, k = 2160, f = 0.05. */
+const SAFE_ZONE_SLOTS = 129_600;
 
 /**
  * `networkSynchronization`: Ogmios's is (tip's slot time - system start) / (now - system start),

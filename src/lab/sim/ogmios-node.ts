@@ -39,7 +39,11 @@ export interface OgmiosServer {
 }
 
 export function ogmiosServer(lab: LabState, socketPath: string, network: string | null): OgmiosServer {
-  const node: OgmiosNode = { view: new ChainView(), pools: labPools(lab) };
+  const node: OgmiosNode = {
+    view: new ChainView(),
+    pools: labPools(lab),
+    ...(lab.slotZero ? { systemStart: lab.slotZero, slotMs: lab.blockTimeMs } : {}),
+  };
   const link = new NodeLink(socketPath);
   const startTime = new Date().toISOString();
   let connected = false;
