@@ -235,3 +235,41 @@ describe("an Ogmios source's slot times", () => {
     assert.notEqual(clockRequests(bounded).length, 0);
   });
 });
+
+describe("the lab relay's fork at a slot two producers of the pool forged", () => {
+  test('served as a slot battle: the losing block, a roll back, the adopted one; the source sees a double sign', () => {
+    const node = relay(20, (h) => h % 2 === 0);
+    const s = source();
+    round(s, node); // at the tip, 20
+    // slot 22: the active's block and a second producer's with the same keys (a copied key)
+    for (let h = 21; h <= 23; h++) {
+      const b = chainBlock(h, h % 2 === 0 ? [POOL] : [], [], 100);
+      if (h === 22) b.also = [{ identity: POOL, round: 0, at: b.time }];
+      node.view.add(b);
+    }
+    // enough nextBlocks for the fork's two extra answers
+    absorbHealth(s, healthOf(node));
+    const cursor = newCursor();
+    const messages = syncMessages(s)!;
+    const more = [...messages, ...messages.slice(-2)];
+    const answers = more.map((m) => chainSyncAnswer(node, cursor, m));
+    absorbSync(s, answers as string[], book);
+    const kinds = answers.slice(1).map((a) => {
+      const r = JSON.parse(a as string).result;
+      return r.direction === 'backward'
+        ? `back to ${r.point.slot}`
+        : `${r.block.slot}${r.block.id === labBlockId(r.block.slot) ? '' : ' (fork)'}`;
+    });
+    assert.deepEqual(kinds, ['back to 20', '21', '22 (fork)', 'back to 21', '22', '23']);
+    assert.equal(s.view.heights.get(22)!.hash, labBlockId(22), 'the adopted block is the one on its chain');
+    assert.deepEqual(
+      s.view.equivocations.map((e) => [e.identity, e.height]),
+      [[POOL, 22]],
+    );
+    assert.match(s.view.equivocations[0]!.what, /two blocks of its pool at slot 22/);
+    // a source that starts after the slot sees one block only: only a node that saw both can tell
+    const late = source();
+    round(late, node);
+    assert.deepEqual(late.view.equivocations, []);
+  });
+});

@@ -35,6 +35,11 @@ export interface ChainBlock {
   signed: BlockSignature[];
   /** Double signs found since the block before, included here as evidence. */
   evidence: BlockEvidence[];
+  /**
+   * cardano: other blocks of this slot by a second producer with the same keys (Ledger.forgedAlso).
+   * A real network sees them as a fork and adopts one; the lab's relays serve the other first.
+   */
+  also?: BlockSignature[];
 }
 
 /** How many blocks the chain keeps to hand to a node that catches up: more than any lab run makes. */

@@ -189,6 +189,29 @@ export class Ledger {
     return out;
   }
 
+  /**
+   * cardano: the other producers' blocks at a slot, beside the first (a second host forging with
+   * the same keys): one per other signer. The network sees them as a fork, one block adopted.
+   */
+  forgedAlso(height: number): BlockSignature[] {
+    const out: BlockSignature[] = [];
+    for (const [identity, b] of this.books) {
+      const [first, ...rest] = b.byHeight.get(height) ?? [];
+      const seen = new Set([first?.signer]);
+      for (const s of rest) {
+        if (seen.has(s.signer)) continue;
+        seen.add(s.signer);
+        out.push({
+          identity,
+          round: s.round ?? 0,
+          at: s.at,
+          ...(s.counter !== undefined ? { counter: s.counter } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
   /** Every double sign so far, in height order. */
   doubleSigns(): DoubleSign[] {
     return [...this.books.values()]

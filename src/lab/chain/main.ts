@@ -94,6 +94,7 @@ server.listen(state.chain.socket, () => {
     `lab chain for ${state.name}: one height every ${state.blockTimeMs} ms on ${state.chain.socket}; re-offers drawn with STAKE_LAB_CHAIN_SEED=${seed}\n`,
   );
 });
+const family = state.family;
 /** Commits the height offered a tick ago: the signatures that came in time, and new evidence. */
 function commit(height: number): void {
   if (height < 1) return;
@@ -105,6 +106,9 @@ function commit(height: number): void {
     signed: ledger.signedAt(height),
     evidence: newEvidence(ledger.doubleSigns(), included, time),
   };
+  // cardano: a second producer's block of the slot, which the relays serve as a fork
+  const also = family === 'cardano' ? ledger.forgedAlso(height) : [];
+  if (also.length) Object.assign(block, { also });
   blocks.add(block);
   for (const c of clients) send(c, { type: 'block', block });
 }
@@ -113,7 +117,6 @@ function commit(height: number): void {
 // were evidence then, so they are not evidence again
 for (const d of ledger.doubleSigns()) included.add(`${d.identity}/${d.height}/${d.round ?? 0}`);
 
-const family = state.family;
 /** Commits the height offered a tick ago and offers the next. */
 function tick(): void {
   commit(ledger.height);

@@ -45,17 +45,28 @@ function tip(node: OgmiosNode) {
   return height > 0 ? { slot: height, id: labBlockId(height), height } : 'origin';
 }
 
-/** A block the node holds as chain-sync's `nextBlock` rolls it forward, or undefined. */
-export function blockAt(node: OgmiosNode, height: number) {
+/** The header hash of the block a second producer made for `height`: the fork the network did not adopt. */
+export const labForkBlockId = (height: number) => digest(`stake lab fork block ${height}`, 32);
+
+/**
+ * A block the node holds as chain-sync's `nextBlock` rolls it forward, or undefined; with `fork`,
+ * the other block of its slot a second producer with the pool's keys made (ChainBlock.also).
+ */
+export function blockAt(node: OgmiosNode, height: number, fork = false) {
   const block = node.view.get(height);
   if (!block) return undefined;
   const pool = node.pools.find((p) => block.signed.some((s) => s.identity === p.identity));
-  const forged = block.signed.find((s) => s.identity === pool?.identity);
-  const key = pool?.verificationKey ?? digest(`stake lab other pool ${height % 3}`, 32);
+  const forged = fork
+    ? block.also?.find((s) => node.pools.some((p) => p.identity === s.identity))
+    : block.signed.find((s) => s.identity === pool?.identity);
+  if (fork && !forged) return undefined;
+  const forkPool = fork ? node.pools.find((p) => p.identity === forged!.identity) : undefined;
+  const issuer = forkPool ?? pool;
+  const key = issuer?.verificationKey ?? digest(`stake lab other pool ${height % 3}`, 32);
   return {
     type: 'praos',
     era: 'conway',
-    id: labBlockId(height),
+    id: fork ? labForkBlockId(height) : labBlockId(height),
     ancestor: height > 1 ? labBlockId(height - 1) : 'genesis',
     height,
     size: { bytes: 4 },
@@ -65,10 +76,10 @@ export function blockAt(node: OgmiosNode, height: number) {
       verificationKey: key,
       vrfVerificationKey: digest(`vrf ${key}`, 32),
       operationalCertificate: {
-        count: forged?.counter ?? pool?.opcertCount ?? 0,
-        kes: { period: pool?.kesPeriod ?? 0, verificationKey: digest(`kes ${key}`, 32) },
+        count: forged?.counter ?? issuer?.opcertCount ?? 0,
+        kes: { period: issuer?.kesPeriod ?? 0, verificationKey: digest(`kes ${key}`, 32) },
       },
-      leaderValue: { output: digest(`leader ${height}`, 64) },
+      leaderValue: { output: digest(`leader ${height}${fork ? ' fork' : ''}`, 64) },
     },
   };
 }
@@ -82,9 +93,9 @@ function latestCounter(node: OgmiosNode, pool: OgmiosPool): number {
   return latest;
 }
 
-/** The `nextBlock` answer that rolls forward to `height`. */
-export function nextBlockAnswer(node: OgmiosNode, height: number, id?: unknown): string | undefined {
-  const block = blockAt(node, height);
+/** The `nextBlock` answer that rolls forward to `height` (with `fork`, to its slot's other block). */
+export function nextBlockAnswer(node: OgmiosNode, height: number, id?: unknown, fork = false): string | undefined {
+  const block = blockAt(node, height, fork);
   return block ? reply('nextBlock', id, { direction: 'forward', tip: tip(node), block }) : undefined;
 }
 
@@ -218,6 +229,8 @@ export interface ChainSyncCursor {
   at: number;
   /** The point the next `nextBlock` rolls back to, when it must. */
   rollBackTo?: number;
+  /** The slots whose losing fork block this cursor has been given already. */
+  forksServed?: Set<number>;
 }
 
 export const newCursor = (): ChainSyncCursor => ({ at: 0, rollBackTo: 0 });
@@ -263,7 +276,20 @@ export function chainSyncAnswer(node: OgmiosNode, cursor: ChainSyncCursor, text:
       cursor.rollBackTo = undefined;
       return reply(method, id, { direction: 'backward', point, tip: tip(node) });
     }
-    const next = nextBlockAnswer(node, cursor.at + 1, id);
+    // A slot two producers of one pool forged: the relay heard the losing block first, rolled
+    // forward to it, then switched to the adopted one (a roll back, then forward), as a node in
+    // a slot battle does. Only a cursor that passed through the slot sees both.
+    const slot = cursor.at + 1;
+    const served = (cursor.forksServed ??= new Set());
+    if (!served.has(slot)) {
+      const fork = nextBlockAnswer(node, slot, id, true);
+      if (fork) {
+        served.add(slot);
+        cursor.rollBackTo = cursor.at;
+        return fork;
+      }
+    }
+    const next = nextBlockAnswer(node, slot, id);
     if (!next) return 'wait';
     cursor.at++;
     return next;
