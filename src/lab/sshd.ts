@@ -62,8 +62,16 @@ export interface SshdSpec {
   detached?: boolean;
 }
 
+/**
+ * sshd's privilege separation folder, which even `sshd -t` and `-T` insist on. On a host that runs
+ * sshd as a service its unit makes it (RuntimeDirectory); a machine where sshd is only installed has none.
+ */
+export function ensurePrivsepDir(): void {
+  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 });
+}
+
 export function spawnSshd(spec: SshdSpec): ChildProcess {
-  if (process.getuid?.() === 0) mkdirSync('/run/sshd', { recursive: true, mode: 0o755 }); // privilege separation
+  ensurePrivsepDir();
   const argv = [
     '-D',
     '-r',

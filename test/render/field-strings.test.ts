@@ -33,6 +33,7 @@ import { computeGraph } from '../../src/topology/graph.js';
 import { example } from '../support/helpers.js';
 import { nftCheck, nftUnavailable } from '../support/nft.js';
 import { propertySeeds, seedNote } from '../support/seeds.js';
+import { ensurePrivsepDir } from '../support/sshd.js';
 import { parseUnit } from '../support/systemd-unit.js';
 import { FIELDS, type ExampleName, type FieldCase } from './field-cases.js';
 
@@ -221,6 +222,7 @@ describe('every inventory string stays in its field (property)', () => {
     mkdirSync(join(work, 'k'));
     sshdKey = join(work, 'k', 'host_ed25519');
     spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', sshdKey]);
+    ensurePrivsepDir();
   });
   after(() => rmSync(work, { recursive: true, force: true }));
 

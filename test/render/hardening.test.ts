@@ -9,6 +9,7 @@ import { resolveInventory } from '../../src/inventory/resolve.js';
 import { projectPath } from '../../src/paths.js';
 import { renderDeployment } from '../../src/render/deployment.js';
 import { InventoryBuilder } from '../support/inventory-builder.js';
+import { ensurePrivsepDir } from '../support/sshd.js';
 
 const SSHD = '/usr/sbin/sshd';
 const noSshd = spawnSync(SSHD, ['-V'], { encoding: 'utf8' }).error ? 'no sshd here' : false;
@@ -36,6 +37,7 @@ describe('sshd drop-in sources', () => {
     try {
       spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host')]);
       writeFileSync(join(dir, 'sshd_config'), text);
+      ensurePrivsepDir();
       const r = spawnSync(SSHD, ['-t', '-f', join(dir, 'sshd_config'), '-h', join(dir, 'host')], { encoding: 'utf8' });
       assert.equal(r.status, 0, r.stderr);
     } finally {

@@ -19,7 +19,7 @@ import {
 } from '../../src/lab/sshd.js';
 import { atExit } from './last-resort.js';
 
-export { freePort, servicePort } from '../../src/lab/sshd.js';
+export { ensurePrivsepDir, freePort, servicePort } from '../../src/lab/sshd.js';
 
 export interface TestHost {
   name: string;
