@@ -31,6 +31,7 @@ import { rootShell } from '../ssh/shell.js';
 import { quietGroups, rolloutStages } from './rollout.js';
 import type { HostSession } from '../ssh/session.js';
 import { liveActive } from '../quorum/live.js';
+import { lookBackGate } from './look-back-gate.js';
 
 export interface DeployOptions extends PlanOptions {
   dryRun: boolean;
@@ -232,6 +233,9 @@ export async function runDeploy(
     restarting,
   );
   let stopped: string | undefined;
+  const onStep = (hostName: string, step: HostStep, detail: string) =>
+    emit({ event: 'step', host: hostName, step, detail });
+  const startGate = lookBackGate(inv, session, verdicts, (h, text) => onStep(h, 'restart', text));
   const apply = async (names: string[]) => {
     const outcomes = await session.each(
       names.map((n) => inv.host(n)),
@@ -240,7 +244,8 @@ export async function runDeploy(
           healthTimeoutSeconds: options.healthTimeoutSeconds,
           firewallRevertSeconds: options.firewallRevertSeconds,
           freshConnection: (h) => session.fresh(h, Math.min(15_000, (options.firewallRevertSeconds * 1000) / 2)),
-          onStep: (hostName, step, detail) => emit({ event: 'step', host: hostName, step, detail }),
+          onStep,
+          ...(startGate ? { startGate } : {}),
         }),
     );
     for (const o of outcomes)

@@ -32,6 +32,7 @@ import {
   clearPendingCommand,
   healthScript,
   restartCommand,
+  stopCommand,
   ROLLBACK_RESULT,
   rollbackScript,
   STAGE_RESULT,
@@ -62,6 +63,11 @@ export interface ApplyOptions {
   onStep: StepListener;
   /** Reads a local binary once for all hosts. */
   readBinary?: (path: string) => Buffer;
+  /**
+   * A service that must not start again at once (a CometBFT validator with its key: its look-back,
+   * observe/look-back.ts): the wait between its stop and its start, which says what it waited for.
+   */
+  startGate?: (host: ResolvedHost, service: string) => (() => Promise<string | undefined>) | undefined;
 }
 
 /** Services in the order they may start: each after those it names in `after`. */
@@ -202,6 +208,7 @@ export async function applyHost(
     for (const name of startOrder(render.manifest.services, plan.restart)) {
       const service = render.manifest.services.find((s) => s.name === name)!;
       step('restart', name);
+      await gatedStart(conn, host, name, options);
       await runStep(conn, host, 'restart', restartCommand(host, name, reloadUnits), 120_000, `restarting ${name}`);
       reloadUnits = false;
       result.restarted.push(name);
@@ -289,6 +296,7 @@ async function rollBack(
   if (sshdReloaded) await runStep(conn, host, 'rollback', SSHD_RELOAD, 60_000, 'reloading sshd on its previous config');
   const again = plan.restart.filter((s) => !fresh.includes(s));
   for (const name of startOrder(render.manifest.services, again)) {
+    await gatedStart(conn, host, name, options);
     await runStep(
       conn,
       host,
@@ -299,6 +307,15 @@ async function rollBack(
     );
   }
   await conn.run(asRoot(host, clearPendingCommand(host.root)), { timeoutMs: 30_000 });
+}
+
+/** A gated service is stopped, and its gate waited for, before its restart starts it. */
+async function gatedStart(conn: SshConnection, host: ResolvedHost, name: string, options: ApplyOptions): Promise<void> {
+  const gate = options.startGate?.(host, name);
+  if (!gate) return;
+  await runStep(conn, host, 'restart', stopCommand(host, name), 120_000, `stopping ${name}`);
+  const said = await gate();
+  if (said) options.onStep(host.name, 'restart', `${name}: ${said}`);
 }
 
 /** sshd checks its whole configuration (the drop-in with it) before it reloads: a bad one is refused here. */

@@ -194,6 +194,12 @@ export function restartCommand(
   return `${at(host.root, launchScriptPath(service))} restart`;
 }
 
+/** Stops a service (its restart then starts it): a validator stopped before its look-back is waited for. */
+export function stopCommand(host: Pick<ResolvedHost, 'root' | 'init'>, service: string): string {
+  if (host.init === 'systemd') return `systemctl stop stake-${service}.service`;
+  return `${at(host.root, launchScriptPath(service))} stop`;
+}
+
 /** Clears the pending-restarts record once every service restarted and answered. */
 export const clearPendingCommand = (root: string) => `rm -f ${at(root, PENDING_RESTARTS)}`;
 

@@ -8,6 +8,7 @@
  * plan says so rather than guess. Pure.
  */
 import type { Family } from '../inventory/clients.js';
+import { VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT } from '../render/clients/cometbft.js';
 
 /** A handover's length when there is no past failover to go by: fence to the target's first signature. */
 export const ESTIMATED_HANDOVER_MS = 15_000;
@@ -77,20 +78,28 @@ export function expectedCost(input: CostInput): ExpectedCost {
   const pace = input.observedBlockMs
     ? ` at the chain's pace (a block every ${(input.observedBlockMs / 1000).toFixed(1)} s)`
     : '';
+  // the target starts only n heights after the key's last signature (observe/look-back.ts): no gap is shorter
+  const n = VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT;
+  const floor = (heights: number) =>
+    heights >= n
+      ? ''
+      : `; at least ${n}: the target starts only ${n} heights after the key's last signature (double_sign_check_height)`;
   if (gaps.length) {
-    const heights = median(gaps);
+    const past = median(gaps);
+    const heights = Math.max(past, n);
     const recent = gaps.slice(-5).join(', ');
     return {
       heights,
-      text: `about ${heights} missed block${heights === 1 ? '' : 's'}: the median of ${gaps.length} past failover${gaps.length === 1 ? '' : 's'} of ${input.identity} (last: ${recent})${pace}`,
+      text: `about ${heights} missed block${heights === 1 ? '' : 's'}: the median of ${gaps.length} past failover${gaps.length === 1 ? '' : 's'} of ${input.identity} (last: ${recent})${pace}${floor(past)}`,
     };
   }
   if (!input.observedBlockMs)
     return { text: 'not known: no past failover of this identity, and the chain was not read' };
-  const heights = Math.ceil(ESTIMATED_HANDOVER_MS / input.observedBlockMs);
+  const estimated = Math.ceil(ESTIMATED_HANDOVER_MS / input.observedBlockMs);
+  const heights = Math.max(estimated, n);
   return {
     heights,
-    text: `about ${heights} missed block${heights === 1 ? '' : 's'}: an estimated ${ESTIMATED_HANDOVER_MS / 1000} s handover${pace} (no past failover of ${input.identity} to go by)`,
+    text: `about ${heights} missed block${heights === 1 ? '' : 's'}: an estimated ${ESTIMATED_HANDOVER_MS / 1000} s handover${pace} (no past failover of ${input.identity} to go by)${floor(estimated)}`,
   };
 }
 

@@ -7,7 +7,9 @@ const audit = [
   { identity: 'cosmoshub', result: 'done', lastOldHeight: 100, firstNewHeight: 104 },
   { identity: 'cosmoshub', result: 'done', lastOldHeight: 200, firstNewHeight: 202 },
   { identity: 'osmosis', result: 'done', lastOldHeight: 10, firstNewHeight: 90 },
-  { identity: 'cosmoshub', result: 'done', lastOldHeight: 300, firstNewHeight: 307 },
+  { identity: 'cosmoshub', result: 'done', lastOldHeight: 300, firstNewHeight: 312 },
+  { identity: 'cosmoshub', result: 'done', lastOldHeight: 400, firstNewHeight: 413 },
+  { identity: 'cosmoshub', result: 'done', lastOldHeight: 500, firstNewHeight: 514 },
   { identity: 'cosmoshub', result: 'done' },
 ]
   .map((r) => JSON.stringify(r))
@@ -16,19 +18,34 @@ const audit = [
 
 test("cosmos: the median of this identity's past gaps, at the chain's observed pace", () => {
   const past = pastFailovers(audit, 'cosmoshub');
-  assert.equal(past.length, 5);
+  assert.equal(past.length, 7);
   const cost = expectedCost({ family: 'cosmos', identity: 'cosmoshub', observedBlockMs: 6100, past });
-  assert.equal(cost.heights, 3);
+  assert.equal(cost.heights, 11);
   assert.equal(
     cost.text,
-    "about 3 missed blocks: the median of 3 past failovers of cosmoshub (last: 3, 1, 6) at the chain's pace (a block every 6.1 s)",
+    "about 11 missed blocks: the median of 5 past failovers of cosmoshub (last: 3, 1, 11, 12, 13) at the chain's pace (a block every 6.1 s)",
+  );
+  // past gaps shorter than the look-back lets a start be: the floor, said
+  const short = expectedCost({
+    family: 'cosmos',
+    identity: 'cosmoshub',
+    observedBlockMs: 6100,
+    past: past.slice(0, 2),
+  });
+  assert.equal(short.heights, 10);
+  assert.match(
+    short.text,
+    /\(last: 3, 1\).*; at least 10: the target starts only 10 heights after the key's last signature/,
   );
 });
 
 test('cosmos without a past failover: an estimated handover at the observed pace, said as an estimate; nothing read: not known', () => {
-  const cost = expectedCost({ family: 'cosmos', identity: 'hub', observedBlockMs: 6000, past: [] });
-  assert.equal(cost.heights, 3);
-  assert.match(cost.text, /an estimated 15 s handover .* \(no past failover of hub to go by\)/);
+  const cost = expectedCost({ family: 'cosmos', identity: 'hub', observedBlockMs: 1000, past: [] });
+  assert.equal(cost.heights, 15);
+  assert.match(cost.text, /an estimated 15 s handover .* \(no past failover of hub to go by\)$/);
+  const slow = expectedCost({ family: 'cosmos', identity: 'hub', observedBlockMs: 6000, past: [] });
+  assert.equal(slow.heights, 10, 'the look-back is the floor');
+  assert.match(slow.text, /to go by\); at least 10/);
   assert.equal(expectedCost({ family: 'cosmos', identity: 'hub', past: [] }).heights, undefined);
 });
 

@@ -16,7 +16,7 @@ import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 import { projectPath } from '../../src/paths.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { sshdUnavailable } from '../support/sshd.js';
-import { asRootOn } from '../support/lab-hosts.js';
+import { asRootOn, lookBackOff } from '../support/lab-hosts.js';
 
 const json = <T>(text: string): T => JSON.parse(text) as T;
 
@@ -134,6 +134,9 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
       ].join(' && '),
     );
     assert.equal(placed.code, 0, placed.stderr);
+    // and the look-back turned off (as rendered, CometBFT would refuse to join beside the active)
+    const off = lookBackOff(lab.dir, standby);
+    assert.equal(off.code, 0, off.stderr);
     try {
       const seen = await waitFor(
         () => {

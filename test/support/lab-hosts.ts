@@ -80,3 +80,17 @@ export function unitExposures(dir: string): { host: string; unit: string; live: 
   }
   return out;
 }
+
+/**
+ * CometBFT's look-back turned off on one host, as an operator's hand edit would (stake renders 10
+ * on a validator): a key copied there then signs twice instead of refusing to start, which is what
+ * the tests of double-sign detection need to make one. Read at the node's next start.
+ */
+export function lookBackOff(dir: string, host: string): RunResult {
+  return asRootOn(
+    dir,
+    host,
+    (root) =>
+      `sed -i 's/^double_sign_check_height = .*/double_sign_check_height = 0/' ${root}/var/lib/cometbft/config/config.toml && grep -q '^double_sign_check_height = 0$' ${root}/var/lib/cometbft/config/config.toml`,
+  );
+}

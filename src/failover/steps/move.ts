@@ -13,6 +13,7 @@ import { ACTIVATE_RESULT, activateScript } from '../scripts.js';
 import { recordGenerationScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { braceGroup } from '../../ssh/shell.js';
+import { waitForLookBack } from '../../observe/look-back.js';
 
 // 4. carry slashing protection
 export async function carry(ctx: StepContext): Promise<string> {
@@ -116,6 +117,17 @@ export async function activate(ctx: StepContext): Promise<string> {
 export async function makeSigner(ctx: StepContext, name: string): Promise<string> {
   const host = hostOf(ctx, name);
   const services = ctx.services.get(name) ?? [];
+  // a CometBFT validator started within its look-back of the key's last signature panics
+  const waited =
+    ctx.journal.plan.family === 'cosmos' && ctx.observer
+      ? await waitForLookBack({
+          observer: ctx.observer,
+          identity: ctx.identity.name,
+          ...(ctx.journal.lastOldHeight !== undefined ? { lastKnown: ctx.journal.lastOldHeight } : {}),
+          note: (t) => ctx.note(t),
+          sleep,
+        })
+      : undefined;
   const out = await onHost(ctx, name, activateScript(host, ctx.identity.name, ctx.keys, services));
   const activated = tryResult(out, ACTIVATE_RESULT);
   if (activated instanceof Error)
@@ -134,7 +146,7 @@ export async function makeSigner(ctx: StepContext, name: string): Promise<string
       );
     });
   }
-  return `${name}: key in place, ${services.map((s) => s.name).join(', ')} started and answering`;
+  return `${waited ? `${waited}; ` : ''}${name}: key in place, ${services.map((s) => s.name).join(', ')} started and answering`;
 }
 
 // 7. verify

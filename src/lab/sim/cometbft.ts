@@ -14,7 +14,8 @@ import {
   STEP,
   type SignState,
 } from '../../chain/cometbft-sign-state.js';
-import type { Behaviour, SimContext } from './context.js';
+import type { ChainBlock } from '../chain/blocks.js';
+import type { Behaviour, Offer, SimContext } from './context.js';
 import { readIfExists, writeDurably } from '../../files.js';
 
 interface PrivValidatorKey {
@@ -43,6 +44,37 @@ export function cometbftStartError(keyFile: string | undefined, stateFile: strin
   }
 }
 
+/**
+ * CometBFT's look-back before it joins consensus (consensus/state.go `checkDoubleSigningRisk`,
+ * v0.38.17): at height H (its last block + 1) it reads the commits it holds for H-1 down to
+ * H-(n-1) (n is consensus.double_sign_check_height, capped at H), and a commit signature of its
+ * own key there ends the start with ErrSignatureFoundInPastBlocks. Returns that height. Pure.
+ */
+export function signatureInPastBlocks(
+  blockAt: (height: number) => Pick<ChainBlock, 'signed'> | undefined,
+  identity: string,
+  height: number,
+  n: number,
+): number | undefined {
+  if (n <= 0 || height <= 0) return undefined;
+  const depth = Math.min(n, height);
+  for (let i = 1; i < depth; i++) {
+    const block = blockAt(height - i);
+    if (block?.signed.some((s) => s.identity === identity)) return height - i;
+  }
+  return undefined;
+}
+
+/** What CometBFT prints when the look-back finds its key (ErrSignatureFoundInPastBlocks, in SwitchToConsensus's panic). */
+export const SIGNATURE_FOUND = 'found signature from the same key';
+
+/** The blocks the node holds, and whether it has caught up with the chain (block sync done). */
+export interface HeldBlocks {
+  head: number;
+  behind: boolean;
+  get(height: number): ChainBlock | undefined;
+}
+
 function readState(file: string): SignState | undefined {
   const text = readIfExists(file);
   try {
@@ -56,17 +88,43 @@ const FRESH: SignState = { height: 0n, round: 0, step: STEP.none };
 const higher = (a: SignState | undefined, b: SignState | undefined): SignState =>
   !a ? (b ?? FRESH) : !b ? a : mergeSignStates(b, a); // the file (b) when equal: it has the sign bytes
 
-export function cometbftValidator(ctx: SimContext): Behaviour {
+export interface ValidatorOptions {
+  /** The blocks the node holds: the look-back reads them. */
+  view: HeldBlocks;
+  /** consensus.double_sign_check_height as config.toml says it now (read again at each start). */
+  checkHeight: () => number;
+  /** A start refused by the look-back ends the process, as CometBFT's panic does (exit status 2). */
+  refuseStart: (message: string) => void;
+}
+
+export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): Behaviour {
   const { keyFile, stateFile } = ctx.config;
+  const { view } = options;
   // the key and the watermark as loaded at start (CometBFT reads both only then)
   let loadedKey = keyFile ? readIfExists(keyFile) : undefined;
   let known: SignState | undefined = loadedKey && stateFile ? readState(stateFile) : undefined;
+  // CometBFT joins consensus once block sync has caught up, after the look-back; until then it signs nothing
+  let joined = false;
+  // the process's own start (a refused look-back ends it) or a key that appeared under it (taken as a start)
+  let processStart = true;
+  let checkHeight = ctx.config.doubleSignCheckHeight ?? 0;
+  /**
+   * The look-back for a height offered again: the lab offers old heights as a chain slower than the
+   * failover would still be at them, so a node at that height would hold the blocks below it only,
+   * and CometBFT's look-back from there is what decides whether it would have joined at all.
+   */
+  const refusedAt = (identity: string, offer: Offer): number | undefined =>
+    offer.height <= view.head
+      ? signatureInPastBlocks((h) => view.get(h), identity, offer.height, checkHeight)
+      : undefined;
   return {
-    onHeight({ height, round }) {
+    onHeight(offer) {
+      const { height, round } = offer;
       const keyText = keyFile ? readIfExists(keyFile) : undefined;
       if (!keyText || !stateFile) {
         loadedKey = undefined;
         known = undefined;
+        joined = false;
         return { signing: false };
       }
       if (keyText !== loadedKey) {
@@ -78,6 +136,8 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
         if (refused) return { signing: false, note: `with this key CometBFT would not start: ${refused}` };
         loadedKey = keyText;
         known = readState(stateFile);
+        joined = false;
+        processStart = false;
         ctx.rejoin();
         return { signing: true, note: 'a key appeared: loaded as at a start, meeting the chain again' };
       }
@@ -85,6 +145,29 @@ export function cometbftValidator(ctx: SimContext): Behaviour {
       const identity = ctx.lab.identities.find((i) => i.keyAddress === key.address);
       if (!identity) return { signing: false, note: `key ${key.address} belongs to no identity of this lab` };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
+
+      if (!joined) {
+        // block sync first: CometBFT switches to consensus once it holds the chain up to its peers' head
+        if (view.head === 0 || view.behind || (!offer.replay && view.head < height - 1))
+          return { signing: true, note: 'catching up (block sync) before joining consensus' };
+        checkHeight = options.checkHeight();
+        const found = signatureInPastBlocks((h) => view.get(h), identity.name, view.head + 1, checkHeight);
+        if (found !== undefined) {
+          const why = `${SIGNATURE_FOUND} at height ${found} (double_sign_check_height ${checkHeight}, joining at ${view.head + 1})`;
+          if (processStart) options.refuseStart(why);
+          // a key that appeared under a running node: the start it stands for is refused, and tried
+          // again at the next height, as systemd's restarts would
+          return { signing: false, note: `with this key CometBFT would not start: ${why}` };
+        }
+        joined = true;
+        ctx.log(`joined consensus at height ${view.head + 1} (look-back of ${checkHeight} heights clear)`);
+      }
+      const lookedBack = offer.replay ? refusedAt(identity.name, offer) : undefined;
+      if (lookedBack !== undefined)
+        return {
+          signing: true,
+          note: `not signing ${height}: a node at that height would not have joined consensus (${SIGNATURE_FOUND} at height ${lookedBack})`,
+        };
 
       // CometBFT keeps the watermark it loaded at start in memory and rewrites the file at every
       // signature, so a file lost, damaged or lowered under a running node changes nothing until a

@@ -30,6 +30,8 @@ export interface SimConfig {
   /** cometbft: the key and the double-sign watermark. */
   keyFile?: string;
   stateFile?: string;
+  /** cometbft: consensus.double_sign_check_height (0, the default, is off). */
+  doubleSignCheckHeight?: number;
   /** vouch: the signer group, the accounts it signs for, and its access to the signers. */
   signers?: Endpoint[];
   accounts?: string[];
@@ -178,6 +180,7 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
       const p2p = (config.p2p ?? {}) as Record<string, unknown>;
       const rpc = (config.rpc ?? {}) as Record<string, unknown>;
       const metrics = (config.instrumentation ?? {}) as Record<string, unknown>;
+      const consensus = (config.consensus ?? {}) as Record<string, unknown>;
       const metricsAt =
         metrics.prometheus && typeof metrics.prometheus_listen_addr === 'string'
           ? parseEndpoint(metrics.prometheus_listen_addr)
@@ -199,6 +202,8 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         nodeKeyFile: inHome(config.node_key_file, 'config/node_key.json'),
         keyFile: inHome(config.priv_validator_key_file, 'config/priv_validator_key.json'),
         stateFile: inHome(config.priv_validator_state_file, 'data/priv_validator_state.json'),
+        doubleSignCheckHeight:
+          typeof consensus.double_sign_check_height === 'number' ? consensus.double_sign_check_height : 0,
       };
     }
     case 'cardano-node': {

@@ -155,9 +155,28 @@ async function main(): Promise<void> {
       chain?.destroy();
     },
   };
+  // The blocks this node saw (it sees nothing without a peer) or fetched back by block sync, which
+  // its API serves: the chain observer reads the lab through them, as it reads a real network.
+  const view = new ChainView();
   const behaviour: Behaviour =
     config.role === 'cometbft'
-      ? cometbftValidator(ctx)
+      ? cometbftValidator(ctx, {
+          view,
+          // config.toml read again at each start (a key moved in is taken as one)
+          checkHeight: () => {
+            try {
+              return simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8')).doubleSignCheckHeight ?? 0;
+            } catch {
+              return config.doubleSignCheckHeight ?? 0;
+            }
+          },
+          // what SwitchToConsensus does with the error: a panic, exit status 2 (systemd restarts it)
+          refuseStart: (why) => {
+            log(why);
+            process.stderr.write(`panic: Failed to start consensus state: ${why}\n`);
+            process.exit(2);
+          },
+        })
       : config.role === 'cardano-node'
         ? cardanoNode(ctx)
         : config.role === 'vouch'
@@ -166,9 +185,6 @@ async function main(): Promise<void> {
             ? dirkSigner(ctx)
             : idle;
 
-  // The blocks this node saw (it sees nothing without a peer) or fetched back by block sync, which
-  // its API serves: the chain observer reads the lab through them, as it reads a real network.
-  const view = new ChainView();
   const canSee = () => peers.length === 0 || peersUp() > 0;
   let syncAsked = 0;
   const sync = () => {

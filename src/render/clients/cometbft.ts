@@ -9,6 +9,15 @@ import type { RenderedFile, Service } from '../types.js';
 
 export const COMETBFT_HOME = '/var/lib/cometbft';
 
+/**
+ * consensus.double_sign_check_height on a validator: at start CometBFT reads the last commits it
+ * holds and will not join consensus while its key signed one of the last 9 (consensus/state.go
+ * checkDoubleSigningRisk), so a key copied onto a node that follows the chain panics instead of
+ * signing twice. The price is that a restart signs again 10 heights after its last signature: stake
+ * failover and deploy wait for them before they start it (src/observe/look-back.ts).
+ */
+export const VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT = 10;
+
 const peer = (ctx: HostContext, h: ResolvedHost) =>
   `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
 
@@ -31,7 +40,7 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
       private_peer_ids: [],
       pex: false,
       external_address: '',
-      double_sign_check_height: 10,
+      double_sign_check_height: VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT,
     };
   } else {
     const ids = identitiesOf(ctx, 'upstream');

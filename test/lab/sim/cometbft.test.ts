@@ -5,11 +5,25 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cometbftKey } from '../../../src/lab/keys.js';
-import { cometbftStartError, cometbftValidator } from '../../../src/lab/sim/cometbft.js';
+import {
+  cometbftStartError,
+  cometbftValidator,
+  signatureInPastBlocks,
+  type ValidatorOptions,
+} from '../../../src/lab/sim/cometbft.js';
+import { ChainView } from '../../../src/lab/sim/chain-view.js';
 import type { Offer, SimContext } from '../../../src/lab/sim/context.js';
 import type { LabState } from '../../../src/lab/state.js';
+import { chainBlock } from '../../support/chain-blocks.js';
 
 const at = (height: number, round = 0, replay = false): Offer => ({ height, round, replay });
+
+/** A node that holds every block below what it is offered, none of them signed by its key, the look-back off. */
+const unchecked: ValidatorOptions = {
+  view: { head: Number.MAX_SAFE_INTEGER, behind: false, get: () => undefined },
+  checkHeight: () => 0,
+  refuseStart: (why) => assert.fail(`refused to start: ${why}`),
+};
 
 describe('simulated signers keep their watermark', () => {
   test('cometbft: refuses at or below the state file, and writes the new watermark before the signature leaves', async () => {
@@ -38,7 +52,7 @@ describe('simulated signers keep their watermark', () => {
         signer: 'v#1',
         rejoin: () => undefined,
       };
-      const v = cometbftValidator(ctx);
+      const v = cometbftValidator(ctx, unchecked);
       await v.onHeight(at(5));
       await v.onHeight(at(5, 0, true)); // the same height again: nothing new
       await v.onHeight(at(4, 0, true)); // below: refused
@@ -69,7 +83,7 @@ describe('simulated signers keep their watermark', () => {
       log: () => undefined,
       signer: 'v#1',
     } as unknown as SimContext;
-    assert.deepEqual(await cometbftValidator(ctx).onHeight(at(3)), { signing: false });
+    assert.deepEqual(await cometbftValidator(ctx, unchecked).onHeight(at(3)), { signing: false });
     assert.deepEqual(sent, []);
   });
 
@@ -99,15 +113,18 @@ describe('simulated signers keep their watermark', () => {
       writeFileSync(keyFile, key.text);
       writeFileSync(stateFile, '{"height":"0","round":0,"step":0}');
       const sent: number[] = [];
-      const v = cometbftValidator({
-        lab: { name: 'lab', identities: [{ name: 'id', members: ['v'], keyAddress: key.address }] },
-        host: { name: 'v' },
-        config: { keyFile, stateFile },
-        peersUp: () => 1,
-        submit: (s: { height: number }) => sent.push(s.height),
-        log: () => undefined,
-        signer: 'v#1',
-      } as unknown as SimContext);
+      const v = cometbftValidator(
+        {
+          lab: { name: 'lab', identities: [{ name: 'id', members: ['v'], keyAddress: key.address }] },
+          host: { name: 'v' },
+          config: { keyFile, stateFile },
+          peersUp: () => 1,
+          submit: (s: { height: number }) => sent.push(s.height),
+          log: () => undefined,
+          signer: 'v#1',
+        } as unknown as SimContext,
+        unchecked,
+      );
       await v.onHeight(at(9));
       rmSync(stateFile);
       await v.onHeight(at(8, 0, true));
@@ -127,16 +144,19 @@ describe('simulated signers keep their watermark', () => {
       const keyFile = join(dir, 'priv_validator_key.json');
       const stateFile = join(dir, 'priv_validator_state.json');
       const events: string[] = [];
-      const v = cometbftValidator({
-        lab: { name: 'lab', identities: [{ name: 'id', members: ['v'], keyAddress: key.address }] },
-        host: { name: 'v' },
-        config: { keyFile, stateFile },
-        peersUp: () => 1,
-        submit: (s: { height: number }) => events.push(`signed ${s.height}`),
-        log: () => undefined,
-        signer: 'v#1',
-        rejoin: () => events.push('rejoin'),
-      } as unknown as SimContext);
+      const v = cometbftValidator(
+        {
+          lab: { name: 'lab', identities: [{ name: 'id', members: ['v'], keyAddress: key.address }] },
+          host: { name: 'v' },
+          config: { keyFile, stateFile },
+          peersUp: () => 1,
+          submit: (s: { height: number }) => events.push(`signed ${s.height}`),
+          log: () => undefined,
+          signer: 'v#1',
+          rejoin: () => events.push('rejoin'),
+        } as unknown as SimContext,
+        unchecked,
+      );
       assert.deepEqual(await v.onHeight(at(5)), { signing: false }, 'no key: a full node');
       writeFileSync(keyFile, key.text); // moved in, and no state beside it
       const refused = await v.onHeight(at(6));
@@ -151,6 +171,137 @@ describe('simulated signers keep their watermark', () => {
       assert.deepEqual(events, ['rejoin', 'signed 7']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("CometBFT's look-back before it joins consensus (double_sign_check_height)", () => {
+  const ID = 'id';
+  const viewOf = (top: number, signedAt: number[]) => {
+    const view = new ChainView();
+    for (let h = 1; h <= top; h++) view.add(chainBlock(h, signedAt.includes(h) ? [ID] : []));
+    return view;
+  };
+
+  test('as consensus/state.go reads it: heights H-1 down to H-(n-1), capped at H; 0 is off', () => {
+    const view = viewOf(30, [20]);
+    const found = (height: number, n: number) => signatureInPastBlocks((h) => view.get(h), ID, height, n);
+    assert.equal(found(21, 10), 20, 'the block just below');
+    assert.equal(found(29, 10), 20, 'H-9: the deepest height a look-back of 10 reads');
+    assert.equal(found(30, 10), undefined, 'H-10 is not read (the loop runs i < n)');
+    assert.equal(found(21, 0), undefined, 'off');
+    assert.equal(found(21, 1), undefined, 'a look-back of 1 reads nothing');
+    assert.equal(found(22, 2), undefined);
+    assert.equal(found(21, 2), 20);
+    assert.equal(
+      signatureInPastBlocks((h) => view.get(h), 'other', 21, 10),
+      undefined,
+      'only its own key counts',
+    );
+  });
+
+  /** A validator process over `view`, with its key and a state file; what it signed and how it ended. */
+  function validator(view: ChainView, checkHeight: number) {
+    const dir = mkdtempSync(join(tmpdir(), 'stake-sim-'));
+    const key = cometbftKey();
+    const keyFile = join(dir, 'priv_validator_key.json');
+    const stateFile = join(dir, 'priv_validator_state.json');
+    writeFileSync(keyFile, key.text);
+    writeFileSync(stateFile, '{"height":"0","round":0,"step":0}');
+    const signed: string[] = [];
+    const refused: string[] = [];
+    const v = cometbftValidator(
+      {
+        lab: { name: 'lab', identities: [{ name: ID, members: ['v'], keyAddress: key.address }] },
+        host: { name: 'v' },
+        config: { keyFile, stateFile },
+        peersUp: () => 1,
+        submit: (s: { height: number; round?: number }) => signed.push(`${s.height}/${s.round ?? 0}`),
+        log: () => undefined,
+        signer: 'v#1',
+        rejoin: () => undefined,
+      } as unknown as SimContext,
+      { view, checkHeight: () => checkHeight, refuseStart: (why) => refused.push(why) },
+    );
+    return { v, signed, refused, keyFile, key, done: () => rmSync(dir, { recursive: true, force: true }) };
+  }
+
+  test('a start within n heights of its own last signature is refused, as CometBFT panics; n heights later it joins', async () => {
+    const view = viewOf(25, [20]);
+    const node = validator(view, 10);
+    try {
+      const r = await node.v.onHeight(at(26));
+      assert.equal(node.refused.length, 1);
+      assert.match(
+        node.refused[0]!,
+        /^found signature from the same key at height 20 \(double_sign_check_height 10, joining at 26\)/,
+      );
+      assert.match(r.note ?? '', /would not start/);
+      assert.deepEqual(node.signed, []);
+      for (let h = 26; h <= 29; h++) view.add(chainBlock(h, []));
+      node.refused.length = 0;
+      await node.v.onHeight(at(30)); // the look-back from 30 reads 29..21: clear
+      assert.deepEqual(node.refused, []);
+      assert.deepEqual(node.signed, ['30/0']);
+    } finally {
+      node.done();
+    }
+  });
+
+  test('nothing is signed while the node is still catching up (block sync), the look-back runs once it has', async () => {
+    const view = new ChainView();
+    const node = validator(view, 10);
+    try {
+      assert.match((await node.v.onHeight(at(5))).note ?? '', /catching up \(block sync\)/);
+      for (let h = 1; h <= 3; h++) view.add(chainBlock(h, []));
+      assert.match((await node.v.onHeight(at(5))).note ?? '', /catching up/, 'height 4 not held yet');
+      view.add(chainBlock(4, []));
+      await node.v.onHeight(at(5));
+      assert.deepEqual(node.signed, ['5/0']);
+    } finally {
+      node.done();
+    }
+  });
+
+  test('a height offered again is looked back from: a node at that height would not have joined; with the look-back off it signs', async () => {
+    for (const [n, expected] of [
+      [10, ['31/0']],
+      [0, ['21/0', '31/0']],
+    ] as const) {
+      const view = viewOf(30, [20]); // the key signed 20 (another holder); clear from 21
+      const node = validator(view, n); // its watermark is 0: what a lost one would be
+      try {
+        const again = await node.v.onHeight(at(21, 0, true)); // the chain as if still at 21
+        await node.v.onHeight(at(31));
+        assert.deepEqual(node.signed, expected, `double_sign_check_height ${n}`);
+        if (n > 0)
+          assert.match(
+            again.note ?? '',
+            /would not have joined consensus \(found signature from the same key at height 20\)/,
+          );
+      } finally {
+        node.done();
+      }
+    }
+  });
+
+  test('a key moved in under a running node while its holder signs: refused at every height, never ending the process', async () => {
+    const view = viewOf(30, [26, 27, 28, 29, 30]);
+    const node = validator(view, 10);
+    try {
+      rmSync(node.keyFile);
+      await node.v.onHeight(at(31)); // a full node
+      writeFileSync(node.keyFile, node.key.text);
+      await node.v.onHeight(at(31)); // loaded as at a start
+      for (let h = 31; h <= 35; h++) {
+        view.add(chainBlock(h, [ID]));
+        const r = await node.v.onHeight(at(h + 1));
+        assert.match(r.note ?? '', /CometBFT would not start: found signature from the same key at height \d+/);
+      }
+      assert.deepEqual(node.refused, [], 'not the process start: the running full node carries on');
+      assert.deepEqual(node.signed, []);
+    } finally {
+      node.done();
     }
   });
 });
