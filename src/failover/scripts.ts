@@ -49,6 +49,38 @@ function runningTest(host: Host, service: string): string {
   return `{ ${pidAlive(at(host.root, pidFilePath(service)))}; }`;
 }
 
+/**
+ * Has the service run since before each key reached its path (a ctime older than the process's
+ * start)? Then it has read them, and starting it again is no use: a CometBFT validator restarted
+ * would only find its own last signatures and refuse to join (observe/look-back.ts). Shell
+ * condition; evaluated before anything here touches the keys (a chmod moves a ctime too).
+ */
+export function keysLoadedTest(host: Host, service: string, keys: readonly KeyFile[]): string {
+  const started =
+    host.init === 'systemd'
+      ? `$(date -d "$(systemctl show -p ActiveEnterTimestamp --value stake-${service}.service)" +%s)`
+      : `$(stat -c %Y ${at(host.root, pidFilePath(service))})`;
+  const before = keys.map((k) => {
+    const key = at(host.root, k.path);
+    return `[ -f ${key} ] && [ "$(stat -c %Z ${key})" -lt "${started}" ]`;
+  });
+  return `{ ${[runningTest(host, service), ...before].join(' && ')}; } 2>/dev/null`;
+}
+
+/** What the controller asks before it waits for a look-back: will activation start the signer again? */
+export const LOADED_RESULT = resultShape('keys-loaded', { loaded: (v: unknown) => typeof v === 'boolean' });
+
+export function keysLoadedScript(host: Host, keys: readonly KeyFile[], services: readonly SigningService[]): string {
+  const all = services.map((s) => keysLoadedTest(host, s.name, keys));
+  return group([
+    `if ${all.length ? all.join(' && ') : 'false'}; then`,
+    `  ${resultLine(LOADED_RESULT.step, { loaded: true })}`,
+    'else',
+    `  ${resultLine(LOADED_RESULT.step, { loaded: false })}`,
+    'fi',
+  ]);
+}
+
 /** Does anything answer on the port at the host's own addresses? Shell condition (bash's /dev/tcp, no extra tool). */
 function listeningTest(host: Host, port: number): string {
   const addresses = [...new Set(['127.0.0.1', host.privateAddress, host.address])].filter((a) =>
@@ -203,8 +235,9 @@ export function fenceScript(
 
 /**
  * Makes a host the signer: each sealed key moved into the client's path (mode 0600, owned by the
- * service's user where it exists), each service enabled and restarted so it reads the key. The
- * same script unfences the old host in a rollback. Reports ACTIVATE_RESULT.
+ * service's user where it exists), each service enabled and restarted so it reads the key, unless
+ * it has run since the keys were in place (keysLoadedTest). The same script unfences the old host
+ * in a rollback. Reports ACTIVATE_RESULT.
  */
 export function activateScript(
   host: Host,
@@ -215,6 +248,10 @@ export function activateScript(
   const out: string[] = [];
   const user = services[0]?.user;
   const owned = user !== undefined && host.root === '/';
+  // a signer that has run since its keys were in place (a rollback to an old host never fenced)
+  // is left running: started again, CometBFT would find its own last signatures and refuse to join
+  const loaded = services.map((s) => keysLoadedTest(host, s.name, keys));
+  out.push(`if ${loaded.length ? loaded.join(' && ') : 'false'}; then stake_loaded=1; else stake_loaded=0; fi`);
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
@@ -235,7 +272,9 @@ export function activateScript(
   out.push(syncPaths(keys.map((k) => at(host.root, posix.dirname(k.path)))));
   for (const s of services) {
     if (host.init === 'systemd') {
-      out.push(`systemctl enable --quiet stake-${s.name}.service && systemctl restart stake-${s.name}.service`);
+      out.push(
+        `systemctl enable --quiet stake-${s.name}.service && { [ "$stake_loaded" = 1 ] || systemctl restart stake-${s.name}.service; }`,
+      );
     } else {
       const launch = at(host.root, launchScriptPath(s.name));
       out.push(
@@ -243,7 +282,7 @@ export function activateScript(
         regularTargetLine(host.root, launchScriptPath(s.name)),
         `if [ ! -f ${launch} ] && [ -f ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ]; then mv -fT -- ${at(host.root, `${launchScriptPath(s.name)}.fenced`)} ${launch}; fi`,
       );
-      out.push(`sh ${launch} restart >/dev/null`);
+      out.push(`[ "$stake_loaded" = 1 ] || sh ${launch} restart >/dev/null`);
     }
   }
   out.push(resultLine(ACTIVATE_RESULT.step, { activated: true }));

@@ -1,10 +1,10 @@
 /**
- * The lab chain sees a broken carry (issue 8a). The carry step is broken through the fault seam
- * (../support/faults.ts): right after it, the target's priv_validator_state.json is replaced by
- * the fresh state `cometbft init` writes (0/0/0), as if the watermark had been lost. The lab
- * chain offers every signer that connects the heights the identity signed last, so the target
- * signs heights the old host had signed: the chain reports the double sign, and failover's verify
- * step fails on it. With the real carry (failover.lab.test.ts) the same offers are refused.
+ * A broken carry, through the fault seam (../support/faults.ts): right after the carry step, the
+ * target's priv_validator_state.json is replaced by the fresh state `cometbft init` writes
+ * (0/0/0), as if the watermark had been lost. On cosmos that is met by CometBFT's look-back and
+ * the wait for it: the target starts 10 heights past the old host's last signature and is never
+ * asked for a height the old host signed (issue 8a found it a double sign; a real CometBFT with
+ * the rendered double_sign_check_height makes it none).
  *
  * Ethereum carries nothing: the Dirk group keeps the slashing protection. Losing it there (every
  * Dirk's protection file removed, after carry) lets the new Vouch get the old slots signed again.
@@ -17,40 +17,41 @@ import { cometbftKey } from '../../src/lab/keys.js';
 import type { StatusReport } from '../../src/status/report.js';
 import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 import { projectPath } from '../../src/paths.js';
-import { lookBackOff } from '../support/lab-hosts.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
 
 const sh = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const FRESH_STATE = projectPath('test', 'fixtures', 'reference', 'cometbft', 'priv_validator_state.initial.json');
 
-describe('a broken carry is caught (cosmos lab)', { skip: sshdUnavailable() }, () => {
+describe('a broken carry on cosmos meets the look-back (cosmos lab)', { skip: sshdUnavailable() }, () => {
   let lab: FailoverLab;
   before(async () => {
     lab = await FailoverLab.start('cosmos');
   });
   after(() => lab?.down());
 
-  test("the target's watermark lost after carry: it signs the old host's heights again, the chain reports it, verify fails", async () => {
+  // On ethereum the same fault is a double sign (below): a validator client is handed old slots.
+  // CometBFT votes only at the height after its last block, and stake starts the target only once
+  // the chain is 10 heights past the old host's last signature (its look-back), so no height the
+  // old host signed is ever put to it: the lost watermark costs nothing. Were the wait gone, the
+  // look-back itself would refuse the start (test/lab/sim/cometbft.test.ts).
+  test("the target's watermark lost after carry: started after its look-back, it signs only heights the old host never did", async () => {
     const from = lab.live().active;
     const to = lab.other();
     const target = join(lab.dir, 'hosts', to, 'root', COMETBFT_SIGN_STATE);
-    // the look-back off on the target: as rendered, it would not join consensus where the old
-    // host's heights are (test/lab/sim/cometbft.test.ts shows that), so a lost watermark could not show
-    const off = lookBackOff(lab.dir, to);
-    assert.equal(off.code, 0, off.stderr);
     const r = lab.failover(to, `after:carry=run:cp ${sh(FRESH_STATE)} ${sh(target)}`);
     const out = `${r.stdout}\n${r.stderr}`;
-    const chain = await lab.waitFor('a double sign on the chain', (s) => s.doubleSigns > 0);
-    const doubled = chain.identities[0]!.doubleSigns;
-    assert.ok(
-      doubled.every((d) => d.hosts.includes(from) && d.hosts.includes(to)),
-      `the double signs are the old host's heights signed again by the target: ${JSON.stringify(doubled)}`,
+    assert.equal(r.code, 0, out);
+    const clear = /look-back clear: head \d+, (\d+) heights above cosmoshub's last signature \((\d+);/.exec(out);
+    assert.ok(clear && Number(clear[1]) >= 10, out);
+    await lab.signingOn(to);
+    const sigs = lab.signatures().filter((x) => x.identity === lab.identity);
+    const lastOld = Math.max(...sigs.filter((x) => x.host === from).map((x) => x.height));
+    const firstNew = Math.min(
+      ...sigs.filter((x) => x.host === to && x.height > Number(clear[2]) - 20).map((x) => x.height),
     );
-    assert.equal(r.code, 1, out);
-    assert.match(out, /signed twice since the failover began: height \d+/, out);
-    assert.match(out, /duplicate-vote evidence in block \d+, seen by sentry-/, "judged from the sentries' RPC");
-    assert.match(out, new RegExp(`stop the signer on ${to} now`));
+    assert.ok(firstNew >= lastOld + 10, `the target's first signature ${firstNew}, the old host's last ${lastOld}`);
+    assert.equal(lab.chain().doubleSigns, 0);
   });
 });
 

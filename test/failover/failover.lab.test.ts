@@ -11,6 +11,8 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { DrillReport } from '../../src/drill/report.js';
+import type { StatusReport } from '../../src/status/report.js';
+import { waitFor } from '../../src/wait.js';
 import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
@@ -137,6 +139,60 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         assert.match(r.stdout, /it is not dead, it is cut off from you/);
         assert.equal(lab.journalState(), 'rolled-back');
         assert.equal(lab.live().active, from);
+      });
+
+    // last: it leaves a double sign on the chain
+    if (family === 'cardano')
+      test("the pool's keys copied onto the standby: two blocks at its slots, served by the relays' Ogmios as a fork, shown by stake status as the lab chain counted them", async () => {
+        const standby = lab.other();
+        const before = lab.chain().doubleSigns;
+        const keys = '/var/lib/cardano/keys';
+        // a careless restore onto the standby: the sealed keys put where cardano-node reads them, owned by it
+        const placed = asRootOn(lab.dir, standby, (root) =>
+          [
+            `mkdir -p ${root}${keys}`,
+            ...['kes.skey', 'vrf.skey', 'node.cert'].map(
+              (f) => `cp ${root}/var/lib/stake/sealed/${lab.identity}/${f} ${root}${keys}/${f}`,
+            ),
+            `chown -R --reference=${root}/var/lib/cardano ${root}${keys}`,
+          ].join(' && '),
+        );
+        assert.equal(placed.code, 0, placed.stderr);
+        try {
+          const copied = Date.now();
+          const chain = await lab.waitFor('a double sign on the lab chain', (x) => x.doubleSigns > before, 60_000);
+          const doubled = Date.now();
+          const counted = new Set(chain.identities[0]!.doubleSigns.map((d) => d.height));
+          let took = 0;
+          const seen = await waitFor(
+            () => {
+              const r = lab.stake(['status', '-i', lab.inventory, '--json']);
+              const id = (JSON.parse(r.stdout) as StatusReport).identities[0]!;
+              const found = id.equivocations.filter((e) => counted.has(e.height));
+              took = Date.now() - doubled;
+              return found.length > 0 ? { id, found, code: r.code } : undefined;
+            },
+            { timeoutMs: 60_000, what: 'the double sign in stake status', intervalMs: 500 },
+          );
+          for (const e of seen.found) {
+            assert.match(e.what, new RegExp(`^two blocks of its pool at slot ${e.height}`));
+            assert.ok(
+              e.sources.every((x) => x.startsWith('relay-')),
+              e.sources.join(', '),
+            );
+          }
+          assert.ok(
+            seen.id.alarms.some((a) => /^DOUBLE SIGN at (height|slot) \d+/.test(a)),
+            seen.id.alarms.join('\n'),
+          );
+          assert.equal(seen.code, 1, 'status fails on a double sign');
+          // measured, not asserted: the copy to the chain's count, and the count to stake status
+          console.log(
+            `cardano double sign: ${doubled - copied} ms from the copy to the lab chain's count, ${took} ms more to stake status`,
+          );
+        } finally {
+          asRootOn(lab.dir, standby, (root) => `rm -rf ${root}${keys}`);
+        }
       });
   });
 }

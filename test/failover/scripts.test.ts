@@ -6,10 +6,18 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ACTIVATE_RESULT, activateScript, FENCE_RESULT, fenceScript } from '../../src/failover/scripts.js';
+import {
+  ACTIVATE_RESULT,
+  activateScript,
+  FENCE_RESULT,
+  fenceScript,
+  keysLoadedScript,
+  LOADED_RESULT,
+} from '../../src/failover/scripts.js';
+import { launchScriptPath, pidFilePath } from '../../src/render/services.js';
 import {
   AUDIT_RESULT,
   auditAppendScript,
@@ -118,5 +126,61 @@ describe('failover scripts report their results', () => {
     ok(writeRecordScript(root, 'id', record));
     assert.equal(readFileSync(join(root, generationPath('id')), 'utf8'), `${JSON.stringify(record)}\n`);
     assert.equal(existsSync(join(root, `${generationPath('id')}.new`)), false);
+  });
+});
+
+describe('a signer that has run with its keys since before is not started again', () => {
+  test('keys-loaded: its process alive and started after every key reached its path', (t) => {
+    const root = scratch();
+    const host = hostAt(root);
+    const service = [{ name: 'cardano-node', port: 1 }];
+    const loaded = () => parseResult(ok(keysLoadedScript(host, keys, service)), LOADED_RESULT).loaded;
+    assert.equal(loaded(), false, 'not running, no keys');
+    for (const k of keys) {
+      mkdirSync(dirname(join(root, k.path)), { recursive: true });
+      writeFileSync(join(root, k.path), 'key');
+    }
+    const sleeper = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+    const pid = Number(sleeper.stdout.trim());
+    t.after(() => process.kill(pid, 'SIGKILL'));
+    const pidFile = join(root, pidFilePath('cardano-node'));
+    mkdirSync(dirname(pidFile), { recursive: true });
+    writeFileSync(pidFile, `${pid}\n`);
+    const at = (seconds: number) => utimesSync(pidFile, seconds, seconds);
+    const now = Date.now() / 1000;
+    at(now + 5); // started after the keys were put there
+    assert.equal(loaded(), true);
+    at(now - 5); // started before: a key moved in since (the ctime the move made) is unread
+    assert.equal(loaded(), false);
+    at(now + 5);
+    rmSync(join(root, keys[1]!.path));
+    assert.equal(loaded(), false, 'a key missing');
+  });
+
+  test('activate leaves a loaded signer running, and starts one whose key it moved in', (t) => {
+    const root = scratch();
+    const host = hostAt(root);
+    const launch = join(root, launchScriptPath('cardano-node'));
+    mkdirSync(dirname(launch), { recursive: true });
+    const log = join(root, 'launch.log');
+    writeFileSync(launch, `echo "$1" >> ${log}\n`);
+    for (const k of keys) {
+      mkdirSync(dirname(join(root, k.path)), { recursive: true });
+      writeFileSync(join(root, k.path), 'key');
+    }
+    const sleeper = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
+    const pid = Number(sleeper.stdout.trim());
+    t.after(() => process.kill(pid, 'SIGKILL'));
+    const pidFile = join(root, pidFilePath('cardano-node'));
+    mkdirSync(dirname(pidFile), { recursive: true });
+    writeFileSync(pidFile, `${pid}\n`);
+    const services = [{ name: 'cardano-node', port: 1, user: 'cardano' }];
+    const now = Date.now() / 1000;
+    utimesSync(pidFile, now + 5, now + 5);
+    parseResult(ok(activateScript(host, 'id', keys, services)), ACTIVATE_RESULT);
+    assert.equal(existsSync(log), false, 'running since its keys were in place: not restarted');
+    utimesSync(pidFile, now - 5, now - 5);
+    parseResult(ok(activateScript(host, 'id', keys, services)), ACTIVATE_RESULT);
+    assert.equal(readFileSync(log, 'utf8'), 'restart\n');
   });
 });

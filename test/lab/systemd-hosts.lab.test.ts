@@ -17,7 +17,7 @@ import { isRunning } from '../../src/lab/processes.js';
 import { systemdHostsUnavailable } from '../../src/lab/rootfs.js';
 import { readLabState, type LabState } from '../../src/lab/state.js';
 import { FailoverLab } from '../support/failover-lab.js';
-import { runStake } from '../support/helpers.js';
+import { runStake, templatesWith } from '../support/helpers.js';
 import { exposureOf } from '../support/lab-hosts.js';
 
 const unavailable =
@@ -135,6 +135,50 @@ describe(
       const summary = lab.chain();
       assert.equal(summary.identities[0]!.doubleSigns.length, 0);
       assert.equal(lastOf('val-fra'), fencedAt, 'the rebooted old host signed nothing after its fence');
+    });
+
+    it('a deploy that restarts the signing validator stops it, waits for its look-back, then starts it once: no panic, signing again', async () => {
+      // after the failover above, val-waw signs: a template change for it alone restarts its cometbft
+      const templates = templatesWith(
+        join(lab.dir, 'tpl-waw'),
+        'cometbft/config.toml.liquid',
+        '[p2p]',
+        "{% if host.name == 'val-waw' %}# tuned for val-waw\n{% endif %}[p2p]",
+      );
+      const lastOf = () =>
+        Math.max(
+          0,
+          ...lab
+            .signatures()
+            .filter((x) => x.host === 'val-waw')
+            .map((x) => x.height),
+        );
+      const deploy = lab.stake(
+        ['deploy', '-i', lab.inventory, '--limit', 'val-waw', '--templates', templates],
+        {},
+        120_000,
+      );
+      assert.equal(deploy.code, 0, deploy.stdout + deploy.stderr);
+      const out = deploy.stdout + deploy.stderr;
+      const clear =
+        /cometbft: look-back clear: head (\d+), (\d+) heights above cosmoshub's last signature \((\d+);/.exec(out);
+      assert.ok(clear, out);
+      assert.ok(Number(clear[2]) >= 10, `started ${clear[2]} heights after the last signature`);
+      await lab.signingOn('val-waw');
+      const first = lab
+        .signatures()
+        .filter((x) => x.host === 'val-waw' && x.height > Number(clear[3]))
+        .map((x) => x.height);
+      assert.ok(Math.min(...first) >= Number(clear[3]) + 10, `signing again from ${Math.min(...first)}`);
+      // CometBFT's look-back found nothing to panic on: one start, no restart by systemd
+      const unit = onHost(
+        lab,
+        'val-waw',
+        'systemctl show -p NRestarts --value stake-cometbft; sudo journalctl -u stake-cometbft -o cat --no-pager | grep -c "found signature from the same key" || true',
+      );
+      assert.deepEqual(unit.stdout.trim().split('\n'), ['0', '0'], unit.stdout + unit.stderr);
+      assert.ok(lastOf() > Number(clear[3]));
+      assert.equal(lab.chain().identities[0]!.doubleSigns.length, 0);
     });
 
     it('rolls back an sshd drop-in that would lock stake out, the old sshd config still accepting logins', () => {

@@ -227,14 +227,17 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
     assert.match(r.stdout, /over the objective of 1 s/);
   });
 
-  it("a drill whose carry is broken (the target's watermark reset through the fault seam) fails on the double sign", () => {
+  it("a drill whose carry is broken (the target's watermark reset through the fault seam) stays clean: the look-back's wait keeps old heights from the target", () => {
+    // on ethereum the same fault is a double sign (broken-carry.lab.test.ts); a CometBFT target
+    // started 10 heights past the old host's last signature is never asked for one it signed
     const report = join(lab.dir, 'drill-broken');
     const target = join(lab.dir, 'hosts', lab.other(), 'root', COMETBFT_SIGN_STATE);
     const fresh = projectPath('test', 'fixtures', 'reference', 'cometbft', 'priv_validator_state.initial.json');
     const r = drill(1, report, [], 120_000, `after:carry=run:cp '${fresh}' '${target}'`);
-    assert.equal(r.code, 1, r.stdout);
-    assert.match(r.stdout, /✗ drill failed: 0 of 1 rounds passed/);
+    assert.equal(r.code, 0, r.stdout);
     const doc = json<DrillReport>(readFileSync(join(report, 'drill.json'), 'utf8'));
-    assert.ok(doc.summary.doubleSigns > 0, JSON.stringify(doc.summary));
+    assert.equal(doc.summary.doubleSigns, 0, JSON.stringify(doc.summary));
+    const round = doc.rounds[0]!;
+    assert.ok(round.firstNew! >= round.lastOld! + 10, JSON.stringify(round));
   });
 });

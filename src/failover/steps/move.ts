@@ -9,7 +9,7 @@ import { type Journal } from '../journal.js';
 import { probeQuorum } from '../live.js';
 import { decideCarry } from '../protection.js';
 import { neverLowerWriteLines, WOULD_LOWER } from '../floor-script.js';
-import { ACTIVATE_RESULT, activateScript } from '../scripts.js';
+import { ACTIVATE_RESULT, activateScript, keysLoadedScript, LOADED_RESULT } from '../scripts.js';
 import { recordGenerationScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { braceGroup } from '../../ssh/shell.js';
@@ -117,9 +117,14 @@ export async function activate(ctx: StepContext): Promise<string> {
 export async function makeSigner(ctx: StepContext, name: string): Promise<string> {
   const host = hostOf(ctx, name);
   const services = ctx.services.get(name) ?? [];
-  // a CometBFT validator started within its look-back of the key's last signature panics
-  const waited =
+  // a CometBFT validator started within its look-back of the key's last signature panics; one
+  // that has run with its keys since before (an old host never fenced) is not started again
+  const restarts =
     ctx.journal.plan.family === 'cosmos' && ctx.observer
+      ? tryResult(await onHost(ctx, name, keysLoadedScript(host, ctx.keys, services)), LOADED_RESULT)
+      : undefined;
+  const waited =
+    ctx.observer && restarts !== undefined && (restarts instanceof Error || !restarts.loaded)
       ? await waitForLookBack({
           observer: ctx.observer,
           identity: ctx.identity.name,

@@ -108,6 +108,8 @@ export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): B
   // the process's own start (a refused look-back ends it) or a key that appeared under it (taken as a start)
   let processStart = true;
   let checkHeight = ctx.config.doubleSignCheckHeight ?? 0;
+  // the chain's height as its new offers show it: block sync is done when the node holds the one below
+  let tip = 0;
   /**
    * The look-back for a height offered again: the lab offers old heights as a chain slower than the
    * failover would still be at them, so a node at that height would hold the blocks below it only,
@@ -120,6 +122,7 @@ export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): B
   return {
     onHeight(offer) {
       const { height, round } = offer;
+      if (!offer.replay) tip = Math.max(tip, height);
       const keyText = keyFile ? readIfExists(keyFile) : undefined;
       if (!keyText || !stateFile) {
         loadedKey = undefined;
@@ -147,8 +150,9 @@ export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): B
       if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
 
       if (!joined) {
-        // block sync first: CometBFT switches to consensus once it holds the chain up to its peers' head
-        if (view.head === 0 || view.behind || (!offer.replay && view.head < height - 1))
+        // block sync first: CometBFT switches to consensus once it holds the chain up to its peers'
+        // head (blocksync/pool.go IsCaughtUp), which only a new height shows, not one offered again
+        if (tip === 0 || view.behind || view.head < tip - 1)
           return { signing: true, note: 'catching up (block sync) before joining consensus' };
         checkHeight = options.checkHeight();
         const found = signatureInPastBlocks((h) => view.get(h), identity.name, view.head + 1, checkHeight);
