@@ -30,6 +30,11 @@ export interface SimConfig {
   /** cometbft: the key and the double-sign watermark. */
   keyFile?: string;
   stateFile?: string;
+  /**
+   * cometbft: p2p.pex on (a public sentry). It meets the rest of the network through peer
+   * exchange and seeds, which the lab stands in for: it sees the chain without a configured peer.
+   */
+  publicNetwork?: boolean;
   /** cometbft: consensus.double_sign_check_height (0, the default, is off). */
   doubleSignCheckHeight?: number;
   /** vouch: the signer group, the accounts it signs for, and its access to the signers. */
@@ -202,6 +207,7 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         nodeKeyFile: inHome(config.node_key_file, 'config/node_key.json'),
         keyFile: inHome(config.priv_validator_key_file, 'config/priv_validator_key.json'),
         stateFile: inHome(config.priv_validator_state_file, 'data/priv_validator_state.json'),
+        publicNetwork: p2p.pex === true,
         doubleSignCheckHeight:
           typeof consensus.double_sign_check_height === 'number' ? consensus.double_sign_check_height : 0,
       };

@@ -60,3 +60,26 @@ describe('what simulated clients read from rendered configs', () => {
     });
   }
 });
+
+describe('what a simulated CometBFT reads of its place and its look-back', () => {
+  test("a public sentry has the network beyond its peers; a validator's look-back is the rendered 10, a sentry's 0", () => {
+    const inv = resolved(example('cosmos'));
+    const graph = computeGraph(inv);
+    const { sources } = loadTemplates({ inventory: '/nonexistent/inventory.yaml' });
+    const seen: Record<string, [boolean | undefined, number | undefined]> = {};
+    for (const r of renderInventory(inv, graph, new TemplateEngine(sources), {})) {
+      const files = new Map(r.files.map((f) => [f.path, f.content]));
+      for (const s of r.manifest.services.filter((x) => basename(x.exec[0]!) === 'cometbft')) {
+        const c = simConfigOf('cometbft', s.exec.slice(1), (p) => files.get(p)!);
+        seen[r.host] = [c.publicNetwork, c.doubleSignCheckHeight];
+      }
+    }
+    const host = (name: string) => inv.hosts.find((h) => h.name === name)!;
+    for (const [name, [publicNetwork, n]] of Object.entries(seen)) {
+      const h = host(name);
+      assert.equal(publicNetwork, h.tier !== 'validator' && h.public, name);
+      assert.equal(n, h.tier === 'validator' ? 10 : 0, name);
+    }
+    assert.ok(Object.values(seen).some(([p]) => p) && Object.values(seen).some(([p]) => !p));
+  });
+});
