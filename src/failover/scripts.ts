@@ -50,30 +50,41 @@ function runningTest(host: Host, service: string): string {
 }
 
 /**
- * Has the service run since before each key reached its path (a ctime older than the process's
- * start)? Then it has read them, and starting it again is no use: a CometBFT validator restarted
- * would only find its own last signatures and refuse to join (observe/look-back.ts). Shell
- * condition; evaluated before anything here touches the keys (a chmod moves a ctime too).
+ * Where an activation marks a start it owes: written before a key is moved in, removed once the
+ * services restarted, so an activation cut between the two restarts them when it runs again.
  */
-export function keysLoadedTest(host: Host, service: string, keys: readonly KeyFile[]): string {
-  const started =
-    host.init === 'systemd'
-      ? `$(date -d "$(systemctl show -p ActiveEnterTimestamp --value stake-${service}.service)" +%s)`
-      : `$(stat -c %Y ${at(host.root, pidFilePath(service))})`;
-  const before = keys.map((k) => {
-    const key = at(host.root, k.path);
-    return `[ -f ${key} ] && [ "$(stat -c %Z ${key})" -lt "${started}" ]`;
-  });
-  return `{ ${[runningTest(host, service), ...before].join(' && ')}; } 2>/dev/null`;
+export const activatingPath = (identity: string) => `/var/lib/stake/activating-${identity}`;
+
+/**
+ * Is the signer already running on the keys it has (every key in place, no start owed, every
+ * service up)? Then starting it again is no use: a CometBFT validator restarted would only find
+ * its own last signatures and refuse to join (observe/look-back.ts). A rollback to an old host
+ * that was never fenced is that case. Shell condition; evaluated before anything here changes.
+ */
+export function keysLoadedTest(
+  host: Host,
+  identity: string,
+  services: readonly SigningService[],
+  keys: readonly KeyFile[],
+): string {
+  const parts = [
+    `[ ! -e ${at(host.root, activatingPath(identity))} ]`,
+    ...keys.map((k) => `[ -f ${at(host.root, k.path)} ]`),
+    ...services.map((s) => runningTest(host, s.name)),
+  ];
+  return `{ ${services.length ? parts.join(' && ') : 'false'}; } 2>/dev/null`;
 }
 
-/** What the controller asks before it waits for a look-back: will activation start the signer again? */
 export const LOADED_RESULT = resultShape('keys-loaded', { loaded: (v: unknown) => typeof v === 'boolean' });
 
-export function keysLoadedScript(host: Host, keys: readonly KeyFile[], services: readonly SigningService[]): string {
-  const all = services.map((s) => keysLoadedTest(host, s.name, keys));
+export function keysLoadedScript(
+  host: Host,
+  identity: string,
+  keys: readonly KeyFile[],
+  services: readonly SigningService[],
+): string {
   return group([
-    `if ${all.length ? all.join(' && ') : 'false'}; then`,
+    `if ${keysLoadedTest(host, identity, services, keys)}; then`,
     `  ${resultLine(LOADED_RESULT.step, { loaded: true })}`,
     'else',
     `  ${resultLine(LOADED_RESULT.step, { loaded: false })}`,
@@ -236,8 +247,8 @@ export function fenceScript(
 /**
  * Makes a host the signer: each sealed key moved into the client's path (mode 0600, owned by the
  * service's user where it exists), each service enabled and restarted so it reads the key, unless
- * it has run since the keys were in place (keysLoadedTest). The same script unfences the old host
- * in a rollback. Reports ACTIVATE_RESULT.
+ * it already runs on them with no start owed (keysLoadedTest). The same script unfences the old
+ * host in a rollback. Reports ACTIVATE_RESULT.
  */
 export function activateScript(
   host: Host,
@@ -250,8 +261,18 @@ export function activateScript(
   const owned = user !== undefined && host.root === '/';
   // a signer that has run since its keys were in place (a rollback to an old host never fenced)
   // is left running: started again, CometBFT would find its own last signatures and refuse to join
-  const loaded = services.map((s) => keysLoadedTest(host, s.name, keys));
-  out.push(`if ${loaded.length ? loaded.join(' && ') : 'false'}; then stake_loaded=1; else stake_loaded=0; fi`);
+  const marker = at(host.root, activatingPath(identity));
+  out.push(
+    ...insideRootLines(host.root, posix.dirname(activatingPath(identity))),
+    regularTargetLine(host.root, activatingPath(identity)),
+    `if ${keysLoadedTest(host, identity, services, keys)}; then stake_loaded=1; else stake_loaded=0; fi`,
+    // the start owed, on disk before any key moves: a run cut after the move starts them next time
+    'if [ "$stake_loaded" = 0 ]; then',
+    `  mkdir -p ${at(host.root, posix.dirname(activatingPath(identity)))}`,
+    `  : > ${marker}`,
+    `  ${syncPaths([marker])}`,
+    'fi',
+  );
   for (const k of keys) {
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
@@ -285,6 +306,7 @@ export function activateScript(
       out.push(`[ "$stake_loaded" = 1 ] || sh ${launch} restart >/dev/null`);
     }
   }
+  out.push(`rm -f ${marker}`);
   out.push(resultLine(ACTIVATE_RESULT.step, { activated: true }));
   return group(out);
 }

@@ -6,7 +6,7 @@
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import {
@@ -14,6 +14,7 @@ import {
   activateScript,
   FENCE_RESULT,
   fenceScript,
+  activatingPath,
   keysLoadedScript,
   LOADED_RESULT,
 } from '../../src/failover/scripts.js';
@@ -129,13 +130,10 @@ describe('failover scripts report their results', () => {
   });
 });
 
-describe('a signer that has run with its keys since before is not started again', () => {
-  test('keys-loaded: its process alive and started after every key reached its path', (t) => {
+describe('a signer already running on its keys is not started again', () => {
+  /** A root with the keys in place, a live process behind the service's pid file and a launch script that logs. */
+  function running(t: { after: (fn: () => void) => void }) {
     const root = scratch();
-    const host = hostAt(root);
-    const service = [{ name: 'cardano-node', port: 1 }];
-    const loaded = () => parseResult(ok(keysLoadedScript(host, keys, service)), LOADED_RESULT).loaded;
-    assert.equal(loaded(), false, 'not running, no keys');
     for (const k of keys) {
       mkdirSync(dirname(join(root, k.path)), { recursive: true });
       writeFileSync(join(root, k.path), 'key');
@@ -146,41 +144,48 @@ describe('a signer that has run with its keys since before is not started again'
     const pidFile = join(root, pidFilePath('cardano-node'));
     mkdirSync(dirname(pidFile), { recursive: true });
     writeFileSync(pidFile, `${pid}\n`);
-    const at = (seconds: number) => utimesSync(pidFile, seconds, seconds);
-    const now = Date.now() / 1000;
-    at(now + 5); // started after the keys were put there
-    assert.equal(loaded(), true);
-    at(now - 5); // started before: a key moved in since (the ctime the move made) is unread
-    assert.equal(loaded(), false);
-    at(now + 5);
-    rmSync(join(root, keys[1]!.path));
-    assert.equal(loaded(), false, 'a key missing');
-  });
-
-  test('activate leaves a loaded signer running, and starts one whose key it moved in', (t) => {
-    const root = scratch();
-    const host = hostAt(root);
     const launch = join(root, launchScriptPath('cardano-node'));
     mkdirSync(dirname(launch), { recursive: true });
     const log = join(root, 'launch.log');
     writeFileSync(launch, `echo "$1" >> ${log}\n`);
-    for (const k of keys) {
-      mkdirSync(dirname(join(root, k.path)), { recursive: true });
-      writeFileSync(join(root, k.path), 'key');
-    }
-    const sleeper = spawnSync('sh', ['-c', 'sleep 30 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' });
-    const pid = Number(sleeper.stdout.trim());
-    t.after(() => process.kill(pid, 'SIGKILL'));
-    const pidFile = join(root, pidFilePath('cardano-node'));
-    mkdirSync(dirname(pidFile), { recursive: true });
-    writeFileSync(pidFile, `${pid}\n`);
-    const services = [{ name: 'cardano-node', port: 1, user: 'cardano' }];
-    const now = Date.now() / 1000;
-    utimesSync(pidFile, now + 5, now + 5);
+    return {
+      root,
+      log,
+      restarts: () => (existsSync(log) ? readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0),
+    };
+  }
+  const services = [{ name: 'cardano-node', port: 1, user: 'cardano' }];
+
+  test('keys-loaded: every key in place, its process alive, and no start owed', (t) => {
+    const host = hostAt(scratch());
+    const loaded = (h = host) => parseResult(ok(keysLoadedScript(h, 'id', keys, services)), LOADED_RESULT).loaded;
+    assert.equal(loaded(), false, 'not running, no keys');
+    const r = running(t);
+    const h = hostAt(r.root);
+    assert.equal(loaded(h), true);
+    writeFileSync(join(r.root, activatingPath('id')), '');
+    assert.equal(loaded(h), false, 'a start owed by an activation that was cut');
+    rmSync(join(r.root, activatingPath('id')));
+    rmSync(join(r.root, keys[1]!.path));
+    assert.equal(loaded(h), false, 'a key missing');
+  });
+
+  test('activate leaves a signer running on its keys alone, and restarts one whose key it moved in (the start owed cleared after)', (t) => {
+    const r = running(t);
+    const host = hostAt(r.root);
     parseResult(ok(activateScript(host, 'id', keys, services)), ACTIVATE_RESULT);
-    assert.equal(existsSync(log), false, 'running since its keys were in place: not restarted');
-    utimesSync(pidFile, now - 5, now - 5);
+    assert.equal(r.restarts(), 0, 'running on its keys: not restarted');
+    // the key sealed again (as a fence leaves it): activation moves it in and restarts
+    const k = keys[0]!;
+    mkdirSync(dirname(join(r.root, sealedPath('id', k))), { recursive: true });
+    writeFileSync(join(r.root, sealedPath('id', k)), 'key');
+    rmSync(join(r.root, k.path));
     parseResult(ok(activateScript(host, 'id', keys, services)), ACTIVATE_RESULT);
-    assert.equal(readFileSync(log, 'utf8'), 'restart\n');
+    assert.equal(r.restarts(), 1);
+    assert.equal(existsSync(join(r.root, activatingPath('id'))), false, 'nothing owed once started');
+    // an activation cut after its move: the marker it left makes the next run start the service
+    writeFileSync(join(r.root, activatingPath('id')), '');
+    parseResult(ok(activateScript(host, 'id', keys, services)), ACTIVATE_RESULT);
+    assert.equal(r.restarts(), 2);
   });
 });

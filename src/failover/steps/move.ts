@@ -121,7 +121,7 @@ export async function makeSigner(ctx: StepContext, name: string): Promise<string
   // that has run with its keys since before (an old host never fenced) is not started again
   const restarts =
     ctx.journal.plan.family === 'cosmos' && ctx.observer
-      ? tryResult(await onHost(ctx, name, keysLoadedScript(host, ctx.keys, services)), LOADED_RESULT)
+      ? tryResult(await onHost(ctx, name, keysLoadedScript(host, ctx.identity.name, ctx.keys, services)), LOADED_RESULT)
       : undefined;
   const waited =
     ctx.observer && restarts !== undefined && (restarts instanceof Error || !restarts.loaded)
