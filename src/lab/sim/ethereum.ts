@@ -82,6 +82,9 @@ export function dirkSigner(ctx: SimContext): Behaviour {
   };
 }
 
+/** How long a duty offered again waits for the signers' connections. */
+const REPLAY_SIGNER_WAIT_MS = 3000;
+
 export function vouchClient(ctx: SimContext): Behaviour {
   const { accessKey, accounts = [], signers: endpoints = [] } = ctx.config;
   const waiting = new Map<string, (a: SignAnswer) => void>();
@@ -106,7 +109,7 @@ export function vouchClient(ctx: SimContext): Behaviour {
   // the access (client certificate and key) as loaded at start: Vouch reads it only then
   let loaded = accessKey ? readIfExists(accessKey) : undefined;
   return {
-    async onHeight({ height: slot }) {
+    async onHeight({ height: slot, replay }) {
       const access = accessKey ? readIfExists(accessKey) : undefined;
       if (access === undefined) {
         loaded = undefined;
@@ -120,6 +123,18 @@ export function vouchClient(ctx: SimContext): Behaviour {
         return { signing: true, note: 'signer access appeared: loaded as at a start, meeting the chain again' };
       }
       if (ctx.peersUp() === 0) return { signing: true, note: 'no beacon node reachable' };
+      // the duties offered again when the client (re)connects come before its Dirk connections are
+      // up: it waits a moment for them rather than drop the duty (a loaded host dials slowly)
+      if (replay) {
+        const until = Date.now() + REPLAY_SIGNER_WAIT_MS;
+        const needed = Math.max(
+          ...accounts.map(
+            (a) => ctx.lab.identities.find((i) => i.name === a)?.threshold ?? Math.floor(signers.length / 2) + 1,
+          ),
+        );
+        while (signers.filter((p) => p.connected).length < needed && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 50));
+      }
       for (const account of accounts) {
         const identity = ctx.lab.identities.find((i) => i.name === account);
         const threshold = identity?.threshold ?? Math.floor(signers.length / 2) + 1;
