@@ -5,6 +5,7 @@
  * a host without systemd, stay down). Only the live active host of an identity with a recorded
  * generation signs; a standby holds no key, so its restart has nothing to look back at.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { waitForLookBack } from '../observe/look-back.js';
 import { chainObserverFor, type ChainObserver } from '../observe/observer.js';
@@ -34,7 +35,7 @@ export function lookBackGate(
         observer,
         identity,
         note: (t) => note(host.name, `cometbft: ${t}`),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        sleep,
       });
     };
   };

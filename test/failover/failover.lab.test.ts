@@ -7,15 +7,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { DrillReport } from '../../src/drill/report.js';
-import type { StatusReport } from '../../src/status/report.js';
 import { waitFor } from '../../src/wait.js';
 import { STEPS } from '../../src/failover/plan.js';
-import { STAKE } from '../support/helpers.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { faultRound } from '../support/fault-round.js';
@@ -149,26 +146,15 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         // Cardano keeps no evidence: the losing block of a slot battle is gone once the chain
         // moves on, so only a reader following the relays when it happens sees it (an on-call
         // screen, `stake status --watch`), never a status run after the fact
-        const watch = spawn(
-          STAKE,
-          ['status', '-i', lab.inventory, '--watch', '--interval', '1', '--json', '--no-witness-copy'],
-          { cwd: lab.dir, stdio: ['ignore', 'pipe', 'pipe'] },
-        );
-        let out = '';
-        watch.stdout.on('data', (d: Buffer) => (out += d.toString()));
-        const frames = () =>
-          out
-            .split('\n')
-            .filter((l) => l.startsWith('{'))
-            .map((l) => JSON.parse(l) as StatusReport);
+        const watch = lab.watchStatus();
         const standby = lab.other();
         const before = lab.chain().doubleSigns;
         const keys = '/var/lib/cardano/keys';
         try {
-          await waitFor(() => frames().length >= 1, {
+          await waitFor(() => watch.lines().length >= 1, {
             timeoutMs: 30_000,
             what: 'the first frame of --watch',
-            lastSeen: () => out,
+            lastSeen: () => watch.lines().join('\n'),
           });
           // a careless restore onto the standby: the sealed keys put where cardano-node reads them, owned by it
           const placed = asRootOn(lab.dir, standby, (root) =>
@@ -187,7 +173,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
           const counted = new Set(chain.identities[0]!.doubleSigns.map((d) => d.height));
           const seen = await waitFor(
             () => {
-              const id = frames().at(-1)?.identities[0];
+              const id = watch.frames().at(-1)?.identities[0];
               const found = id?.equivocations.filter((e) => counted.has(e.height)) ?? [];
               return found.length > 0 ? { id: id!, found } : undefined;
             },
@@ -209,11 +195,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
             `cardano double sign: ${doubled - copied} ms from the copy to the lab chain's count, ${Date.now() - doubled} ms more to stake status --watch`,
           );
         } finally {
-          if (watch.exitCode === null && watch.signalCode === null) {
-            const closed = new Promise((r) => watch.once('close', r));
-            watch.kill('SIGINT');
-            await closed;
-          }
+          await watch.stop();
           asRootOn(lab.dir, standby, (root) => `rm -rf ${root}${keys}`);
         }
       });

@@ -4,14 +4,12 @@
  * chain as the judge of every signature.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { copyFileSync, existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StatusReport } from '../../src/status/report.js';
 import type { DrillReport } from '../../src/drill/report.js';
 import { waitFor } from '../../src/wait.js';
-import { STAKE } from '../support/helpers.js';
 import { COMETBFT_SIGN_STATE } from '../../src/keys/layout.js';
 import { projectPath } from '../../src/paths.js';
 import { FailoverLab } from '../support/failover-lab.js';
@@ -164,23 +162,14 @@ describe('stake status and stake drill in a cosmos lab', { skip: sshdUnavailable
   });
 
   it('--watch redraws until Ctrl-C and then exits 0', async () => {
-    const child = spawn(
-      STAKE,
-      ['status', '-i', lab.inventory, '--watch', '--interval', '1', '--json', '--no-witness-copy'],
-      { cwd: lab.dir, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    await waitFor(() => out.split('\n').filter(Boolean).length >= 2, {
+    const watch = lab.watchStatus();
+    await waitFor(() => watch.lines().length >= 2, {
       timeoutMs: 30_000,
       what: 'two frames of --watch',
-      lastSeen: () => out,
-    }).finally(() => child.kill('SIGINT'));
-    const code = await new Promise<number | null>((r) => child.on('close', r));
-    const frames = out
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => json<StatusReport>(l));
+      lastSeen: () => watch.lines().join('\n'),
+    }).finally(() => watch.stop());
+    const code = await watch.stop();
+    const frames = watch.frames();
     assert.ok(frames.length >= 2, `two refreshes, got ${frames.length}`);
     assert.ok(Date.parse(frames[1]!.at) > Date.parse(frames[0]!.at));
     assert.equal(code, 0);

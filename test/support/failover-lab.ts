@@ -3,13 +3,15 @@
  * `stake failover`), with the lab chain as the judge of every signature.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainSummary } from '../../src/lab/chain/ledger.js';
 import type { LabStatus } from '../../src/lab/status.js';
+import type { StatusReport } from '../../src/status/report.js';
 import { waitFor } from '../../src/wait.js';
-import { runStake, type RunResult } from './helpers.js';
+import { runStake, STAKE, type RunResult } from './helpers.js';
 import { upLab, type TestLab } from './lab-process.js';
 
 /** How long a lab deploy may take on a loaded 2-core machine (a 9-host rollout takes about 25 s alone). */
@@ -221,6 +223,27 @@ export class FailoverLab {
       (s) => s.identities[0]?.lastSigner === host && (s.identities[0]?.lastHeight ?? 0) > from,
       timeoutMs,
     );
+  }
+
+  /** `stake status --watch --json` running in the lab: its output lines and frames so far, and a stop (SIGINT, waited for). */
+  watchStatus(): { lines(): string[]; frames(): StatusReport[]; stop(): Promise<number | null> } {
+    const child = spawn(
+      STAKE,
+      ['status', '-i', this.inventory, '--watch', '--interval', '1', '--json', '--no-witness-copy'],
+      { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise<number | null>((r) => child.once('close', r));
+    const lines = () => out.split('\n').filter(Boolean);
+    return {
+      lines,
+      frames: () => lines().map((l) => JSON.parse(l) as StatusReport),
+      stop: () => {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+        return closed;
+      },
+    };
   }
 
   down(): void {

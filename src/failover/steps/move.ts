@@ -119,12 +119,12 @@ export async function makeSigner(ctx: StepContext, name: string): Promise<string
   const services = ctx.services.get(name) ?? [];
   // a CometBFT validator started within its look-back of the key's last signature panics; one
   // that has run with its keys since before (an old host never fenced) is not started again
-  const restarts =
+  const loaded =
     ctx.journal.plan.family === 'cosmos' && ctx.observer
       ? tryResult(await onHost(ctx, name, keysLoadedScript(host, ctx.identity.name, ctx.keys, services)), LOADED_RESULT)
       : undefined;
   const waited =
-    ctx.observer && restarts !== undefined && (restarts instanceof Error || !restarts.loaded)
+    ctx.observer && loaded !== undefined && (loaded instanceof Error || !loaded.loaded)
       ? await waitForLookBack({
           observer: ctx.observer,
           identity: ctx.identity.name,

@@ -85,6 +85,14 @@ interface IdentityBook {
   rejected: { height: number; host: string; why: string }[];
 }
 
+/** A signature as a block carries it. */
+const blockSignature = (identity: string, s: Signature): BlockSignature => ({
+  identity,
+  round: s.round ?? 0,
+  at: s.at,
+  ...(s.counter !== undefined ? { counter: s.counter } : {}),
+});
+
 export class Ledger {
   height = 0;
   private readonly books = new Map<string, IdentityBook>();
@@ -178,13 +186,7 @@ export class Ledger {
     const out: BlockSignature[] = [];
     for (const [identity, b] of this.books) {
       const first = b.byHeight.get(height)?.[0];
-      if (first)
-        out.push({
-          identity,
-          round: first.round ?? 0,
-          at: first.at,
-          ...(first.counter !== undefined ? { counter: first.counter } : {}),
-        });
+      if (first) out.push(blockSignature(identity, first));
     }
     return out;
   }
@@ -201,12 +203,7 @@ export class Ledger {
       for (const s of rest) {
         if (seen.has(s.signer)) continue;
         seen.add(s.signer);
-        out.push({
-          identity,
-          round: s.round ?? 0,
-          at: s.at,
-          ...(s.counter !== undefined ? { counter: s.counter } : {}),
-        });
+        out.push(blockSignature(identity, s));
       }
     }
     return out;
