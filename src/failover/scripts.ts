@@ -259,8 +259,8 @@ export function activateScript(
   const out: string[] = [];
   const user = services[0]?.user;
   const owned = user !== undefined && host.root === '/';
-  // a signer that has run since its keys were in place (a rollback to an old host never fenced)
-  // is left running: started again, CometBFT would find its own last signatures and refuse to join
+  // a signer running on its keys with no start owed (a rollback to an old host never fenced) is
+  // left running: started again, CometBFT would find its own last signatures and refuse to join
   const marker = at(host.root, activatingPath(identity));
   out.push(
     ...insideRootLines(host.root, posix.dirname(activatingPath(identity))),
