@@ -18,10 +18,13 @@ import {
   decideGeneration,
   duplicateKeyHolders,
   firstRecord,
+  laggingHosts,
   majorityOf,
   parseQuorumAnswer,
+  parseSettle,
   quorumOf,
   quorumReadScript,
+  settleRecordScript,
   writeRecordScript,
   type GenerationVerdict,
   type QuorumAnswer,
@@ -32,6 +35,7 @@ import { quietGroups, rolloutStages } from './rollout.js';
 import type { HostSession } from '../ssh/session.js';
 import { liveActive } from '../quorum/live.js';
 import { lookBackGate } from './look-back-gate.js';
+import { validatorKeyFiles } from '../keys/layout.js';
 
 export interface DeployOptions extends PlanOptions {
   dryRun: boolean;
@@ -48,6 +52,7 @@ export type DeployEvent =
       secrets: { host: string; paths: string[] }[];
     }
   | { event: 'generation'; identity: string; verdict: GenerationVerdict['kind']; generation: number; active: string }
+  | { event: 'settled'; identity: string; host: string; generation: number; error?: string }
   | { event: 'stage'; stage: string; hosts: string[]; waves: string[][] }
   | { event: 'step'; host: string; step: HostStep; detail: string }
   | ({ event: 'host' } & HostResult);
@@ -86,10 +91,15 @@ async function guard(
   inv: ResolvedInventory,
   session: HostSession,
   selected: ReadonlySet<string>,
-): Promise<{ verdicts: Map<ResolvedIdentity, GenerationVerdict>; keyHolders: Map<string, string> }> {
+): Promise<{
+  verdicts: Map<ResolvedIdentity, GenerationVerdict>;
+  keyHolders: Map<string, string>;
+  lagging: Map<ResolvedIdentity, string[]>;
+}> {
   const identities = touchedIdentities(inv, selected);
   const verdicts = new Map<ResolvedIdentity, GenerationVerdict>();
   const keyHolders = new Map<string, string>();
+  const lagging = new Map<ResolvedIdentity, string[]>();
   // every identity's quorum read at once (the session bounds the connections); decided in order below
   const read = await Promise.all(
     identities.map((id) =>
@@ -129,8 +139,52 @@ async function guard(
         `${h} holds the signing key of ${id.name}, which is live on ${live}: starting it would double sign`,
       );
     verdicts.set(id, verdict);
+    const behind = laggingHosts(verdict, answers).filter((h) => selected.has(h));
+    if (behind.length) lagging.set(id, behind);
   }
-  return { verdicts, keyHolders };
+  return { verdicts, keyHolders, lagging };
+}
+
+/**
+ * Brings the live generation record to the deployed quorum hosts that lag it (back from a
+ * failover they missed), so the next failover can take one of them as its target. A lagging host
+ * with a signing key still at its active path is refused instead, and left as it is.
+ */
+async function settleLagging(
+  inv: ResolvedInventory,
+  session: HostSession,
+  verdicts: Map<ResolvedIdentity, GenerationVerdict>,
+  lagging: Map<ResolvedIdentity, string[]>,
+  emit: (e: DeployEvent) => void,
+  refuse: (host: string, identity: string, keyPath: string) => void,
+): Promise<void> {
+  const keyPaths = validatorKeyFiles(inv.family).map((k) => k.path);
+  for (const [id, hosts] of lagging) {
+    const verdict = verdicts.get(id);
+    if (verdict?.kind !== 'live') continue;
+    const targets = quorumOf(id).filter((h) => hosts.includes(h.name));
+    const outcomes = await session.each(targets, (conn, host) =>
+      conn
+        .run(rootShell(host), {
+          stdin: settleRecordScript(host.root, id.name, verdict.record, keyPaths),
+          timeoutMs: 30_000,
+          maxOutputBytes: OUTPUT_LIMITS.probe,
+        })
+        .then(parseSettle),
+    );
+    for (const o of outcomes) {
+      const said = o.ok ? o.value : undefined;
+      if (said?.settled === false) refuse(o.host, id.name, said.heldKey);
+      else
+        emit({
+          event: 'settled',
+          identity: id.name,
+          host: o.host,
+          generation: verdict.record.generation,
+          ...(said?.settled ? {} : { error: o.ok ? 'an answer stake cannot read' : o.error.message }),
+        });
+    }
+  }
 }
 
 export async function runDeploy(
@@ -177,7 +231,7 @@ export async function runDeploy(
   for (const f of failures) if (!f.ok && !results.has(f.host)) notDeployed(f.host, f.error, 'unreachable');
 
   const planned = new Set(plan.hosts.map((h) => h.host));
-  const { verdicts, keyHolders } = await guard(inv, session, planned);
+  const { verdicts, keyHolders, lagging } = await guard(inv, session, planned);
   for (const [id, v] of verdicts) {
     if (v.kind === 'first') continue; // reported once recorded, below
     emit({
@@ -221,6 +275,23 @@ export async function runDeploy(
       );
     }
   }
+
+  // a host already refused (it holds the live key) is not settled either
+  for (const [id, hosts] of lagging)
+    lagging.set(
+      id,
+      hosts.filter((h) => !results.has(h)),
+    );
+  await settleLagging(inv, session, verdicts, lagging, emit, (host, identity, path) =>
+    record({
+      host,
+      status: 'refused',
+      reason: `${host} missed a failover of ${identity} (its generation record is behind the live one) and still holds ${path}: started, it would sign beside the live host`,
+      hint: `fence it by hand: move the key into /var/lib/stake/sealed/${identity}/ (docs/failover.md, when the old host is dead), then deploy again`,
+      restarted: [],
+      written: 0,
+    }),
+  );
 
   const todo = plan.hosts.filter((h) => h.changes > 0 && !results.has(h.host));
   for (const h of plan.hosts)

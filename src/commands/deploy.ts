@@ -62,6 +62,17 @@ function humanView(term: Terminal, live: boolean): { on: (e: DeployEvent) => voi
             ),
           );
           break;
+        case 'settled':
+          term.print(
+            e.error
+              ? style.red(
+                  `generation: could not bring ${e.host} to generation ${e.generation} of ${e.identity}: ${e.error}`,
+                )
+              : style.dim(
+                  `generation: ${e.host} had missed a failover of ${e.identity}: generation ${e.generation} recorded there, as its quorum holds it`,
+                ),
+          );
+          break;
         case 'stage':
           // the live view starts with the rollout, after the lines above are out
           if (live && !progress && changing.some((h) => !ended.has(h)))

@@ -40,6 +40,15 @@ export function validatorKeyFiles(family: Family): KeyFile[] {
   }
 }
 
+/** ethereum: the certificate authority Vouch and Dirk check each other's certificates against (public). */
+export const SIGNER_CA_CERT = `${CERTS}/ca.crt`;
+
+/** A Dirk signer's own certificate and key (dirk.yml certificates.server-cert and server-key). */
+export const dirkServerCertFiles: readonly KeyFile[] = [
+  { name: 'server.crt', path: `${CERTS}/server.crt` },
+  { name: 'server.key', path: `${CERTS}/server.key` },
+];
+
 /** A Dirk signer's share of an identity's key. */
 export const dirkShareFile = (identity: string): KeyFile => ({
   name: `${identity}.share`,

@@ -7,10 +7,13 @@ import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { opcertCbor } from '../chain/cardano-opcert.js';
+import { issueCertificate, labCertificateAuthority, type PemPair } from './certs.js';
 import type { ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import {
   dirkPassphraseFile,
+  dirkServerCertFiles,
   dirkShareFile,
+  SIGNER_CA_CERT,
   initialSignState,
   sealedPath,
   validatorKeyFiles,
@@ -63,6 +66,7 @@ function writeKey(root: string, path: string, text: string, mode: number): strin
 function validatorMaterial(
   inv: ResolvedInventory,
   id: ResolvedIdentity,
+  ca: PemPair | undefined,
 ): { files: Map<string, string>; record: Partial<LabIdentityRecord> } {
   const files = new Map<string, string>();
   switch (inv.family) {
@@ -73,12 +77,13 @@ function validatorMaterial(
       return { files, record: { keyAddress: key.address, keyPublic: publicKey } };
     }
     case 'ethereum': {
-      const { privateKey } = generateKeyPairSync('ed25519');
-      files.set('client.key', privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
-      files.set(
-        'client.crt',
-        `# stake lab: stands for the client certificate that gives a validator client of ${id.name} access to its signers\n`,
-      );
+      // the validator client's access to its signers: one certificate that moves with the
+      // identity, issued to the host active at lab up (stake's Dirk permissions grant every
+      // validator host of the identity by name, so either may present it)
+      if (!ca) throw new Error(`${id.name} has no signer group: the lab signs ethereum only through dirk`);
+      const access = issueCertificate(ca, id.active.name);
+      files.set('client.key', access.key);
+      files.set('client.crt', access.cert);
       return { files, record: {} };
     }
     case 'cardano': {
@@ -96,6 +101,36 @@ function validatorMaterial(
   }
 }
 
+type Place = (host: string, path: string, text: string, mode: number, sealed: boolean) => void;
+
+/**
+ * ethereum with dirk: the lab's certificate authority (its key kept with the offline export),
+ * its certificate on every validator and signer host (public: what each checks the other side
+ * against), and each signer's own certificate and key, naming the addresses it is dialled at.
+ */
+function placeSignerCertificates(
+  inv: ResolvedInventory,
+  keysDir: string,
+  place: Place,
+  addressesOf: (host: string) => readonly string[],
+): PemPair | undefined {
+  const signers = [...new Map(inv.identities.flatMap((id) => id.signer?.hosts ?? []).map((h) => [h.name, h])).values()];
+  if (inv.family !== 'ethereum' || signers.length === 0) return undefined;
+  const ca = labCertificateAuthority(`stake lab ${inv.name} signers CA`);
+  writeKey(keysDir, 'signers-ca.key', ca.key, 0o600);
+  writeKey(keysDir, 'signers-ca.crt', ca.cert, 0o644);
+  const validators = new Set(inv.identities.flatMap((id) => [id.active.name, ...id.standby.map((h) => h.name)]));
+  for (const host of new Set([...validators, ...signers.map((h) => h.name)]))
+    place(host, SIGNER_CA_CERT, ca.cert, 0o644, false);
+  for (const s of signers) {
+    const own = issueCertificate(ca, s.name, [s.name, ...addressesOf(s.name)]);
+    const [cert, key] = dirkServerCertFiles;
+    place(s.name, cert!.path, own.cert, 0o644, false);
+    place(s.name, key!.path, own.key, 0o600, false);
+  }
+  return ca;
+}
+
 /** The lab's own validators' indices start here (below are the network's others). */
 export const LAB_FIRST_VALIDATOR_INDEX = 1000;
 
@@ -107,14 +142,17 @@ export function placeLabKeys(
   inv: ResolvedInventory,
   rootOf: (host: string) => string,
   keysDir: string,
-  placed: (key: PlacedKey) => void = () => {},
+  placed: (key: PlacedKey) => void,
+  /** Every address a host is reached at: a signer's certificate names them. */
+  addressesOf: (host: string) => readonly string[],
 ): LabIdentityRecord[] {
   const place = (host: string, path: string, text: string, mode: number, sealed: boolean) => {
     const madeFrom = writeKey(rootOf(host), path, text, mode);
     placed({ host, path, sealed, ...(madeFrom ? { madeFrom } : {}) });
   };
+  const ca = placeSignerCertificates(inv, keysDir, place, addressesOf);
   return inv.identities.map((id, position) => {
-    const { files, record } = validatorMaterial(inv, id);
+    const { files, record } = validatorMaterial(inv, id, ca);
     const layout: KeyFile[] = validatorKeyFiles(inv.family);
     for (const key of layout) {
       const text = files.get(key.name)!;

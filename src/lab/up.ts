@@ -302,6 +302,7 @@ async function bringUp(
     (name) => paths.root(name),
     paths.keys,
     (k) => placed.push(k),
+    (name) => addressesOf(addressing.hosts[name]!),
   );
   writeLabState(paths.state, state);
 

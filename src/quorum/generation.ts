@@ -139,6 +139,46 @@ export function writeRecordScript(root: string, identity: string, record: Genera
 }
 
 /**
+ * The reachable quorum hosts whose record is behind the live one: a host that was down or cut
+ * off through a failover (one made with --old-host-dead) still holds the generation before it,
+ * and would never agree as a failover's target. Copying the record a majority already holds is
+ * all that settles it: no generation is made up.
+ */
+export function laggingHosts(verdict: GenerationVerdict, answers: readonly QuorumAnswer[]): string[] {
+  if (verdict.kind !== 'live') return [];
+  return answers
+    .filter((a) => (a.record?.generation ?? 0) < verdict.record.generation && a.host !== verdict.record.active)
+    .map((a) => a.host);
+}
+
+/**
+ * Writes the live record on a lagging host, unless one of the identity's signing key files sits
+ * at its active path there (printed `H path`: a host back from a failover it missed, its key still
+ * in place, which must be fenced by hand first). Prints `S` once written.
+ */
+export function settleRecordScript(
+  root: string,
+  identity: string,
+  record: GenerationRecord,
+  keyPaths: readonly string[],
+): string {
+  return braceGroup([
+    'set -eu',
+    ...keyPaths.map((p) => `if [ -e ${shq(posix.join(root, p))} ]; then printf 'H\t%s\n' ${shq(p)}; exit 0; fi`),
+    ...writeFileLines(root, generationPath(identity), `${JSON.stringify(record)}\n`, '0644'),
+    "printf 'S\\n'",
+  ]);
+}
+
+/** What the settle script said: settled, or the key file that stopped it; undefined for anything else. */
+export function parseSettle(output: string): { settled: true } | { settled: false; heldKey: string } | undefined {
+  const line = output.split('\n').find((l) => l === 'S' || l.startsWith('H\t'));
+  if (line === 'S') return { settled: true };
+  const path = line?.slice(2);
+  return path && /^\/[\w./-]{1,200}$/.test(path) ? { settled: false, heldKey: path } : undefined;
+}
+
+/**
  * Hosts that hold the live active host's signing key without being it: starting their signing
  * service would be a double sign. Compared by the key's address (derived from its public half),
  * never by the key itself.

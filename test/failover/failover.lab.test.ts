@@ -17,6 +17,8 @@ import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { faultRound } from '../support/fault-round.js';
 import { asRootOn, isSystemdLab, unitExposures } from '../support/lab-hosts.js';
+import { issueCertificate, labCertificateAuthority } from '../../src/lab/certs.js';
+import { CERTS } from '../../src/render/clients/ethereum.js';
 
 const skip = sshdUnavailable();
 
@@ -30,6 +32,46 @@ function handedOver(lab: FailoverLab, from: string, to: string, since: number): 
     lastOld < firstNew,
     `the old host's last signature (${lastOld}) comes before the new host's first (${firstNew})`,
   );
+}
+
+/** A power loss: no SSH, and the signer gone with it (process hosts: SSH cut, the signer killed). */
+function powerLoss(lab: FailoverLab, host: string, service: string): void {
+  if (isSystemdLab(lab.dir)) lab.ok(lab.stake(['lab', 'power-off', host, '--dir', lab.dir]), 'power-off');
+  else {
+    lab.ok(lab.stake(['lab', 'cut', host, '--dir', lab.dir]), 'cut');
+    const pid = Number(readFileSync(join(lab.dir, 'hosts', host, 'root', `var/lib/stake/run/${service}.pid`), 'utf8'));
+    process.kill(pid, 'SIGKILL');
+  }
+}
+
+/**
+ * The old host back after a dead-host failover, as the runbook says: booted with its signer
+ * masked (its unit is enabled and its key still in place: started, it would sign beside the new
+ * host), the alarm of `stake keys status` seen, the key sealed by hand, booted as usual, and
+ * deployed back as a standby.
+ */
+function backFromTheDead(lab: FailoverLab, host: string, service: string, keyDir: string, keys: string[]): void {
+  const systemd = isSystemdLab(lab.dir);
+  if (systemd)
+    lab.ok(lab.stake(['lab', 'power-on', host, '--dir', lab.dir, '--mask', `stake-${service}.service`]), 'power-on');
+  else lab.ok(lab.stake(['lab', 'heal', host, '--dir', lab.dir]), 'heal');
+  const status = lab.stake(['keys', 'status', '-i', lab.inventory]);
+  assert.equal(status.code, 1, status.stdout);
+  assert.match(status.stdout, /ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE/);
+  const sealed = `/var/lib/stake/sealed/${lab.identity}`;
+  const fenced = asRootOn(
+    lab.dir,
+    host,
+    (root) => `mkdir -p ${root}${sealed} && mv ${keys.map((k) => `${root}${keyDir}/${k}`).join(' ')} ${root}${sealed}/`,
+  );
+  assert.equal(fenced.code, 0, fenced.stderr);
+  // the mask was for one boot
+  if (systemd) lab.ok(lab.stake(['lab', 'reboot', host, '--dir', lab.dir]), 'reboot');
+  lab.revive();
+  // deploy brought it the generation it missed, so it can be a failover's target again
+  const record = (h: string) =>
+    readFileSync(join(lab.dir, 'hosts', h, 'root', 'var/lib/stake', lab.identity, 'generation'), 'utf8');
+  assert.equal(record(host), record(lab.witness));
 }
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
@@ -138,6 +180,49 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         assert.match(r.stdout, /it is not dead, it is cut off from you/);
         assert.equal(lab.journalState(), 'rolled-back');
         assert.equal(lab.live().active, from);
+      });
+
+    if (family === 'ethereum')
+      test('--old-host-dead with a really dead validator client: the target attests after the safety window, above the chain head', async () => {
+        const from = lab.live().active;
+        const to = lab.other();
+        const dead = ['--old-host-dead', '--safety-window', '3'];
+        const approvals = [lab.approve(to, 'alice', dead), lab.approve(to, 'bob', dead)];
+        powerLoss(lab, from, 'vouch');
+        const r = lab.ok(lab.confirm(to, approvals, undefined, dead), 'dead-host failover');
+        assert.match(r.stdout, /no signature from mainnet-pool for \d+ heights/);
+        await lab.signingOn(to);
+        assert.equal(lab.chain().doubleSigns, 0);
+        backFromTheDead(lab, from, 'vouch', CERTS, ['client.crt', 'client.key']);
+        assert.equal(lab.chain().doubleSigns, 0);
+      });
+
+    // last: the identity is left unsigned, the target holding a stranger's access
+    if (family === 'ethereum')
+      test("a target whose client certificate is another CA's: every Dirk refuses its handshake, the chain shows no new attestation, verify fails", () => {
+        const to = lab.other();
+        const sealed = join(lab.dir, 'hosts', to, 'root', 'var/lib/stake/sealed', lab.identity);
+        // a certificate for the right name from an authority the signers do not trust: what a
+        // standby restored with another deployment's certificates looks like
+        const stranger = issueCertificate(labCertificateAuthority('a stranger CA'), to);
+        const crt = join(lab.dir, 'stranger.crt');
+        const key = join(lab.dir, 'stranger.key');
+        writeFileSync(crt, stranger.cert);
+        writeFileSync(key, stranger.key);
+        const before = lab.chain().identities[0]!.byHost[to] ?? 0;
+        const approvals = [lab.approve(to, 'alice'), lab.approve(to, 'bob')];
+        // cp keeps the sealed files' owner and mode
+        const swap = `cp ${crt} ${join(sealed, 'client.crt')} && cp ${key} ${join(sealed, 'client.key')}`;
+        const r = lab.confirm(to, approvals, `before:activate=run:${swap}`, ['--verify-timeout', '8']);
+        const out = `${r.stdout}\n${r.stderr}`;
+        assert.equal(r.code, 1, out);
+        assert.match(out, new RegExp(`${to} has not signed for ${lab.identity} within 8 s`), out);
+        assert.equal(
+          lab.chain().identities[0]!.byHost[to] ?? 0,
+          before,
+          'the judge agrees: nothing signed by the target',
+        );
+        assert.equal(lab.chain().doubleSigns, 0);
       });
 
     // last: it leaves a double sign on the chain
@@ -274,14 +359,7 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
       lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']),
       lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
     ];
-    // power loss: no SSH, and its signer gone with it
-    const systemd = isSystemdLab(lab.dir);
-    if (systemd) lab.ok(lab.stake(['lab', 'power-off', from, '--dir', lab.dir]), 'power-off');
-    else {
-      lab.ok(lab.stake(['lab', 'cut', from, '--dir', lab.dir]), 'cut');
-      const pid = Number(readFileSync(join(lab.dir, 'hosts', from, 'root', 'var/lib/stake/run/cometbft.pid'), 'utf8'));
-      process.kill(pid, 'SIGKILL');
-    }
+    powerLoss(lab, from, 'cometbft');
     const r = lab.ok(
       lab.confirm(to, approvals, undefined, ['--old-host-dead', '--safety-window', '5']),
       'dead-host failover',
@@ -289,26 +367,7 @@ describe('failover faults at every step boundary (cosmos lab)', { skip }, () => 
     assert.match(r.stdout, /no signature from cosmoshub for \d+ heights/);
     await lab.signingOn(to);
     assert.equal(lab.chain().doubleSigns, 0);
-    // back: a systemd host boots with its signer masked (its unit is enabled and its key still
-    // in place: started, it would sign beside the new host), as the runbook says to bring it back
-    if (systemd)
-      lab.ok(lab.stake(['lab', 'power-on', from, '--dir', lab.dir, '--mask', 'stake-cometbft.service']), 'power-on');
-    else lab.ok(lab.stake(['lab', 'heal', from, '--dir', lab.dir]), 'heal');
-    // back from the dead with its key still in place: keys status raises the alarm
-    const keys = lab.stake(['keys', 'status', '-i', lab.inventory]);
-    assert.equal(keys.code, 1, keys.stdout);
-    assert.match(keys.stdout, /ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE/);
-    // fenced by hand (what the runbook says), then deployed back as a standby
-    const fenced = asRootOn(
-      lab.dir,
-      from,
-      (root) =>
-        `mkdir -p ${root}/var/lib/stake/sealed/${lab.identity} && mv ${root}/var/lib/cometbft/config/priv_validator_key.json ${root}/var/lib/stake/sealed/${lab.identity}/`,
-    );
-    assert.equal(fenced.code, 0, fenced.stderr);
-    // and booted as usual once fenced: the mask was for one boot
-    if (systemd) lab.ok(lab.stake(['lab', 'reboot', from, '--dir', lab.dir]), 'reboot');
-    lab.revive();
+    backFromTheDead(lab, from, 'cometbft', '/var/lib/cometbft/config', ['priv_validator_key.json']);
     assert.equal(lab.chain().doubleSigns, 0);
   });
 });

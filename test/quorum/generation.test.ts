@@ -11,10 +11,13 @@ import {
   decideGeneration,
   duplicateKeyHolders,
   firstRecord,
+  laggingHosts,
   majorityOf,
   parseQuorumAnswer,
+  parseSettle,
   quorumOf,
   quorumReadScript,
+  settleRecordScript,
   writeRecordScript,
   type GenerationRecord,
 } from '../../src/quorum/generation.js';
@@ -226,6 +229,59 @@ describe('the generation record on a host (run by sh against a folder)', () => {
       const file = join(root, generationPath('hub'));
       assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify(record)}\n`);
       assert.equal(statSync(file).mode & 0o777, 0o644);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a quorum host that missed a failover, settled by deploy', () => {
+  const id = cosmos.identities[0]!;
+  const live: GenerationRecord = {
+    generation: 5,
+    active: 'val-waw',
+    since: 't',
+    approvers: ['alice', 'bob'],
+    plan: 'P',
+  };
+  const old: GenerationRecord = { ...live, generation: 4, active: id.active.name };
+  const sh = (script: string) => spawnSync('sh', ['-s'], { input: script, encoding: 'utf8' });
+
+  test('the lagging hosts are the reachable ones behind the live record; none while nothing is live', () => {
+    const answers = [
+      { host: id.active.name, record: old },
+      { host: 'val-waw', record: live },
+      { host: id.witness!.name, record: live },
+    ];
+    const verdict = { kind: 'live' as const, record: live, holders: ['val-waw', id.witness!.name] };
+    assert.deepEqual(laggingHosts(verdict, answers), [id.active.name]);
+    assert.deepEqual(laggingHosts(verdict, answers.slice(1)), [], 'every reachable host agrees');
+    assert.deepEqual(
+      laggingHosts(verdict, [{ host: id.witness!.name, record: null }]),
+      [id.witness!.name],
+      'no record at all',
+    );
+    assert.deepEqual(laggingHosts({ kind: 'unknown', why: 'split' }, answers), []);
+  });
+
+  test('the settle script copies the live record, unless a signing key sits at its active path', () => {
+    const root = mkdtempSync(join(tmpdir(), 'stake-gen-'));
+    try {
+      const file = join(root, generationPath('hub'));
+      mkdirSync(dirname(file), { recursive: true });
+      writeFileSync(file, `${JSON.stringify(old)}\n`);
+      mkdirSync(dirname(join(root, COMETBFT_KEY)), { recursive: true });
+      writeFileSync(join(root, COMETBFT_KEY), '{}');
+      const held = sh(settleRecordScript(root, 'hub', live, [COMETBFT_KEY]));
+      assert.equal(held.status, 0, held.stderr);
+      assert.deepEqual(parseSettle(held.stdout), { settled: false, heldKey: COMETBFT_KEY });
+      assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify(old)}\n`, 'left as it was');
+      rmSync(join(root, COMETBFT_KEY));
+      const settled = sh(settleRecordScript(root, 'hub', live, [COMETBFT_KEY]));
+      assert.equal(settled.status, 0, settled.stderr);
+      assert.deepEqual(parseSettle(settled.stdout), { settled: true });
+      assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify(live)}\n`);
+      assert.equal(parseSettle('H\t/etc/x;rm -rf /\n'), undefined, 'a path stake did not send is no answer');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }

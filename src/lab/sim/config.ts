@@ -41,6 +41,12 @@ export interface SimConfig {
   signers?: Endpoint[];
   accounts?: string[];
   accessKey?: string;
+  /** vouch: its client certificate (accountmanager.dirk.client-cert); vouch and dirk: the CA (ca-cert). */
+  accessCert?: string;
+  caCert?: string;
+  /** dirk: its own certificate and key (certificates.server-cert, server-key). */
+  serverCert?: string;
+  serverKey?: string;
   /** dirk: this signer's name, its slashing protection folder, key shares and who may ask. */
   name?: string;
   protectionDir?: string;
@@ -272,6 +278,8 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         signers: endpoints(dirk.endpoints),
         accounts: Array.isArray(dirk.accounts) ? dirk.accounts.map(String) : [],
         ...(fileUrl(dirk['client-key']) ? { accessKey: fileUrl(dirk['client-key'])! } : {}),
+        ...(fileUrl(dirk['client-cert']) ? { accessCert: fileUrl(dirk['client-cert'])! } : {}),
+        ...(fileUrl(dirk['ca-cert']) ? { caCert: fileUrl(dirk['ca-cert'])! } : {}),
       };
     }
     case 'dirk': {
@@ -300,6 +308,13 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
           : []
         ).map(String),
         permissions,
+        ...(fileUrl(config.certificates?.['server-cert'])
+          ? { serverCert: fileUrl(config.certificates['server-cert'])! }
+          : {}),
+        ...(fileUrl(config.certificates?.['server-key'])
+          ? { serverKey: fileUrl(config.certificates['server-key'])! }
+          : {}),
+        ...(fileUrl(config.certificates?.['ca-cert']) ? { caCert: fileUrl(config.certificates['ca-cert'])! } : {}),
       };
     }
     default: {

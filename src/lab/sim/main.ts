@@ -16,7 +16,7 @@ import { cometbftStartError, cometbftValidator } from './cometbft.js';
 import { simConfigOf, type Endpoint } from './config.js';
 import { idle, type Behaviour, type HeightOutcome, type Offer, type SimContext } from './context.js';
 import { REOFFER_DEPTH } from '../chain/reoffer.js';
-import { dirkSigner, vouchClient } from './ethereum.js';
+import { dirkSigner, dirkStartError, vouchClient } from './ethereum.js';
 import { listenAll, Peer } from './net.js';
 import { metricsText } from './metrics.js';
 import { metricsPathOf } from '../../inventory/client-metrics.js';
@@ -102,6 +102,17 @@ async function main(): Promise<void> {
     if (keyRefused) {
       process.stderr.write(`${keyRefused}\n`);
       process.exit(1);
+    }
+  }
+  if (config.role === 'dirk') {
+    // dirk logs the error and returns from main: exit status 0 (dirk 1.2.0 main.go), which a
+    // unit with Restart=on-failure leaves dead
+    const refusedStart = dirkStartError(config);
+    if (refusedStart) {
+      process.stdout.write(
+        `${JSON.stringify({ level: 'error', error: refusedStart, message: 'Failed to initialise services' })}\n`,
+      );
+      process.exit(0);
     }
   }
   const log = (message: string) =>
