@@ -158,7 +158,7 @@ async function settleLagging(
   emit: (e: DeployEvent) => void,
   refuse: (host: string, identity: string, keyPath: string) => void,
 ): Promise<void> {
-  const keyPaths = validatorKeyFiles(inv.family).map((k) => k.path);
+  const keys = validatorKeyFiles(inv.family);
   for (const [id, hosts] of lagging) {
     const verdict = verdicts.get(id);
     if (verdict?.kind !== 'live') continue;
@@ -166,7 +166,7 @@ async function settleLagging(
     const outcomes = await session.each(targets, (conn, host) =>
       conn
         .run(rootShell(host), {
-          stdin: settleRecordScript(host.root, id.name, verdict.record, keyPaths),
+          stdin: settleRecordScript(host.root, id.name, verdict.record, keys),
           timeoutMs: 30_000,
           maxOutputBytes: OUTPUT_LIMITS.probe,
         })

@@ -14,6 +14,8 @@ export interface Opcert {
   kesPeriod: number;
   /** The hot (KES) verification key the certificate signs for, as hex: which KES key it goes with. */
   hotVkey: string;
+  /** The cold verification key that signed it, as hex: the pool's (its id is this key's blake2b-224). */
+  coldVkey: string;
 }
 
 /** Reads one CBOR head: major type and argument; returns the offset after it. */
@@ -59,7 +61,14 @@ export function parseOpcert(text: string): Opcert {
   at = hot.next + hot.value;
   const counter = expect(bytes, at, 0, 'the issue counter');
   const kes = expect(bytes, counter.next, 0, 'the KES period');
-  return { counter: counter.value, kesPeriod: kes.value, hotVkey };
+  const sigma = expect(bytes, kes.next, 2, 'the cold key signature');
+  if (sigma.value !== 64 || sigma.next + 64 > bytes.length)
+    throw new OpcertError('the cold key signature is not 64 bytes');
+  const cold = expect(bytes, sigma.next + 64, 2, 'the cold verification key');
+  if (cold.value !== 32 || cold.next + 32 > bytes.length)
+    throw new OpcertError('the cold verification key is not 32 bytes');
+  const coldVkey = bytes.subarray(cold.next, cold.next + 32).toString('hex');
+  return { counter: counter.value, kesPeriod: kes.value, hotVkey, coldVkey };
 }
 
 /** A CBOR unsigned integer. */

@@ -118,6 +118,10 @@ export async function keysPushCommand(
   }
 }
 
+/** A key's state as the table says it: `other` (a CometBFT standby's own key at the path, beside the sealed one) said in words. */
+const keyStateText = (state: string) =>
+  state.replace(/\bother\b/, "sealed (at the client's path a key of no validator: cometbft makes one at start)");
+
 export async function keysStatusCommand(options: { inventory: string }, term: Terminal): Promise<ExitCode> {
   const loaded = await loadInventory(options.inventory);
   const session = sessionOf(options.inventory, loaded.resolved);
@@ -156,7 +160,7 @@ export async function keysStatusCommand(options: { inventory: string }, term: Te
       term.print(
         formatTable(
           ['identity', 'host', 'role', 'key', ''],
-          rows.map((r) => [r.identity, r.host, r.role, r.key, r.alarm ? term.style.red(r.alarm) : '']),
+          rows.map((r) => [r.identity, r.host, r.role, keyStateText(r.key), r.alarm ? term.style.red(r.alarm) : '']),
         ).join('\n'),
       );
     return rows.some((r) => r.alarm)

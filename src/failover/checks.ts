@@ -118,7 +118,7 @@ export function preflightChecks(input: PreflightInput): Check[] {
       'a standby must hold its key sealed only: find out how it got there before anything else (stake keys status)',
     );
     const missing = input.keys
-      .filter((k) => !['sealed', 'both'].includes(target.probe!.keys[k.name] ?? 'missing'))
+      .filter((k) => !['sealed', 'both', 'other'].includes(target.probe!.keys[k.name] ?? 'missing'))
       .map((k) => k.name);
     add(
       'target holds the sealed key',

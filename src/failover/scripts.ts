@@ -21,6 +21,7 @@ import {
 import { isBase64, isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { isCanonicalPath, isOneOf, RECORD_LIMITS } from '../ssh/host-records.js';
 import { sealedDir, sealedPath, type KeyFile } from '../keys/layout.js';
+import { identityKeyAtPathTest, makesOwnKey } from '../keys/held.js';
 import { launchScriptPath, pidFilePath } from '../render/services.js';
 
 /** Exit codes of the scripts, so the runner can say what failed. */
@@ -56,8 +57,9 @@ function runningTest(host: Host, service: string): string {
 export const activatingPath = (identity: string) => `/var/lib/stake/activating-${identity}`;
 
 /**
- * Is the signer already running on the keys it has (every key in place, no start owed, every
- * service up)? Then starting it again is no use: a CometBFT validator restarted would only find
+ * Is the signer already running on the keys it has (every key in place and none sealed, no start
+ * owed, every service up)? A sealed key is one to move in: what sits at the path then is not the
+ * identity's (a CometBFT standby's own generated key). Then starting it again is no use: a CometBFT validator restarted would only find
  * its own last signatures and refuse to join (observe/look-back.ts). A rollback to an old host
  * that was never fenced is that case. Shell condition; evaluated before anything here changes.
  */
@@ -69,7 +71,7 @@ export function keysLoadedTest(
 ): string {
   const parts = [
     `[ ! -e ${at(host.root, activatingPath(identity))} ]`,
-    ...keys.map((k) => `[ -f ${at(host.root, k.path)} ]`),
+    ...keys.map((k) => `[ -f ${at(host.root, k.path)} ] && [ ! -e ${at(host.root, sealedPath(identity, k))} ]`),
     ...services.map((s) => runningTest(host, s.name)),
   ];
   return `{ ${services.length ? parts.join(' && ') : 'false'}; } 2>/dev/null`;
@@ -101,8 +103,18 @@ function listeningTest(host: Host, port: number): string {
 }
 
 /**
+ * Both a sealed key and a file at the client's path: `both` when the file there is the sealed
+ * key (a copy), `other` when it is a key of another address, a CometBFT standby's own
+ * (../keys/held.ts). Other clients make no key of their own: both.
+ */
+function bothOrOther(k: KeyFile, active: string, sealed: string): string {
+  if (!makesOwnKey(k)) return 'a=both';
+  return `if ${identityKeyAtPathTest(active, sealed, k)}; then a=both; else a=other; fi`;
+}
+
+/**
  * What a host holds for an identity, one tab-separated line per fact:
- * K name active|sealed|both|missing; S service running|stopped|disabled; L port yes|no;
+ * K name active|sealed|both|other|missing (other: sealed, and a key of another address at the client's path); S service running|stopped|disabled; L port yes|no;
  * G generation record; X lock; F file base64 (the signing state files asked for).
  */
 export function probeScript(
@@ -117,7 +129,7 @@ export function probeScript(
     const active = at(host.root, k.path);
     const sealed = at(host.root, sealedPath(identity, k));
     out.push(
-      `a=missing; if [ -f ${active} ] && [ -f ${sealed} ]; then a=both; elif [ -f ${active} ]; then a=active; elif [ -f ${sealed} ]; then a=sealed; fi; printf 'K\\t%s\\t%s\\n' ${shq(k.name)} "$a"`,
+      `a=missing; if [ -f ${active} ] && [ -f ${sealed} ]; then ${bothOrOther(k, active, sealed)}; elif [ -f ${active} ]; then a=active; elif [ -f ${sealed} ]; then a=sealed; fi; printf 'K\\t%s\\t%s\\n' ${shq(k.name)} "$a"`,
     );
   }
   for (const s of services) {
@@ -145,7 +157,8 @@ export function probeScript(
 }
 
 export interface Probe {
-  keys: Record<string, 'active' | 'sealed' | 'both' | 'missing'>;
+  /** other: sealed here, and at the client's path a key that is not it (cometbft's own, made at start). */
+  keys: Record<string, 'active' | 'sealed' | 'both' | 'other' | 'missing'>;
   services: Record<string, 'running' | 'stopped' | 'disabled'>;
   listening: Record<number, boolean>;
   generation?: string;
@@ -153,7 +166,7 @@ export interface Probe {
   files: Record<string, string>;
 }
 
-const KEY_STATES = isOneOf('active', 'sealed', 'both', 'missing');
+const KEY_STATES = isOneOf('active', 'sealed', 'both', 'other', 'missing');
 const SERVICE_STATES = isOneOf('running', 'stopped', 'disabled');
 const isName = (v: string) => /^[A-Za-z0-9._-]{1,128}$/.test(v);
 
@@ -223,7 +236,8 @@ export function fenceScript(
     out.push(
       ...insideRootLines(host.root, posix.dirname(k.path)),
       regularTargetLine(host.root, sealedPath(identity, k)),
-      `if [ -f ${active} ] && [ ! -L ${active} ]; then mv -fT -- ${active} ${sealed}; fi`,
+      // a sealed key is never overwritten by another file: that one is kept beside it, displaced
+      `if [ -f ${active} ] && [ ! -L ${active} ]; then if [ -f ${sealed} ] && ! cmp -s ${active} ${sealed}; then mv -fT -- ${active} ${sealed}.displaced; else mv -fT -- ${active} ${sealed}; fi; fi`,
       `if [ -f ${sealed} ]; then chmod 0400 ${sealed}; fi`,
     );
   }
@@ -285,7 +299,9 @@ export function activateScript(
       ...insideRootLines(host.root, sealedDir(identity)),
       regularTargetLine(host.root, k.path),
       regularTargetLine(host.root, sealedPath(identity, k)),
-      `if [ ! -f ${active} ]; then [ -f ${sealed} ] || { echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; }; ${makeFolder}; mv -fT -- ${sealed} ${active}; fi`,
+      // the sealed key goes in over what is at the path (a CometBFT standby's own generated key);
+      // with none sealed, the key in place is kept (a rollback to an old host never fenced)
+      `if [ -f ${sealed} ]; then ${makeFolder}; mv -fT -- ${sealed} ${active}; elif [ ! -f ${active} ]; then echo ${shq(`stake: no sealed ${k.name} for ${identity} on this host`)} >&2; exit ${FAILOVER_EXIT.keyMissing}; fi`,
     );
     out.push(`chmod 0600 ${active}`);
     if (owned) out.push(`if id -u ${shq(user)} >/dev/null 2>&1; then chown ${shq(user)} ${active}; fi`);

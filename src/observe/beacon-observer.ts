@@ -91,7 +91,8 @@ export function beaconObserver(inv: ResolvedInventory, session: HostSession): Ch
       const own =
         host.tier === 'beacon'
           ? [host]
-          : (inv.identities.find((id) => [id.active, ...id.standby].includes(host))?.upstream ?? []);
+          : // by name: the host may come from another resolution of the inventory (a drill's round)
+            (inv.identities.find((id) => [id.active, ...id.standby].some((h) => h.name === host.name))?.upstream ?? []);
       const heads: { head: number; syncing: boolean }[] = [];
       const errors: string[] = [];
       for (const h of own.filter((x) => x.tier === 'beacon')) {

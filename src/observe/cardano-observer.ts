@@ -91,7 +91,11 @@ export function cardanoObserver(inv: ResolvedInventory, session: HostSession): C
 
   return {
     what: `the chain (Ogmios on ${hosts.map((h) => h.name).join(', ')})`,
-    blockTimeMs: USUAL_BLOCK_MS.cardano,
+    // heights are slots: the newest era's slot length as a source's eras say it (a lab's 200 ms),
+    // else mainnet's second; the waits bounded by it (dead-host silence, look-back) scale with it
+    get blockTimeMs() {
+      return sources.find((s) => s.clock)?.clock!.eras.at(-1)?.slotMs ?? USUAL_BLOCK_MS.cardano;
+    },
     unjudged,
     read: () => readRound(sources, round, judged, { countsMissed: false, lagLimit: CARDANO_LAG_SLOTS }),
     async headOf(host) {

@@ -8,7 +8,8 @@
  */
 import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
-import { validatorKeyFiles } from '../keys/layout.js';
+import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
+import { identityKeyAtPathTest } from '../keys/held.js';
 import { generationPath } from '../plan/host-layout.js';
 import { braceGroup, printFileLine, shq, writeFileLines } from '../ssh/shell.js';
 import { isCount, isListOf, isRecordOf, isShortString, parseRecord, RECORD_LIMITS } from '../ssh/host-records.js';
@@ -152,7 +153,7 @@ export function laggingHosts(verdict: GenerationVerdict, answers: readonly Quoru
 }
 
 /**
- * Writes the live record on a lagging host, unless one of the identity's signing key files sits
+ * Writes the live record on a lagging host, unless one of the identity's own signing keys sits
  * at its active path there (printed `H path`: a host back from a failover it missed, its key still
  * in place, which must be fenced by hand first). Prints `S` once written.
  */
@@ -160,11 +161,16 @@ export function settleRecordScript(
   root: string,
   identity: string,
   record: GenerationRecord,
-  keyPaths: readonly string[],
+  keys: readonly KeyFile[],
 ): string {
+  const on = (p: string) => shq(posix.join(root, p));
   return braceGroup([
     'set -eu',
-    ...keyPaths.map((p) => `if [ -e ${shq(posix.join(root, p))} ]; then printf 'H\t%s\n' ${shq(p)}; exit 0; fi`),
+    // the identity's own key, not one CometBFT made itself beside the sealed one (../keys/held.ts)
+    ...keys.map(
+      (k) =>
+        `if ${identityKeyAtPathTest(on(k.path), on(sealedPath(identity, k)), k)}; then printf 'H\\t%s\\n' ${shq(k.path)}; exit 0; fi`,
+    ),
     ...writeFileLines(root, generationPath(identity), `${JSON.stringify(record)}\n`, '0644'),
     "printf 'S\\n'",
   ]);

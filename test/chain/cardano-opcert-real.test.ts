@@ -54,7 +54,7 @@ function independentDecode(text: string) {
   assert.ok(Buffer.isBuffer(sigma) && sigma.length === 64, 'the cold key signature is 64 bytes');
   assert.ok(Buffer.isBuffer(cold) && cold.length === 32, 'the cold key is 32 bytes');
   assert.ok(typeof counter === 'number' && typeof kesPeriod === 'number');
-  return { counter, kesPeriod, hotVkey: hot.toString('hex') };
+  return { counter, kesPeriod, hotVkey: hot.toString('hex'), coldVkey: cold.toString('hex') };
 }
 
 /** A KES verification key text envelope: its cborHex is a 32-byte CBOR byte string (0x58 0x20 …). */

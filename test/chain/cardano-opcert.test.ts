@@ -18,7 +18,12 @@ describe('operational certificate', () => {
   test('operational certificate: counter and KES period read from the CBOR', () => {
     for (const counter of [0, 23, 24, 255, 256, 65535, 65536, 70_000]) {
       const text = envelope(opcertCbor(Buffer.alloc(32), counter, 412, Buffer.alloc(64), Buffer.alloc(32)));
-      assert.deepEqual(parseOpcert(text), { counter, kesPeriod: 412, hotVkey: '00'.repeat(32) });
+      assert.deepEqual(parseOpcert(text), {
+        counter,
+        kesPeriod: 412,
+        hotVkey: '00'.repeat(32),
+        coldVkey: '00'.repeat(32),
+      });
     }
     assert.throws(
       () => parseOpcert(JSON.stringify({ type: 'KesSigningKey_ed25519_kes_2^6', cborHex: '00' })),
@@ -43,15 +48,25 @@ describe('operational certificate', () => {
       `82845820${HOT.toString('hex')}1b0000000200000000` +
       `05` +
       `5840${SIGMA.toString('hex')}5820${COLD.toString('hex')}`;
-    assert.deepEqual(parseOpcert(envelope(cbor)), { counter: 2 ** 33, kesPeriod: 5, hotVkey: HOT.toString('hex') });
+    assert.deepEqual(parseOpcert(envelope(cbor)), {
+      counter: 2 ** 33,
+      kesPeriod: 5,
+      hotVkey: HOT.toString('hex'),
+      coldVkey: COLD.toString('hex'),
+    });
   });
 
-  test('a certificate that stops right after the KES period still reads; one that stops before it does not', () => {
+  test('a certificate cut anywhere is refused: it names its pool only by the cold key at its end', () => {
     const full = opcertCbor(HOT, 7, 300, SIGMA, COLD);
     const throughKes = full.slice(0, full.indexOf('19012c') + 6);
-    assert.deepEqual(parseOpcert(envelope(throughKes)), { counter: 7, kesPeriod: 300, hotVkey: HOT.toString('hex') });
-    refused(envelope(throughKes.slice(0, -6)), 'the certificate ends early');
+    refused(envelope(throughKes), 'the certificate ends early');
     refused(envelope(throughKes.slice(0, -2)), 'the certificate holds an unsupported or truncated CBOR value');
+    refused(envelope(full.slice(0, -2)), 'the cold verification key is not 32 bytes');
+    refused(
+      envelope(full.replace(`5840${SIGMA.toString('hex')}`, `5820${SIGMA.toString('hex').slice(0, 64)}`)),
+      'the cold key signature is not 64 bytes',
+    );
+    assert.equal(parseOpcert(envelope(full)).coldVkey, COLD.toString('hex'));
   });
 
   test('not a text envelope, another type, or no hex: each said', () => {

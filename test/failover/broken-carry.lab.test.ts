@@ -11,7 +11,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { waitFor } from '../../src/wait.js';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cometbftKey } from '../../src/lab/keys.js';
 import type { StatusReport } from '../../src/status/report.js';
@@ -95,28 +96,56 @@ describe('lost slashing protection on the signers is caught (ethereum lab)', { s
     const protection = ['signer-fra', 'signer-lon', 'signer-ams']
       .map((h) => `${sh(join(lab.dir, 'hosts', h, 'root', 'var/lib/dirk/protection'))}/*.json`)
       .join(' ');
-    const r = lab.failover(to, `after:carry=run:rm -f ${protection}`);
-    const out = `${r.stdout}\n${r.stderr}`;
-    const chain = await lab.waitFor('a double sign on the chain', (s) => s.doubleSigns > 0);
-    const doubled = chain.identities.flatMap((i) => i.doubleSigns);
-    assert.ok(
-      doubled.every((d) => d.hosts.includes(from) && d.hosts.includes(to)),
-      `the old Vouch's slots attested again by the new one: ${JSON.stringify(doubled)}`,
-    );
-    // verify judges until the target's first new signature: a double sign the chain shows after
-    // that reading is past it (a race the lab cannot close), and stake status below must show it
-    if (r.code !== 0) {
-      assert.equal(r.code, 1, out);
-      assert.match(
-        out,
-        /signed twice since the failover began: height \d+ \(attester slashing of validator \d+ in the pool, seen by beacon-/,
-        out,
+    // an on-call screen watching while it happens: a beacon node holds an attester slashing in its
+    // pool only until a block includes it (the lab's: 32 slots), so a reading after the fact sees
+    // the validator slashed, and the slashing itself only while it is pending
+    const watch = lab.watchStatus();
+    try {
+      await waitFor(() => watch.frames().length >= 1, { timeoutMs: 30_000, what: 'the first frame of --watch' });
+      const r = lab.failover(to, `after:carry=run:rm -f ${protection}`);
+      const out = `${r.stdout}\n${r.stderr}`;
+      const chain = await lab.waitFor('a double sign on the chain', (s) => s.doubleSigns > 0);
+      const doubled = chain.identities.flatMap((i) => i.doubleSigns);
+      assert.ok(
+        doubled.every((d) => d.hosts.includes(from) && d.hosts.includes(to)),
+        `the old Vouch's slots attested again by the new one: ${JSON.stringify(doubled)}`,
       );
-    } else assert.match(out, /now signs on/, out);
-    // and stake status, from the beacon nodes' own API: the slashing, and the validator slashed
+      // verify judges until the target's first new signature: a double sign the chain shows after
+      // that reading is past it (a race the lab cannot close), and stake status must show it
+      if (r.code !== 0) {
+        assert.equal(r.code, 1, out);
+        assert.match(
+          out,
+          /signed twice since the failover began: height \d+ \(attester slashing of validator \d+ in the pool, seen by beacon-/,
+          out,
+        );
+      } else assert.match(out, /now signs on/, out);
+      // the watching screen, from the beacon nodes' own API: the slashing at the heights the chain counted
+      const heights = new Set(doubled.map((d) => d.height));
+      const showing = watch.frames().filter((f) => f.identities[0]?.equivocations.some((e) => heights.has(e.height)));
+      const seen = showing.flatMap((f) => f.identities[0]!.equivocations).filter((e) => heights.has(e.height));
+      assert.ok(
+        seen.length > 0 && seen.every((e) => /attester slashing/.test(e.what)),
+        JSON.stringify(watch.frames().at(-1)),
+      );
+      // measured, not asserted: the second attestation (the chain's own time) to the first frame showing it
+      const second = Math.max(
+        ...readFileSync(join(lab.dir, 'chain', 'signatures.ndjson'), 'utf8')
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { identity: string; height: number; at: string })
+          .filter((x) => x.identity === lab.identity && heights.has(x.height))
+          .map((x) => Date.parse(x.at)),
+      );
+      console.log(
+        `ethereum double sign: ${Date.parse(showing[0]!.at) - second} ms from the second attestation to the first stake status --watch frame showing it`,
+      );
+    } finally {
+      await watch.stop();
+    }
+    // and a reading after the fact: the validator slashed, a red alarm that stays
     const s = lab.stake(['status', '-i', lab.inventory, '--json', '--no-witness-copy']);
     const id = (JSON.parse(s.stdout) as StatusReport).identities[0]!;
-    assert.ok(id.equivocations.length > 0 && id.equivocations.every((e) => /attester slashing/.test(e.what)), s.stdout);
     assert.ok(
       id.alarms.some((a) => /the chain shows mainnet-pool slashed/.test(a)),
       id.alarms.join('\n'),

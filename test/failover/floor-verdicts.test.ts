@@ -155,7 +155,7 @@ describe('cardano floor (the operational certificate counter)', () => {
   test('an equal opcert counter is accepted: the chain takes a counter equal to the last it saw', () => {
     assert.deepEqual(opcertFloor(input(cert(5, 9))), {
       ok: true,
-      floor: { counter: 5, kesPeriod: 9, hotVkey: '01'.repeat(32) },
+      floor: { counter: 5, kesPeriod: 9, hotVkey: '01'.repeat(32), coldVkey: '03'.repeat(32) },
       seen: [`${OLD_CERT} 5`],
       notes: [],
     });
@@ -175,7 +175,7 @@ describe('cardano floor (the operational certificate counter)', () => {
     assert.equal(v.ok, false);
     assert.deepEqual(opcertFloor({ target: src("bp-nyc's node.cert", cert(7)), witness: src('copy', cert(7)) }), {
       ok: true,
-      floor: { counter: 7, kesPeriod: 7, hotVkey: '01'.repeat(32) },
+      floor: { counter: 7, kesPeriod: 7, hotVkey: '01'.repeat(32), coldVkey: '03'.repeat(32) },
       seen: ['the witness copy 7'],
       notes: [],
     });

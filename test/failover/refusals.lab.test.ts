@@ -80,7 +80,8 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
       rows.map((r) => [r.host, r.role, r.key]),
       [
         ['val-fra', 'live active', 'active'],
-        ['val-waw', 'standby', 'sealed'],
+        // sealed, and at the client's path the key CometBFT made itself at start (no validator's)
+        ['val-waw', 'standby', 'other'],
       ],
     );
     const same = lab.ok(
@@ -194,13 +195,18 @@ describe('failover refusals: exit 4, nothing touched (cosmos lab)', { skip }, ()
   refuses(
     'a target that already holds a key',
     () => {
-      const key = join(lab.dir, 'hosts', 'val-waw', 'root', 'var/lib/cometbft/config/priv_validator_key.json');
-      // a stray file where the client reads its key (not the real key: the lab's validator would sign with that, and the chain would count it)
-      writeFileSync(key, '{"note": "a key left behind"}\n');
+      const root = join(lab.dir, 'hosts', 'val-waw', 'root');
+      const key = join(root, 'var/lib/cometbft/config/priv_validator_key.json');
+      const sealed = join(root, `var/lib/stake/sealed/${lab.identity}/priv_validator_key.json`);
+      const own = readFileSync(key, 'utf8'); // the key CometBFT made itself at start
+      // a damaged copy of the identity's key left where the client reads it: the identity's
+      // address, no key (CometBFT cannot load it, so the lab's validator does not sign with it)
+      const { address } = JSON.parse(readFileSync(sealed, 'utf8')) as { address: string };
+      writeFileSync(key, `{\n  "address": "${address}",\n  "note": "a copy left behind"\n}\n`);
       try {
         return lab.confirm('val-waw', [lab.approve('val-waw', 'alice'), lab.approve('val-waw', 'bob')]);
       } finally {
-        rmSync(key);
+        writeFileSync(key, own);
       }
     },
     /target holds no active key/,

@@ -17,6 +17,8 @@ import {
   activatingPath,
   keysLoadedScript,
   LOADED_RESULT,
+  parseProbe,
+  probeScript,
 } from '../../src/failover/scripts.js';
 import { launchScriptPath, pidFilePath } from '../../src/render/services.js';
 import {
@@ -31,7 +33,7 @@ import {
   UNLOCK_RESULT,
   unlockScript,
 } from '../../src/failover/quorum-scripts.js';
-import { sealedPath, validatorKeyFiles } from '../../src/keys/layout.js';
+import { sealedPath, validatorKeyFiles, type KeyFile } from '../../src/keys/layout.js';
 import { generationPath } from '../../src/plan/host-layout.js';
 import { parseResult, tryResult } from '../../src/ssh/script-result.js';
 import { writeRecordScript } from '../../src/quorum/generation.js';
@@ -187,5 +189,44 @@ describe('a signer already running on its keys is not started again', () => {
     writeFileSync(join(r.root, activatingPath('id')), '');
     parseResult(ok(activateScript(host, 'id', keys, services)), ACTIVATE_RESULT);
     assert.equal(r.restarts(), 2);
+  });
+});
+
+describe("a CometBFT standby's own key (cometbft makes one at start when none is at the path)", () => {
+  const [key] = validatorKeyFiles('cosmos') as [KeyFile];
+  const keyText = (address: string) => `{\n  "address": "${address}",\n  "pub_key": {},\n  "priv_key": {}\n}\n`;
+  const put = (root: string, path: string, text: string) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  const state = (root: string) => parseProbe(ok(probeScript(hostAt(root), 'id', [key], []))).keys[key.name];
+
+  test('the probe: another address at the path beside the sealed key is other, the same address both', () => {
+    const root = scratch();
+    put(root, sealedPath('id', key), keyText('AA'.repeat(20)));
+    assert.equal(state(root), 'sealed');
+    put(root, key.path, keyText('BB'.repeat(20)));
+    assert.equal(state(root), 'other', "cometbft's own key is not a second signer");
+    put(root, key.path, keyText('AA'.repeat(20)));
+    assert.equal(state(root), 'both', 'a copy of the sealed key at the path is');
+    rmSync(join(root, sealedPath('id', key)));
+    assert.equal(state(root), 'active');
+  });
+
+  test('activation moves the sealed key in over the generated one and owes a start; fencing never overwrites a sealed key with another', () => {
+    const root = scratch();
+    put(root, sealedPath('id', key), keyText('AA'.repeat(20)));
+    put(root, key.path, keyText('BB'.repeat(20)));
+    const host = hostAt(root);
+    assert.equal(parseResult(ok(keysLoadedScript(host, 'id', [key], [])), LOADED_RESULT).loaded, false);
+    parseResult(ok(activateScript(host, 'id', [key], [])), ACTIVATE_RESULT);
+    assert.equal(readFileSync(join(root, key.path), 'utf8'), keyText('AA'.repeat(20)));
+    assert.equal(existsSync(join(root, sealedPath('id', key))), false);
+    // a sealed key there again, and another file at the path: the fence keeps both
+    put(root, sealedPath('id', key), keyText('CC'.repeat(20)));
+    parseResult(ok(fenceScript(host, 'id', [key], [])), FENCE_RESULT);
+    assert.equal(readFileSync(join(root, sealedPath('id', key)), 'utf8'), keyText('CC'.repeat(20)));
+    assert.equal(readFileSync(join(root, `${sealedPath('id', key)}.displaced`), 'utf8'), keyText('AA'.repeat(20)));
+    assert.equal(existsSync(join(root, key.path)), false);
   });
 });

@@ -22,6 +22,7 @@ import {
   type GenerationRecord,
 } from '../../src/quorum/generation.js';
 import { generationPath } from '../../src/plan/host-layout.js';
+import { sealedPath } from '../../src/keys/layout.js';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import type { Inventory } from '../../src/inventory/schema.js';
 import { example } from '../support/helpers.js';
@@ -271,13 +272,18 @@ describe('a quorum host that missed a failover, settled by deploy', () => {
       mkdirSync(dirname(file), { recursive: true });
       writeFileSync(file, `${JSON.stringify(old)}\n`);
       mkdirSync(dirname(join(root, COMETBFT_KEY)), { recursive: true });
-      writeFileSync(join(root, COMETBFT_KEY), '{}');
-      const held = sh(settleRecordScript(root, 'hub', live, [COMETBFT_KEY]));
+      writeFileSync(join(root, COMETBFT_KEY), '{"address": "AA"}');
+      const key = { name: 'priv_validator_key.json', path: COMETBFT_KEY };
+      const held = sh(settleRecordScript(root, 'hub', live, [key]));
       assert.equal(held.status, 0, held.stderr);
       assert.deepEqual(parseSettle(held.stdout), { settled: false, heldKey: COMETBFT_KEY });
       assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify(old)}\n`, 'left as it was');
-      rmSync(join(root, COMETBFT_KEY));
-      const settled = sh(settleRecordScript(root, 'hub', live, [COMETBFT_KEY]));
+      // sealed by hand, and CometBFT's own key made at the path at the next start: not the identity's
+      const sealed = join(root, sealedPath('hub', key));
+      mkdirSync(dirname(sealed), { recursive: true });
+      writeFileSync(sealed, '{"address": "AA"}');
+      writeFileSync(join(root, COMETBFT_KEY), '{"address": "BB"}');
+      const settled = sh(settleRecordScript(root, 'hub', live, [key]));
       assert.equal(settled.status, 0, settled.stderr);
       assert.deepEqual(parseSettle(settled.stdout), { settled: true });
       assert.equal(readFileSync(file, 'utf8'), `${JSON.stringify(live)}\n`);

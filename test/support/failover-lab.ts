@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainSummary } from '../../src/lab/chain/ledger.js';
@@ -225,21 +225,39 @@ export class FailoverLab {
     );
   }
 
-  /** `stake status --watch --json` running in the lab: its output lines and frames so far, and a stop (SIGINT, waited for). */
+  /**
+   * `stake status --watch --json` running in the lab: its output lines and frames so far, and a
+   * stop (SIGINT, waited for). It writes to a file, not a pipe: a test that runs a command
+   * synchronously meanwhile reads no pipe, and a full one would hold the screen's frames back.
+   */
   watchStatus(): { lines(): string[]; frames(): StatusReport[]; stop(): Promise<number | null> } {
+    const file = join(this.dir, `watch-${process.hrtime.bigint()}.ndjson`);
+    const out = openSync(file, 'w');
+    const err = openSync(`${file}.err`, 'w');
     const child = spawn(
       STAKE,
       ['status', '-i', this.inventory, '--watch', '--interval', '1', '--json', '--no-witness-copy'],
-      { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'] },
+      { cwd: this.dir, stdio: ['ignore', out, err] },
     );
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    const closed = new Promise<number | null>((r) => child.once('close', r));
-    const lines = () => out.split('\n').filter(Boolean);
+    closeSync(out);
+    closeSync(err);
+    // a test that fails before its stop must not keep this process alive, nor leave the screen running
+    child.unref();
+    const reap = () => child.kill('SIGKILL');
+    process.once('exit', reap);
+    const closed = new Promise<number | null>((r) =>
+      child.once('close', (code) => {
+        process.removeListener('exit', reap);
+        r(code);
+      }),
+    );
+    // whole lines only: the last may be still being written
+    const lines = () => readFileSync(file, 'utf8').split('\n').slice(0, -1).filter(Boolean);
     return {
       lines,
       frames: () => lines().map((l) => JSON.parse(l) as StatusReport),
       stop: () => {
+        child.ref(); // waited for now: its exit must keep this process up until it comes
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
         return closed;
       },

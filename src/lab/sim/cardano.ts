@@ -29,16 +29,30 @@ export const opcertCounter = (text: string): number | undefined => {
   }
 };
 
+/** The lab pool whose cold key signed this certificate. */
+function poolOf(ctx: SimContext, cert: string) {
+  let cold: string;
+  try {
+    cold = parseOpcert(cert).coldVkey;
+  } catch {
+    return undefined;
+  }
+  return ctx.lab.identities.find((i) => i.coldVerificationKey === cold);
+}
+
 export function cardanoNode(ctx: SimContext): Behaviour {
   const { kesKey, opcert, databasePath } = ctx.config;
   const forgedFile = databasePath ? join(databasePath, FORGED_SLOT_FILE) : undefined;
   const lastForged = () => Number(forgedFile ? (readIfExists(forgedFile) ?? '0') : '0') || 0;
-  const pool = ctx.lab.identities.find((i) => i.members.includes(ctx.host.name));
   return {
     onHeight({ height: slot, replay }) {
-      if (!kesKey || !opcert || !pool) return { signing: false };
+      if (!kesKey || !opcert) return { signing: false };
       const cert = readIfExists(opcert);
       if (readIfExists(kesKey) === undefined || cert === undefined) return { signing: false };
+      // the pool is the one whose cold key signed the certificate: leadership is by its stake
+      // and VRF key, so a certificate of a pool the chain does not know never leads a slot
+      const pool = poolOf(ctx, cert);
+      if (!pool) return { signing: false, note: "its operational certificate's cold key is no pool of this chain" };
       if (!isSlotLeader(pool.name, slot)) return { signing: true };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no relay connected: a forged block would reach nobody' };
       if (replay) return { signing: true }; // a past slot: the slot clock never goes back

@@ -27,13 +27,38 @@ interface PrivValidatorKey {
 const b64url = (b: Buffer) => b.toString('base64url');
 
 /**
+ * The address CometBFT signs under, from the key file: derived from the private key, as
+ * loadFilePV overwrites the file's pub_key and address with the private key's (privval/file.go,
+ * v0.38.17), so the file's "address" field is not believed. A file that is not JSON ends the
+ * start with CometBFT's words; one without an ed25519 private key panics (its PrivKey is nil).
+ */
+export function privValidatorAddress(text: string): { address: string; error?: undefined } | { error: string } {
+  let key: { priv_key?: { type?: unknown; value?: unknown } };
+  try {
+    key = JSON.parse(text) as typeof key;
+  } catch (err) {
+    return { error: `Error reading PrivValidator key from {file}: ${(err as Error).message}` };
+  }
+  const raw = typeof key?.priv_key?.value === 'string' ? Buffer.from(key.priv_key.value, 'base64') : undefined;
+  if (key?.priv_key?.type !== 'tendermint/PrivKeyEd25519' || raw?.length !== 64)
+    return { error: 'panic: runtime error: invalid memory address or nil pointer dereference' };
+  // an ed25519 private key of 64 bytes: the seed, then the public key
+  const address = createHash('sha256').update(raw.subarray(32)).digest().subarray(0, 20).toString('hex').toUpperCase();
+  return { address };
+}
+
+/**
  * What CometBFT says when it will not start (privval/file.go `loadFilePV`, v0.38.25): a key file
  * present whose state file is missing or unreadable ends the process (cmtos.Exit, status 1).
- * Without a key file the real node generates one (LoadOrGenFilePV, node/setup.go); the lab's
- * node signs nothing instead, which is the same on the chain (a key no validator has).
+ * Without a key file the real node generates one (LoadOrGenFilePV, node/setup.go), and so does
+ * the lab's (main.ts, before this check): a key no validator has, which signs nothing.
  */
 export function cometbftStartError(keyFile: string | undefined, stateFile: string | undefined): string | undefined {
-  if (!keyFile || !stateFile || readIfExists(keyFile) === undefined) return undefined;
+  if (!keyFile || !stateFile) return undefined;
+  const keyText = readIfExists(keyFile);
+  if (keyText === undefined) return undefined;
+  const key = privValidatorAddress(keyText);
+  if (key.error) return key.error.replace('{file}', keyFile);
   const text = readIfExists(stateFile);
   if (text === undefined) return `open ${stateFile}: no such file or directory`;
   try {
@@ -145,8 +170,11 @@ export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): B
         return { signing: true, note: 'a key appeared: loaded as at a start, meeting the chain again' };
       }
       const key = JSON.parse(keyText) as PrivValidatorKey;
-      const identity = ctx.lab.identities.find((i) => i.keyAddress === key.address);
-      if (!identity) return { signing: false, note: `key ${key.address} belongs to no identity of this lab` };
+      const derived = privValidatorAddress(keyText);
+      if (derived.error !== undefined)
+        return { signing: false, note: `CometBFT could not load this key: ${derived.error}` };
+      const identity = ctx.lab.identities.find((i) => i.keyAddress === derived.address);
+      if (!identity) return { signing: false, note: `key ${derived.address} belongs to no identity of this lab` };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
 
       if (!joined) {

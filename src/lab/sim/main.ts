@@ -17,6 +17,9 @@ import { simConfigOf, type Endpoint } from './config.js';
 import { idle, type Behaviour, type HeightOutcome, type Offer, type SimContext } from './context.js';
 import { REOFFER_DEPTH } from '../chain/reoffer.js';
 import { dirkSigner, dirkStartError, vouchClient } from './ethereum.js';
+import { cometbftKey } from '../keys.js';
+import { initialSignState } from '../../keys/layout.js';
+import { readIfExists, writeDurably } from '../../files.js';
 import { listenAll, Peer } from './net.js';
 import { metricsText } from './metrics.js';
 import { metricsPathOf } from '../../inventory/client-metrics.js';
@@ -98,10 +101,16 @@ async function main(): Promise<void> {
   }
   const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
   if (config.role === 'cometbft') {
+    // as LoadOrGenFilePV (node/setup.go, v0.38.17): no key file, a new key and a fresh state
+    // written at their paths: a key of no validator, which a standby then holds at the path
+    if (config.keyFile && config.stateFile && readIfExists(config.keyFile) === undefined) {
+      writeDurably(config.keyFile, cometbftKey().text);
+      writeDurably(config.stateFile, initialSignState('cosmos')!.content);
+    }
     const keyRefused = cometbftStartError(config.keyFile, config.stateFile);
     if (keyRefused) {
       process.stderr.write(`${keyRefused}\n`);
-      process.exit(1);
+      process.exit(keyRefused.startsWith('panic:') ? 2 : 1); // cmtos.Exit is 1; a Go panic 2
     }
   }
   if (config.role === 'dirk') {

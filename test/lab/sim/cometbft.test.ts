@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cometbftKey } from '../../../src/lab/keys.js';
 import {
+  privValidatorAddress,
   cometbftStartError,
   cometbftValidator,
   signatureInPastBlocks,
@@ -308,4 +309,16 @@ describe("CometBFT's look-back before it joins consensus (double_sign_check_heig
       node.done();
     }
   });
+});
+
+test("the simulated CometBFT believes the private key, not the file's address field, and will not load a key file without one", () => {
+  const { text, address } = cometbftKey();
+  assert.deepEqual(privValidatorAddress(text), { address });
+  const lying = JSON.stringify({ ...JSON.parse(text), address: 'AB'.repeat(20) });
+  assert.deepEqual(privValidatorAddress(lying), { address }, 'loadFilePV overwrites the address from the key');
+  assert.match(
+    privValidatorAddress(`{"address": "${address}", "note": "a copy"}`).error ?? '',
+    /^panic: runtime error: invalid memory address/,
+  );
+  assert.match(privValidatorAddress('not json').error ?? '', /^Error reading PrivValidator key from \{file\}/);
 });
