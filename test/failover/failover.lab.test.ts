@@ -25,6 +25,30 @@ import { opcertCbor } from '../../src/chain/cardano-opcert.js';
 
 const CARDANO_KEYS = '/var/lib/cardano/keys';
 
+/** The dead-host tests of the families whose signer is not CometBFT: what each says and where its keys are. */
+const DEAD_HOST = {
+  ethereum: {
+    sources: 'the beacon nodes',
+    cutOff: 'validator client still attesting',
+    dead: 'validator client',
+    signs: 'attests',
+    signer: 'vouch',
+    keyDir: CERTS,
+    keys: ['client.crt', 'client.key'],
+    window: '3',
+  },
+  cardano: {
+    sources: 'the relays',
+    cutOff: 'block producer still forging',
+    dead: 'block producer',
+    signs: 'forges',
+    signer: 'cardano-node',
+    keyDir: CARDANO_KEYS,
+    keys: ['kes.skey', 'vrf.skey', 'node.cert'],
+    window: '5',
+  },
+} as const;
+
 const skip = sshdUnavailable();
 
 /** The chain shows the old host's last signature, then only the new host's. */
@@ -55,7 +79,13 @@ function powerLoss(lab: FailoverLab, host: string, service: string): void {
  * host), the alarm of `stake keys status` seen, the key sealed by hand, booted as usual, and
  * deployed back as a standby.
  */
-function backFromTheDead(lab: FailoverLab, host: string, service: string, keyDir: string, keys: string[]): void {
+function backFromTheDead(
+  lab: FailoverLab,
+  host: string,
+  service: string,
+  keyDir: string,
+  keys: readonly string[],
+): void {
   const systemd = isSystemdLab(lab.dir);
   if (systemd)
     lab.ok(lab.stake(['lab', 'power-on', host, '--dir', lab.dir, '--mask', `stake-${service}.service`]), 'power-on');
@@ -173,34 +203,34 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
       });
 
     // cosmos has its own, with the really dead host, in the faults below
-    if (family === 'ethereum')
-      test('--old-host-dead refuses while the beacon nodes show the cut-off validator client still attesting', () => {
+    if (family !== 'cosmos') {
+      const { sources, cutOff, dead: deadOne, signs, signer, keyDir, keys, window } = DEAD_HOST[family];
+      const dead = ['--old-host-dead', '--safety-window', window];
+      test(`--old-host-dead refuses while ${sources} show the cut-off ${cutOff}`, () => {
         const from = lab.live().active;
         const to = lab.other();
-        const dead = ['--old-host-dead', '--safety-window', '3'];
         const approvals = [lab.approve(to, 'alice', dead), lab.approve(to, 'bob', dead)];
         const r = lab.whileCut(from, () => lab.confirm(to, approvals, undefined, dead));
         assert.equal(r.code, 4, r.stdout + r.stderr);
-        assert.match(r.stdout, /Beacon API on beacon-/);
+        assert.match(r.stdout, family === 'cardano' ? /Ogmios on relay-/ : /Beacon API on beacon-/);
         assert.match(r.stdout, /it is not dead, it is cut off from you/);
         assert.equal(lab.journalState(), 'rolled-back');
         assert.equal(lab.live().active, from);
       });
 
-    if (family === 'ethereum')
-      test('--old-host-dead with a really dead validator client: the target attests after the safety window, above the chain head', async () => {
+      test(`--old-host-dead with a really dead ${deadOne}: the target ${signs} after the safety window`, async () => {
         const from = lab.live().active;
         const to = lab.other();
-        const dead = ['--old-host-dead', '--safety-window', '3'];
         const approvals = [lab.approve(to, 'alice', dead), lab.approve(to, 'bob', dead)];
-        powerLoss(lab, from, 'vouch');
+        powerLoss(lab, from, signer);
         const r = lab.ok(lab.confirm(to, approvals, undefined, dead), 'dead-host failover');
-        assert.match(r.stdout, /no signature from mainnet-pool for \d+ heights/);
+        assert.match(r.stdout, new RegExp(`no signature from ${lab.identity} for \\d+ heights`));
         await lab.signingOn(to);
         assert.equal(lab.chain().doubleSigns, 0);
-        backFromTheDead(lab, from, 'vouch', CERTS, ['client.crt', 'client.key']);
+        backFromTheDead(lab, from, signer, keyDir, keys);
         assert.equal(lab.chain().doubleSigns, 0);
       });
+    }
 
     // last: the identity is left unsigned, the target holding a stranger's access
     if (family === 'ethereum')
@@ -214,49 +244,8 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         const key = join(lab.dir, 'stranger.key');
         writeFileSync(crt, stranger.cert);
         writeFileSync(key, stranger.key);
-        const before = lab.chain().identities[0]!.byHost[to] ?? 0;
-        const approvals = [lab.approve(to, 'alice'), lab.approve(to, 'bob')];
         // cp keeps the sealed files' owner and mode
-        const swap = `cp ${crt} ${join(sealed, 'client.crt')} && cp ${key} ${join(sealed, 'client.key')}`;
-        const r = lab.confirm(to, approvals, `before:activate=run:${swap}`, ['--verify-timeout', '8']);
-        const out = `${r.stdout}\n${r.stderr}`;
-        assert.equal(r.code, 1, out);
-        assert.match(out, new RegExp(`${to} has not signed for ${lab.identity} within 8 s`), out);
-        assert.equal(
-          lab.chain().identities[0]!.byHost[to] ?? 0,
-          before,
-          'the judge agrees: nothing signed by the target',
-        );
-        assert.equal(lab.chain().doubleSigns, 0);
-      });
-
-    if (family === 'cardano')
-      test('--old-host-dead refuses while the relays show the cut-off block producer still forging', () => {
-        const from = lab.live().active;
-        const to = lab.other();
-        const dead = ['--old-host-dead', '--safety-window', '5'];
-        const approvals = [lab.approve(to, 'alice', dead), lab.approve(to, 'bob', dead)];
-        const r = lab.whileCut(from, () => lab.confirm(to, approvals, undefined, dead));
-        assert.equal(r.code, 4, r.stdout + r.stderr);
-        assert.match(r.stdout, /Ogmios on relay-/);
-        assert.match(r.stdout, /it is not dead, it is cut off from you/);
-        assert.equal(lab.journalState(), 'rolled-back');
-        assert.equal(lab.live().active, from);
-      });
-
-    if (family === 'cardano')
-      test('--old-host-dead with a really dead block producer: the target forges after the safety window', async () => {
-        const from = lab.live().active;
-        const to = lab.other();
-        const dead = ['--old-host-dead', '--safety-window', '5'];
-        const approvals = [lab.approve(to, 'alice', dead), lab.approve(to, 'bob', dead)];
-        powerLoss(lab, from, 'cardano-node');
-        const r = lab.ok(lab.confirm(to, approvals, undefined, dead), 'dead-host failover');
-        assert.match(r.stdout, /no signature from pool for \d+ heights/);
-        await lab.signingOn(to);
-        assert.equal(lab.chain().doubleSigns, 0);
-        backFromTheDead(lab, from, 'cardano-node', CARDANO_KEYS, ['kes.skey', 'vrf.skey', 'node.cert']);
-        assert.equal(lab.chain().doubleSigns, 0);
+        lab.failsVerifyAfter(to, `cp ${crt} ${join(sealed, 'client.crt')} && cp ${key} ${join(sealed, 'client.key')}`);
       });
 
     if (family === 'cardano')
@@ -271,17 +260,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
           stranger,
           `${JSON.stringify({ type: 'NodeOperationalCertificate', description: '', cborHex: cbor })}\n`,
         );
-        const before = lab.chain().identities[0]!.byHost[to] ?? 0;
-        const approvals = [lab.approve(to, 'alice'), lab.approve(to, 'bob')];
-        const r = lab.confirm(to, approvals, `before:activate=run:cp ${stranger} ${sealed}`, ['--verify-timeout', '8']);
-        const out = `${r.stdout}\n${r.stderr}`;
-        assert.equal(r.code, 1, out);
-        assert.match(out, new RegExp(`${to} has not signed for ${lab.identity} within 8 s`), out);
-        assert.equal(
-          lab.chain().identities[0]!.byHost[to] ?? 0,
-          before,
-          'the judge agrees: nothing forged by the target',
-        );
+        lab.failsVerifyAfter(to, `cp ${stranger} ${sealed}`);
         // what the hint says: look at the target's signer, then resume; the lab's own copy written
         // over the stranger's in place, from this machine (cp keeps the active file's owner)
         const own = join(lab.dir, 'keys', lab.identity, 'node.cert');

@@ -158,6 +158,22 @@ export class FailoverLab {
     );
   }
 
+  /**
+   * A failover to `to` whose target was given the wrong key just before activation (`swap`, a
+   * shell command run then): verify fails after 8 s, and the lab chain agrees the target signed
+   * nothing and nothing was signed twice.
+   */
+  failsVerifyAfter(to: string, swap: string): void {
+    const before = this.chain().identities[0]!.byHost[to] ?? 0;
+    const approvals = [this.approve(to, 'alice'), this.approve(to, 'bob')];
+    const r = this.confirm(to, approvals, `before:activate=run:${swap}`, ['--verify-timeout', '8']);
+    const out = `${r.stdout}\n${r.stderr}`;
+    assert.equal(r.code, 1, out);
+    assert.match(out, new RegExp(`${to} has not signed for ${this.identity} within 8 s`), out);
+    assert.equal(this.chain().identities[0]!.byHost[to] ?? 0, before, 'the judge agrees: nothing signed by the target');
+    assert.equal(this.chain().doubleSigns, 0);
+  }
+
   /** Runs `work` while the host's SSH is cut (`stake lab cut`), healing it afterwards whatever happens. */
   whileCut<T>(host: string, work: () => T): T {
     this.ok(this.stake(['lab', 'cut', host, '--dir', this.dir]), `cut ${host}`);
