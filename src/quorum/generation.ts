@@ -9,7 +9,7 @@
 import { posix } from 'node:path';
 import type { ResolvedHost, ResolvedIdentity } from '../inventory/resolve.js';
 import { sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
-import { identityKeyAtPathTest } from '../keys/held.js';
+import { cometbftAddressOf, identityKeyAtPathTest } from '../keys/held.js';
 import { generationPath } from '../plan/host-layout.js';
 import { braceGroup, printFileLine, shq, writeFileLines } from '../ssh/shell.js';
 import { isCount, isListOf, isRecordOf, isShortString, parseRecord, RECORD_LIMITS } from '../ssh/host-records.js';
@@ -51,7 +51,7 @@ export function quorumReadScript(root: string, identity: string): string {
   const key = shq(posix.join(root, COMETBFT_KEY));
   return [
     printFileLine('G', gen),
-    `if [ -f ${key} ]; then printf 'K\\t%s\\n' "$(sed -n 's/.*"address" *: *"\\([0-9A-Fa-f]*\\)".*/\\1/p' ${key} | head -n 1)"; fi`,
+    `if [ -f ${key} ]; then printf 'K\\t%s\\n' "${cometbftAddressOf(key)}"; fi`,
     'true',
     '',
   ].join('\n');
