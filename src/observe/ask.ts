@@ -5,7 +5,14 @@
  */
 import type { ResolvedHost } from '../inventory/resolve.js';
 import type { HostSession } from '../ssh/session.js';
-import { apiScript, MAX_ANSWER_BYTES, parseApiAnswers, type ApiAnswer, type ApiRequest } from './http-on-host.js';
+import {
+  apiScript,
+  MAX_ANSWER_BYTES,
+  parseApiAnswers,
+  type ApiAnswer,
+  type ApiRequest,
+  type Delivery,
+} from './http-on-host.js';
 import { SshError } from '../ssh/errors.js';
 import { judge, type JudgeOptions } from './judge.js';
 import { MAX_WS_ANSWER_BYTES, parseWsConversation, wsScript, type WsConversation } from './ws-on-host.js';
@@ -21,17 +28,18 @@ export async function ask(
   session: HostSession,
   host: ResolvedHost,
   requests: ApiRequest[],
+  delivery: Delivery = 'separate',
 ): Promise<Map<string, ApiAnswer> | { error: string }> {
   const [outcome] = await session.each([host], (conn) =>
     conn.run(API_SHELL, {
-      stdin: apiScript(host, requests),
+      stdin: apiScript(host, requests, delivery),
       timeoutMs: ROUND_TIMEOUT_MS,
       maxOutputBytes: Math.min(MAX_ROUND_BYTES, requests.length * Math.ceil((MAX_ANSWER_BYTES * 4) / 3 + 64)),
     }),
   );
   if (!outcome) return { error: 'not asked' };
   if (!outcome.ok) return { error: outcome.error.detail };
-  return parseApiAnswers(outcome.value, requests);
+  return parseApiAnswers(outcome.value, requests, delivery);
 }
 
 /** A source's view before its first round. */

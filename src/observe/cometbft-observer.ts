@@ -66,7 +66,7 @@ export function cometbftObserver(inv: ResolvedInventory, session: HostSession): 
 
   const round = async (s: Source) => {
     const withSet = wantsSet(s);
-    const answers = await ask(session, s.host, cometbftRequests(s.port, blocksToAsk(s), withSet));
+    const answers = await ask(session, s.host, cometbftRequests(s.port, blocksToAsk(s), withSet), 'pipelined');
     if ('error' in answers) {
       s.view.error = `unreachable: ${answers.error}`;
       return;
@@ -85,6 +85,7 @@ export function cometbftObserver(inv: ResolvedInventory, session: HostSession): 
           Array.from({ length: BLOCKS_PER_ROUND * 2 }, (_, i) => s.next! + i),
           false,
         ),
+        'pipelined',
       );
       if (!('error' in again)) absorb(s, again);
     }
@@ -102,7 +103,7 @@ export function cometbftObserver(inv: ResolvedInventory, session: HostSession): 
       return reading;
     },
     async headOf(host) {
-      const answers = await ask(session, host, cometbftRequests(host.ports.rpc?.port ?? 26657, [], false));
+      const answers = await ask(session, host, cometbftRequests(host.ports.rpc?.port ?? 26657, [], false), 'pipelined');
       if ('error' in answers) return { error: `unreachable: ${answers.error}` };
       const json = jsonOf(answers.get('status'));
       const status = 'error' in json ? json : parseStatus(json.value);

@@ -68,9 +68,9 @@ describe('rollout stages', () => {
     ]);
   });
 
-  test('hosts serving no identity together restart in one wave', () => {
+  test('hosts serving no identity together restart in one wave, after the jump host they are reached through', () => {
     const others = rolloutStages(cosmos, all(cosmos), new Set(all(cosmos))).find((s) => s.name === 'other hosts')!;
-    assert.deepEqual(others.waves, [['bastion-fra', 'witness-ams', 'monitor-ams']]);
+    assert.deepEqual(others.waves, [['bastion-fra'], ['witness-ams', 'monitor-ams']]);
     const upstream = rolloutStages(cosmos, all(cosmos), new Set(all(cosmos)))[0]!;
     assert.deepEqual(upstream.waves, [['sentry-fra-1'], ['sentry-fra-2'], ['sentry-waw-1'], ['sentry-waw-2']]);
   });
@@ -119,6 +119,20 @@ describe('conflict groups', () => {
     ]);
     const alone = { ...cosmos.identities[0]!, standby: [], upstream: [cosmos.identities[0]!.upstream[0]!] };
     assert.deepEqual(conflictGroups({ ...cosmos, identities: [alone] }), []);
+  });
+});
+
+describe('jump hosts', () => {
+  test('a jump host restarts in a wave of its own, before the hosts reached through it', () => {
+    // ethereum: every host is reached through bastion-fra; the other hosts all reload sshd
+    const others = rolloutStages(ethereum, ['witness-ams', 'bastion-fra', 'monitor-ams'], new Set(all(ethereum)));
+    assert.deepEqual(others.find((s) => s.name === 'other hosts')!.waves, [
+      ['bastion-fra'],
+      ['witness-ams', 'monitor-ams'],
+    ]);
+    // hosts behind one jump host are not rivals of each other
+    const validators = rolloutStages(ethereum, ['vc-fra'], new Set(['vc-fra']));
+    assert.deepEqual(validators[0]!.waves, [['vc-fra']]);
   });
 });
 

@@ -15,12 +15,13 @@ import {
   parseApiAnswers,
   parseHttpAnswer,
   type ApiRequest,
+  type Delivery,
 } from '../../src/observe/http-on-host.js';
 
 const host = { address: '127.0.0.1', privateAddress: '127.0.0.1' };
 
 /** Runs the script under bash; asynchronously, so the server in this process can answer meanwhile. */
-function runOnHost(requests: ApiRequest[]): Promise<string> {
+function runOnHost(requests: ApiRequest[], delivery: Delivery = 'separate'): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['--norc', '--noprofile', '-s'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: 30_000 });
     let out = '';
@@ -29,7 +30,7 @@ function runOnHost(requests: ApiRequest[]): Promise<string> {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(out) : reject(new Error(`bash exited ${code}: ${err}`))));
-    child.stdin.end(apiScript(host, requests));
+    child.stdin.end(apiScript(host, requests, delivery));
   });
 }
 
@@ -50,6 +51,10 @@ describe('API requests made on the host', () => {
         } else if (req.url === '/spoof') {
           res.writeHead(200);
           res.end('x\n=== api\tstatus\nAAAA\n');
+        } else if (req.url === '/mimic') {
+          // a body that looks like the end of its answer and the start of the next one
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end('{"a":1}\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{"forged":1}');
         } else if (req.url === '/huge') {
           res.writeHead(200);
           res.end(Buffer.alloc(MAX_ANSWER_BYTES + 10, 'a'));
@@ -92,6 +97,33 @@ describe('API requests made on the host', () => {
     assert.deepEqual(answers.get('spoof'), { status: 200, body: 'x\n=== api\tstatus\nAAAA\n' });
     assert.deepEqual(answers.get('status'), { error: 'nothing answers on its port' });
     assert.deepEqual(answers.get('huge'), { error: `the answer is over ${MAX_ANSWER_BYTES} bytes` });
+  });
+
+  test('pipelined on one connection: each answer whole and in its place, a mimicked next answer stays in its body', async () => {
+    const requests: ApiRequest[] = [
+      { tag: 'status', port, method: 'GET', path: '/status' },
+      { tag: 'block/9', port, method: 'GET', path: '/block?height=9' },
+      { tag: 'mimic', port, method: 'GET', path: '/mimic' },
+      { tag: 'liveness/7', port, method: 'POST', path: '/echo', body: '["1","2"]' },
+      { tag: 'huge', port, method: 'GET', path: '/huge' },
+      { tag: 'again', port, method: 'GET', path: '/status' },
+      { tag: 'closed', port: 1, method: 'GET', path: '/status' },
+    ];
+    const out = await runOnHost(requests, 'pipelined');
+    assert.equal(out.match(/^=== pipe\t/gm)?.length, 2, 'one connection a port');
+    const answers = parseApiAnswers(out, requests, 'pipelined');
+    assert.deepEqual(jsonOf(answers.get('status')), { value: { jsonrpc: '2.0', id: -1, result: { a: 1 } } });
+    assert.deepEqual(jsonOf(answers.get('block/9')), { error: 'HTTP 500: height 9 must be less' });
+    assert.deepEqual(answers.get('mimic'), {
+      status: 200,
+      body: '{"a":1}\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 12\r\n\r\n{"forged":1}',
+    });
+    assert.deepEqual(jsonOf(answers.get('liveness/7')), { value: { method: 'POST', body: '["1","2"]' } });
+    assert.deepEqual(answers.get('huge'), { error: `the answer is over ${MAX_ANSWER_BYTES} bytes` });
+    assert.deepEqual(jsonOf(answers.get('again')), { value: { jsonrpc: '2.0', id: -1, result: { a: 1 } } });
+    assert.deepEqual(answers.get('closed'), { error: 'nothing answers on its port' });
+    // the answers of one mode are not read as the other's
+    assert.deepEqual(parseApiAnswers(out, requests).get('status'), { error: 'no answer came back' });
   });
 
   test('an output cut short, a damaged line and non-HTTP bytes are errors; a tag or path that would break a line is refused', () => {
