@@ -5,9 +5,9 @@
  * passed, the old host proposing it, and fences right after. Pure: the duties in, the verdict out.
  */
 import { ESTIMATED_HANDOVER_MS } from './cost.js';
+import { USUAL_SLOT_MS } from '../observe/limits.js';
 
-/** Ethereum's slot when the node does not say it. */
-export const USUAL_SLOT_MS = 12_000;
+export { USUAL_SLOT_MS };
 
 /** The slots a handover covers: its estimate, and one more for the slot under way. */
 export const handoverSlots = (slotMs = USUAL_SLOT_MS) => Math.ceil(ESTIMATED_HANDOVER_MS / slotMs) + 1;

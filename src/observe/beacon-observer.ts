@@ -9,18 +9,22 @@ import type { ResolvedHost, ResolvedInventory } from '../inventory/resolve.js';
 import type { HostSession } from '../ssh/session.js';
 import { ask, freshView, readRound, signaturesIn } from './ask.js';
 import { beaconRequests, parseProposerDuties, parseSyncing, type IndexBook } from './beacon.js';
-import { absorbBeacon, type BeaconSourceState } from './beacon-source.js';
+import { absorbBeacon, BLOCK_LOOKBACK_SLOTS, type BeaconSourceState } from './beacon-source.js';
 import { jsonOf } from './http-on-host.js';
-import { OBSERVED_WINDOW, USUAL_BLOCK_MS } from './limits.js';
+import { OBSERVED_WINDOW, USUAL_BLOCK_MS, USUAL_SLOT_MS } from './limits.js';
 import type { ChainObserver } from './observer.js';
 
 /** Epochs asked per source per round at most (each is one liveness request). */
 const EPOCHS_PER_ROUND = 16;
+/** Blocks asked per source per round at most (a round is seconds; a slot is 12 s on mainnet). */
+const BLOCKS_PER_ROUND = 12;
 /** The Beacon API port of a beacon node: lighthouse 5052, teku 5051 (../inventory/clients.ts). */
 const portOf = (h: ResolvedHost) => h.ports.http?.port ?? 5052;
 
 interface Source extends BeaconSourceState {
   host: ResolvedHost;
+  /** When its blocks were last asked for. */
+  blocksAt?: number;
 }
 
 function beaconSources(inv: ResolvedInventory): ResolvedHost[] {
@@ -50,8 +54,22 @@ export function beaconObserver(inv: ResolvedInventory, session: HostSession): Ch
   const epochsToAsk = (s: Source) =>
     s.next === undefined ? [] : Array.from({ length: EPOCHS_PER_ROUND }, (_, i) => s.next! + i);
 
+  // the slots the chain made since the source was last asked, and two more; the first time, the
+  // look-back's (./beacon-source.ts)
+  const slotsToAsk = (s: Source) => {
+    if (s.nextSlot === undefined) return [];
+    const slotMs = s.preset?.slotMs ?? USUAL_SLOT_MS;
+    const made = s.blocksAt === undefined ? BLOCK_LOOKBACK_SLOTS : Math.ceil((Date.now() - s.blocksAt) / slotMs);
+    s.blocksAt = Date.now();
+    return Array.from({ length: Math.min(BLOCKS_PER_ROUND, made + 2) }, (_, i) => s.nextSlot! + i);
+  };
+
   const round = async (s: Source) => {
-    const answers = await ask(session, s.host, beaconRequests(portOf(s.host), indices, epochsToAsk(s), !s.preset));
+    const answers = await ask(
+      session,
+      s.host,
+      beaconRequests(portOf(s.host), indices, epochsToAsk(s), !s.preset, slotsToAsk(s)),
+    );
     if ('error' in answers) {
       s.view.error = `unreachable: ${answers.error}`;
       return;
@@ -68,6 +86,7 @@ export function beaconObserver(inv: ResolvedInventory, session: HostSession): Ch
           indices,
           Array.from({ length: OBSERVED_WINDOW + 1 }, (_, i) => s.next! + i),
           false,
+          slotsToAsk(s),
         ),
       );
       if (!('error' in again)) absorbBeacon(s, again, how);

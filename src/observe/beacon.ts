@@ -2,8 +2,9 @@
  * The Beacon API as the chain observer reads it (ethereum/beacon-APIs v2.5.0; the shapes in
  * test/fixtures/reference/beacon-apis/): the node's head slot and sync state, the preset (slots per
  * epoch, the slot's length), finality, the identity's validators (status, `slashed`), the attester
- * slashings in the pool, liveness per epoch (`POST /eth/v1/validator/liveness/{epoch}`) and the
- * proposer duties. Every field is checked before it is used; an answer of another shape is an
+ * and proposer slashings in the pool, the slashings included in each block (the blinded block:
+ * its body without the execution payload's transactions), liveness per epoch
+ * (`POST /eth/v1/validator/liveness/{epoch}`) and the proposer duties. Every field is checked before it is used; an answer of another shape is an
  * error of that source. Heights here are epochs: liveness is known per epoch. Pure.
  */
 import type { ApiRequest } from './http-on-host.js';
@@ -104,27 +105,90 @@ export function parseLiveness(answer: unknown): Parsed<Map<number, boolean>> {
   return out;
 }
 
-/** The validators two attestations of a slashing share, and the epoch they were made for. */
-export function parseAttesterSlashings(answer: unknown): Parsed<{ indices: number[]; epoch: number }[]> {
-  const d = dataOf(answer);
-  if (!Array.isArray(d) || d.length > 10_000) return { error: '/pool/attester_slashings: no data list' };
-  const out: { indices: number[]; epoch: number }[] = [];
+/** An attester slashing as stake reads it: the validators both attestations hold, and their target epoch. */
+export interface AttesterSlashing {
+  indices: number[];
+  epoch: number;
+}
+
+/** A proposer slashing: the validator that signed two headers for one slot. */
+export interface ProposerSlashing {
+  index: number;
+  slot: number;
+}
+
+/** The attester slashings of a list (a pool's data, a block body's), or why it is not one. */
+function attesterSlashingsIn(list: unknown, where: string): Parsed<AttesterSlashing[]> {
+  if (!Array.isArray(list) || list.length > 10_000) return { error: `${where}: no list of attester slashings` };
+  const out: AttesterSlashing[] = [];
   const indicesOf = (a: unknown): number[] | undefined => {
-    if (!isObject(a) || !Array.isArray(a.attesting_indices) || a.attesting_indices.length > 4096) return undefined;
+    // Electra lets one attestation hold a whole committee set: up to 2048 validators a committee, 64 committees
+    if (!isObject(a) || !Array.isArray(a.attesting_indices) || a.attesting_indices.length > 131_072) return undefined;
     const xs = a.attesting_indices.map(uint);
     return xs.every((x) => x !== undefined) ? (xs as number[]) : undefined;
   };
-  for (const s of d) {
+  for (const s of list) {
     const one = isObject(s) ? indicesOf(s.attestation_1) : undefined;
     const two = isObject(s) ? indicesOf(s.attestation_2) : undefined;
     const data =
       isObject(s) && isObject(s.attestation_1) && isObject(s.attestation_1.data) ? s.attestation_1.data : undefined;
     const epoch = data && isObject(data.target) ? uint(data.target.epoch) : undefined;
-    if (!one || !two || epoch === undefined) return { error: '/pool/attester_slashings: a slashing of another shape' };
-    const both = one.filter((i) => two.includes(i));
-    out.push({ indices: both, epoch });
+    if (!one || !two || epoch === undefined) return { error: `${where}: an attester slashing of another shape` };
+    const second = new Set(two);
+    out.push({ indices: one.filter((i) => second.has(i)), epoch });
   }
   return out;
+}
+
+/** The proposer slashings of a list, or why it is not one. */
+function proposerSlashingsIn(list: unknown, where: string): Parsed<ProposerSlashing[]> {
+  if (!Array.isArray(list) || list.length > 10_000) return { error: `${where}: no list of proposer slashings` };
+  const out: ProposerSlashing[] = [];
+  const headerOf = (h: unknown) => {
+    const m = isObject(h) && isObject(h.message) ? h.message : undefined;
+    const index = m ? uint(m.proposer_index) : undefined;
+    const slot = m ? uint(m.slot) : undefined;
+    return index === undefined || slot === undefined ? undefined : { index, slot };
+  };
+  for (const s of list) {
+    const one = isObject(s) ? headerOf(s.signed_header_1) : undefined;
+    const two = isObject(s) ? headerOf(s.signed_header_2) : undefined;
+    // the spec's own condition for a proposer slashing: one proposer, one slot, two headers
+    if (!one || !two || one.index !== two.index || one.slot !== two.slot)
+      return { error: `${where}: a proposer slashing of another shape` };
+    out.push(one);
+  }
+  return out;
+}
+
+export function parseAttesterSlashings(answer: unknown): Parsed<AttesterSlashing[]> {
+  return attesterSlashingsIn(dataOf(answer), '/pool/attester_slashings');
+}
+
+export function parseProposerSlashings(answer: unknown): Parsed<ProposerSlashing[]> {
+  return proposerSlashingsIn(dataOf(answer), '/pool/proposer_slashings');
+}
+
+/** What a block includes that stake watches: its slot, and the slashings in its body. */
+export interface BlockSlashings {
+  slot: number;
+  attester: AttesterSlashing[];
+  proposer: ProposerSlashing[];
+}
+
+/** A block (`/eth/v1/beacon/blinded_blocks/{slot}`, any fork's shape: the fields read are in all). */
+export function parseBlockSlashings(answer: unknown): Parsed<BlockSlashings> {
+  const d = dataOf(answer);
+  const message = isObject(d) && isObject(d.message) ? d.message : undefined;
+  const slot = message ? uint(message.slot) : undefined;
+  const body = message && isObject(message.body) ? message.body : undefined;
+  if (slot === undefined || !body) return { error: '/blinded_blocks: a block of another shape' };
+  const where = `/blinded_blocks/${slot}`;
+  const attester = attesterSlashingsIn(body.attester_slashings, where);
+  if ('error' in attester) return attester;
+  const proposer = proposerSlashingsIn(body.proposer_slashings, where);
+  if ('error' in proposer) return proposer;
+  return { slot, attester, proposer };
 }
 
 export function parseProposerDuties(answer: unknown): Parsed<{ index: number; slot: number }[]> {
@@ -143,33 +207,50 @@ export function parseProposerDuties(answer: unknown): Parsed<{ index: number; sl
 /** Which identity a validator index belongs to. */
 export type IndexBook = ReadonlyMap<number, string>;
 
-/** The equivocations of the book's validators in a pool's attester slashings. */
+/** Where a slashing was seen: in the pool (pending), or in the block that included it. */
+export type SlashingPlace = { pool: true } | { block: number };
+
+const placeText = (place: SlashingPlace) => ('pool' in place ? 'in the pool' : `in the block at slot ${place.block}`);
+
+/**
+ * The equivocations of the book's validators in slashings. Heights here are epochs: an attester
+ * slashing's target epoch, a proposer slashing's slot's epoch.
+ */
 export function equivocationsOf(
-  slashings: readonly { indices: number[]; epoch: number }[],
+  slashings: { attester?: readonly AttesterSlashing[]; proposer?: readonly ProposerSlashing[] },
+  place: SlashingPlace,
   book: IndexBook,
   source: string,
+  slotsPerEpoch: number,
 ): Equivocation[] {
   const out: Equivocation[] = [];
-  for (const s of slashings)
-    for (const i of s.indices) {
-      const identity = book.get(i);
-      if (identity && !out.some((e) => e.identity === identity && e.height === s.epoch))
-        out.push({
-          identity,
-          height: s.epoch,
-          what: `attester slashing of validator ${i} in the pool`,
-          sources: [source],
-        });
-    }
+  const add = (index: number, height: number, what: string) => {
+    const identity = book.get(index);
+    if (identity && !out.some((e) => e.identity === identity && e.height === height))
+      out.push({ identity, height, what, sources: [source] });
+  };
+  for (const s of slashings.attester ?? [])
+    for (const i of s.indices) add(i, s.epoch, `attester slashing of validator ${i} ${placeText(place)}`);
+  for (const s of slashings.proposer ?? [])
+    add(
+      s.index,
+      Math.floor(s.slot / slotsPerEpoch),
+      `proposer slashing of validator ${s.index} (two blocks for slot ${s.slot}) ${placeText(place)}`,
+    );
   return out;
 }
 
-/** The requests of one round: the node's head, finality, the validators, the pool, and liveness per epoch. */
+/**
+ * The requests of one round: the node's head, finality, the validators, the pools, liveness per
+ * epoch, and the blocks at these slots. Blinded blocks: the body's slashings without the execution
+ * payload's transactions, which can make a full block megabytes of JSON.
+ */
 export function beaconRequests(
   port: number,
   indices: readonly number[],
   epochs: readonly number[],
   withSpec: boolean,
+  slots: readonly number[] = [],
 ): ApiRequest[] {
   const ids = indices.join(',');
   return [
@@ -180,6 +261,7 @@ export function beaconRequests(
       ? [{ tag: 'validators', port, method: 'GET' as const, path: `/eth/v1/beacon/states/head/validators?id=${ids}` }]
       : []),
     { tag: 'slashings', port, method: 'GET', path: '/eth/v1/beacon/pool/attester_slashings' },
+    { tag: 'proposer-slashings', port, method: 'GET', path: '/eth/v1/beacon/pool/proposer_slashings' },
     ...(ids
       ? epochs.map((e): ApiRequest => ({
           tag: `liveness/${e}`,
@@ -189,5 +271,11 @@ export function beaconRequests(
           body: JSON.stringify(indices.map(String)),
         }))
       : []),
+    ...slots.map((slot): ApiRequest => ({
+      tag: `block/${slot}`,
+      port,
+      method: 'GET',
+      path: `/eth/v1/beacon/blinded_blocks/${slot}`,
+    })),
   ];
 }

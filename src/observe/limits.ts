@@ -3,6 +3,8 @@ import type { Family } from '../inventory/clients.js';
 
 /** A family's usual pace per height, until the chain shows the real one (ethereum: an epoch). */
 export const USUAL_BLOCK_MS: Record<Family, number> = { cosmos: 6000, ethereum: 384_000, cardano: 1000 };
+/** Ethereum's slot when the node does not say it (mainnet's SECONDS_PER_SLOT). */
+export const USUAL_SLOT_MS = 12_000;
 /** The heights `status` judges for missed signatures, and the first read's reach. */
 export const OBSERVED_WINDOW = 50;
 /** Heads further apart than this are a disagreement worth printing. */

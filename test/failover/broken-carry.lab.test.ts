@@ -88,8 +88,9 @@ describe('lost slashing protection on the signers is caught (ethereum lab)', { s
       .map((h) => `${sh(join(lab.dir, 'hosts', h, 'root', 'var/lib/dirk/protection'))}/*.json`)
       .join(' ');
     // an on-call screen watching while it happens: a beacon node holds an attester slashing in its
-    // pool only until a block includes it (the lab's: 32 slots), so a reading after the fact sees
-    // the validator slashed, and the slashing itself only while it is pending
+    // pool until a block includes it (the lab's: 4 slots later), and the screen reads the blocks
+    // since its last round, so it sees the slashing in one or the other; a reading long after the
+    // fact sees the validator slashed
     const watch = lab.watchStatus();
     try {
       await waitFor(() => watch.frames().length >= 1, { timeoutMs: 30_000, what: 'the first frame of --watch' });

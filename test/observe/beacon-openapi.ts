@@ -22,21 +22,27 @@ function yamlFiles(dir: string): string[] {
   });
 }
 
-/** `validate(apiFile, method, status)(answer)`: the errors of an answer, empty when it conforms. */
-export function beaconSchemas(): (
+/**
+ * `validate(apiFile, method, status)(answer)`: the errors of an answer, empty when it conforms.
+ * `validate.type(file, pointer)(value)`: the same against one type of the description (a fork's
+ * block: an answer's `anyOf` of every fork would let one fork's shape pass for another's).
+ */
+export function beaconSchemas(): ((
   apiFile: string,
   method: 'get' | 'post',
   status?: string,
-) => (value: unknown) => string[] {
+) => (value: unknown) => string[]) & { type: (file: string, pointer: string) => (value: unknown) => string[] } {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   for (const file of yamlFiles(ROOT)) {
     const doc = parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
     ajv.addSchema({ ...doc, $id: `${BASE}${relative(ROOT, file)}` });
   }
-  return (apiFile, method, status = '200') => {
-    const pointer = `#/${method}/responses/${status}/content/application~1json/schema`;
-    const validate = ajv.compile({ $ref: `${BASE}${apiFile}${pointer}` });
-    return (value) =>
+  const against = (ref: string) => {
+    const validate = ajv.compile({ $ref: ref });
+    return (value: unknown) =>
       validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
   };
+  const answers = (apiFile: string, method: 'get' | 'post', status = '200') =>
+    against(`${BASE}${apiFile}#/${method}/responses/${status}/content/application~1json/schema`);
+  return Object.assign(answers, { type: (file: string, pointer: string) => against(`${BASE}${file}#${pointer}`) });
 }

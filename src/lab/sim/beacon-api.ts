@@ -4,9 +4,11 @@
  * lighthouse v5.3.0 and teku 24.10.3 serve; the tests validate every answer against that
  * description, kept in test/fixtures/reference/beacon-apis/). The lab chain's slot stands for an
  * epoch (a lab vouch attests once per slot), so its preset says SLOTS_PER_EPOCH "1"; each lab
- * identity is one validator. A double sign is an attester slashing in the pool for the slots
- * after it, and the validator `active_slashed` from then on. Pure: the node's view goes in, a
- * status and a body come out.
+ * identity is one validator. A double sign is an attester slashing in the pool from the block
+ * whose evidence holds it, until the block INCLUSION_SLOTS later includes it in its body (a blinded
+ * block, `/eth/v1/beacon/blinded_blocks/{block_id}`), and the validator `active_slashed` from that
+ * block on. The lab's validator clients propose no blocks, so the proposer slashings pool is always
+ * empty. Pure: the node's view goes in, a status and a body come out.
  */
 import { createHash } from 'node:crypto';
 import type { ChainView } from './chain-view.js';
@@ -33,7 +35,7 @@ export interface BeaconAnswer {
 /** The lab preset: one slot per epoch (config/spec). */
 export const LAB_SLOTS_PER_EPOCH = 1;
 /** How long an attester slashing stays in the pool before a block includes it (slots). */
-const POOL_SLOTS = 32;
+export const INCLUSION_SLOTS = 4;
 const FAR_FUTURE_EPOCH = '18446744073709551615';
 
 const root = (text: string) => `0x${createHash('sha256').update(text).digest('hex')}`;
@@ -51,7 +53,10 @@ const error = (status: number, message: string): BeaconAnswer => ({
   body: JSON.stringify({ code: status, message }),
 });
 
-/** Slots at which the identity's key was seen signing twice, from the evidence the node's blocks carry. */
+/**
+ * Slots at which the identity's key was seen signing twice, from the evidence the node's blocks
+ * carry: seen at one block (the pool has it from then), included in the block INCLUSION_SLOTS later.
+ */
 function evidenceOf(node: BeaconNode): { identity: string; slot: number; seenAt: number }[] {
   const out: { identity: string; slot: number; seenAt: number }[] = [];
   for (let h = node.view.base; h <= node.view.head; h++)
@@ -91,6 +96,69 @@ function attestation(index: number, slot: number, which: string) {
   };
 }
 
+function attesterSlashings(node: BeaconNode, found: readonly { identity: string; slot: number }[]) {
+  return found.flatMap((e) => {
+    const v = node.validators.find((x) => x.identity === e.identity);
+    return v
+      ? [{ attestation_1: attestation(v.index, e.slot, 'a'), attestation_2: attestation(v.index, e.slot, 'b') }]
+      : [];
+  });
+}
+
+const bytes = (n: number, text: string) =>
+  `0x${Array.from({ length: Math.ceil(n / 32) }, (_, i) => createHash('sha256').update(`${text}/${i}`).digest('hex'))
+    .join('')
+    .slice(0, n * 2)}`;
+
+/** A Deneb SignedBlindedBeaconBlock (beacon-APIs types/deneb/block.yaml) at a slot, with these slashings. */
+function blindedBlock(node: BeaconNode, slot: number, slashings: unknown[]) {
+  const proposer = proposerOf(node, slot);
+  return {
+    message: {
+      slot: String(slot),
+      proposer_index: String(proposer.index),
+      parent_root: root(`block/${slot - 1}`),
+      state_root: root(`state/${slot}`),
+      body: {
+        randao_reveal: signature(`randao/${slot}`),
+        eth1_data: { deposit_root: root('deposits'), deposit_count: '0', block_hash: root('eth1') },
+        graffiti: root(`graffiti/${slot}`),
+        proposer_slashings: [],
+        attester_slashings: slashings,
+        attestations: [],
+        deposits: [],
+        voluntary_exits: [],
+        sync_aggregate: {
+          sync_committee_bits: bytes(64, `sync/${slot}`),
+          sync_committee_signature: signature(`sync/${slot}`),
+        },
+        execution_payload_header: {
+          parent_hash: root(`el/${slot - 1}`),
+          fee_recipient: bytes(20, 'fee-recipient'),
+          state_root: root(`el-state/${slot}`),
+          receipts_root: root(`receipts/${slot}`),
+          logs_bloom: bytes(256, `bloom/${slot}`),
+          prev_randao: root(`randao-mix/${slot}`),
+          block_number: String(slot),
+          gas_limit: '30000000',
+          gas_used: '0',
+          timestamp: String(Math.floor((slot * node.slotMs) / 1000)),
+          extra_data: '0x',
+          base_fee_per_gas: '7',
+          block_hash: root(`el/${slot}`),
+          transactions_root: root(`transactions/${slot}`),
+          withdrawals_root: root(`withdrawals/${slot}`),
+          blob_gas_used: '0',
+          excess_blob_gas: '0',
+        },
+        bls_to_execution_changes: [],
+        blob_kzg_commitments: [],
+      },
+    },
+    signature: signature(`block/${slot}`),
+  };
+}
+
 /** The proposer of a slot: one of the set, by a hash of the slot (the lab's stand-in for RANDAO). */
 export function proposerOf(node: BeaconNode, slot: number): BeaconValidator {
   const pick = createHash('sha256').update(`proposer/${slot}`).digest().readUInt32BE(0);
@@ -104,7 +172,8 @@ export function beaconAnswer(node: BeaconNode, method: string, target: string, b
   const url = new URL(target, 'http://node');
   const path = url.pathname;
   const head = node.view.head;
-  const slashedNow = new Set(evidenceOf(node).map((e) => e.identity));
+  const evidence = evidenceOf(node);
+  const slashedNow = new Set(evidence.filter((e) => e.seenAt + INCLUSION_SLOTS <= head).map((e) => e.identity));
   if (method === 'GET' && path === '/eth/v1/node/syncing')
     return ok({
       data: {
@@ -175,14 +244,31 @@ export function beaconAnswer(node: BeaconNode, method: string, target: string, b
     });
   }
   if (method === 'GET' && path === '/eth/v1/beacon/pool/attester_slashings') {
-    const pending = evidenceOf(node).filter((e) => head - e.seenAt < POOL_SLOTS);
+    const pending = evidence.filter((e) => head < e.seenAt + INCLUSION_SLOTS);
+    return ok({ data: attesterSlashings(node, pending) });
+  }
+  if (method === 'GET' && path === '/eth/v1/beacon/pool/proposer_slashings') return ok({ data: [] });
+  const blinded = /^\/eth\/v1\/beacon\/blinded_blocks\/([^/]+)$/.exec(path);
+  if (method === 'GET' && blinded) {
+    const id = blinded[1]!;
+    const slot = id === 'head' ? head : id === 'genesis' ? 0 : /^\d{1,15}$/.test(id) ? Number(id) : undefined;
+    if (slot === undefined && !/^0x[0-9a-fA-F]{64}$/.test(id) && id !== 'finalized')
+      return error(400, `BAD_REQUEST: Invalid block ID: ${id}`);
+    const slotOf = slot ?? (id === 'finalized' ? Math.max(0, head - 2) : undefined);
+    if (slotOf === undefined || slotOf > head || !node.view.get(slotOf))
+      return error(404, `NOT_FOUND: beacon block at ${slotOf === undefined ? 'root' : `slot ${slotOf}`}`);
     return ok({
-      data: pending.flatMap((e) => {
-        const v = node.validators.find((x) => x.identity === e.identity);
-        return v
-          ? [{ attestation_1: attestation(v.index, e.slot, 'a'), attestation_2: attestation(v.index, e.slot, 'b') }]
-          : [];
-      }),
+      version: 'deneb',
+      execution_optimistic: false,
+      finalized: slotOf <= head - 2,
+      data: blindedBlock(
+        node,
+        slotOf,
+        attesterSlashings(
+          node,
+          evidence.filter((e) => e.seenAt + INCLUSION_SLOTS === slotOf),
+        ),
+      ),
     });
   }
   const proposer = /^\/eth\/v1\/validator\/duties\/proposer\/([^/]+)$/.exec(path);
