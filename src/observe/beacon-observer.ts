@@ -18,6 +18,15 @@ import type { ChainObserver } from './observer.js';
 const EPOCHS_PER_ROUND = 16;
 /** Blocks asked per source per round at most (a round is seconds; a slot is 12 s on mainnet). */
 const BLOCKS_PER_ROUND = 12;
+/**
+ * A round's requests go pipelined on one connection (./http-on-host.ts): a first round asks
+ * liveness for every epoch of the window, 60 requests and more, which one by one cost the host
+ * four processes each. HTTP/1.1 servers answer pipelined requests in order (RFC 9112 §9.3.2):
+ * lighthouse's (hyper) and teku's (Jetty) do. The RFC advises against pipelining after a POST
+ * because a client might retry it after a broken connection; stake never retries a batch (what
+ * did not come back is an error of that request this round), and the liveness POST is a query.
+ */
+const PIPELINED = 'pipelined' as const;
 /** The Beacon API port of a beacon node: lighthouse 5052, teku 5051 (../inventory/clients.ts). */
 const portOf = (h: ResolvedHost) => h.ports.http?.port ?? 5052;
 
@@ -69,6 +78,7 @@ export function beaconObserver(inv: ResolvedInventory, session: HostSession): Ch
       session,
       s.host,
       beaconRequests(portOf(s.host), indices, epochsToAsk(s), !s.preset, slotsToAsk(s)),
+      PIPELINED,
     );
     if ('error' in answers) {
       s.view.error = `unreachable: ${answers.error}`;
@@ -88,6 +98,7 @@ export function beaconObserver(inv: ResolvedInventory, session: HostSession): Ch
           false,
           slotsToAsk(s),
         ),
+        PIPELINED,
       );
       if (!('error' in again)) absorbBeacon(s, again, how);
     }

@@ -1,9 +1,10 @@
 /**
  * `stake failover` in the lab of each chain family, through the real CLI: real sshd hosts, the
  * simulated clients deploy installed, and the lab chain judging every signature. The happy path
- * and SIGKILL then --resume in each family; in a cosmos lab, faults at every step boundary
- * followed by --resume or a rollback. Zero double signs in every case. The refusals are
- * ./refusals.lab.test.ts, the randomized faults ./random-faults.lab.test.ts.
+ * and SIGKILL then --resume in each family, a dead old host, a silent target, a double sign seen.
+ * Zero double signs where stake acts. Faults at every step boundary of a cosmos lab are
+ * ./boundary-faults.lab.test.ts, the refusals ./refusals.lab.test.ts, the randomized faults
+ * ./random-faults.lab.test.ts.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,13 +12,11 @@ import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { parseDocument } from 'yaml';
 import type { DrillReport } from '../../src/drill/report.js';
 import { waitFor } from '../../src/wait.js';
-import { STEPS } from '../../src/failover/plan.js';
 import { sshdUnavailable } from '../support/sshd.js';
 import { FailoverLab } from '../support/failover-lab.js';
-import { faultRound } from '../support/fault-round.js';
+import { backFromTheDead, powerLoss } from '../support/dead-host.js';
 import { asRootOn, isSystemdLab, unitExposures } from '../support/lab-hosts.js';
 import { issueCertificate, labCertificateAuthority } from '../../src/lab/certs.js';
 import { CERTS } from '../../src/render/clients/ethereum.js';
@@ -61,52 +60,6 @@ function handedOver(lab: FailoverLab, from: string, to: string, since: number): 
     lastOld < firstNew,
     `the old host's last signature (${lastOld}) comes before the new host's first (${firstNew})`,
   );
-}
-
-/** A power loss: no SSH, and the signer gone with it (process hosts: SSH cut, the signer killed). */
-function powerLoss(lab: FailoverLab, host: string, service: string): void {
-  if (isSystemdLab(lab.dir)) lab.ok(lab.stake(['lab', 'power-off', host, '--dir', lab.dir]), 'power-off');
-  else {
-    lab.ok(lab.stake(['lab', 'cut', host, '--dir', lab.dir]), 'cut');
-    const pid = Number(readFileSync(join(lab.dir, 'hosts', host, 'root', `var/lib/stake/run/${service}.pid`), 'utf8'));
-    process.kill(pid, 'SIGKILL');
-  }
-}
-
-/**
- * The old host back after a dead-host failover, as the runbook says: booted with its signer
- * masked (its unit is enabled and its key still in place: started, it would sign beside the new
- * host), the alarm of `stake keys status` seen, the key sealed by hand, booted as usual, and
- * deployed back as a standby.
- */
-function backFromTheDead(
-  lab: FailoverLab,
-  host: string,
-  service: string,
-  keyDir: string,
-  keys: readonly string[],
-): void {
-  const systemd = isSystemdLab(lab.dir);
-  if (systemd)
-    lab.ok(lab.stake(['lab', 'power-on', host, '--dir', lab.dir, '--mask', `stake-${service}.service`]), 'power-on');
-  else lab.ok(lab.stake(['lab', 'heal', host, '--dir', lab.dir]), 'heal');
-  const status = lab.stake(['keys', 'status', '-i', lab.inventory]);
-  assert.equal(status.code, 1, status.stdout);
-  assert.match(status.stdout, /ACTIVE KEY ON A HOST THAT IS NOT THE LIVE ONE/);
-  const sealed = `/var/lib/stake/sealed/${lab.identity}`;
-  const fenced = asRootOn(
-    lab.dir,
-    host,
-    (root) => `mkdir -p ${root}${sealed} && mv ${keys.map((k) => `${root}${keyDir}/${k}`).join(' ')} ${root}${sealed}/`,
-  );
-  assert.equal(fenced.code, 0, fenced.stderr);
-  // the mask was for one boot
-  if (systemd) lab.ok(lab.stake(['lab', 'reboot', host, '--dir', lab.dir]), 'reboot');
-  lab.revive();
-  // deploy brought it the generation it missed, so it can be a failover's target again
-  const record = (h: string) =>
-    readFileSync(join(lab.dir, 'hosts', h, 'root', 'var/lib/stake', lab.identity, 'generation'), 'utf8');
-  assert.equal(record(host), record(lab.witness));
 }
 
 for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
@@ -337,85 +290,3 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
 
 // One lab, its rounds in order: each starts from whoever is live and ends signing with the fenced
 // host revived (faultRound), so any round can follow any other.
-describe('failover faults at every step boundary (cosmos lab)', { skip }, () => {
-  let lab: FailoverLab;
-  before(async () => {
-    lab = await FailoverLab.start('cosmos');
-  });
-  after(() => lab?.down());
-
-  for (const step of STEPS.slice(0, -1)) {
-    test(`SIGKILL after ${step}, then --resume`, async () => {
-      const to = lab.other();
-      const outcome = await faultRound(lab, 'kill', `after:${step}`);
-      assert.match(outcome, new RegExp(`signing on ${to}`), 'resume goes forward');
-    });
-  }
-  test("killed after fencing, the target's address edited before --resume: refused before connecting; restored: resumed", async () => {
-    const to = lab.other();
-    const killed = lab.failover(to, 'after:fence=kill');
-    assert.equal(killed.code, null, 'killed by the signal');
-    const original = readFileSync(lab.inventory, 'utf8');
-    const doc = parseDocument(original);
-    doc.setIn(['hosts', to, 'address'], '192.0.2.66'); // TEST-NET-1: a decoy nothing routes
-    writeFileSync(lab.inventory, doc.toString());
-    const refusedResume = lab.resume();
-    assert.equal(refusedResume.code, 4, refusedResume.stdout + refusedResume.stderr);
-    assert.match(refusedResume.stderr, new RegExp(`host ${to}: address was [0-9.]+, is now 192\\.0\\.2\\.66`));
-    assert.equal(lab.journalState(), 'running', 'the journal waits');
-    writeFileSync(lab.inventory, original);
-    lab.ok(lab.resume(), 'resume');
-    await lab.signingOn(to);
-    assert.equal(lab.chain().doubleSigns, 0);
-    lab.revive();
-  });
-  test('SSH to the old host cut before fencing: rolled back once it is back, the old host signs', async () => {
-    const from = lab.live().active;
-    assert.match(await faultRound(lab, 'cut-old', 'after:preflight'), new RegExp(`exit 5.*signing on ${from}`));
-  });
-  test('SSH to the witness cut before the bump: the majority carries it, the record waits for the witness', async () => {
-    const to = lab.other();
-    assert.match(await faultRound(lab, 'cut-witness', 'after:carry'), new RegExp(`signing on ${to}`));
-  });
-  test("the target's sshd stopped after fencing: rolled back to the old host", async () => {
-    const from = lab.live().active;
-    assert.match(await faultRound(lab, 'cut-target', 'after:fence'), new RegExp(`signing on ${from}`));
-  });
-  test("the target's sshd stopped after the bump: never back, resumed forward", async () => {
-    const to = lab.other();
-    assert.match(await faultRound(lab, 'cut-target', 'after:bump'), new RegExp(`signing on ${to}`));
-  });
-  test('--old-host-dead refuses while the chain still shows the cut-off host signing', () => {
-    const from = lab.live().active;
-    const to = lab.other();
-    const approvals = [
-      lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']),
-      lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
-    ];
-    const r = lab.whileCut(from, () =>
-      lab.confirm(to, approvals, undefined, ['--old-host-dead', '--safety-window', '5']),
-    );
-    assert.equal(r.code, 4, r.stdout + r.stderr);
-    assert.match(r.stdout, /it is not dead, it is cut off from you/);
-    assert.equal(lab.journalState(), 'rolled-back');
-    assert.equal(lab.live().active, from);
-  });
-  test('--old-host-dead with a really dead host: the target signs after the safety window, above the chain head', async () => {
-    const from = lab.live().active;
-    const to = lab.other();
-    const approvals = [
-      lab.approve(to, 'alice', ['--old-host-dead', '--safety-window', '5']),
-      lab.approve(to, 'bob', ['--old-host-dead', '--safety-window', '5']),
-    ];
-    powerLoss(lab, from, 'cometbft');
-    const r = lab.ok(
-      lab.confirm(to, approvals, undefined, ['--old-host-dead', '--safety-window', '5']),
-      'dead-host failover',
-    );
-    assert.match(r.stdout, /no signature from cosmoshub for \d+ heights/);
-    await lab.signingOn(to);
-    assert.equal(lab.chain().doubleSigns, 0);
-    backFromTheDead(lab, from, 'cometbft', '/var/lib/cometbft/config', ['priv_validator_key.json']);
-    assert.equal(lab.chain().doubleSigns, 0);
-  });
-});

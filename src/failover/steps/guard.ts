@@ -175,7 +175,13 @@ function noteDoubleSigns(ctx: StepContext, reading: ChainReading | undefined): v
   if (seen !== undefined) ctx.journal.doubleSignsBefore ??= seen;
 }
 
-/** A dead old host counts as fenced once the chain shows the identity silent for the safety window. */
+/**
+ * A dead old host counts as fenced once the chain shows the identity silent for the safety window.
+ * A signature at a height above the chain's head when the wait began was made after the old host
+ * stopped answering: it is alive and cut off, and the failover is refused at once. Waiting on for
+ * another silent stretch would be wrong where signatures are sparse: a Cardano pool forges only
+ * in its leader slots, so a live one is often silent for a few slots.
+ */
 async function waitSilent(ctx: StepContext): Promise<string> {
   const { plan } = ctx.journal;
   if (!ctx.observer)
@@ -186,10 +192,18 @@ async function waitSilent(ctx: StepContext): Promise<string> {
   // time for the window to pass three times over, and a little more: then the host is signing, not dead
   const deadline = Date.now() + (plan.safetyWindow * 3 + 10) * ctx.observer.blockTimeMs + 5_000;
   let said = '';
+  let headAtStart: number | undefined;
   while (Date.now() < deadline) {
     const reading = await readChain(ctx);
     if (reading) {
       const last = reading.identity(ctx.identity.name)?.lastHeight ?? 0;
+      headAtStart ??= reading.head;
+      if (last > headAtStart)
+        throw new StepFailure(
+          `${ctx.observer.what} shows ${ctx.identity.name} signing at height ${last}, after ${plan.from} stopped answering (the chain was at ${headAtStart}): it is not dead, it is cut off from you`,
+          EXIT.refused,
+          'do not activate anything: reach the old host (console, provider) and stop it, then resume',
+        );
       const silent = reading.head - last;
       if (silent >= plan.safetyWindow) {
         ctx.journal.lastOldHeight = last;
