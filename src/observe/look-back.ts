@@ -13,6 +13,7 @@
  */
 import { VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT } from '../render/clients/cometbft.js';
 import type { ChainObserver } from './observer.js';
+import { CHAIN_POLL_MS } from './limits.js';
 
 /** The height the head must reach before a validator whose key last signed `last` may start. */
 export const clearOfLookBack = (last: number, n = VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT) => last + n;
@@ -56,6 +57,6 @@ export async function waitForLookBack(w: LookBackWait): Promise<string | undefin
       const line = `waiting for height ${clearOfLookBack(last, n)} before the start (double_sign_check_height ${n}): head ${reading.head}`;
       if (line !== said) w.note((said = line));
     }
-    await w.sleep(Math.min(500, w.observer.blockTimeMs)); // at most a height between reads
+    await w.sleep(CHAIN_POLL_MS);
   }
 }

@@ -15,14 +15,15 @@ import { seededDraw } from '../../src/seeded.js';
 
 const SEED = Number(process.env.STAKE_FAULT_SEED ?? 20261121);
 /** What all rounds together may take (the lab's start is not in it). */
-const BUDGET_MS = Number(process.env.STAKE_FAULT_BUDGET_MS ?? 160_000);
+const BUDGET_MS = Number(process.env.STAKE_FAULT_BUDGET_MS ?? 150_000);
 /**
  * The longest one round may take on a loaded 2-core machine (a failover cut off or killed, up to
  * three resumes, signing seen on the live host, the validators redeployed): rounds took 6 to 12 s
- * at a load of 5 on 2 cores, but 26 to 31 s on CI's 2 cores beside two other streams (2026-12-03,
- * before the observer's requests were pipelined); above the slowest seen. Four rounds in the budget.
+ * at a load of 5 on 2 cores, but 21 to 40 s beside three other test streams on 2 cores
+ * (2026-12-03); above the slowest seen. Three rounds in the budget: more seeds, not more rounds,
+ * is how to search further (STAKE_FAULT_SEED).
  */
-const ROUND_BOUND_MS = 40_000;
+const ROUND_BOUND_MS = 50_000;
 const ROUNDS = Number(process.env.STAKE_FAULT_ROUNDS ?? Math.floor(BUDGET_MS / ROUND_BOUND_MS));
 
 describe('failover under random faults (cosmos lab, fixed seed)', { skip: sshdUnavailable() }, () => {

@@ -342,8 +342,10 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
         const before = identityOf(status(dir).status);
         // raised under the running node (which reads a raised file: stricter than CometBFT, which
         // keeps its own in memory; a lowered one is not obeyed, so the test never lowers it)
-        // far enough ahead that the raise (through `stake lab ssh` on a systemd host) lands well before the chain gets there
-        const fence = before.lastHeight! + 60;
+        // far enough ahead that the raise (through `stake lab ssh` on a systemd host) and the reads
+        // after it land well before the chain gets there: 20 s of heights (60 were passed once on a
+        // loaded machine, four test streams on 2 cores)
+        const fence = before.lastHeight! + Math.ceil(20_000 / BLOCK_MS);
         // raised in one rename, and on a systemd host the client's own file from the start (a
         // root-owned file there would be replaced by the client's next write before it read it)
         const raised = JSON.stringify({ height: String(fence), round: 0, step: 3 });
@@ -368,7 +370,7 @@ for (const family of ['cosmos', 'ethereum', 'cardano'] as const) {
           new RegExp(`refused to sign height \\d+.*: .*${fence}|watermark at ${fence}`),
         );
         // once the chain passes the watermark it signs again, above it and never at or below
-        await waitForLab(dir, 'signing above the watermark', (x) => identityOf(x).lastHeight! > fence, 40_000);
+        await waitForLab(dir, 'signing above the watermark', (x) => identityOf(x).lastHeight! > fence, 60_000);
         const signed = readFileSync(join(dir, 'chain', 'signatures.ndjson'), 'utf8')
           .split('\n')
           .filter(Boolean)

@@ -8,6 +8,7 @@ import { judgeLock } from '../lock.js';
 import { probeQuorum, type Quorum } from '../live.js';
 import { FENCE_RESULT, fenceScript } from '../scripts.js';
 import { LOCK_RESULT, lockScript, unlockScript } from '../quorum-scripts.js';
+import { CHAIN_POLL_MS } from '../../observe/limits.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { printable } from '../../output/untrusted.js';
 import type { ChainReading, TargetHead } from '../observer.js';
@@ -213,7 +214,7 @@ async function waitSilent(ctx: StepContext): Promise<string> {
       const line = `waiting for ${plan.safetyWindow} silent heights: ${silent} so far (last signature at ${last})`;
       if (line !== said) ctx.note((said = line));
     }
-    await sleep(ctx.observer.blockTimeMs); // poll interval: the chain changes once a height
+    await sleep(Math.max(CHAIN_POLL_MS, ctx.observer.blockTimeMs)); // the chain changes once a height
   }
   throw new StepFailure(
     `${ctx.observer.what} still shows signatures from ${ctx.identity.name} while ${plan.from} is unreachable: it is not dead, it is cut off from you`,

@@ -14,6 +14,7 @@ import { recordGenerationScript } from '../quorum-scripts.js';
 import { hostOf, needed, onHost, onQuorum, readChain, sleep, StepFailure, type StepContext } from '../context.js';
 import { braceGroup } from '../../ssh/shell.js';
 import { waitForLookBack } from '../../observe/look-back.js';
+import { CHAIN_POLL_MS } from '../../observe/limits.js';
 
 // 4. carry slashing protection
 export async function carry(ctx: StepContext): Promise<string> {
@@ -195,7 +196,7 @@ export async function verify(ctx: StepContext): Promise<string> {
       ctx.journal.firstNewHeight ??= id.lastHeight;
       return `${ctx.identity.name} signed height ${id.lastHeight} on ${ctx.observer.what} (the last before the fence: ${after || 'none seen'}); ${plan.from} stays fenced, so the signer is ${plan.to}`;
     }
-    await sleep(Math.min(500, ctx.observer.blockTimeMs)); // poll interval, at most a height
+    await sleep(CHAIN_POLL_MS);
   }
   throw new StepFailure(
     `${plan.to} has not signed for ${ctx.identity.name} within ${Math.round(ctx.verifyTimeoutMs / 1000)} s`,
