@@ -93,8 +93,11 @@ try {
     spawnSync(STAKE, ['lab', 'down', '--dir', dir], { stdio: 'inherit' });
     process.exit(0); // exit skips the finally: the lab is down already
   }
-  // a double sign: the standby gets the key and a fresh state, owned by its client
+  // a double sign: the standby gets the key and a fresh state, owned by its client, and its
+  // look-back turned off (as rendered, CometBFT refuses to join beside the active host, and so
+  // does the lab's)
   const put = [
+    "sed -i 's/^double_sign_check_height = .*/double_sign_check_height = 0/' /var/lib/cometbft/config/config.toml",
     'mkdir -p /var/lib/cometbft/data',
     `printf '%s' '{"height":"0","round":0,"step":0}' > /var/lib/cometbft/data/priv_validator_state.json`,
     'cp /var/lib/stake/sealed/cosmoshub/priv_validator_key.json /var/lib/cometbft/config/priv_validator_key.json',

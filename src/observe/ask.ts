@@ -43,7 +43,7 @@ export async function ask(
 }
 
 /** A source's view before its first round. */
-export const freshView = (host: ResolvedHost): SourceView => ({
+export const freshView = (host: Pick<ResolvedHost, 'name' | 'client'>): SourceView => ({
   source: host.name,
   client: host.client ?? '?',
   heights: new Map(),

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { beaconRequests, parseBlockSlashings, parseProposerSlashings } from '../../src/observe/beacon.js';
 import { absorbBeacon, type BeaconSourceState } from '../../src/observe/beacon-source.js';
 import type { ApiAnswer } from '../../src/observe/http-on-host.js';
+import { freshView } from '../../src/observe/ask.js';
 import { beaconSchemas } from './beacon-openapi.js';
 
 const hex = (bytes: number, fill: string) => `0x${fill.repeat(bytes * 2)}`;
@@ -71,15 +72,7 @@ const book = new Map([[1000, POOL]]);
 
 function source(): BeaconSourceState {
   return {
-    view: {
-      source: 'beacon-fra-1',
-      client: 'lighthouse',
-      heights: new Map(),
-      blockTimes: new Map(),
-      equivocations: [],
-      flags: new Map(),
-      notes: [],
-    },
+    view: freshView({ name: 'beacon-fra-1', client: 'lighthouse' }),
     preset: { slotsPerEpoch: 32, slotMs: 12_000 },
   };
 }

@@ -12,6 +12,7 @@ import type { ChainBlock } from '../../src/lab/chain/blocks.js';
 import { beaconRequests } from '../../src/observe/beacon.js';
 import { absorbBeacon, type BeaconSourceState } from '../../src/observe/beacon-source.js';
 import type { ApiAnswer } from '../../src/observe/http-on-host.js';
+import { freshView } from '../../src/observe/ask.js';
 import { judge } from '../../src/observe/judge.js';
 import { beaconSchemas } from './beacon-openapi.js';
 import { chainBlock } from '../support/chain-blocks.js';
@@ -32,15 +33,7 @@ const json = (body: string) => JSON.parse(body) as unknown;
 
 function source(name: string, n: BeaconNode, rounds = 2): BeaconSourceState {
   const s: BeaconSourceState = {
-    view: {
-      source: name,
-      client: 'lighthouse',
-      heights: new Map(),
-      blockTimes: new Map(),
-      equivocations: [],
-      flags: new Map(),
-      notes: [],
-    },
+    view: freshView({ name: name, client: 'lighthouse' }),
   };
   for (let i = 0; i < rounds; i++) {
     const epochs = s.next === undefined ? [] : Array.from({ length: 60 }, (_, k) => s.next! + k);
