@@ -108,7 +108,7 @@ function runStream(list: string[], live: boolean): Promise<{ code: number; outpu
 
 const SUMMARY = /^(\d+) passed, (\d+) failed(?:, (\d+) skipped)?$/m;
 /** The summary reporter's list of failures (test/support/summary-reporter.mjs prints it). */
-const FAILURES = 'failures, with the first lines of each error:';
+const FAILURES = 'failures, with the first and last lines of each error:';
 /** A stream's failure list, from its header to the summary line after it. */
 function failuresOf(output: string): string | undefined {
   const at = output.lastIndexOf(FAILURES);

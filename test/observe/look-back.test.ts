@@ -46,14 +46,19 @@ function scripted(reads: ({ head: number; last?: number } | 'fail')[]): ChainObs
   return o;
 }
 
-const wait = (observer: ChainObserver, lastKnown?: number) => {
+/** The wait over a scripted chain; each pause between reads moves a fake clock on by `pollMs`. */
+const wait = (observer: ChainObserver, lastKnown?: number, pollMs = 0) => {
   const notes: string[] = [];
+  let clock = 1_000_000;
   return waitForLookBack({
     observer,
     identity: 'hub',
     ...(lastKnown !== undefined ? { lastKnown } : {}),
     note: (t) => notes.push(t),
-    sleep: async () => undefined,
+    sleep: async () => {
+      clock += pollMs;
+    },
+    now: () => clock,
   }).then((said) => ({ said, notes }));
 };
 
@@ -83,6 +88,25 @@ describe('the look-back wait', () => {
     const old = scripted([{ head: 500, last: 20 }]);
     assert.match((await wait(old)).said!, /^look-back clear: head 500, 480 heights above/);
     assert.equal(old.reads, 1);
+  });
+
+  test('a chain that moves slowly (a starved machine: each read late) is waited for while it moves', async () => {
+    // one height per read, 3 s apart: 30 s in all, longer than any fixed bound of a few heights
+    const o = scripted(Array.from({ length: 12 }, (_, i) => ({ head: 101 + i, last: 100 })));
+    const { said } = await wait(o, 100, 3000);
+    assert.equal(o.reads, 10);
+    assert.match(said!, /^look-back clear: head 110, 10 heights above hub's last signature \(100; .*\), after 27 s$/);
+  });
+
+  test('a head that stands still for 20 s ends the wait, and says so', async () => {
+    const o = scripted([
+      { head: 101, last: 100 },
+      { head: 104, last: 100 },
+    ]);
+    const { said } = await wait(o, 100, 3000);
+    // moved at the second read (3 s), then still: the read at 3 s + 21 s is the one that gives up
+    assert.equal(o.reads, 9);
+    assert.match(said!, /^the chain did not reach height 110 in 24 s \(head 104, not moved for 21 s\): started anyway/);
   });
 
   test('a chain that cannot be read is given up on after three reads, and said', async () => {

@@ -3,25 +3,30 @@
 // above it: a suite skipped whole (no sshd, not root) hides all its tests, and Node 20's own
 // counts leave such a suite out entirely, so they are counted here from the events.
 //
-// Above that line it lists every failing test with the first lines of its error, the tests of
-// one cause (a suite's before hook) under one entry: a run printed in part (CI keeps the tail)
-// still says why it failed.
+// Above that line it lists every failing test with the first and last lines of its error, the
+// tests of one cause (a suite's before hook) under one entry: a run printed in part (CI keeps the
+// tail) still says why it failed. The last lines are kept as well as the first because a failed
+// lab step ends with the host's own last words (a service's log), which say what the first do not.
 //
 // With STAKE_REFUSE_SKIPS=1 (what .ci/run sets: CI is root with every package installed) a skip
 // counts as a failure and the run exits 1.
 const where = (file) => (file ? file.replace(/^.*\/dist\//, '').replace(/\.js$/, '.ts') : 'unknown file');
 
-/** The first lines of what a failed test threw: the hook's or the assertion's own error. */
+const HEAD_LINES = 12;
+const TAIL_LINES = 10;
+
+/** The first and last lines of what a failed test threw: the hook's or the assertion's own error. */
 function errorLines(error) {
   const cause = error?.cause ?? error;
   const text = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
   const lines = text.split('\n').filter((l) => l.trim());
-  const kept = lines.slice(0, 14).map((l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l));
-  if (lines.length > kept.length) kept.push(`… ${lines.length - kept.length} more lines`);
-  return kept;
+  const clip = (l) => (l.length > 300 ? `${l.slice(0, 300)}…` : l);
+  if (lines.length <= HEAD_LINES + TAIL_LINES + 1) return lines.map(clip);
+  const left = lines.length - HEAD_LINES - TAIL_LINES;
+  return [...lines.slice(0, HEAD_LINES), `… ${left} lines left out`, ...lines.slice(-TAIL_LINES)].map(clip);
 }
 
-const FAILURES_HEADER = 'failures, with the first lines of each error:';
+const FAILURES_HEADER = 'failures, with the first and last lines of each error:';
 
 export default async function* summaryReporter(source) {
   const counts = {};

@@ -34,16 +34,22 @@ describe('the summary reporter', () => {
     assert.match(out, /\n1 passed, 2 failed\n$/);
   });
 
-  test('ends with every failure and the first lines of its error, a failed hook named, the tests of one cause under one entry', () => {
+  test('ends with every failure and the first and last lines of its error, a failed hook named, the tests of one cause under one entry', () => {
     const { code, out } = report({}, projectPath('test', 'fixtures', 'reporter', 'failures.mjs'));
     assert.equal(code, 1, out);
-    const list = out.slice(out.indexOf('failures, with the first lines of each error:'));
+    const list = out.slice(out.indexOf('failures, with the first and last lines of each error:'));
     assert.match(
       list,
       /✖ "a lab that does not start" \(.*failures\.mjs, hookFailed\)\n\s+\| Error: lab up: exit 2\n\s+\| the second line of why/,
     );
     assert.match(list, /✖ "first" \(.*cancelledByParent\), and 2 more with the same error:\n.*"second".*\n.*"third"/);
     assert.match(list, /✖ "an assertion that fails" \(.*testCodeFailure\)\n\s+\| AssertionError.*arithmetic/);
-    assert.match(out, /\n1 passed, 4 failed\n$/);
+    // a long error keeps its head and its tail (where a lab step's last words are)
+    assert.match(
+      list,
+      /\| Error: a step failed\n(.*\n){11}.*\| … 20 lines left out\n(.*\n){9}.*\| the service's last words\n/,
+    );
+    assert.doesNotMatch(list, /step line 12\n/);
+    assert.match(out, /\n1 passed, 5 failed\n$/);
   });
 });
