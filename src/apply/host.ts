@@ -212,7 +212,12 @@ export async function applyHost(
       await runStep(conn, host, 'restart', restartCommand(host, name, reloadUnits), 120_000, `restarting ${name}`);
       reloadUnits = false;
       result.restarted.push(name);
-      step('health', `${name} on port ${service.health.tcp}`);
+      step(
+        'health',
+        'tcp' in service.health
+          ? `${name} on port ${service.health.tcp}`
+          : `${name} running ${service.health.steady} s`,
+      );
       await runStep(
         conn,
         host,

@@ -27,7 +27,7 @@ import {
 } from '../ssh/shell.js';
 import { isTrue, resultLine, resultShape } from '../ssh/script-result.js';
 import { launchScriptPath, logFilePath, pidFilePath } from '../render/services.js';
-import type { Service } from '../render/types.js';
+import { healthPort, type Service } from '../render/types.js';
 import { DEPLOYED_MANIFEST, PENDING_RESTARTS, PREVIOUS_DIR } from '../plan/host-layout.js';
 
 /** Exit codes of the scripts, so the applier can say what failed. */
@@ -203,8 +203,12 @@ export function stopCommand(host: Pick<ResolvedHost, 'root' | 'init'>, service: 
 /** Clears the pending-restarts record once every service restarted and answered. */
 export const clearPendingCommand = (root: string) => `rm -f ${at(root, PENDING_RESTARTS)}`;
 
+/** A service with no port: the seconds it must run without a restart to count as up. */
+const steadySeconds = (service: Pick<Service, 'health'>) => ('steady' in service.health ? service.health.steady : 0);
+
 /**
- * Waits on the host for a service to answer on its TCP port (on loopback or the host's private
+ * Waits on the host for a service to answer on its TCP port (or, with no port, to stay up for its
+ * steady seconds) (on loopback or the host's private
  * address), failing fast if the service exits. Runs on the host because hardened sshd forbids
  * TCP forwarding, and bash's /dev/tcp needs no extra tool.
  */
@@ -222,7 +226,7 @@ export function healthScript(
       ? `systemctl is-active --quiet ${unit} && [ "$(systemctl show -p NRestarts --value ${unit})" = "$restarts" ]`
       : pidAlive(at(host.root, pidFilePath(service.name)));
   const addresses = [...new Set(['127.0.0.1', host.privateAddress])].map(shq).join(' ');
-  const port = service.health.tcp;
+  const port = healthPort(service);
   // the client's own last words (an unknown flag, a config it refuses), so the deploy says why
   // (under systemd: the client's own lines, else systemd's about the unit when the client never ran)
   const lastWords =
@@ -234,15 +238,23 @@ export function healthScript(
     ...(host.init === 'systemd'
       ? [`restarts=$(systemctl show -p NRestarts --value ${unit})`, 'since=$(( $(date +%s) - 5 ))']
       : []),
-    `end=$(( $(date +%s) + ${Math.max(1, Math.ceil(timeoutSeconds))} ))`,
+    `end=$(( $(date +%s) + ${Math.max(1, Math.ceil(port === undefined ? steadySeconds(service) : timeoutSeconds))} ))`,
     'while [ "$(date +%s)" -lt "$end" ]; do',
     `  if ! { ${alive}; }; then echo ${shq(`${service.name} exited`)} >&2; ${lastWords} | sed ${shq(`s/^/${service.name}: /`)} >&2; exit ${SCRIPT_EXIT.exited}; fi`,
-    `  for a in ${addresses}; do`,
-    `    if ${tcpAnswers('$a', port)}; then echo "answering on $a:${port}"; exit 0; fi`,
-    '  done',
+    ...(port === undefined
+      ? []
+      : [
+          `  for a in ${addresses}; do`,
+          `    if ${tcpAnswers('$a', port)}; then echo "answering on $a:${port}"; exit 0; fi`,
+          '  done',
+        ]),
     '  sleep 0.05',
     'done',
-    `echo ${shq(`${service.name} did not answer on port ${port} within ${timeoutSeconds} s`)} >&2`,
-    `exit ${SCRIPT_EXIT.unhealthy}`,
+    ...(port === undefined
+      ? [`echo ${shq(`running for ${steadySeconds(service)} s`)}`, 'exit 0']
+      : [
+          `echo ${shq(`${service.name} did not answer on port ${port} within ${timeoutSeconds} s`)} >&2`,
+          `exit ${SCRIPT_EXIT.unhealthy}`,
+        ]),
   ]);
 }

@@ -23,7 +23,8 @@ export const SECRETS_RESULT = resultShape('secrets', { created: isStrings, prese
  * base64(seed ‖ public key)}}): OpenSSL makes the ed25519 key, whose PKCS#8 and SPKI DER forms end
  * in the 32-byte seed and public key. The private key lives in a shell variable only, never in a
  * file but the temp. The JWT is 32 random bytes in hex, as `openssl rand -hex 32` (the engine
- * API's secret: geth and the beacon clients read hex with or without 0x).
+ * API's secret: geth and the beacon clients read hex with or without 0x). tmkms's key is any 32
+ * random bytes, as its seed.
  */
 function produce(secret: HostSecret, temp: string): string[] {
   switch (secret.kind) {
@@ -38,6 +39,9 @@ function produce(secret: HostSecret, temp: string): string[] {
       ];
     case 'engine-jwt':
       return [`openssl rand -hex 32 | tr -d '\\n' > ${temp}`];
+    case 'tmkms-connection-key':
+      // what `tmkms init` writes (src/key_utils.rs): base64 of a 32-byte Ed25519 seed, no newline
+      return [`openssl rand -base64 32 | tr -d '\\n' > ${temp}`];
   }
 }
 

@@ -22,6 +22,7 @@ import { refuseChangedConnections, resumePoint, unfinishedFailover } from '../fa
 import { runFailover } from '../failover/run.js';
 import { manualVerifyLines } from '../failover/ssh-signature.js';
 import { loadInventory, type LoadedInventory } from '../inventory/load.js';
+import { refuseCosmosSignerTier } from '../apply/signer-tier.js';
 import { chainObserverFor } from '../observe/observer.js';
 import type { Terminal } from '../output/terminal.js';
 import { openSession } from '../ssh/session.js';
@@ -40,7 +41,9 @@ function worldFor(loaded: LoadedInventory, inventory: string, hook?: StepHook): 
 }
 
 export async function failoverPlanCommand(options: FailoverOptions, term: Terminal): Promise<ExitCode> {
-  const world = worldFor(await loadInventory(options.inventory), options.inventory);
+  const loadedInventory = await loadInventory(options.inventory);
+  refuseCosmosSignerTier(loadedInventory.resolved, 'failover');
+  const world = worldFor(loadedInventory, options.inventory);
   try {
     const { ctx, checks, validForMs, cost } = await prepareFailover(options, world);
     const expires = expiryOf(new Date(), validForMs);

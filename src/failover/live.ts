@@ -14,6 +14,7 @@ import { liveVerdict, type HostView } from './checks.js';
 import { stateFiles } from './protection.js';
 import { parseProbe, probeScript, type SigningService } from './scripts.js';
 import { renderDeployment } from '../render/deployment.js';
+import { healthPort } from '../render/types.js';
 
 export type RenderedService = SigningService & { user: string };
 
@@ -26,7 +27,14 @@ export function signingServices(
   const hosts = [identity.active, ...identity.standby].map((h) => h.name);
   const { renders } = renderDeployment(inv, { inventory, selection: { hosts } });
   return new Map(
-    renders.map((r) => [r.host, r.manifest.services.map((s) => ({ name: s.name, port: s.health.tcp, user: s.user }))]),
+    // a validator host's services all listen (cometbft, the ethereum clients, cardano-node)
+    renders.map((r) => [
+      r.host,
+      r.manifest.services.flatMap((s) => {
+        const port = healthPort(s);
+        return port === undefined ? [] : [{ name: s.name, port, user: s.user }];
+      }),
+    ]),
   );
 }
 

@@ -28,7 +28,7 @@ export const RENDERED_PATH_SHAPES: readonly RegExp[] = [
   /^\/etc\/apt\/apt\.conf\.d\/(20auto-upgrades|52stake-unattended-upgrades)$/,
   /^\/etc\/ssh\/sshd_config\.d\/50-stake\.conf$/,
   /^\/etc\/sysctl\.d\/60-stake\.conf$/,
-  /^\/etc\/(stake|cardano|dirk|prometheus|teku|vouch|lighthouse|web3signer|nimbus|lodestar|prysm)\/[a-z0-9._/-]+$/,
+  /^\/etc\/(stake|cardano|dirk|prometheus|teku|vouch|lighthouse|web3signer|nimbus|lodestar|prysm|tmkms|horcrux)\/[a-z0-9._/-]+$/,
   /^\/var\/lib\/cometbft\/config\/config\.toml$/,
   /^\/usr\/local\/bin\/[a-z0-9-]+$/,
 ];

@@ -35,6 +35,7 @@ export class TemplateEngine {
     this.liquid.registerFilter('systemd_paths', (xs: unknown[]) =>
       (xs ?? []).map((x) => systemdWord(x, false)).join(' '),
     );
+    this.liquid.registerFilter('systemd_path', (x: unknown) => systemdWord(x, false));
     this.liquid.registerFilter('systemd_text', systemdText);
     this.liquid.registerFilter('sshd_tokens', (xs: unknown[]) => (xs ?? []).map(sshdToken).join(' '));
     this.liquid.registerFilter('sshd_token', sshdToken);

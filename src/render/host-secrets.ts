@@ -2,15 +2,16 @@
  * Secrets a host's clients need that stake never renders: made on the host itself, the first
  * time a deploy reaches it, and never read back. A CometBFT node key (node_key.json, as
  * `cometbft init` writes it: its id is learnt from the public half, the private key never leaves
- * the host) and the engine API's JWT, which the execution client and the beacon node on the same
- * host share. Pure: which secrets a host needs follows from its client and tier; the script that
+ * the host), the engine API's JWT, which the execution client and the beacon node on the same
+ * host share, and tmkms's secret-connection key (its identity towards the validator it dials). Pure: which secrets a host needs follows from its client and tier; the script that
  * makes them is ../apply/secrets.ts.
  */
 import type { ResolvedHost } from '../inventory/resolve.js';
 import { COMETBFT_HOME } from './clients/cometbft.js';
 import { JWT_PATH } from './clients/ethereum/common.js';
+import { TMKMS_CONNECTION_KEY } from './clients/cosmos-signer.js';
 
-export type SecretKind = 'cometbft-node-key' | 'engine-jwt';
+export type SecretKind = 'cometbft-node-key' | 'engine-jwt' | 'tmkms-connection-key';
 
 export interface HostSecret {
   kind: SecretKind;
@@ -43,6 +44,16 @@ export function hostSecrets(host: Pick<ResolvedHost, 'client' | 'tier' | 'execut
       mode: '0600',
       readers: ['cometbft'],
       what: 'CometBFT node key',
+    });
+  if (host.client === 'tmkms')
+    out.push({
+      kind: 'tmkms-connection-key',
+      path: TMKMS_CONNECTION_KEY,
+      owner: 'tmkms',
+      group: 'tmkms',
+      mode: '0600',
+      readers: ['tmkms'],
+      what: 'tmkms secret-connection key',
     });
   if (host.tier === 'beacon' && host.execution && host.client)
     out.push({

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { renderCardano } from './clients/cardano.js';
 import { renderCometbft } from './clients/cometbft.js';
+import { renderCosmosSigner } from './clients/cosmos-signer.js';
 import { renderEthereum } from './clients/ethereum.js';
 import type { HostContext } from './context.js';
 import { RenderError } from './errors.js';
@@ -29,6 +30,8 @@ const RENDERERS: Record<string, ClientRenderer> = {
   vouch: renderEthereum,
   dirk: renderEthereum,
   web3signer: renderEthereum,
+  tmkms: renderCosmosSigner,
+  horcrux: renderCosmosSigner,
 };
 
 export const RENDERED_CLIENTS = Object.keys(RENDERERS);

@@ -10,7 +10,9 @@ export const launchScriptPath = (name: string) => `/var/lib/stake/bin/${name}.sh
 export const pidFilePath = (name: string) => `/var/lib/stake/run/${name}.pid`;
 export const logFilePath = (name: string) => `/var/log/stake/${name}.log`;
 
-export function renderServiceFiles(ctx: HostContext, service: Service): RenderedFile {
+export function renderServiceFiles(ctx: HostContext, declared: Service): RenderedFile {
+  // the templates are strict about names: an optional field is there, empty
+  const service = { ...declared, environmentFile: declared.environmentFile ?? '' };
   if (ctx.host.init === 'systemd') {
     const template = 'systemd/service.liquid';
     return {

@@ -29,13 +29,26 @@ export interface Service {
   exec: string[];
   /** Directories the service writes (systemd ReadWritePaths; created by deploy). */
   writable: string[];
+  /**
+   * A file of NAME=value lines read at each start if it exists (systemd EnvironmentFile=-): state
+   * stake writes on the host when a failover moves it there, not a rendered file (a CometBFT
+   * validator's priv_validator_laddr with a remote signer: on the live active host only).
+   */
+  environmentFile?: string;
   /** Services that must be up first on the same host. */
   after: string[];
   /** The JVM and .NET generate code at run time; MemoryDenyWriteExecute would kill them. */
   jit: boolean;
-  /** How deploy knows the service came up: a TCP port it listens on. */
-  health: { tcp: number };
+  /**
+   * How deploy knows the service came up: a TCP port it listens on, or, for a client that listens
+   * on nothing (tmkms dials out to its validator), seconds it must stay running without a restart.
+   */
+  health: { tcp: number } | { steady: number };
 }
+
+/** The port a service's health is judged on, when it listens on one. */
+export const healthPort = (s: Pick<Service, 'health'>): number | undefined =>
+  'tcp' in s.health ? s.health.tcp : undefined;
 
 export interface ManifestEntry {
   path: string;

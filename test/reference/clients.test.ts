@@ -21,7 +21,7 @@ import { SIGNING_METRICS } from '../../src/render/monitoring.js';
 import { clientReference, referenceVersions, type ClientReference } from '../../src/reference/client-reference.js';
 import { checkArgs, keyPaths, unknownConfigKeys } from '../../src/reference/check-args.js';
 import { refusal } from '../../src/lab/sim/strict.js';
-import { example, runStake, validateText } from '../support/helpers.js';
+import { cosmosWithTmkms, example, runStake, validateText } from '../support/helpers.js';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,8 @@ const INVENTORIES: Record<string, () => string> = {
   'inventories/cosmos.yaml': () => example('cosmos'),
   'inventories/ethereum.yaml': () => example('ethereum'),
   'inventories/cardano.yaml': () => example('cardano'),
+  'inventories/cosmos-horcrux.yaml': () => example('cosmos-horcrux'),
+  'cosmos with a tmkms signer': cosmosWithTmkms,
   'ethereum with teku and lighthouse validator clients': withLocalKeyClients,
   'ethereum with teku and web3signer': withWeb3signer,
 };
@@ -233,10 +235,12 @@ describe('what stake renders, against the real clients (reference/clients/)', ()
       'cometbft',
       'dirk',
       'geth',
+      'horcrux',
       'lighthouse',
       'nethermind',
       'ogmios',
       'teku',
+      'tmkms',
       'vouch',
       'web3signer',
     ]);

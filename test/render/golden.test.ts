@@ -17,7 +17,7 @@ import { example, validateText } from '../support/helpers.js';
 
 const UPDATE = process.env.STAKE_UPDATE_GOLDEN === '1';
 
-function renderTree(name: 'cosmos' | 'ethereum' | 'cardano'): Map<string, string> {
+function renderTree(name: 'cosmos' | 'ethereum' | 'cardano' | 'cosmos-horcrux'): Map<string, string> {
   const inv = resolveInventory(validateText(example(name)).inventory!);
   const { sources } = loadTemplates({ inventory: '/nonexistent/inventory.yaml' });
   const tree = new Map<string, string>();
@@ -42,7 +42,7 @@ function readTree(root: string): Map<string, string> {
 }
 
 describe('golden renders', () => {
-  for (const name of ['cosmos', 'ethereum', 'cardano'] as const) {
+  for (const name of ['cosmos', 'ethereum', 'cardano', 'cosmos-horcrux'] as const) {
     test(`inventories/${name}.yaml renders exactly as test/golden/${name}/`, () => {
       const root = projectPath('test', 'golden', name);
       const fresh = renderTree(name);

@@ -48,8 +48,21 @@ export function runStake(
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-export const example = (name: 'cosmos' | 'ethereum' | 'cardano') =>
+export const example = (name: 'cosmos' | 'ethereum' | 'cardano' | 'cosmos-horcrux') =>
   readFileSync(projectPath('inventories', `${name}.yaml`), 'utf8');
+
+/** The horcrux example with its signer group turned into one tmkms host (kms-fra). */
+export const cosmosWithTmkms = () =>
+  example('cosmos-horcrux')
+    .replace('horcrux: { version: v3.3.2 }', 'tmkms: { version: v0.15.0 }')
+    .replace(
+      /  signer-fra: .*\n  signer-waw: .*\n  signer-ams: .*\n/,
+      '  kms-fra: { tier: signer, dc: fra1, address: 10.1.0.50, client: tmkms }\n',
+    )
+    .replace(
+      /client: horcrux\n\s+threshold: 2\n\s+hosts: \[signer-fra, signer-waw, signer-ams\]/,
+      'client: tmkms\n      hosts: [kms-fra]',
+    );
 
 export const validateText = (text: string, file = 'inventory.yaml'): ValidationResult =>
   validateInventory(file, Buffer.from(text, 'utf8'));

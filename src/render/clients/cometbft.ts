@@ -18,6 +18,13 @@ export const COMETBFT_HOME = '/var/lib/cometbft';
  */
 export const VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT = 10;
 
+/**
+ * On a validator with a remote signer, where the live active host's priv_validator_laddr is
+ * written (CMT_PRIV_VALIDATOR_LADDR: CometBFT reads its config through viper with the CMT prefix,
+ * cmd/cometbft/main.go and libs/cli/setup.go, v0.38.17).
+ */
+export const PRIVVAL_ENV = '/var/lib/stake/cometbft-privval.env';
+
 const peer = (ctx: HostContext, h: ResolvedHost) =>
   `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
 
@@ -30,10 +37,12 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
   if (isValidator) {
     const ids = identitiesOf(ctx, 'active', 'standby');
     const sentries = unique(ids.flatMap((id) => id.upstream));
-    const remoteSigner = ids.some((id) => id.signer);
     data = {
       role: 'validator',
-      privval_laddr: remoteSigner ? `tcp://${host.privateAddress}:${host.ports.privval?.port ?? 26659}` : '',
+      // with a remote signer, the live active host alone listens for it: its laddr comes from
+      // PRIVVAL_ENV, which a failover writes there (a standby that listened would wait for a signer
+      // and fail its start: node/node.go asks the signer for its key at once)
+      privval_laddr: '',
       seeds: [],
       persistent_peers: sentries.map((s) => peer(ctx, s)),
       unconditional_peer_ids: sentries.map((s) => nodeIdOf(ctx, s)),
@@ -70,6 +79,7 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
     prometheus_listen_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 26660}`,
   });
   const binary = onHost(host, binaryPath(inv, 'cometbft'));
+  const remoteSigner = isValidator && identitiesOf(ctx, 'active', 'standby').some((id) => id.signer);
   return {
     files: [
       {
@@ -89,6 +99,7 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
         user: 'cometbft',
         exec: [binary, 'start', '--home', home, ...(inv.clients.cometbft?.args ?? [])],
         writable: [home],
+        ...(remoteSigner ? { environmentFile: onHost(host, PRIVVAL_ENV) } : {}),
         after: [],
         jit: false,
         health: { tcp: p2p },

@@ -77,7 +77,7 @@ describe('cometbft config.toml', () => {
     assert.equal(pub.p2p!.external_address, '203.0.113.11:26656');
   });
 
-  test('a remote signer group opens priv_validator_laddr on the private address', () => {
+  test('with a remote signer group the validator listens for it only where a failover wrote its laddr', () => {
     const text = InventoryBuilder.example('cosmos')
       .addHost(
         'signer-fra',
@@ -86,14 +86,25 @@ describe('cometbft config.toml', () => {
       )
       .setSigner('cosmoshub', { client: 'tmkms', hosts: ['signer-fra'] })
       .text();
-    const file = renderCosmos(text, ['val-fra'])
-      .find((r) => r.host === 'val-fra')!
-      .files.find((f) => f.path.endsWith('config.toml'))!;
-    assert.equal((parse(file.content) as Record<string, unknown>).priv_validator_laddr, 'tcp://10.1.0.10:26659');
-    // tmkms itself has no templates yet: refused by name, with what stake does render.
-    assert.throws(
-      () => renderCosmos(text, ['signer-fra']),
-      /host "signer-fra" runs tmkms, which stake cannot render yet/,
+    for (const host of ['val-fra', 'val-waw']) {
+      const render = renderCosmos(text, [host]).find((r) => r.host === host)!;
+      const file = render.files.find((f) => f.path.endsWith('config.toml'))!;
+      // a standby that listened would fail its start with no signer connected (node.go asks it for the key)
+      assert.equal((parse(file.content) as Record<string, unknown>).priv_validator_laddr, '');
+      assert.equal(render.manifest.services[0]!.environmentFile, '/var/lib/stake/cometbft-privval.env');
+      const unit = render.files.find((f) => f.path === '/etc/systemd/system/stake-cometbft.service');
+      if (unit) assert.match(unit.content, /^EnvironmentFile=-\/var\/lib\/stake\/cometbft-privval\.env$/m);
+    }
+    // the signer renders too: one serving config per validator host (test/reference/signer-configs.test.ts)
+    const signer = renderCosmos(text, ['signer-fra']).find((r) => r.host === 'signer-fra')!;
+    assert.deepEqual(
+      signer.files.filter((f) => f.path.startsWith('/etc/tmkms/')).map((f) => f.path),
+      ['/etc/tmkms/serve-val-fra.toml', '/etc/tmkms/serve-val-waw.toml'],
     );
+    // without a signer group the unit reads no environment file
+    const plain = renderCosmos(InventoryBuilder.example('cosmos').text(), ['val-fra']).find(
+      (r) => r.host === 'val-fra',
+    )!;
+    assert.equal(plain.manifest.services[0]!.environmentFile, undefined);
   });
 });
