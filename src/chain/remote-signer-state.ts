@@ -44,8 +44,11 @@ function heightRound(o: Record<string, unknown>, file: string): { height: bigint
   return { height, round };
 }
 
+/** A tmkms watermark: CometBFT's numbering, and the block it signed at it (none for nil or nothing). */
+export type TmkmsState = SignState & { blockId?: string };
+
 /** tmkms's state file, with its step in CometBFT's numbering. */
-export function parseTmkmsState(text: string, file = 'the tmkms state file'): SignState {
+export function parseTmkmsState(text: string, file = 'the tmkms state file'): TmkmsState {
   const o = fields(text, file);
   const { height, round } = heightRound(o, file);
   if (!Number.isInteger(o.step) || (o.step as number) < 0 || (o.step as number) > 2)
@@ -54,8 +57,15 @@ export function parseTmkmsState(text: string, file = 'the tmkms state file'): Si
     );
   // serde: block_id has no default, so a file without it does not load (null or an object does)
   if (!('block_id' in o)) throw new RemoteStateError(`${file}: missing field \`block_id\``);
+  const block = o.block_id as { hash?: unknown } | null;
+  const blockId = block && typeof block.hash === 'string' && block.hash !== '' ? block.hash : undefined;
   // tmkms's fresh file is height 0, step 0 (its Proposal): nothing signed, whatever the step says
-  return { height, round, step: height === 0n && round === 0 ? STEP.none : (o.step as number) + 1 };
+  return {
+    height,
+    round,
+    step: height === 0n && round === 0 ? STEP.none : (o.step as number) + 1,
+    ...(blockId ? { blockId } : {}),
+  };
 }
 
 /**
@@ -63,13 +73,15 @@ export function parseTmkmsState(text: string, file = 'the tmkms state file'): Si
  * height/round/step tmkms then refuses any vote for a block (same step, block ids differ: its
  * double-sign check) and signs only above it.
  */
-export function serializeTmkmsState(state: Pick<SignState, 'height' | 'round' | 'step'>): string {
+export function serializeTmkmsState(state: Pick<TmkmsState, 'height' | 'round' | 'step' | 'blockId'>): string {
   const step = Math.max(0, state.step - 1);
   return `${JSON.stringify({
     height: state.height.toString(),
     round: String(state.round),
     step,
-    block_id: { hash: '', parts: { total: 0, hash: '' } },
+    block_id: state.blockId
+      ? { hash: state.blockId, parts: { total: 1, hash: state.blockId } }
+      : { hash: '', parts: { total: 0, hash: '' } },
   })}\n`;
 }
 
@@ -101,7 +113,7 @@ export type RemoteVerdict = { ok: true } | { ok: false; why: string; endsSession
  * different block at the same height/round/step is refused and the session goes on. Its words.
  */
 export function tmkmsCheck(
-  state: SignState & { blockId?: string },
+  state: TmkmsState,
   request: { height: bigint; round: number; step: number; blockId?: string },
 ): RemoteVerdict {
   const { height, round } = request;
