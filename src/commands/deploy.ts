@@ -8,7 +8,6 @@ import type { HostResult } from '../apply/host.js';
 import { runDeploy, type DeployEvent, type DeployOptions } from '../apply/deploy.js';
 import { openSession } from '../ssh/session.js';
 import { loadInventory } from '../inventory/load.js';
-import { refuseCosmosSignerTier } from '../apply/signer-tier.js';
 import { plural } from '../output/diagnostics.js';
 import { hostProgress, type Progress } from '../output/progress.js';
 import type { Terminal } from '../output/terminal.js';
@@ -124,7 +123,6 @@ function summary(results: HostResult[], term: Terminal): void {
 
 export async function deploy(options: DeployOptions, term: Terminal): Promise<ExitCode> {
   const { resolved } = await loadInventory(options.inventory);
-  if (!options.dryRun) refuseCosmosSignerTier(resolved, 'deploy');
   const session = openSession(resolved, options.inventory, 'rollout', {
     parallel: options.parallel,
     acceptNew: options.acceptNew,

@@ -17,6 +17,8 @@ import type { Terminal } from '../output/terminal.js';
 import { liveActive } from '../quorum/live.js';
 import { identityNamed } from '../inventory/lookup.js';
 import { printable } from '../output/untrusted.js';
+import { refuseCosmosSignerTier } from '../apply/signer-tier.js';
+import { tmkmsKeyPath } from '../render/clients/cosmos-signer.js';
 
 const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) =>
   openSession(resolved, inventory, 'probe');
@@ -50,6 +52,7 @@ export async function keysPushCommand(
 ): Promise<ExitCode> {
   const loaded = await loadInventory(options.inventory);
   const identity = identityNamed(loaded.resolved, options.identity, options.inventory);
+  if (identity.signer?.client === 'horcrux') refuseCosmosSignerTier(loaded.resolved, 'keys push');
   const keys = validatorKeyFiles(loaded.resolved.family);
   const initial = initialSignState(loaded.resolved.family);
   const initialState = initial && {
@@ -75,17 +78,21 @@ export async function keysPushCommand(
     const live = liveActive(verdict, identity)!.host; // stale and unknown were refused above
     const results: { host: string; as: string; result: string }[] = [];
     const outcomes: (PushOutcome | 'unreachable')[] = [];
-    for (const host of [identity.active, ...identity.standby]) {
-      const active = host.name === live;
+    // with a tmkms signer the key is the signer's, and no validator host holds it (docs/signers.md)
+    const signer = identity.signer?.client === 'tmkms' ? identity.signer : undefined;
+    const targets = signer
+      ? signer.hosts.map((host) => ({ host, as: 'signer', path: () => tmkmsKeyPath(identity.name), mode: '0600' }))
+      : [identity.active, ...identity.standby].map((host) =>
+          host.name === live
+            ? { host, as: 'active', path: (k: KeyFile) => k.path, mode: '0600' }
+            : { host, as: 'sealed', path: (k: KeyFile) => sealedPath(identity.name, k), mode: '0400' },
+        );
+    for (const { host, as, path, mode } of targets) {
+      const active = as === 'active';
       const script = keysPushScript(
         host.root,
         identity.name,
-        keys.map((k) => ({
-          name: k.name,
-          path: active ? k.path : sealedPath(identity.name, k),
-          content: material.get(k.name)!,
-          mode: active ? '0600' : '0400',
-        })),
+        keys.map((k) => ({ name: k.name, path: path(k), content: material.get(k.name)!, mode })),
         active ? initialState : undefined,
       );
       const [o] = await session.each([host], (conn) =>
@@ -98,7 +105,7 @@ export async function keysPushCommand(
           : pushOutcome(o!.value.stdout);
       outcomes.push(outcome);
       const result = detail === undefined ? outcome : `${outcome}: ${detail}`;
-      results.push({ host: host.name, as: active ? 'active' : 'sealed', result });
+      results.push({ host: host.name, as, result });
     }
     if (term.options.json) term.document({ identity: identity.name, live, results });
     else {

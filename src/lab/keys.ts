@@ -20,6 +20,7 @@ import {
   type KeyFile,
 } from '../keys/layout.js';
 import type { LabIdentityRecord } from './state.js';
+import { tmkmsKeyPath } from '../render/clients/cosmos-signer.js';
 
 /** A CometBFT priv_validator_key.json (ed25519; address = first 20 bytes of sha256(pubkey), upper hex). */
 export function cometbftKey(): { text: string; address: string } {
@@ -153,6 +154,21 @@ export function placeLabKeys(
   const ca = placeSignerCertificates(inv, keysDir, place, addressesOf);
   return inv.identities.map((id, position) => {
     const { files, record } = validatorMaterial(inv, id, ca);
+    if (inv.family === 'cosmos' && id.signer) {
+      // the key never touches a validator: the signer holds it (docs/signers.md)
+      if (id.signer.client !== 'tmkms')
+        throw new Error(`${id.name} signs through ${id.signer.client}: the lab simulates tmkms only (horcrux is next)`);
+      const text = files.get('priv_validator_key.json')!;
+      writeKey(keysDir, join(id.name, 'priv_validator_key.json'), text, 0o600);
+      for (const s of id.signer.hosts) place(s.name, tmkmsKeyPath(id.name), text, 0o600, false);
+      return {
+        name: id.name,
+        members: [id.active.name, ...id.standby.map((h) => h.name)],
+        ...record,
+        signers: id.signer.hosts.map((h) => h.name),
+        threshold: id.signer.threshold,
+      };
+    }
     const layout: KeyFile[] = validatorKeyFiles(inv.family);
     for (const key of layout) {
       const text = files.get(key.name)!;

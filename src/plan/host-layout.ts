@@ -30,5 +30,8 @@ export const RENDERED_PATH_SHAPES: readonly RegExp[] = [
   /^\/etc\/sysctl\.d\/60-stake\.conf$/,
   /^\/etc\/(stake|cardano|dirk|prometheus|teku|vouch|lighthouse|web3signer|nimbus|lodestar|prysm|tmkms|horcrux)\/[a-z0-9._/-]+$/,
   /^\/var\/lib\/cometbft\/config\/config\.toml$/,
+  // a cosmos remote signer's serving config (render/clients/cosmos-signer.ts)
+  /^\/var\/lib\/tmkms\/serving\.toml$/,
+  /^\/var\/lib\/horcrux\/config\.yaml$/,
   /^\/usr\/local\/bin\/[a-z0-9-]+$/,
 ];

@@ -170,15 +170,15 @@ describe('horcrux config.yaml', () => {
   });
 });
 
-describe('deploy and failover of a cosmos signer tier', () => {
+describe('failover of a cosmos signer tier', () => {
   test('refused before any host is touched (exit 4), naming the identity and its signers; other inventories pass', () => {
     const { inv } = render(example('cosmos-horcrux'));
     assert.throws(
-      () => refuseCosmosSignerTier(inv, 'deploy'),
+      () => refuseCosmosSignerTier(inv, 'failover'),
       (err: unknown) =>
         err instanceof StakeError &&
         err.exitCode === 4 &&
-        /^cosmoshub signs through horcrux \(signer-fra, signer-waw, signer-ams\): stake deploy does not handle/.test(
+        /^cosmoshub signs through horcrux \(signer-fra, signer-waw, signer-ams\): stake failover does not handle/.test(
           err.message,
         ),
     );

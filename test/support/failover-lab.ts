@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChainSummary } from '../../src/lab/chain/ledger.js';
@@ -34,13 +34,20 @@ export class FailoverLab {
   }
 
   /** Up, deployed, and signing. */
-  static async start(family: 'cosmos' | 'ethereum' | 'cardano'): Promise<FailoverLab> {
+  static async start(family: 'cosmos' | 'ethereum' | 'cardano', inventoryText?: string): Promise<FailoverLab> {
     const names = {
       cosmos: ['cosmoshub', 'witness-ams'],
       ethereum: ['mainnet-pool', 'witness-ams'],
       cardano: ['pool', 'witness-sgp'],
     }[family];
-    const up = upLab(family, mkdtempSync(join(tmpdir(), `stake-fo-${family}-`)), ['--block-time', String(BLOCK_MS)]);
+    const dir = mkdtempSync(join(tmpdir(), `stake-fo-${family}-`));
+    // another inventory of the family: a file lab up reads (it writes the lab's own from it)
+    let inventory: string | undefined;
+    if (inventoryText !== undefined) {
+      inventory = join(dir, 'source-inventory.yaml');
+      writeFileSync(inventory, inventoryText);
+    }
+    const up = upLab(family, dir, ['--block-time', String(BLOCK_MS)], inventory);
     const lab = new FailoverLab(up, family, names[0]!, names[1]!);
     try {
       assert.equal(up.up.code, 0, up.up.stderr);

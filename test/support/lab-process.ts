@@ -22,18 +22,16 @@ export interface TestLab {
   down(): RunResult;
 }
 
-export function upLab(family: 'cosmos' | 'ethereum' | 'cardano', dir: string, extra: string[] = []): TestLab {
+export function upLab(
+  family: 'cosmos' | 'ethereum' | 'cardano',
+  dir: string,
+  extra: string[] = [],
+  /** Another inventory of the family than its example (a file path). */
+  inventory = projectPath('inventories', `${family}.yaml`),
+): TestLab {
   const down = () => runStake(['lab', 'down', '--dir', dir], { timeoutMs: 60_000 });
   const lastResort = atExit(() => void down());
-  const upArgs = (more: string[]) => [
-    'lab',
-    'up',
-    '-i',
-    projectPath('inventories', `${family}.yaml`),
-    '--dir',
-    dir,
-    ...more,
-  ];
+  const upArgs = (more: string[]) => ['lab', 'up', '-i', inventory, '--dir', dir, ...more];
   return {
     dir,
     up: runStake(upArgs(extra), { timeoutMs: UP_TIMEOUT_MS }),

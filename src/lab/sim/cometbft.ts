@@ -15,7 +15,8 @@ import {
   type SignState,
 } from '../../chain/cometbft-sign-state.js';
 import type { ChainBlock } from '../chain/blocks.js';
-import type { Behaviour, Offer, SimContext } from './context.js';
+import type { Behaviour, HeightOutcome, Offer, SimContext } from './context.js';
+import type { RemoteSigner } from './remote-signer.js';
 import { readIfExists, writeDurably } from '../../files.js';
 
 interface PrivValidatorKey {
@@ -90,6 +91,18 @@ export function signatureInPastBlocks(
   return undefined;
 }
 
+/**
+ * The block a validator votes for at a height and round: the one its host saw proposed. Two
+ * validators served by one signer may see different ones (a late proposal, a nil vote), which is
+ * what makes serving two of them dangerous; the signer's watermark refuses the second.
+ */
+export const blockIdOf = (ctx: Pick<SimContext, 'lab' | 'host'>, height: number, round: number) =>
+  createHash('sha256')
+    .update(`${ctx.lab.name}/${ctx.host.name}/${height}/${round}`)
+    .digest('hex')
+    .slice(0, 40)
+    .toUpperCase();
+
 /** What CometBFT prints when the look-back finds its key (ErrSignatureFoundInPastBlocks, in SwitchToConsensus's panic). */
 export const SIGNATURE_FOUND = 'found signature from the same key';
 
@@ -120,6 +133,11 @@ export interface ValidatorOptions {
   checkHeight: () => number;
   /** A start refused by the look-back ends the process, as CometBFT's panic does (exit status 2). */
   refuseStart: (message: string) => void;
+  /**
+   * With priv_validator_laddr set: the remote signer (tmkms, horcrux) that dialed in. The node
+   * then holds no key: it signs through the signer, which keeps the watermark (./remote-signer.ts).
+   */
+  remote?: RemoteSigner;
 }
 
 export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): Behaviour {
@@ -144,10 +162,63 @@ export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): B
     offer.height <= view.head
       ? signatureInPastBlocks((h) => view.get(h), identity, offer.height, checkHeight)
       : undefined;
+  /** Joins consensus as CometBFT does: block sync first, then the look-back; undefined once joined. */
+  const join = (identity: string): HeightOutcome | undefined => {
+    if (joined) return undefined;
+    // block sync first: CometBFT switches to consensus once it holds the chain up to its peers'
+    // head (blocksync/pool.go IsCaughtUp), which only a new height shows, not one offered again
+    if (tip === 0 || view.behind || view.head < tip - 1)
+      return { signing: true, note: 'catching up (block sync) before joining consensus' };
+    checkHeight = options.checkHeight();
+    const found = signatureInPastBlocks((h) => view.get(h), identity, view.head + 1, checkHeight);
+    if (found !== undefined) {
+      const why = `${SIGNATURE_FOUND} at height ${found} (double_sign_check_height ${checkHeight}, joining at ${view.head + 1})`;
+      if (processStart) options.refuseStart(why);
+      // a key that appeared under a running node: the start it stands for is refused, and tried
+      // again at the next height, as systemd's restarts would
+      return { signing: false, note: `with this key CometBFT would not start: ${why}` };
+    }
+    joined = true;
+    ctx.log(`joined consensus at height ${view.head + 1} (look-back of ${checkHeight} heights clear)`);
+    return undefined;
+  };
+  const lookedBackAt = (identity: string, offer: Offer): HeightOutcome | undefined => {
+    const lookedBack = offer.replay ? refusedAt(identity, offer) : undefined;
+    return lookedBack === undefined
+      ? undefined
+      : {
+          signing: true,
+          note: `not signing ${offer.height}: a node at that height would not have joined consensus (${SIGNATURE_FOUND} at height ${lookedBack})`,
+        };
+  };
+  const { remote } = options;
   return {
-    onHeight(offer) {
+    async onHeight(offer) {
       const { height, round } = offer;
       if (!offer.replay) tip = Math.max(tip, height);
+      if (remote) {
+        const address = remote.address();
+        if (!address) return { signing: false, note: 'no remote signer connected: not signing' };
+        const identity = ctx.lab.identities.find((i) => i.keyAddress === address);
+        if (!identity)
+          return { signing: false, note: `the signer's key ${address} belongs to no identity of this lab` };
+        if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
+        const waiting = join(identity.name) ?? lookedBackAt(identity.name, offer);
+        if (waiting) return waiting;
+        const answer = await remote.sign(height, round, STEP.precommit, blockIdOf(ctx, height, round));
+        if (answer.type !== 'signed')
+          return { signing: true, note: `the remote signer did not sign ${height}/${round}: ${answer.why}` };
+        ctx.submit({
+          identity: identity.name,
+          height,
+          ...(round > 0 ? { round } : {}),
+          host: ctx.host.name,
+          // the vote itself tells signers apart: the same vote twice is a retry, another is a double sign
+          signer: `${answer.signer}:${answer.signature.slice(0, 16)}`,
+          kind: 'precommit',
+        });
+        return { signing: true };
+      }
       const keyText = keyFile ? readIfExists(keyFile) : undefined;
       if (!keyText || !stateFile) {
         loadedKey = undefined;
@@ -177,29 +248,8 @@ export function cometbftValidator(ctx: SimContext, options: ValidatorOptions): B
       if (!identity) return { signing: false, note: `key ${derived.address} belongs to no identity of this lab` };
       if (ctx.peersUp() === 0) return { signing: true, note: 'no peer connected: cannot see the chain, not signing' };
 
-      if (!joined) {
-        // block sync first: CometBFT switches to consensus once it holds the chain up to its peers'
-        // head (blocksync/pool.go IsCaughtUp), which only a new height shows, not one offered again
-        if (tip === 0 || view.behind || view.head < tip - 1)
-          return { signing: true, note: 'catching up (block sync) before joining consensus' };
-        checkHeight = options.checkHeight();
-        const found = signatureInPastBlocks((h) => view.get(h), identity.name, view.head + 1, checkHeight);
-        if (found !== undefined) {
-          const why = `${SIGNATURE_FOUND} at height ${found} (double_sign_check_height ${checkHeight}, joining at ${view.head + 1})`;
-          if (processStart) options.refuseStart(why);
-          // a key that appeared under a running node: the start it stands for is refused, and tried
-          // again at the next height, as systemd's restarts would
-          return { signing: false, note: `with this key CometBFT would not start: ${why}` };
-        }
-        joined = true;
-        ctx.log(`joined consensus at height ${view.head + 1} (look-back of ${checkHeight} heights clear)`);
-      }
-      const lookedBack = offer.replay ? refusedAt(identity.name, offer) : undefined;
-      if (lookedBack !== undefined)
-        return {
-          signing: true,
-          note: `not signing ${height}: a node at that height would not have joined consensus (${SIGNATURE_FOUND} at height ${lookedBack})`,
-        };
+      const waiting = join(identity.name) ?? lookedBackAt(identity.name, offer);
+      if (waiting) return waiting;
 
       // CometBFT keeps the watermark it loaded at start in memory and rewrites the file at every
       // signature, so a file lost, damaged or lowered under a running node changes nothing until a

@@ -37,6 +37,11 @@ export interface SimConfig {
   publicNetwork?: boolean;
   /** cometbft: consensus.double_sign_check_height (0, the default, is off). */
   doubleSignCheckHeight?: number;
+  /**
+   * cometbft: where it listens for a remote signer: priv_validator_laddr, or CMT_PRIV_VALIDATOR_LADDR
+   * when that is set and not empty (viper's AutomaticEnv with the CMT prefix overrides the file).
+   */
+  privvalLaddr?: Endpoint;
   /** vouch: the signer group, the accounts it signs for, and its access to the signers. */
   signers?: Endpoint[];
   accounts?: string[];
@@ -64,6 +69,11 @@ export interface SimConfig {
   /** ogmios: the network its node's configuration is for (mainnet: RequiresNoMagic), else null. */
   network?: string | null;
 }
+
+const privvalOf = (laddr: unknown): { privvalLaddr?: Endpoint } => {
+  const at = typeof laddr === 'string' && laddr ? parseEndpoint(laddr) : undefined;
+  return at ? { privvalLaddr: at } : {};
+};
 
 /** `host:port`, `tcp://host:port`, `http://host:port/...` or `id@host:port`. */
 export function parseEndpoint(text: string): Endpoint | undefined {
@@ -178,7 +188,12 @@ const endpoints = (values: unknown): Endpoint[] =>
     .map((v) => parseEndpoint(String(v)))
     .filter((e): e is Endpoint => e !== undefined);
 
-export function simConfigOf(client: string, argv: readonly string[], read: (path: string) => string): SimConfig {
+export function simConfigOf(
+  client: string,
+  argv: readonly string[],
+  read: (path: string) => string,
+  env: Readonly<Record<string, string | undefined>> = {},
+): SimConfig {
   const flags = parseFlags(argv);
   switch (client) {
     case 'cometbft': {
@@ -216,6 +231,7 @@ export function simConfigOf(client: string, argv: readonly string[], read: (path
         publicNetwork: p2p.pex === true,
         doubleSignCheckHeight:
           typeof consensus.double_sign_check_height === 'number' ? consensus.double_sign_check_height : 0,
+        ...privvalOf(env.CMT_PRIV_VALIDATOR_LADDR || config.priv_validator_laddr),
       };
     }
     case 'cardano-node': {

@@ -31,6 +31,8 @@ import { beaconApiServer } from './beacon-node.js';
 import type { ChainBlock } from '../chain/blocks.js';
 import { serveNodeSocket } from './node-socket.js';
 import { ogmiosServer } from './ogmios-node.js';
+import { listenForSigner } from './remote-signer.js';
+import { startTmkms } from './tmkms.js';
 
 /** What a reconnect brings (the identities' last signed heights, the recent ones, the new one) with room to spare: more waiting means the node is behind. */
 const MAX_QUEUED_OFFERS = 6 * REOFFER_DEPTH;
@@ -80,6 +82,42 @@ function bindings(endpoints: Endpoint[], host: LabHostRecord, shared: boolean): 
   return out.filter((e, i) => out.findIndex((x) => x.host === e.host && x.port === e.port) === i);
 }
 
+/**
+ * tmkms: no chain node, it signs for the validators it dials (./tmkms.ts). Its config from -c,
+ * else TMKMS_CONFIG_FILE, else tmkms.toml in the working directory (src/commands.rs).
+ */
+function runTmkms(argv: string[], hostName: string): void {
+  const flag = argv.findIndex((a) => a === '-c' || a === '--config');
+  const path =
+    (flag >= 0 ? argv[flag + 1] : argv.find((a) => a.startsWith('--config='))?.slice(9)) ??
+    process.env.TMKMS_CONFIG_FILE ??
+    'tmkms.toml';
+  const text = readIfExists(path);
+  if (text === undefined) {
+    // abscissa's words for a config it cannot read; the cause's wording is the lab's
+    process.stderr.write(`error: tmkms fatal error: config error: couldn't read ${path}: No such file or directory\n`);
+    process.exit(1);
+  }
+  const log = (line: string) => process.stdout.write(`${new Date().toISOString()} tmkms@${hostName}: ${line}\n`);
+  const started = startTmkms(text, {
+    read: readIfExists,
+    write: writeDurably,
+    dial: (h, port) => createConnection({ host: h, port }),
+    log,
+  });
+  if ('refused' in started) {
+    process.stderr.write(`${started.refused.message}\n`);
+    process.exit(started.refused.exitCode);
+  }
+  const stop = () => {
+    started.stop();
+    log('Shutdown completed successfully');
+    setTimeout(() => process.exit(0), 100).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   const split = argv.indexOf('--');
@@ -99,7 +137,8 @@ async function main(): Promise<void> {
     (refused.stream === 'stdout' ? process.stdout : process.stderr).write(`${refused.message}\n`);
     process.exit(refused.exitCode);
   }
-  const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'));
+  if (client === 'tmkms') return runTmkms(clientArgs, host.name);
+  const config = simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'), process.env);
   if (config.role === 'cometbft') {
     // as LoadOrGenFilePV (node/setup.go, v0.38.17): no key file, a new key and a fresh state
     // written at their paths: a key of no validator, which a standby then holds at the path
@@ -126,6 +165,13 @@ async function main(): Promise<void> {
   }
   const log = (message: string) =>
     process.stdout.write(`${new Date().toISOString()} ${client}@${host.name}: ${message}\n`);
+  // a validator with priv_validator_laddr: no start without a signer that answers within 3 s
+  const remote = config.privvalLaddr
+    ? await listenForSigner(config.privvalLaddr, lab.chainId ?? lab.name, log).catch((err: Error) => {
+        process.stderr.write(`${err.message}\n`);
+        process.exit(1);
+      })
+    : undefined;
   // Ogmios is no chain node: it follows its own node through the node's socket, and serves
   if (config.role === 'ogmios') {
     const ogmios = ogmiosServer(lab, config.socketPath!, config.network ?? null);
@@ -185,7 +231,9 @@ async function main(): Promise<void> {
           // config.toml read again at each start (a key moved in is taken as one)
           checkHeight: () => {
             try {
-              return simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8')).doubleSignCheckHeight ?? 0;
+              return (
+                simConfigOf(client, clientArgs, (p) => readFileSync(p, 'utf8'), process.env).doubleSignCheckHeight ?? 0
+              );
             } catch {
               return config.doubleSignCheckHeight ?? 0;
             }
@@ -196,6 +244,7 @@ async function main(): Promise<void> {
             process.stderr.write(`panic: Failed to start consensus state: ${why}\n`);
             process.exit(2);
           },
+          ...(remote ? { remote } : {}),
         })
       : config.role === 'cardano-node'
         ? cardanoNode(ctx)

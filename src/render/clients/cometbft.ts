@@ -19,11 +19,16 @@ export const COMETBFT_HOME = '/var/lib/cometbft';
 export const VALIDATOR_DOUBLE_SIGN_CHECK_HEIGHT = 10;
 
 /**
- * On a validator with a remote signer, where the live active host's priv_validator_laddr is
- * written (CMT_PRIV_VALIDATOR_LADDR: CometBFT reads its config through viper with the CMT prefix,
- * cmd/cometbft/main.go and libs/cli/setup.go, v0.38.17).
+ * On a validator with a remote signer, the active host's priv_validator_laddr
+ * (CMT_PRIV_VALIDATOR_LADDR: CometBFT reads its config through viper with the CMT prefix,
+ * cmd/cometbft/main.go and libs/cli/setup.go, v0.38.17). Rendered on the active host only, and
+ * moved by a failover itself (fence removes it, activation writes it), as it moves a key.
  */
-export const PRIVVAL_ENV = '/var/lib/stake/cometbft-privval.env';
+export const PRIVVAL_ENV = '/etc/stake/cometbft-privval.env';
+
+/** The file that makes a validator listen for its remote signer. */
+export const privvalEnvContent = (host: ResolvedHost) =>
+  `# Rendered by stake: this host is the one its remote signers serve.\nCMT_PRIV_VALIDATOR_LADDR=tcp://${host.privateAddress}:${host.ports.privval?.port ?? 26659}\n`;
 
 const peer = (ctx: HostContext, h: ResolvedHost) =>
   `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;
@@ -39,9 +44,9 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
     const sentries = unique(ids.flatMap((id) => id.upstream));
     data = {
       role: 'validator',
-      // with a remote signer, the live active host alone listens for it: its laddr comes from
-      // PRIVVAL_ENV, which a failover writes there (a standby that listened would wait for a signer
-      // and fail its start: node/node.go asks the signer for its key at once)
+      // with a remote signer, the active host alone listens for it: its laddr comes from
+      // PRIVVAL_ENV, rendered there only (a standby that listened would wait for a signer and
+      // fail its start: node/node.go asks the signer for its key at once)
       privval_laddr: '',
       seeds: [],
       persistent_peers: sentries.map((s) => peer(ctx, s)),
@@ -80,6 +85,7 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
   });
   const binary = onHost(host, binaryPath(inv, 'cometbft'));
   const remoteSigner = isValidator && identitiesOf(ctx, 'active', 'standby').some((id) => id.signer);
+  const served = isValidator && identitiesOf(ctx, 'active').some((id) => id.signer);
   return {
     files: [
       {
@@ -91,6 +97,19 @@ export function renderCometbft(ctx: HostContext): { files: RenderedFile[]; servi
         restarts: ['cometbft'],
         template: ctx.engine.origin('cometbft/config.toml.liquid'),
       },
+      ...(served
+        ? [
+            {
+              path: PRIVVAL_ENV,
+              mode: '0644',
+              owner: 'root:root',
+              format: 'text' as const,
+              content: privvalEnvContent(host),
+              restarts: ['cometbft'],
+              template: 'src/render/clients/cometbft.ts',
+            },
+          ]
+        : []),
     ],
     services: [
       {

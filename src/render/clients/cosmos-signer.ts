@@ -4,11 +4,11 @@
  * never calls them. Formats from the signers' own source (docs/reference/tmkms.md at v0.15.0,
  * docs/reference/horcrux.md at v3.3.2).
  *
- * Which validator a signer serves follows the generation, not the inventory: stake renders one
- * complete config per validator host of the identity (serve-<validator>), and the failover places
- * the one for the live active host where the signer reads its config (the serving path). So a
- * failover changes no rendered file, and a signer whose serving config was taken away (fenced)
- * serves nobody, whatever the old validator host does.
+ * Which validator a signer serves is a file, as a key is: stake renders one complete config per
+ * validator host of the identity (serve-<validator>), and the one of the active host again at the
+ * serving path, where the signer reads its config. A failover moves it itself (the fence takes it
+ * away, so a fenced signer serves nobody whatever the old validator host does; activation writes
+ * the target's), and the next deploy finds it as rendered.
  */
 import { validatorHostsOf, type ResolvedHost, type ResolvedIdentity } from '../../inventory/resolve.js';
 import { baseData, binaryPath, identitiesOf, onHost, type HostContext } from '../context.js';
@@ -80,6 +80,21 @@ function serveFile(
   };
 }
 
+/**
+ * The serving config: the serve-<validator> file of the identity's active host, where the signer
+ * reads its config. A failover writes it itself (the target's), as it moves a key, so the next
+ * deploy finds it as rendered.
+ */
+function servingFile(
+  ctx: HostContext,
+  client: 'tmkms' | 'horcrux',
+  id: ResolvedIdentity,
+  serves: readonly RenderedFile[],
+): RenderedFile {
+  const serve = serves.find((f) => f.path === servePath(client, id.active.name))!;
+  return { ...serve, path: client === 'tmkms' ? TMKMS_SERVING : HORCRUX_SERVING, mode: '0600' };
+}
+
 export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; services: Service[] } {
   const { host, inv } = ctx;
   const ids = identitiesOf(ctx, 'signer');
@@ -108,6 +123,7 @@ export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; s
           secret_key: onHost(host, TMKMS_CONNECTION_KEY),
         }),
       );
+    files.push(servingFile(ctx, 'tmkms', id, files));
     return {
       files,
       services: [
@@ -146,6 +162,7 @@ export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; s
           debug_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 6001}`,
         }),
       );
+    files.push(servingFile(ctx, 'horcrux', id, files));
     return {
       files,
       services: [

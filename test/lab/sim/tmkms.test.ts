@@ -15,6 +15,7 @@ import { resolveInventory } from '../../../src/inventory/resolve.js';
 import { cometbftKey } from '../../../src/lab/keys.js';
 import { onPrivvalLines, sendPrivval, type PrivvalRequest } from '../../../src/lab/sim/privval.js';
 import { startTmkms, type TmkmsIo } from '../../../src/lab/sim/tmkms.js';
+import { ACCEPT_TIMEOUT_MS, listenForSigner } from '../../../src/lab/sim/remote-signer.js';
 import { TemplateEngine } from '../../../src/render/engine.js';
 import { renderInventory } from '../../../src/render/render.js';
 import { loadTemplates } from '../../../src/render/templates.js';
@@ -199,5 +200,46 @@ describe('the lab tmkms', () => {
       refused(ok)!.message,
       /^error: error loading configuration: config error: couldn't load `.*cosmoshub\.priv_validator_key\.json`: No such file/,
     );
+  });
+});
+
+describe("the lab validator's privval listener", () => {
+  test("without a signer within 3 s the start fails in CometBFT's words; with tmkms it signs through it, one vote per step", async () => {
+    const t0 = Date.now();
+    await assert.rejects(
+      listenForSigner({ host: '127.0.0.1', port: 0 }, 'cosmoshub-4', () => undefined),
+      (err: Error) =>
+        err.message ===
+        "ERROR: failed to create node: error with private validator socket client: can't get pubkey: endpoint connection timed out",
+    );
+    assert.ok(Date.now() - t0 >= ACCEPT_TIMEOUT_MS - 50, 'after the accept timeout');
+
+    // a port of our own to listen on: taken from the system, then handed to the listener
+    const probe = createServer();
+    const port = await new Promise<number>((r) =>
+      probe.listen(0, '127.0.0.1', () => r((probe.address() as { port: number }).port)),
+    );
+    await new Promise((r) => probe.close(r));
+    const key = cometbftKey();
+    writeFileSync(join(dir, 'cosmoshub.priv_validator_key.json'), key.text, { mode: 0o600 });
+    rmSync(join(dir, 'cosmoshub-4-consensus.json'), { force: true });
+    const listening = listenForSigner({ host: '127.0.0.1', port }, 'cosmoshub-4', () => undefined);
+    const kms = startTmkms(renderedConfig(port), io);
+    assert.ok(!('refused' in kms));
+    const remote = await listening;
+    try {
+      assert.equal(remote.address(), key.address);
+      const first = await remote.sign(20, 0, 3, 'AA11');
+      assert.equal(first.type, 'signed');
+      // the same vote again: the same signature (a retry); another block at that step: refused
+      assert.deepEqual(await remote.sign(20, 0, 3, 'AA11'), first);
+      assert.deepEqual(await remote.sign(20, 0, 3, 'BB22'), {
+        type: 'failed',
+        why: 'RemoteSignerError: double signing requested at height: 20',
+      });
+    } finally {
+      kms.stop();
+      remote.close();
+    }
   });
 });

@@ -91,15 +91,24 @@ describe('cometbft config.toml', () => {
       const file = render.files.find((f) => f.path.endsWith('config.toml'))!;
       // a standby that listened would fail its start with no signer connected (node.go asks it for the key)
       assert.equal((parse(file.content) as Record<string, unknown>).priv_validator_laddr, '');
-      assert.equal(render.manifest.services[0]!.environmentFile, '/var/lib/stake/cometbft-privval.env');
+      assert.equal(render.manifest.services[0]!.environmentFile, '/etc/stake/cometbft-privval.env');
       const unit = render.files.find((f) => f.path === '/etc/systemd/system/stake-cometbft.service');
-      if (unit) assert.match(unit.content, /^EnvironmentFile=-\/var\/lib\/stake\/cometbft-privval\.env$/m);
+      if (unit) assert.match(unit.content, /^EnvironmentFile=-\/etc\/stake\/cometbft-privval\.env$/m);
+      // the laddr itself: on the active host only
+      const env = render.files.find((f) => f.path === '/etc/stake/cometbft-privval.env');
+      if (host === 'val-fra') assert.match(env!.content, /^CMT_PRIV_VALIDATOR_LADDR=tcp:\/\/10\.1\.0\.10:26659$/m);
+      else assert.equal(env, undefined, 'the standby does not listen for the signer');
     }
     // the signer renders too: one serving config per validator host (test/reference/signer-configs.test.ts)
     const signer = renderCosmos(text, ['signer-fra']).find((r) => r.host === 'signer-fra')!;
     assert.deepEqual(
       signer.files.filter((f) => f.path.startsWith('/etc/tmkms/')).map((f) => f.path),
       ['/etc/tmkms/serve-val-fra.toml', '/etc/tmkms/serve-val-waw.toml'],
+    );
+    // and the active host's again where tmkms reads it
+    assert.equal(
+      signer.files.find((f) => f.path === '/var/lib/tmkms/serving.toml')!.content,
+      signer.files.find((f) => f.path === '/etc/tmkms/serve-val-fra.toml')!.content,
     );
     // without a signer group the unit reads no environment file
     const plain = renderCosmos(InventoryBuilder.example('cosmos').text(), ['val-fra']).find(

@@ -1,0 +1,75 @@
+/**
+ * A cosmos lab whose key lives on a tmkms signer (issue 12), through the real CLI: deploy starts
+ * tmkms with the serving config of the active validator, the active validator listens for it
+ * (its privval laddr rendered there only), and the identity signs through tmkms's watermark. No
+ * validator host holds the identity's key, the standby does not listen for a signer, and nothing
+ * is signed twice.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseTmkmsState } from '../../src/chain/remote-signer-state.js';
+import { privValidatorAddress } from '../../src/lab/sim/cometbft.js';
+import { readLabState } from '../../src/lab/state.js';
+import { labPaths } from '../../src/lab/layout.js';
+import { cosmosWithTmkms } from '../support/helpers.js';
+import { FailoverLab } from '../support/failover-lab.js';
+import { asRootOn, serviceLog } from '../support/lab-hosts.js';
+import { sshdUnavailable } from '../support/sshd.js';
+
+describe('a cosmos lab with a tmkms signer', { skip: sshdUnavailable() }, () => {
+  let lab: FailoverLab;
+  before(async () => {
+    lab = await FailoverLab.start('cosmos', cosmosWithTmkms());
+  });
+  after(() => lab?.down());
+
+  const onHost = (host: string, command: string) => {
+    const r = asRootOn(lab.dir, host, (root) => command.replaceAll('{root}', root));
+    return r;
+  };
+
+  test('deploy makes tmkms sign for the active validator: the watermark on the signer rises with the chain, nothing twice', async () => {
+    const chain = await lab.waitFor('ten signatures', (s) => (s.identities[0]?.signatures ?? 0) >= 10, 30_000);
+    assert.equal(chain.doubleSigns, 0);
+    const signers = new Set(
+      lab
+        .signatures()
+        .filter((s) => s.identity === 'cosmoshub')
+        .map((s) => s.host),
+    );
+    assert.deepEqual([...signers], ['val-fra'], 'the active validator sends the votes');
+    // tmkms keeps the watermark, in its own format, at or above the chain's last signature
+    const state = onHost('kms-fra', 'cat {root}/var/lib/tmkms/state/cosmoshub-4-consensus.json');
+    assert.equal(state.code, 0, state.stderr);
+    const last = Math.max(...lab.signatures().map((s) => s.height));
+    assert.ok(parseTmkmsState(state.stdout).height >= BigInt(last - 2), `${state.stdout} against ${last}`);
+    assert.match(
+      serviceLog(lab.dir, 'kms-fra', 'tmkms'),
+      /\[cosmoshub-4@tcp:\/\/[0-9.]+:26659\] signed Precommit:[0-9A-F]{10} at h\/r\/s \d+\/0\/2/,
+    );
+  });
+
+  test("no validator host holds the identity's key; only the active one listens for the signer", () => {
+    const identity = readLabState(labPaths(lab.dir).state)!.identities.find((i) => i.name === 'cosmoshub')!;
+    for (const host of ['val-fra', 'val-waw']) {
+      // CometBFT makes a key of its own where none is (LoadOrGenFilePV): never the identity's
+      const key = onHost(host, 'cat {root}/var/lib/cometbft/config/priv_validator_key.json 2>/dev/null || true');
+      const own = key.stdout.trim() ? privValidatorAddress(key.stdout) : { address: undefined };
+      assert.notEqual(
+        'address' in own ? own.address : undefined,
+        identity.keyAddress,
+        `${host} holds the identity's key`,
+      );
+      const env = onHost(host, 'cat {root}/etc/stake/cometbft-privval.env 2>/dev/null || true');
+      if (host === 'val-fra') assert.match(env.stdout, /^CMT_PRIV_VALIDATOR_LADDR=tcp:\/\/[0-9.]+:26659$/m);
+      else assert.equal(env.stdout, '', 'the standby has no privval laddr');
+    }
+    assert.match(serviceLog(lab.dir, 'val-fra', 'cometbft'), /remote signer connected from [0-9.]+: key [0-9A-F]{40}/);
+  });
+
+  test('a second deploy changes nothing: the serving config and the laddr are as rendered', () => {
+    const r = lab.stake(['deploy', '-i', lab.inventory]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /nothing to do: every host matches the inventory; nothing written, nothing restarted/);
+  });
+});
