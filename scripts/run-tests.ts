@@ -59,7 +59,7 @@ const LAB_STREAMS = [
   ],
   [
     /^test\/failover\/(refusals|broken-carry)\.lab\.test\.ts$/,
-    /^test\/lab\/lab\.lab\.test\.ts$/,
+    /^test\/lab\/(lab|tmkms)\.lab\.test\.ts$/,
     /^test\/status\/status\.lab\.test\.ts$/,
   ],
 ];

@@ -9,7 +9,7 @@ import type { ResolvedInventory } from '../inventory/resolve.js';
 import { StakeError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 
-export function refuseCosmosSignerTier(inv: ResolvedInventory, command: 'failover' | 'keys push'): void {
+export function refuseCosmosSignerTier(inv: ResolvedInventory, command: 'failover'): void {
   if (inv.family !== 'cosmos') return;
   const grouped = inv.identities.filter((id) => id.signer);
   if (grouped.length === 0) return;

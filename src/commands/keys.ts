@@ -11,13 +11,14 @@ import { openSession } from '../ssh/session.js';
 import { readLive } from '../failover/live.js';
 import { loadInventory } from '../inventory/load.js';
 import { initialSignState, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
-import { keysPushScript, pushOutcome, type PushOutcome } from '../keys/push-script.js';
+import { keysPushScript, pushOutcome, type KeyPlacement, type PushOutcome } from '../keys/push-script.js';
+import type { ResolvedHost, ResolvedIdentity, ResolvedInventory } from '../inventory/resolve.js';
 import { formatTable } from '../output/table.js';
 import type { Terminal } from '../output/terminal.js';
 import { liveActive } from '../quorum/live.js';
 import { identityNamed } from '../inventory/lookup.js';
 import { printable } from '../output/untrusted.js';
-import { refuseCosmosSignerTier } from '../apply/signer-tier.js';
+import { horcruxMaterial } from '../keys/horcrux-material.js';
 import { tmkmsKeyPath } from '../render/clients/cosmos-signer.js';
 
 const sessionOf = (inventory: string, resolved: Awaited<ReturnType<typeof loadInventory>>['resolved']) =>
@@ -46,21 +47,73 @@ function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined):
   return out;
 }
 
+/** One host's part of a push: its key files where its client reads them, and how it holds them. */
+interface HostPlacement {
+  host: ResolvedHost;
+  as: string;
+  keys: KeyPlacement[];
+  initial?: Omit<KeyPlacement, 'name'>;
+}
+
+/**
+ * Where an identity's keys go, checked before any host is reached: on the live active host at the
+ * client's path and sealed on each standby; with a tmkms signer, on the signer and on no
+ * validator; with horcrux, each cosigner its own shard and ECIES key (docs/signers.md).
+ */
+function placementsOf(
+  inv: ResolvedInventory,
+  identity: ResolvedIdentity,
+  options: { files: string[]; dir?: string },
+): (live: string) => HostPlacement[] {
+  if (identity.signer?.client === 'horcrux') {
+    if (!options.dir || options.files.length)
+      throw new UsageError(
+        `${identity.name} signs through horcrux: its keys are one folder per cosigner`,
+        `give --dir holding cosigner_1/ … cosigner_${identity.signer.hosts.length}/, as horcrux create-ed25519-shards and create-ecies-shards write them`,
+      );
+    const hosts = identity.signer.hosts;
+    const material = horcruxMaterial(
+      options.dir,
+      inv.chain.network,
+      hosts.map((h) => h.name),
+    );
+    return () => hosts.map((host, i) => ({ host, as: `cosigner ${i + 1}`, keys: material.get(host.name)! }));
+  }
+  const keys = validatorKeyFiles(inv.family);
+  const material = keyMaterial(keys, options.files, options.dir);
+  const placed = (path: (k: KeyFile) => string, mode: string) =>
+    keys.map((k) => ({ name: k.name, path: path(k), content: material.get(k.name)!, mode }));
+  // with a tmkms signer the key is the signer's, and no validator host holds it
+  if (identity.signer?.client === 'tmkms') {
+    const hosts = identity.signer.hosts;
+    return () => hosts.map((host) => ({ host, as: 'signer', keys: placed(() => tmkmsKeyPath(identity.name), '0600') }));
+  }
+  const initial = initialSignState(inv.family);
+  const initialState = initial && {
+    path: initial.path,
+    content: new TextEncoder().encode(initial.content),
+    mode: initial.mode,
+  };
+  return (live) =>
+    [identity.active, ...identity.standby].map((host) =>
+      host.name === live
+        ? {
+            host,
+            as: 'active',
+            keys: placed((k) => k.path, '0600'),
+            ...(initialState ? { initial: initialState } : {}),
+          }
+        : { host, as: 'sealed', keys: placed((k) => sealedPath(identity.name, k), '0400') },
+    );
+}
+
 export async function keysPushCommand(
   options: { inventory: string; identity: string; files: string[]; dir?: string },
   term: Terminal,
 ): Promise<ExitCode> {
   const loaded = await loadInventory(options.inventory);
   const identity = identityNamed(loaded.resolved, options.identity, options.inventory);
-  if (identity.signer?.client === 'horcrux') refuseCosmosSignerTier(loaded.resolved, 'keys push');
-  const keys = validatorKeyFiles(loaded.resolved.family);
-  const initial = initialSignState(loaded.resolved.family);
-  const initialState = initial && {
-    path: initial.path,
-    content: new TextEncoder().encode(initial.content),
-    mode: initial.mode,
-  };
-  const material = keyMaterial(keys, options.files, options.dir);
+  const placements = placementsOf(loaded.resolved, identity, options);
   const session = sessionOf(options.inventory, loaded.resolved);
   try {
     const { verdict } = await readLive(session, loaded.resolved, options.inventory, identity);
@@ -78,23 +131,8 @@ export async function keysPushCommand(
     const live = liveActive(verdict, identity)!.host; // stale and unknown were refused above
     const results: { host: string; as: string; result: string }[] = [];
     const outcomes: (PushOutcome | 'unreachable')[] = [];
-    // with a tmkms signer the key is the signer's, and no validator host holds it (docs/signers.md)
-    const signer = identity.signer?.client === 'tmkms' ? identity.signer : undefined;
-    const targets = signer
-      ? signer.hosts.map((host) => ({ host, as: 'signer', path: () => tmkmsKeyPath(identity.name), mode: '0600' }))
-      : [identity.active, ...identity.standby].map((host) =>
-          host.name === live
-            ? { host, as: 'active', path: (k: KeyFile) => k.path, mode: '0600' }
-            : { host, as: 'sealed', path: (k: KeyFile) => sealedPath(identity.name, k), mode: '0400' },
-        );
-    for (const { host, as, path, mode } of targets) {
-      const active = as === 'active';
-      const script = keysPushScript(
-        host.root,
-        identity.name,
-        keys.map((k) => ({ name: k.name, path: path(k), content: material.get(k.name)!, mode })),
-        active ? initialState : undefined,
-      );
+    for (const { host, as, keys, initial } of placements(live)) {
+      const script = keysPushScript(host.root, identity.name, keys, initial);
       const [o] = await session.each([host], (conn) =>
         conn.exec(rootShell(host), { stdin: script, timeoutMs: 30_000 }),
       );
@@ -138,8 +176,21 @@ export async function keysStatusCommand(options: { inventory: string }, term: Te
       const { quorum, verdict } = await readLive(session, loaded.resolved, options.inventory, identity);
       const live = liveActive(verdict, identity);
       const recordedLive = live?.recorded ? live.host : undefined;
+      // a cosmos remote signer holds the key: a validator's own (CometBFT makes one) is no signer's
+      const signerTier = loaded.resolved.family === 'cosmos' ? identity.signer : undefined;
       for (const host of [identity.active, ...identity.standby]) {
         const view = quorum.views.find((v) => v.host === host.name);
+        if (signerTier) {
+          rows.push({
+            identity: identity.name,
+            host: host.name,
+            role: host.name === recordedLive ? 'live active' : 'standby',
+            key: view?.probe
+              ? `on its ${signerTier.client} signers (${signerTier.hosts.map((h) => h.name).join(', ')})`
+              : `unreachable (${view?.error ?? '?'})`,
+          });
+          continue;
+        }
         const states = view?.probe ? [...new Set(Object.values(view.probe.keys))] : [];
         const key = !view?.probe
           ? `unreachable (${view?.error ?? '?'})`

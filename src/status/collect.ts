@@ -7,6 +7,7 @@
  */
 import { OUTPUT_LIMITS } from '../ssh/host-records.js';
 import { binariesOf, type ClientBinary } from '../plan/binaries.js';
+import { signerProbeFiles } from './signer-report.js';
 import { quorumOf } from '../quorum/generation.js';
 import { rootShell } from '../ssh/shell.js';
 import type { HostSession } from '../ssh/session.js';
@@ -69,17 +70,26 @@ export function statusContext(
       signing.set(h.name, renders.get(h.name)?.manifest.services.map((s) => s.name) ?? []);
   for (const host of inv.hosts) {
     const render = renders.get(host.name);
-    const probes = inv.identities
-      .filter((id) => quorumOf(id).includes(host))
-      .map((id) => {
-        const validator = host !== id.witness;
-        const own = activeStateFile(inv.family);
-        return {
-          identity: id.name,
-          keys: validator ? keys : [],
-          files: validator ? (own ? [own] : []) : stateFiles(inv.family, id.name, 'witness'),
-        };
-      });
+    const probes = [
+      ...inv.identities
+        .filter((id) => quorumOf(id).includes(host))
+        .map((id) => {
+          const validator = host !== id.witness;
+          const own = activeStateFile(inv.family);
+          // with a cosmos remote signer no validator holds the key: the one CometBFT makes for
+          // itself (LoadOrGenFilePV) is no signer, and the signer tier is judged on its own
+          const keyless = inv.family === 'cosmos' && id.signer !== undefined;
+          return {
+            identity: id.name,
+            keys: validator && !keyless ? keys : [],
+            files: validator ? (own ? [own] : []) : stateFiles(inv.family, id.name, 'witness'),
+          };
+        }),
+      // a signer host: its watermark (./signer-report.ts)
+      ...inv.identities
+        .filter((id) => id.signer?.hosts.includes(host))
+        .map((id) => ({ identity: id.name, keys: [], files: signerProbeFiles(id, inv.chain.network) })),
+    ];
     requests.set(host.name, {
       paths: [...(render?.files.map((f) => f.path) ?? []), ...(binaries.get(host.name) ?? []).map((b) => b.path)],
       services: render?.manifest.services.map((s) => s.name) ?? [],

@@ -5,6 +5,7 @@
  */
 import { decideGeneration, parseGenerationRecord, quorumOf, type GenerationVerdict } from '../quorum/generation.js';
 import { liveActive } from '../quorum/live.js';
+import { signerTier } from './signer-report.js';
 import type { ResolvedIdentity } from '../inventory/resolve.js';
 import type { readingOf } from './metrics.js';
 import { isAnswer, type IdentityStatus, type StatusInput } from './report.js';
@@ -148,8 +149,11 @@ export function identityStatus(
         `${blind ? 'no block' : 'not signing'}: last ${blind ? 'block' : 'signature'} at ${lastSigned}, ${head - lastSigned} heights ago (live active ${live})`,
       );
   }
+  const tier = signerTier(input, id, live, lastSigned);
+  alarms.push(...tier.alarms);
   return {
     identity: id.name,
+    ...(tier.signers.length ? { signers: tier.signers } : {}),
     ...(live ? { live } : {}),
     ...(generation !== undefined ? { generation } : {}),
     verdict: verdict.kind,

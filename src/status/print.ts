@@ -89,6 +89,13 @@ export function formatStatus(report: StatusReport, style: ChalkInstance, tookMs?
     '',
   );
 
+  // a remote signer tier: one line per signer under the identities
+  for (const i of report.identities)
+    for (const s of i.signers ?? [])
+      out.push(
+        `${i.identity} signer ${s.host}: ${s.state}${s.serves ? `, serves ${s.serves}` : ''}${s.watermark ? `, watermark ${s.watermark}` : ''}`,
+      );
+  if (report.identities.some((i) => i.signers?.length)) out.push('');
   for (const a of report.alarms) out.push(style.red.bold(`✗ ${a}`));
   for (const w of report.warnings) out.push(style.yellow(`! ${w}`));
   if (report.alarms.length === 0)

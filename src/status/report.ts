@@ -14,6 +14,7 @@ import { readingOf } from './metrics.js';
 import type { HostAnswer } from './script.js';
 import { identityStatus, verdictOf } from './identity-report.js';
 import { liveActive } from '../quorum/live.js';
+import type { SignerStatus } from './signer-report.js';
 
 export interface HostStatus {
   host: string;
@@ -56,6 +57,8 @@ export interface IdentityStatus {
   missed?: { heights: number; from: number; to: number };
   /** What became of the witness's copy of the signing state this run (saved, current, kept, not saved). */
   witnessCopy?: string;
+  /** A cosmos remote signer tier: each signer host, what it serves, its watermark. */
+  signers?: SignerStatus[];
   alarms: string[];
   warnings: string[];
 }

@@ -7,10 +7,12 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { parseTmkmsState } from '../../src/chain/remote-signer-state.js';
 import { privValidatorAddress } from '../../src/lab/sim/cometbft.js';
 import { readLabState } from '../../src/lab/state.js';
 import { labPaths } from '../../src/lab/layout.js';
+import type { StatusReport } from '../../src/status/report.js';
 import { cosmosWithTmkms } from '../support/helpers.js';
 import { FailoverLab } from '../support/failover-lab.js';
 import { asRootOn, serviceLog } from '../support/lab-hosts.js';
@@ -65,6 +67,64 @@ describe('a cosmos lab with a tmkms signer', { skip: sshdUnavailable() }, () => 
       else assert.equal(env.stdout, '', 'the standby has no privval laddr');
     }
     assert.match(serviceLog(lab.dir, 'val-fra', 'cometbft'), /remote signer connected from [0-9.]+: key [0-9A-F]{40}/);
+  });
+
+  test('stake status shows the signer tier: tmkms running, serving the live validator, its watermark; stopped and stateless, red', () => {
+    const report = () => {
+      const r = lab.stake(['status', '-i', lab.inventory, '--json', '--no-witness-copy']);
+      return JSON.parse(r.stdout) as StatusReport;
+    };
+    const fine = report();
+    const signers = fine.identities[0]!.signers!;
+    assert.equal(signers.length, 1);
+    assert.equal(signers[0]!.host, 'kms-fra');
+    assert.equal(signers[0]!.state, 'running');
+    assert.equal(signers[0]!.serves, 'val-fra');
+    assert.match(signers[0]!.watermark!, /^\d+\/\d+\/3$/, 'height/round/precommit');
+    assert.deepEqual(
+      fine.alarms.filter((a) => /signer/.test(a)),
+      [],
+    );
+    // the signer stopped and its state lost: both red, in words an operator acts on
+    const cut = onHost(
+      'kms-fra',
+      'systemctl stop stake-tmkms && rm -f {root}/var/lib/tmkms/state/cosmoshub-4-consensus.json',
+    );
+    assert.equal(cut.code, 0, cut.stderr);
+    const broken = report();
+    assert.deepEqual(broken.identities[0]!.signers![0], {
+      host: 'kms-fra',
+      state: 'stopped',
+      serves: 'val-fra',
+      watermark: 'none',
+    });
+    assert.ok(
+      broken.alarms.some((a) => /signer kms-fra is not running tmkms: cosmoshub cannot sign/.test(a)),
+      broken.alarms.join('\n'),
+    );
+    // started again, tmkms makes a state at height 0 and signs on from the chain's height
+    assert.equal(onHost('kms-fra', 'systemctl start stake-tmkms').code, 0);
+  });
+
+  test('stake keys: push puts the key on the signer (already there) and on no validator; status shows it held by the signer, no alarm', () => {
+    const key = join(labPaths(lab.dir).keys, 'cosmoshub', 'priv_validator_key.json');
+    const push = lab.stake(['keys', 'push', 'cosmoshub', '-i', lab.inventory, '--file', key, '--json']);
+    assert.equal(push.code, 0, push.stderr);
+    const pushed = JSON.parse(push.stdout) as { results: { host: string; as: string; result: string }[] };
+    assert.deepEqual(
+      pushed.results.map((r) => [r.host, r.as, r.result.split(':')[0]]),
+      [['kms-fra', 'signer', 'already there']],
+    );
+    const status = lab.stake(['keys', 'status', '-i', lab.inventory, '--json']);
+    assert.equal(status.code, 0, status.stdout + status.stderr);
+    const rows = (JSON.parse(status.stdout) as { keys: { host: string; key: string; alarm?: string }[] }).keys;
+    assert.deepEqual(
+      rows.map((r) => [r.host, r.key, r.alarm]),
+      [
+        ['val-fra', 'on its tmkms signers (kms-fra)', undefined],
+        ['val-waw', 'on its tmkms signers (kms-fra)', undefined],
+      ],
+    );
   });
 
   test('a second deploy changes nothing: the serving config and the laddr are as rendered', () => {
