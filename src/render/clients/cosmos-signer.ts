@@ -81,18 +81,20 @@ function serveFile(
 }
 
 /**
- * The serving config: the serve-<validator> file of the identity's active host, where the signer
- * reads its config. A failover writes it itself (the target's), as it moves a key, so the next
+ * The serve-<validator> files, and the serving config: the one of the identity's active host
+ * again, where the signer reads its config. A failover writes it itself (the target's), as it moves a key, so the next
  * deploy finds it as rendered.
  */
-function servingFile(
+function serveFiles(
   ctx: HostContext,
   client: 'tmkms' | 'horcrux',
   id: ResolvedIdentity,
-  serves: readonly RenderedFile[],
-): RenderedFile {
+  validators: readonly ResolvedHost[],
+  data: Record<string, unknown>,
+): RenderedFile[] {
+  const serves = validators.map((v) => serveFile(ctx, client, v, data));
   const serve = serves.find((f) => f.path === servePath(client, id.active.name))!;
-  return { ...serve, path: client === 'tmkms' ? TMKMS_SERVING : HORCRUX_SERVING, mode: '0600' };
+  return [...serves, { ...serve, path: client === 'tmkms' ? TMKMS_SERVING : HORCRUX_SERVING, mode: '0600' }];
 }
 
 export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; services: Service[] } {
@@ -112,18 +114,16 @@ export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; s
   const files: RenderedFile[] = [];
   const binary = onHost(host, binaryPath(inv, host.client!));
   if (host.client === 'tmkms') {
-    for (const v of validators)
-      files.push(
-        serveFile(ctx, 'tmkms', v, {
-          identity: id.name,
-          chain_id: chainId,
-          serving_path: onHost(host, TMKMS_SERVING),
-          state_file: onHost(host, tmkmsStatePath(chainId)),
-          key_path: onHost(host, tmkmsKeyPath(id.name)),
-          secret_key: onHost(host, TMKMS_CONNECTION_KEY),
-        }),
-      );
-    files.push(servingFile(ctx, 'tmkms', id, files));
+    files.push(
+      ...serveFiles(ctx, 'tmkms', id, validators, {
+        identity: id.name,
+        chain_id: chainId,
+        serving_path: onHost(host, TMKMS_SERVING),
+        state_file: onHost(host, tmkmsStatePath(chainId)),
+        key_path: onHost(host, tmkmsKeyPath(id.name)),
+        secret_key: onHost(host, TMKMS_CONNECTION_KEY),
+      }),
+    );
     return {
       files,
       services: [
@@ -144,25 +144,23 @@ export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; s
   if (host.client === 'horcrux') {
     const group = id.signer!;
     const p2p = host.ports.p2p?.port ?? 2222;
-    for (const v of validators)
-      files.push(
-        serveFile(ctx, 'horcrux', v, {
-          identity: id.name,
-          chain_id: chainId,
-          shard_id: shardIdOf(id, host),
-          threshold: group.threshold,
-          cosigners: group.hosts.map((h) => ({
-            id: shardIdOf(id, h),
-            addr: `tcp://${h.privateAddress}:${h.ports.p2p?.port ?? 2222}`,
-          })),
-          grpc_timeout: HORCRUX_TIMEOUT,
-          raft_timeout: HORCRUX_TIMEOUT,
-          key_dir: onHost(host, HORCRUX_KEYS),
-          serving_path: onHost(host, HORCRUX_SERVING),
-          debug_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 6001}`,
-        }),
-      );
-    files.push(servingFile(ctx, 'horcrux', id, files));
+    files.push(
+      ...serveFiles(ctx, 'horcrux', id, validators, {
+        identity: id.name,
+        chain_id: chainId,
+        shard_id: shardIdOf(id, host),
+        threshold: group.threshold,
+        cosigners: group.hosts.map((h) => ({
+          id: shardIdOf(id, h),
+          addr: `tcp://${h.privateAddress}:${h.ports.p2p?.port ?? 2222}`,
+        })),
+        grpc_timeout: HORCRUX_TIMEOUT,
+        raft_timeout: HORCRUX_TIMEOUT,
+        key_dir: onHost(host, HORCRUX_KEYS),
+        serving_path: onHost(host, HORCRUX_SERVING),
+        debug_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 6001}`,
+      }),
+    );
     return {
       files,
       services: [
