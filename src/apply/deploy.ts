@@ -35,6 +35,7 @@ import { quietGroups, rolloutStages } from './rollout.js';
 import type { HostSession } from '../ssh/session.js';
 import { liveActive } from '../quorum/live.js';
 import { lookBackGate } from './look-back-gate.js';
+import { bothGates, signerStateGate } from './signer-state-gate.js';
 import { validatorKeyFiles } from '../keys/layout.js';
 
 export interface DeployOptions extends PlanOptions {
@@ -306,7 +307,10 @@ export async function runDeploy(
   let stopped: string | undefined;
   const onStep = (hostName: string, step: HostStep, detail: string) =>
     emit({ event: 'step', host: hostName, step, detail });
-  const startGate = lookBackGate(inv, session, verdicts, (h, text) => onStep(h, 'restart', text));
+  const startGate = bothGates(
+    lookBackGate(inv, session, verdicts, (h, text) => onStep(h, 'restart', text)),
+    signerStateGate(inv, session, verdicts),
+  );
   const apply = async (names: string[]) => {
     const outcomes = await session.each(
       names.map((n) => inv.host(n)),

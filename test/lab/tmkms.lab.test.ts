@@ -106,6 +106,35 @@ describe('a cosmos lab with a tmkms signer', { skip: sshdUnavailable() }, () => 
     assert.equal(onHost('kms-fra', 'systemctl start stake-tmkms').code, 0);
   });
 
+  test("deploy never starts tmkms below the chain: a lost state is raised to the identity's last signature first", async () => {
+    // tmkms stopped, its state lost, and deploy given a reason to restart it (its serving config edited on the host)
+    const lose = onHost(
+      'kms-fra',
+      'systemctl stop stake-tmkms && rm -f {root}/var/lib/tmkms/state/cosmoshub-4-consensus.json && echo "# edited" >> {root}/var/lib/tmkms/serving.toml',
+    );
+    assert.equal(lose.code, 0, lose.stderr);
+    const signedBefore = Math.max(...lab.signatures().map((s) => s.height));
+    const r = lab.stake(['deploy', '-i', lab.inventory]);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const said =
+      /tmkms's state was missing, below cosmoshub's last signature on the chain \((\d+)\): raised to it, every round, before the start/.exec(
+        r.stdout,
+      );
+    assert.ok(said, r.stdout);
+    const floor = Number(said[1]);
+    assert.ok(floor >= signedBefore - 1, `raised to ${floor}, the chain had ${signedBefore}`);
+    const state = onHost('kms-fra', 'cat {root}/var/lib/tmkms/state/cosmoshub-4-consensus.json');
+    assert.ok(parseTmkmsState(state.stdout).height >= BigInt(floor), state.stdout);
+    const count = lab.chain().identities[0]!.signatures;
+    const after = await lab.waitFor(
+      'signing again above the floor',
+      (c) => c.identities[0]!.signatures >= count + 5,
+      30_000,
+    );
+    assert.equal(after.doubleSigns, 0);
+    assert.ok(Math.max(...lab.signatures().map((s) => s.height)) > floor);
+  });
+
   test('stake keys: push puts the key on the signer (already there) and on no validator; status shows it held by the signer, no alarm', () => {
     const key = join(labPaths(lab.dir).keys, 'cosmoshub', 'priv_validator_key.json');
     const push = lab.stake(['keys', 'push', 'cosmoshub', '-i', lab.inventory, '--file', key, '--json']);
