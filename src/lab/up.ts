@@ -91,6 +91,13 @@ export function simulatedBinary(dir: string, client: string, version: string, ho
  * An input error, checked by the command before anything is made.
  */
 export function refuseUntabledClients(inv: LoadedInventory['resolved']): void {
+  // a client with a table but no simulation yet: no lab rather than one that does not sign
+  const unsimulated = inv.identities.filter((id) => id.signer?.client === 'horcrux');
+  if (unsimulated.length)
+    throw new UsageError(
+      `the lab does not simulate horcrux yet (${unsimulated.map((id) => id.name).join(', ')}): of the cosmos signers it simulates tmkms`,
+      'rehearse with a tmkms signer group (one host, no threshold), or on a testnet; stake render and stake plan show what would be deployed',
+    );
   const missing = clientsOf(inv).filter((c) => !clientReference(c, inv.clients[c]?.version ?? ''));
   if (missing.length)
     throw new UsageError(

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolveInventory } from '../../src/inventory/resolve.js';
 import { projectPath } from '../../src/paths.js';
 import { refuseCosmosSignerTier } from '../../src/apply/signer-tier.js';
+import { refuseUntabledClients } from '../../src/lab/up.js';
 import { StakeError } from '../../src/errors.js';
 import { checkHorcruxConfig } from '../../src/reference/horcrux-config.js';
 import { checkTmkmsConfig } from '../../src/reference/tmkms-config.js';
@@ -184,4 +185,10 @@ describe('failover of a cosmos signer tier', () => {
     );
     assert.doesNotThrow(() => refuseCosmosSignerTier(render(example('cosmos')).inv, 'failover'));
   });
+});
+
+test('lab up refuses a horcrux inventory before it makes anything: the lab simulates tmkms only', () => {
+  const { inv } = render(example('cosmos-horcrux'));
+  assert.throws(() => refuseUntabledClients(inv), /the lab does not simulate horcrux yet \(cosmoshub\)/);
+  assert.doesNotThrow(() => refuseUntabledClients(render(cosmosWithTmkms()).inv));
 });
