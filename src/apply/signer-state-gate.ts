@@ -74,10 +74,12 @@ export function signerStateGate(
       observer ??= chainObserverFor(inv, session);
       const reading = observer ? await observer.read().catch(() => undefined) : undefined;
       const last = reading?.identity(identity)?.lastHeight;
-      if (last === undefined) {
+      // The floor is the head, not only the last signature seen: the precommits of the head are
+      // only in the next block (and a vote may be in flight), so a floor at the last signature
+      // alone would reopen heights the key has most likely signed. A fresh key loses nothing by it.
+      const head = reading && reading.head > 0 ? reading.head : undefined;
+      if (head === undefined) {
         if (height !== undefined) return undefined;
-        // the chain was read: the identity has not signed in its window, a fresh key
-        if (reading && reading.head > 0 && reading.identity(identity) !== undefined) return undefined;
         // a first deploy rolls the signers out before the sentries the chain is read through
         if (firstDeploy.has(identity))
           return `first deploy: tmkms's state is ${why} and the chain cannot be read yet (its sentries come after the signers): if this key ever signed before, stop tmkms now and restore its state`;
@@ -85,31 +87,33 @@ export function signerStateGate(
           `${host.name}: tmkms's state file ${file} is ${why}, and the chain could not be read: started so, tmkms would sign from height 0`,
           {
             exitCode: EXIT.refused,
-            hint: `restore ${file} from a backup (or write the chain's last signed height into it), then deploy again; stake raises it by itself when the chain can be read`,
+            hint: `restore ${file} from a backup (or write the chain's head into it), then deploy again; stake raises it by itself when the chain can be read`,
           },
         );
       }
-      if (height !== undefined && height >= BigInt(last)) return undefined;
-      const floor = { height: BigInt(last), round: EVERY_ROUND, step: STEP.precommit };
-      // tmkms's own file: its user's where stake manages owners (a host that is its whole machine)
-      const owner = host.root === '/' ? 'tmkms:tmkms' : undefined;
-      await exec(
-        [
-          'set -eu',
-          ...writeFromLines(
-            host.root,
-            file,
-            '0600',
-            (t) => base64Heredoc(serializeTmkmsState(floor), { into: t }),
-            'stake_tmp',
-            owner,
-          ),
-          '',
-        ].join('\n'),
-      );
-      return `tmkms's state was ${height !== undefined ? `at height ${height}` : why}, below ${identity}'s last signature on the chain (${last}): raised to it, every round, before the start (tmkms signs from ${last + 1})`;
+      const floorHeight = Math.max(head, last ?? 0);
+      if (height !== undefined && height >= BigInt(floorHeight)) return undefined;
+      const floor = { height: BigInt(floorHeight), round: EVERY_ROUND, step: STEP.precommit };
+      await exec(['set -eu', ...asTmkms(host.root, writeFloorLines(host.root, file, floor)), ''].join('\n'));
+      const seen =
+        last !== undefined ? `${identity}'s last signature on the chain (${last})` : `no signature of ${identity} seen`;
+      return `tmkms's state was ${height !== undefined ? `at height ${height}` : why}, below the chain's head ${head} (${seen}): raised to it, every round, before the start (tmkms signs from ${floorHeight + 1})`;
     };
   };
+}
+
+/** The floor written as tmkms writes its state: through a temp beside it, renamed over it. */
+const writeFloorLines = (root: string, file: string, floor: Parameters<typeof serializeTmkmsState>[0]) =>
+  writeFromLines(root, file, '0600', (t) => base64Heredoc(serializeTmkmsState(floor), { into: t }), 'stake_tmp');
+
+/**
+ * On a host that is its whole machine (root /) tmkms's folders are the tmkms user's, so the write
+ * runs as that user: a folder swapped for a link then leads nowhere tmkms could not write itself
+ * (as root it could lead anywhere). Elsewhere (a root prefix, the lab's process hosts) as is.
+ */
+function asTmkms(root: string, lines: string[]): string[] {
+  if (root !== '/') return lines;
+  return ["runuser -u tmkms -- sh -s <<'STAKE_AS_TMKMS'", 'set -eu', ...lines, 'STAKE_AS_TMKMS'];
 }
 
 /** Both gates of a service, one after the other (a service has at most one of them today). */

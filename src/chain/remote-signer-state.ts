@@ -136,7 +136,12 @@ export function tmkmsCheck(
       endsSession: true,
       why: `attempted double sign: step regression: round regression at height:${height} round:${round} last step:${tm(state.step)} new step:${tm(request.step)}`,
     };
-  if (compareHRS(state, request) === 0 && state.blockId !== request.blockId)
+  // the same height and round for another block: refused at the same step whatever the ids, and
+  // at a later step when both name a block (a prevote for one block, a precommit for another;
+  // src/chain/state.rs: block_id differs and (both Some, or same step))
+  const sameStep = compareHRS(state, request) === 0;
+  const bothBlocks = state.blockId !== undefined && request.blockId !== undefined;
+  if (height === state.height && round === state.round && state.blockId !== request.blockId && (sameStep || bothBlocks))
     return {
       ok: false,
       endsSession: false,

@@ -47,6 +47,9 @@ function keyMaterial(keys: KeyFile[], files: string[], dir: string | undefined):
   return out;
 }
 
+/** A signer's key is its user's where stake manages owners (root /): tmkms and horcrux run as their own users. */
+const ownedBy = (host: ResolvedHost, user: string) => (host.root === '/' ? { owner: `${user}:${user}` } : {});
+
 /** One host's part of a push: its key files where its client reads them, and how it holds them. */
 interface HostPlacement {
   host: ResolvedHost;
@@ -77,7 +80,13 @@ function placementsOf(
       inv.chain.network,
       hosts.map((h) => h.name),
     );
-    return () => hosts.map((host, i) => ({ host, as: `cosigner ${i + 1}`, keys: material.get(host.name)! }));
+    // each file the horcrux user's, where stake manages owners: horcrux runs as its own user
+    return () =>
+      hosts.map((host, i) => ({
+        host,
+        as: `cosigner ${i + 1}`,
+        keys: material.get(host.name)!.map((k) => ({ ...k, ...ownedBy(host, 'horcrux') })),
+      }));
   }
   const keys = validatorKeyFiles(inv.family);
   const material = keyMaterial(keys, options.files, options.dir);
@@ -86,7 +95,12 @@ function placementsOf(
   // with a tmkms signer the key is the signer's, and no validator host holds it
   if (identity.signer?.client === 'tmkms') {
     const hosts = identity.signer.hosts;
-    return () => hosts.map((host) => ({ host, as: 'signer', keys: placed(() => tmkmsKeyPath(identity.name), '0600') }));
+    return () =>
+      hosts.map((host) => ({
+        host,
+        as: 'signer',
+        keys: placed(() => tmkmsKeyPath(identity.name), '0600').map((k) => ({ ...k, ...ownedBy(host, 'tmkms') })),
+      }));
   }
   const initial = initialSignState(inv.family);
   const initialState = initial && {

@@ -8,7 +8,16 @@
 import { createHash } from 'node:crypto';
 import { posix } from 'node:path';
 import { sealedDir } from './layout.js';
-import { braceGroup, insideRootLines, regularTargetLine, sha256Is, shq, writeFileLines } from '../ssh/shell.js';
+import {
+  base64Heredoc,
+  braceGroup,
+  insideRootLines,
+  regularTargetLine,
+  sha256Is,
+  shq,
+  writeFileLines,
+  writeFromLines,
+} from '../ssh/shell.js';
 import { isStringOrNull, isStrings, resultLine, resultShape, tryResult } from '../ssh/script-result.js';
 
 /** One key file for one host: its bytes, where they go (relative to the host's root) and their mode. */
@@ -17,6 +26,8 @@ export interface KeyPlacement {
   path: string;
   content: Uint8Array;
   mode: string;
+  /** user:group of the client that reads it, where stake manages owners (a host that is its whole machine). */
+  owner?: string;
 }
 
 /**
@@ -65,7 +76,7 @@ export function keysPushScript(
     braceGroup([
       'set -eu',
       `if [ ! -f ${k.full} ]; then`,
-      ...writeFileLines(root, k.path, k.content, k.mode),
+      ...writeFromLines(root, k.path, k.mode, (t) => base64Heredoc(k.content, { into: t }), 'stake_tmp', k.owner),
       `placed_${k.index}=1`,
       'fi',
     ]),

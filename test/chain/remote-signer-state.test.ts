@@ -64,6 +64,18 @@ describe('tmkms state file', () => {
     assert.deepEqual(at(214n, 0, STEP.propose), { ok: true });
   });
 
+  test('a prevote for one block, then a precommit for another at the same height and round: refused, as tmkms does; a nil precommit after it is not', () => {
+    const s = { height: 100n, round: 0, step: STEP.prevote, blockId: 'AAAA' };
+    const other = tmkmsCheck(s, { height: 100n, round: 0, step: STEP.precommit, blockId: 'BBBB' });
+    assert.equal(other.ok, false);
+    assert.match(
+      (other as { why: string }).why,
+      /^double sign detected: .* at height:100 round:0 step:2 old block id:AAAA new block BBBB$/,
+    );
+    assert.deepEqual(tmkmsCheck(s, { height: 100n, round: 0, step: STEP.precommit }), { ok: true });
+    assert.deepEqual(tmkmsCheck(s, { height: 100n, round: 0, step: STEP.precommit, blockId: 'AAAA' }), { ok: true });
+  });
+
   test('round and step regressions end the session, in its words (the step one says "round regression", as tmkms does)', () => {
     const s = { height: 100n, round: 2, step: STEP.prevote };
     assert.match(

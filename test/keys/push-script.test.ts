@@ -130,3 +130,23 @@ describe('keys push script', () => {
     assert.equal(initialSignState('ethereum'), undefined);
   });
 });
+
+test("a key with an owner is its client's before it is in place (a signer runs as its own user)", () => {
+  const script = keysPushScript('/', 'cosmoshub', [
+    {
+      name: 'k.json',
+      path: '/var/lib/tmkms/secrets/cosmoshub.priv_validator_key.json',
+      content: new TextEncoder().encode('{}'),
+      mode: '0600',
+      owner: 'tmkms:tmkms',
+    },
+  ]);
+  // on the temp, before the rename: never root's in place, never another's
+  const chown = script.indexOf(`chown 'tmkms:tmkms' "$stake_tmp"`);
+  const rename = script.indexOf('mv -fT -- "$stake_tmp"');
+  assert.ok(chown > 0 && rename > chown, script);
+  const unowned = keysPushScript('/', 'cosmoshub', [
+    { name: 'k.json', path: '/x/k.json', content: new Uint8Array([1]), mode: '0600' },
+  ]);
+  assert.doesNotMatch(unowned, /chown /);
+});

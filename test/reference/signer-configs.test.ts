@@ -11,6 +11,7 @@ import { resolveInventory } from '../../src/inventory/resolve.js';
 import { projectPath } from '../../src/paths.js';
 import { refuseCosmosSignerTier } from '../../src/apply/signer-tier.js';
 import { refuseUntabledClients } from '../../src/lab/up.js';
+import { hostPort } from '../../src/render/clients/cosmos-signer.js';
 import { StakeError } from '../../src/errors.js';
 import { checkHorcruxConfig } from '../../src/reference/horcrux-config.js';
 import { checkTmkmsConfig } from '../../src/reference/tmkms-config.js';
@@ -191,4 +192,12 @@ test('lab up refuses a horcrux inventory before it makes anything: the lab simul
   const { inv } = render(example('cosmos-horcrux'));
   assert.throws(() => refuseUntabledClients(inv), /the lab does not simulate horcrux yet \(cosmoshub\)/);
   assert.doesNotThrow(() => refuseUntabledClients(render(cosmosWithTmkms()).inv));
+});
+
+test('IPv6 private addresses are bracketed where Go splits host and port (horcrux, CometBFT), and horcrux accepts them', () => {
+  assert.equal(hostPort('fd00:1::50', 2222), '[fd00:1::50]:2222');
+  assert.equal(hostPort('10.1.0.50', 2222), '10.1.0.50:2222');
+  const ok = render(example('cosmos-horcrux')).file('signer-fra', '/etc/horcrux/serve-val-fra.yaml')!.content;
+  const v6 = ok.replace('"tcp://10.2.0.50:2222"', `"tcp://${hostPort('fd00:2::50', 2222)}"`);
+  assert.equal(checkHorcruxConfig(v6, 1).refusal, undefined);
 });

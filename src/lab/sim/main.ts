@@ -5,7 +5,7 @@
  * config, listens and dials as the real client would, follows the lab chain's heights, and signs
  * where the host holds the key.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createConnection, type Server, type Socket } from 'node:net';
 import { hostname } from 'node:os';
 import { onLines, send, type FromChain } from '../chain/protocol.js';
@@ -103,6 +103,7 @@ function runTmkms(argv: string[], hostName: string): void {
     read: readIfExists,
     write: writeDurably,
     dial: (h, port) => createConnection({ host: h, port }),
+    dirExists: (d) => existsSync(d),
     log,
   });
   if ('refused' in started) {

@@ -9,6 +9,7 @@
  * loopback with real files.
  */
 import { createHash } from 'node:crypto';
+import { dirname } from 'node:path';
 import type { Socket } from 'node:net';
 import { parseTmkmsState, serializeTmkmsState, tmkmsCheck, type TmkmsState } from '../../chain/remote-signer-state.js';
 import { checkTmkmsConfig } from '../../reference/tmkms-config.js';
@@ -23,6 +24,8 @@ export interface TmkmsIo {
   /** Atomic and durable: tmkms writes its state through a temp file and a rename. */
   write(path: string, text: string): void;
   dial(host: string, port: number): Socket;
+  /** Whether a folder exists: tmkms writes its state through a temp in the state's folder, and makes none. */
+  dirExists(path: string): boolean;
   log(line: string): void;
 }
 
@@ -45,6 +48,11 @@ export function startTmkms(configText: string, io: TmkmsIo): TmkmsStart {
     const file = chain.stateFile ?? `${chain.id}_priv_validator_state.json`;
     let text = io.read(file);
     if (text === undefined) {
+      // NamedTempFile::new_in(dir) (src/chain/state.rs): no folder, no state, no start
+      if (!io.dirExists(dirname(file)))
+        return loading(
+          `error syncing state to disk: error writing state to ${file}: No such file or directory (os error 2)`,
+        );
       io.write(file, `${FRESH}\n`);
       text = FRESH;
     }

@@ -6,6 +6,7 @@
 import { validatorHostsOf, type ResolvedHost } from '../../inventory/resolve.js';
 import { baseData, binaryPath, identitiesOf, nodeIdOf, onHost, unique, type HostContext } from '../context.js';
 import type { RenderedFile, Service } from '../types.js';
+import { privvalAddr } from './cosmos-signer.js';
 
 export const COMETBFT_HOME = '/var/lib/cometbft';
 
@@ -28,7 +29,7 @@ export const PRIVVAL_ENV = '/etc/stake/cometbft-privval.env';
 
 /** The file that makes a validator listen for its remote signer. */
 export const privvalEnvContent = (host: ResolvedHost) =>
-  `# Rendered by stake: this host is the one its remote signers serve.\nCMT_PRIV_VALIDATOR_LADDR=tcp://${host.privateAddress}:${host.ports.privval?.port ?? 26659}\n`;
+  `# Rendered by stake: this host is the one its remote signers serve.\nCMT_PRIV_VALIDATOR_LADDR=${privvalAddr(host)}\n`;
 
 const peer = (ctx: HostContext, h: ResolvedHost) =>
   `${nodeIdOf(ctx, h)}@${h.privateAddress}:${h.ports.p2p?.port ?? 26656}`;

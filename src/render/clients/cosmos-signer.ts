@@ -10,6 +10,7 @@
  * away, so a fenced signer serves nobody whatever the old validator host does; activation writes
  * the target's), and the next deploy finds it as rendered.
  */
+import { posix } from 'node:path';
 import { validatorHostsOf, type ResolvedHost, type ResolvedIdentity } from '../../inventory/resolve.js';
 import { baseData, binaryPath, identitiesOf, onHost, type HostContext } from '../context.js';
 import { RenderError } from '../errors.js';
@@ -49,7 +50,11 @@ const HORCRUX_TIMEOUT = '1000ms';
 
 /** A validator's priv_validator_laddr as a signer dials it. */
 export const privvalAddr = (validator: ResolvedHost) =>
-  `tcp://${validator.privateAddress}:${validator.ports.privval?.port ?? 26659}`;
+  `tcp://${hostPort(validator.privateAddress, validator.ports.privval?.port ?? 26659)}`;
+
+/** host:port, an IPv6 address in brackets (Go's net.SplitHostPort, which horcrux and CometBFT use, needs them). */
+export const hostPort = (address: string, port: number) =>
+  address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
 
 /** A cosigner's shard id: its place in the signer group, from 1 (horcrux: 1..n, one per cosigner). */
 const shardIdOf = (id: ResolvedIdentity, host: ResolvedHost) => id.signer!.hosts.indexOf(host) + 1;
@@ -132,7 +137,9 @@ export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; s
           description: `tmkms signer ${host.name} (${id.name})`,
           user: 'tmkms',
           exec: [binary, 'start', '-c', onHost(host, TMKMS_SERVING), ...(inv.clients.tmkms?.args ?? [])],
-          writable: [onHost(host, TMKMS_HOME)],
+          // the state's folder made by deploy: tmkms writes its state through a temp in it, and
+          // does not make the folder (src/chain/state.rs: NamedTempFile::new_in)
+          writable: [onHost(host, TMKMS_HOME), onHost(host, posix.dirname(tmkmsStatePath(chainId)))],
           after: [],
           jit: false,
           // tmkms listens on nothing: it dials its validator (and redials every second)
@@ -152,13 +159,13 @@ export function renderCosmosSigner(ctx: HostContext): { files: RenderedFile[]; s
         threshold: group.threshold,
         cosigners: group.hosts.map((h) => ({
           id: shardIdOf(id, h),
-          addr: `tcp://${h.privateAddress}:${h.ports.p2p?.port ?? 2222}`,
+          addr: `tcp://${hostPort(h.privateAddress, h.ports.p2p?.port ?? 2222)}`,
         })),
         grpc_timeout: HORCRUX_TIMEOUT,
         raft_timeout: HORCRUX_TIMEOUT,
         key_dir: onHost(host, HORCRUX_KEYS),
         serving_path: onHost(host, HORCRUX_SERVING),
-        debug_addr: `${host.privateAddress}:${host.ports.metrics?.port ?? 6001}`,
+        debug_addr: hostPort(host.privateAddress, host.ports.metrics?.port ?? 6001),
       }),
     );
     return {

@@ -80,6 +80,7 @@ const io: TmkmsIo = {
     renameSync(`${p}.tmp`, p);
   },
   dial: (host, port) => createConnection({ host, port }),
+  dirExists: (d) => existsSync(d),
   log: (l) => logs.push(l),
 };
 
@@ -193,6 +194,11 @@ describe('the lab tmkms', () => {
     assert.match(
       refused(ok)!.message,
       /^error: error loading configuration: parse error: error parsing .*cosmoshub-4-consensus\.json: .*height must be a decimal string/,
+    );
+    // no state and no folder for it: tmkms cannot make one, and does not start
+    assert.match(
+      refused(ok.replace(`${dir}/cosmoshub-4-consensus.json`, `${dir}/gone/cosmoshub-4-consensus.json`))!.message,
+      /^error: error loading configuration: error syncing state to disk: error writing state to .*\/gone\/cosmoshub-4-consensus\.json/,
     );
     rmSync(join(dir, 'cosmoshub-4-consensus.json'));
     rmSync(join(dir, 'cosmoshub.priv_validator_key.json'));
