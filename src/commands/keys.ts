@@ -8,7 +8,7 @@ import { StakeError, UsageError } from '../errors.js';
 import { EXIT, type ExitCode } from '../exit-codes.js';
 import { rootShell } from '../ssh/shell.js';
 import { openSession } from '../ssh/session.js';
-import { readLive } from '../failover/live.js';
+import { readLive, signingServices } from '../failover/live.js';
 import { loadInventory } from '../inventory/load.js';
 import { initialSignState, sealedPath, validatorKeyFiles, type KeyFile } from '../keys/layout.js';
 import { keysPushScript, pushOutcome, type KeyPlacement, type PushOutcome } from '../keys/push-script.js';
@@ -66,7 +66,7 @@ interface HostPlacement {
 function placementsOf(
   inv: ResolvedInventory,
   identity: ResolvedIdentity,
-  options: { files: string[]; dir?: string },
+  options: { inventory: string; files: string[]; dir?: string },
 ): (live: string) => HostPlacement[] {
   if (identity.signer?.client === 'horcrux') {
     if (!options.dir || options.files.length)
@@ -108,14 +108,21 @@ function placementsOf(
     content: new TextEncoder().encode(initial.content),
     mode: initial.mode,
   };
+  // the active key and its state are the signing client's, as a failover's activation leaves them
+  // (where stake manages owners: a host that is its whole machine); sealed ones stay root's
+  const users = signingServices(options.inventory, inv, identity);
+  const clientOf = (host: ResolvedHost) => {
+    const user = host.root === '/' ? users.get(host.name)?.[0]?.user : undefined;
+    return user ? { owner: `${user}:${user}` } : {};
+  };
   return (live) =>
     [identity.active, ...identity.standby].map((host) =>
       host.name === live
         ? {
             host,
             as: 'active',
-            keys: placed((k) => k.path, '0600'),
-            ...(initialState ? { initial: initialState } : {}),
+            keys: placed((k) => k.path, '0600').map((k) => ({ ...k, ...clientOf(host) })),
+            ...(initialState ? { initial: { ...initialState, ...clientOf(host) } } : {}),
           }
         : { host, as: 'sealed', keys: placed((k) => sealedPath(identity.name, k), '0400') },
     );

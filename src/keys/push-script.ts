@@ -15,7 +15,6 @@ import {
   regularTargetLine,
   sha256Is,
   shq,
-  writeFileLines,
   writeFromLines,
 } from '../ssh/shell.js';
 import { isStringOrNull, isStrings, resultLine, resultShape, tryResult } from '../ssh/script-result.js';
@@ -100,7 +99,14 @@ export function keysPushScript(
         `if { ${anyPlaced}; } && [ ! -e ${shq(posix.join(root, initialState.path))} ]; then`,
         ...insideRootLines(root, posix.dirname(initialState.path)),
         regularTargetLine(root, initialState.path),
-        ...writeFileLines(root, initialState.path, initialState.content, initialState.mode),
+        ...writeFromLines(
+          root,
+          initialState.path,
+          initialState.mode,
+          (t) => base64Heredoc(initialState.content, { into: t }),
+          'stake_tmp',
+          initialState.owner,
+        ),
         'fi',
       ])
     : '';

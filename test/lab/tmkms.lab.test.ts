@@ -15,7 +15,7 @@ import { labPaths } from '../../src/lab/layout.js';
 import type { StatusReport } from '../../src/status/report.js';
 import { cosmosWithTmkms } from '../support/helpers.js';
 import { FailoverLab } from '../support/failover-lab.js';
-import { asRootOn, serviceLog } from '../support/lab-hosts.js';
+import { asRootOn, isSystemdLab, serviceLog } from '../support/lab-hosts.js';
 import { sshdUnavailable } from '../support/sshd.js';
 
 describe('a cosmos lab with a tmkms signer', { skip: sshdUnavailable() }, () => {
@@ -136,15 +136,23 @@ describe('a cosmos lab with a tmkms signer', { skip: sshdUnavailable() }, () => 
     assert.ok(Math.max(...lab.signatures().map((s) => s.height)) > floor);
   });
 
-  test('stake keys: push puts the key on the signer (already there) and on no validator; status shows it held by the signer, no alarm', () => {
+  test('stake keys: push puts the key on the signer, owned by tmkms, and on no validator (again: already there); status shows it held by the signer, no alarm', () => {
     const key = join(labPaths(lab.dir).keys, 'cosmoshub', 'priv_validator_key.json');
+    // the signer's copy gone (tmkms holds the key it loaded at its start): the push places it again, tmkms's own
+    const gone = onHost('kms-fra', 'rm -f {root}/var/lib/tmkms/secrets/cosmoshub.priv_validator_key.json');
+    assert.equal(gone.code, 0, gone.stderr);
     const push = lab.stake(['keys', 'push', 'cosmoshub', '-i', lab.inventory, '--file', key, '--json']);
     assert.equal(push.code, 0, push.stderr);
     const pushed = JSON.parse(push.stdout) as { results: { host: string; as: string; result: string }[] };
     assert.deepEqual(
       pushed.results.map((r) => [r.host, r.as, r.result.split(':')[0]]),
-      [['kms-fra', 'signer', 'already there']],
+      [['kms-fra', 'signer', 'placed']],
     );
+    const owner = onHost('kms-fra', 'stat -c %U:%a {root}/var/lib/tmkms/secrets/cosmoshub.priv_validator_key.json');
+    assert.equal(owner.stdout.trim(), isSystemdLab(lab.dir) ? 'tmkms:600' : 'root:600');
+    const again = lab.stake(['keys', 'push', 'cosmoshub', '-i', lab.inventory, '--file', key]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout, /already there/);
     const status = lab.stake(['keys', 'status', '-i', lab.inventory, '--json']);
     assert.equal(status.code, 0, status.stdout + status.stderr);
     const rows = (JSON.parse(status.stdout) as { keys: { host: string; key: string; alarm?: string }[] }).keys;
