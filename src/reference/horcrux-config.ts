@@ -7,6 +7,7 @@
  * render to it; the lab's simulated cosigner refuses the same. Pure.
  */
 import { parse as parseYaml } from 'yaml';
+import { isObject } from '../observe/json-fields.js';
 
 export interface HorcruxVerdict {
   refusal?: string;
@@ -15,8 +16,6 @@ export interface HorcruxVerdict {
   chainNodes: string[];
   keyDir?: string;
 }
-
-const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** A Go duration as time.ParseDuration takes it (units ns us µs ms s m h, one or more parts). */
 const GO_DURATION = /^[+-]?((\d+(\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h))+$|^0$/;
@@ -44,7 +43,7 @@ export function checkHorcruxConfig(text: string, ownShardId?: number): HorcruxVe
     // viper's read error: horcrux carries on with an empty config, whose sign mode is nothing
     return refuse(`no config exists at default location ${(err as Error).message.split('\n')[0]}`);
   }
-  const cfg = isTable(doc) ? doc : {};
+  const cfg = isObject(doc) ? doc : {};
   if (typeof cfg['chain-id'] === 'string' && cfg['chain-id'] !== '')
     return refuse('this is a legacy config. run `horcrux config migrate` to migrate to the latest format');
   if (cfg.signMode !== 'threshold')
@@ -54,12 +53,12 @@ export function checkHorcruxConfig(text: string, ownShardId?: number): HorcruxVe
         : `unexpected sign mode: ${typeof cfg.signMode === 'string' ? cfg.signMode : ''}`,
     );
   for (const n of (cfg.chainNodes as unknown[] | undefined) ?? []) {
-    if (!isTable(n) || typeof n.privValAddr !== 'string') return refuse('chainNodes: a node without privValAddr');
+    if (!isObject(n) || typeof n.privValAddr !== 'string') return refuse('chainNodes: a node without privValAddr');
     verdict.chainNodes.push(n.privValAddr);
   }
   if (typeof cfg.keyDir === 'string') verdict.keyDir = cfg.keyDir;
   const tm = cfg.thresholdMode;
-  if (!isTable(tm)) return refuse("cosigner config can't be empty");
+  if (!isObject(tm)) return refuse("cosigner config can't be empty");
   const cosigners = Array.isArray(tm.cosigners) ? tm.cosigners : [];
   const n = cosigners.length;
   const threshold = typeof tm.threshold === 'number' ? tm.threshold : 0;
@@ -75,8 +74,8 @@ export function checkHorcruxConfig(text: string, ownShardId?: number): HorcruxVe
       return refuse(`invalid ${name}: time: invalid duration "${typeof value === 'string' ? value : ''}"`);
   const byId = new Map<number, string[]>();
   for (const c of cosigners) {
-    const id = isTable(c) && typeof c.shardID === 'number' ? c.shardID : 0;
-    const addr = isTable(c) && typeof c.p2pAddr === 'string' ? c.p2pAddr : '';
+    const id = isObject(c) && typeof c.shardID === 'number' ? c.shardID : 0;
+    const addr = isObject(c) && typeof c.p2pAddr === 'string' ? c.p2pAddr : '';
     byId.set(id, [...(byId.get(id) ?? []), addr]);
   }
   const duplicates = [...byId].filter(([, addrs]) => addrs.length > 1);
@@ -85,8 +84,8 @@ export function checkHorcruxConfig(text: string, ownShardId?: number): HorcruxVe
       `found duplicate cosigner shard ID(s) in args: map[${duplicates.map(([id, a]) => `${id}:[${a.join(' ')}]`).join(' ')}]`,
     );
   for (const c of cosigners) {
-    const id = isTable(c) && typeof c.shardID === 'number' ? c.shardID : 0;
-    const addr = isTable(c) && typeof c.p2pAddr === 'string' ? c.p2pAddr : '';
+    const id = isObject(c) && typeof c.shardID === 'number' ? c.shardID : 0;
+    const addr = isObject(c) && typeof c.p2pAddr === 'string' ? c.p2pAddr : '';
     if (id < 1 || id > n)
       return refuse(`cosigner shard ID ${id} in args is out of range, must be between 1 and ${n}, inclusive`);
     // Go's url.Parse: without a scheme (a first character that is no letter) and a colon before

@@ -6,6 +6,7 @@
  * simulated tmkms refuses the same. Pure.
  */
 import { parse as parseToml } from 'smol-toml';
+import { isObject } from '../observe/json-fields.js';
 
 /** How tmkms reports a config it cannot use (abscissa: `error: tmkms fatal error: config error: …`, exit 1). */
 export const TMKMS_CONFIG_ERROR = 'error: tmkms fatal error: config error: ';
@@ -35,8 +36,6 @@ function unknownField(key: string, expected: readonly string[]): string {
   return `unknown field \`${key}\`, ${one}`;
 }
 
-const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
 export interface TmkmsVerdict {
   /** The message tmkms would print, or undefined when it would start. */
   refusal?: string;
@@ -65,18 +64,18 @@ export function checkTmkmsConfig(text: string, features: readonly string[] = ['s
   const root = doc as Record<string, unknown>;
   let bad = strict(root, FIELDS.top);
   if (bad) return refuse(unknownField(bad, FIELDS.top));
-  if (!isTable(root.providers)) return refuse('missing field `providers`');
+  if (!isObject(root.providers)) return refuse('missing field `providers`');
   const providers = FIELDS.providers.filter((p) => features.includes(p === 'ledgertm' ? 'ledger' : p));
   bad = strict(root.providers, providers);
   if (bad) return refuse(unknownField(bad, providers));
 
   for (const c of (root.chain as unknown[] | undefined) ?? []) {
-    if (!isTable(c)) return refuse('invalid type: expected struct ChainConfig');
+    if (!isObject(c)) return refuse('invalid type: expected struct ChainConfig');
     bad = strict(c, FIELDS.chain);
     if (bad) return refuse(unknownField(bad, FIELDS.chain));
     if (typeof c.id !== 'string') return refuse('missing field `id`');
     if (!/^[A-Za-z0-9._-]{1,50}$/.test(c.id)) return refuse(`invalid chain ID: ${c.id}`);
-    if (!isTable(c.key_format)) return refuse('missing field `key_format`');
+    if (!isObject(c.key_format)) return refuse('missing field `key_format`');
     const kf = c.key_format;
     if (!['bech32', 'cosmos-json', 'hex'].includes(String(kf.type)))
       return refuse(`unknown variant \`${String(kf.type)}\`, expected one of \`bech32\`, \`cosmos-json\`, \`hex\``);
@@ -84,7 +83,7 @@ export function checkTmkmsConfig(text: string, features: readonly string[] = ['s
       for (const f of ['account_key_prefix', 'consensus_key_prefix'])
         if (typeof kf[f] !== 'string') return refuse(`missing field \`${f}\``);
     if (c.state_hook !== undefined) {
-      if (!isTable(c.state_hook)) return refuse('invalid type: expected struct HookConfig');
+      if (!isObject(c.state_hook)) return refuse('invalid type: expected struct HookConfig');
       bad = strict(c.state_hook, FIELDS.hook);
       if (bad) return refuse(unknownField(bad, FIELDS.hook));
     }
@@ -94,7 +93,7 @@ export function checkTmkmsConfig(text: string, features: readonly string[] = ['s
 
   let consensusKeys = 0;
   for (const s of (root.providers.softsign as unknown[] | undefined) ?? []) {
-    if (!isTable(s)) return refuse('invalid type: expected struct SoftsignConfig');
+    if (!isObject(s)) return refuse('invalid type: expected struct SoftsignConfig');
     bad = strict(s, FIELDS.softsign);
     if (bad) return refuse(unknownField(bad, FIELDS.softsign));
     if (!Array.isArray(s.chain_ids)) return refuse('missing field `chain_ids`');
@@ -115,13 +114,13 @@ export function checkTmkmsConfig(text: string, features: readonly string[] = ['s
     if (keyType === 'consensus') verdict.softsign.push({ chainIds: s.chain_ids.map(String), path: s.path, keyFormat });
   }
   for (const y of (root.providers.yubihsm as unknown[] | undefined) ?? []) {
-    if (!isTable(y)) return refuse('invalid type: expected struct YubihsmConfig');
+    if (!isObject(y)) return refuse('invalid type: expected struct YubihsmConfig');
     bad = strict(y, FIELDS.yubihsm);
     if (bad) return refuse(unknownField(bad, FIELDS.yubihsm));
   }
 
   for (const v of (root.validator as unknown[] | undefined) ?? []) {
-    if (!isTable(v)) return refuse('invalid type: expected struct ValidatorConfig');
+    if (!isObject(v)) return refuse('invalid type: expected struct ValidatorConfig');
     bad = strict(v, FIELDS.validator);
     if (bad) return refuse(unknownField(bad, FIELDS.validator));
     if (typeof v.addr !== 'string') return refuse('missing field `addr`');

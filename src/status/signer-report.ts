@@ -4,12 +4,11 @@
  * serving config's digest on the host against the rendered serve-<validator> files: nothing the
  * host sends is taken as a name. Pure.
  */
-import { createHash } from 'node:crypto';
 import { parseTmkmsState } from '../chain/remote-signer-state.js';
 import { validatorHostsOf, type ResolvedIdentity } from '../inventory/resolve.js';
 import { servePath, TMKMS_SERVING, tmkmsStatePath } from '../render/clients/cosmos-signer.js';
-import type { StatusInput } from './report.js';
-import type { HostAnswer } from './script.js';
+import { sha256 } from '../render/host.js';
+import { isAnswer, type StatusInput } from './report.js';
 
 export interface SignerStatus {
   host: string;
@@ -24,8 +23,6 @@ export interface SignerStatus {
 
 /** Heights the watermark may trail the chain's last signature (read a moment apart) before it is an alarm. */
 const WATERMARK_SLACK = 10;
-
-const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 
 /** The files a status probe reads on a signer host: its watermark. */
 export const signerProbeFiles = (id: ResolvedIdentity, chainId: string): string[] =>
@@ -42,15 +39,14 @@ export function signerTier(
   const stateFile = tmkmsStatePath(input.inv.chain.network);
   const signers = id.signer.hosts.map((h): SignerStatus => {
     const a = input.answers.get(h.name);
-    if (a === undefined || !('facts' in a)) {
+    if (!isAnswer(a)) {
       alarms.push(`signer ${h.name} is unreachable: ${id.name} signs only while it is up`);
       return { host: h.name, state: 'unreachable' };
     }
-    const answer = a as HostAnswer;
-    const state = answer.facts.services.tmkms === 'active' ? 'running' : 'stopped';
+    const state = a.facts.services.tmkms === 'active' ? 'running' : 'stopped';
     if (state === 'stopped') alarms.push(`signer ${h.name} is not running tmkms: ${id.name} cannot sign`);
     const render = input.renders.get(h.name);
-    const serving = answer.facts.files[TMKMS_SERVING];
+    const serving = a.facts.files[TMKMS_SERVING];
     const serves = !serving
       ? 'none'
       : (validatorHostsOf(id).find((v) => {
@@ -61,7 +57,7 @@ export function signerTier(
       alarms.push(
         `signer ${h.name} serves ${serves === 'unknown' ? 'a validator stake did not render' : serves}, but ${live} is the live active host: its signer must serve ${live} alone`,
       );
-    const text = answer.probes[id.name]?.files[stateFile];
+    const text = a.probes[id.name]?.files[stateFile];
     let watermark: string | undefined;
     let height: number | undefined;
     if (text === undefined) watermark = 'none';
